@@ -1,0 +1,35 @@
+"""The ``brinkwatch`` command line: a thin shell that parses input, calls the library, renders.
+
+Errors that people can cause (:class:`~brinkwatch.errors.BrinkwatchError`) print as
+``Kind: message`` without a traceback and exit 1; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.markup import escape
+
+from brinkwatch.cli._app import app
+from brinkwatch.errors import BrinkwatchError
+
+__all__ = ["app", "main"]
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the CLI and exit with its status.
+
+    Parameters
+    ----------
+    argv
+        Arguments without the program name; ``sys.argv[1:]`` when omitted.
+    """
+    try:
+        # Standalone mode: Typer renders usage errors and exits; our own errors pass through.
+        app(args=list(argv) if argv is not None else None, prog_name="brinkwatch")
+    except BrinkwatchError as exc:
+        err = Console(stderr=True)
+        err.print(f"[bold red]{type(exc).__name__}[/]: {escape(str(exc))}", highlight=False)
+        sys.exit(1)

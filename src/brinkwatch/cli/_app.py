@@ -1,0 +1,302 @@
+"""Typer commands. Each parses options, calls the library and renders; no logic of its own."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+from rich.table import Table
+
+from brinkwatch.cli._render import OutputFormat, render_arrow, to_json
+from brinkwatch.config import load_settings
+from brinkwatch.errors import ConfigError
+from brinkwatch.ingest import (
+    ColumnMapping,
+    FileReport,
+    Format,
+    expand_paths,
+    ingest,
+    parse_map_options,
+    read_mapping,
+)
+from brinkwatch.store import Store, connect, parse_dyad, select_events
+
+app = typer.Typer(
+    name="brinkwatch",
+    help="Watch, measure, explain and simulate crises between allied states from event data.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+fetch_app = typer.Typer(
+    help="Download event data from its publisher, then ingest it.", no_args_is_help=True
+)
+app.add_typer(fetch_app, name="fetch")
+
+out = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="Store file (default: $BRINKWATCH_DB or the platform data dir)."),
+]
+
+
+def _open(db: Path | None, *, read_only: bool = False) -> Store:
+    s = load_settings(db)
+    if read_only and not s.db_path.exists():
+        raise ConfigError(
+            f"no store at {s.db_path}; ingest something first (brinkwatch ingest FILE --db "
+            f"{s.db_path}) or pass --db",
+            field="--db",
+        )
+    return connect(s.db_path, read_only=read_only, threads=s.threads, memory_limit=s.memory_limit)
+
+
+def _parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise ConfigError(f"expected a date as YYYY-MM-DD, got {value!r}", field=option) from None
+
+
+def _report_row(t: Table, f: FileReport) -> None:
+    if f.ok:
+        t.add_row(
+            escape(f.file),
+            f.format,
+            f"{f.read:,}",
+            f"{f.stored:,}",
+            f"{f.rejected:,}",
+            f"{f.duplicates:,}",
+            f"{f.seconds:.2f}",
+        )
+    else:
+        t.add_row(escape(f.file), "[red]failed[/]", "", "", "", "", "")
+
+
+def _run_ingest(
+    store: Store, paths: list[Path], fmt: Format, mapping: ColumnMapping | None, as_json: bool
+) -> int:
+    files = expand_paths(paths)
+    sizes = {str(p): p.stat().st_size for p in files}
+    total = sum(sizes.values())
+    done: dict[str, float] = {}
+    with Progress(
+        TextColumn("[bold]ingest[/]"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.description}"),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task("", total=total or 1)
+
+        def progress(name: str, fraction: float) -> None:
+            key = name.split(".zip:")[0] + ".zip" if ".zip:" in name else name
+            done[key] = fraction * sizes.get(key, 0)
+            bar.update(task, completed=sum(done.values()), description=Path(key).name)
+
+        report = ingest(store, files, fmt=fmt, mapping=mapping, progress=progress)
+    if as_json:
+        out.print_json(to_json(report.as_dict()))
+    else:
+        t = Table(title="ingest", header_style="bold")
+        for c in ("file", "format", "read", "stored", "rejected", "duplicates", "seconds"):
+            t.add_column(c, justify="left" if c in ("file", "format") else "right")
+        for f in report.files:
+            _report_row(t, f)
+        t.add_row(
+            "[bold]total[/]",
+            "",
+            f"{report.read:,}",
+            f"{report.stored:,}",
+            f"{report.rejected:,}",
+            f"{report.duplicates:,}",
+            "",
+        )
+        out.print(t)
+        if report.rejected:
+            out.print(
+                "Rejected rows are in the store's [bold]rejected[/] table with file, line, "
+                "reason and raw text; [bold]brinkwatch stats[/] sums them by reason."
+            )
+    for f in report.failed:
+        err.print(f"[bold red]failed[/]: {escape(f.error or '')}", highlight=False)
+    return 1 if report.failed else 0
+
+
+@app.command("ingest")
+def ingest_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="Files or directories to ingest.")],
+    fmt: Annotated[Format, typer.Option("--format", help="Force a format.")] = Format.AUTO,
+    mapping: Annotated[
+        Path | None, typer.Option("--mapping", help="YAML column mapping for CSV/Parquet.")
+    ] = None,
+    map_items: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="FIELD=COLUMN (or FIELD==CONSTANT); repeatable."),
+    ] = None,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Ingest GDELT 1.0/2.0, ICEWS, CSV or Parquet files into the event store."""
+    cmap: ColumnMapping | None = read_mapping(mapping) if mapping else None
+    if map_items:
+        extra = parse_map_options(map_items)
+        cmap = cmap.merged(extra) if cmap else extra
+    with _open(db) as store:
+        code = _run_ingest(store, paths, fmt, cmap, as_json)
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command("events")
+def events_cmd(
+    dyad: Annotated[
+        str | None, typer.Option("--dyad", help="Two country codes, e.g. JPN-KOR.")
+    ] = None,
+    directed: Annotated[bool, typer.Option("--directed", help="Only first -> second.")] = False,
+    start: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")] = None,
+    root: Annotated[str | None, typer.Option("--root", help="CAMEO roots, e.g. 16,17.")] = None,
+    origin: Annotated[
+        str | None, typer.Option("--origin", help="Origins, e.g. gdelt2,icews.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Rows to show at most.")] = 50,
+    fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
+    db: DbOption = None,
+) -> None:
+    """List stored events, newest filters first: dyad, dates, CAMEO roots."""
+    pair = parse_dyad(dyad) if dyad else None
+    with _open(db, read_only=True) as store:
+        expr = select_events(
+            store.events,
+            dyad=pair,
+            directed=directed,
+            start=_parse_date(start, "--from"),
+            end=_parse_date(end, "--to"),
+            roots=root.split(",") if root else None,
+            origins=origin.split(",") if origin else None,
+        )
+        total = int(expr.count().execute())
+        cols = [
+            "event_date",
+            "origin",
+            "event_id",
+            "source_code",
+            "target_code",
+            "cameo_code",
+            "quad_class",
+            "goldstein",
+            "description",
+            "source_url",
+        ]
+        rows = expr.select(cols).limit(limit).to_pyarrow()
+    render_arrow(
+        rows, fmt, out, title=f"{total:,} events" + (f" (first {limit})" if total > limit else "")
+    )
+
+
+@app.command("stats")
+def stats_cmd(
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Totals by origin, date ranges, files and rejects by reason."""
+    with _open(db, read_only=True) as store:
+        st = store.stats()
+    if as_json:
+        out.print_json(to_json(st.as_dict()))
+        return
+    t = Table(title=f"{st.events:,} events", header_style="bold")
+    for c in ("origin", "events", "first", "last"):
+        t.add_column(c)
+    for r in st.by_origin:
+        t.add_row(r["origin"], f"{r['events']:,}", r["first"] or "", r["last"] or "")
+    out.print(t)
+    out.print(
+        f"files ingested: {st.files:,}; rows read {st.read:,} = stored {st.stored:,} + "
+        f"rejected {st.rejected:,} + duplicates {st.duplicates:,}"
+    )
+    if st.rejected_by_reason:
+        rt = Table(title="rejected rows by reason", header_style="bold")
+        rt.add_column("reason")
+        rt.add_column("rows", justify="right")
+        for x in st.rejected_by_reason:
+            rt.add_row(x["reason"], f"{x['rows']:,}")
+        out.print(rt)
+
+
+@fetch_app.command("gdelt")
+def fetch_gdelt_cmd(
+    version: Annotated[int, typer.Option("--version", help="GDELT 1 or 2.")] = 2,
+    start: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")] = "",
+    end: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD.")] = "",
+    dest: Annotated[Path, typer.Option("--dest", help="Download directory.")] = Path("gdelt-data"),
+    no_ingest: Annotated[bool, typer.Option("--no-ingest", help="Only download.")] = False,
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="Mirror URL (or $BRINKWATCH_GDELT_BASE_URL).")
+    ] = None,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Download GDELT event files for a date range (size and MD5 checked), then ingest them."""
+    from brinkwatch.ingest.fetch import fetch_gdelt
+
+    first, last = _parse_date(start or None, "--from"), _parse_date(end or None, "--to")
+    if first is None or last is None:
+        raise ConfigError("give both --from and --to as YYYY-MM-DD", field="--from")
+    with Progress(
+        TextColumn("[bold]fetch[/] {task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task("", total=None)
+
+        def progress(name: str, done: int, total: int) -> None:
+            bar.update(task, description=name, completed=done, total=total or None)
+
+        report = fetch_gdelt(version, first, last, dest, base_url=base_url, progress=progress)
+    err.print(
+        f"fetched {len(report.downloaded)} file(s), {len(report.skipped)} already present, "
+        f"{len(report.failed)} failed"
+    )
+    code = 1 if report.failed else 0
+    if no_ingest or not report.paths:
+        if as_json:
+            out.print_json(
+                to_json(
+                    {
+                        "downloaded": len(report.downloaded),
+                        "skipped": len(report.skipped),
+                        "paths": [str(p) for p in report.paths],
+                    }
+                )
+            )
+    else:
+        with _open(db) as store:
+            code = max(code, _run_ingest(store, list(report.paths), Format.AUTO, None, as_json))
+    if code:
+        raise typer.Exit(code)

@@ -1,0 +1,651 @@
+"""Ingest files into the store: one transaction per file, every row accounted for."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+import threading
+import time
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from brinkwatch import codebook
+from brinkwatch.errors import BrinkwatchError, FileFormatError, IntegrityError, MappingError
+from brinkwatch.ingest._formats import ICEWS_HEADER, Format, detect_format, first_line
+from brinkwatch.ingest._mapping import ColumnMapping
+from brinkwatch.ingest._sql import (
+    BLANK,
+    DUPLICATE,
+    Reader,
+    csv_reader,
+    gdelt_reader,
+    icews_reader,
+    ident,
+    typed_select,
+)
+from brinkwatch.store._schema import EVENT_COLUMNS, INTERNAL_COLUMNS
+from brinkwatch.store._store import Store, fetch_one, sql_string
+
+__all__ = ["EVENT_DATE_RANGE", "FileReport", "IngestReport", "expand_paths", "ingest"]
+
+#: Event dates outside this range are rejected as implausible.
+EVENT_DATE_RANGE = ("1900-01-01", "2100-12-31")
+
+_FINGERPRINT_CHUNK = 1 << 20
+
+# DuckDB's scanner error types -> our reject reasons.
+_SCAN_REASONS = {
+    "INVALID ENCODING": "invalid_encoding",
+    "MISSING COLUMNS": "column_count",
+    "TOO MANY COLUMNS": "column_count",
+    "LINE SIZE OVER MAXIMUM": "line_too_long",
+    "UNQUOTED VALUE": "bad_quoting",
+    "INVALID STATE": "malformed",
+    "CAST": "bad_value",
+}
+
+ProgressFn = Callable[[str, float], None]
+
+
+@dataclass
+class FileReport:
+    """What happened to one file: ``read == stored + rejected + duplicates`` when ``ok``."""
+
+    file: str
+    format: str
+    origin: str
+    bytes: int
+    read: int = 0
+    stored: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    blank: int = 0
+    batch_id: int | None = None
+    seconds: float = 0.0
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """The file was ingested (its rows may still have been rejected)."""
+        return self.error is None
+
+
+@dataclass
+class IngestReport:
+    """The reports of one ingest run, with totals."""
+
+    files: list[FileReport] = field(default_factory=list)
+
+    def _sum(self, name: str) -> int:
+        return sum(int(getattr(f, name)) for f in self.files)
+
+    @property
+    def read(self) -> int:
+        """Rows read over all files."""
+        return self._sum("read")
+
+    @property
+    def stored(self) -> int:
+        """Rows stored over all files."""
+        return self._sum("stored")
+
+    @property
+    def rejected(self) -> int:
+        """Rows rejected over all files."""
+        return self._sum("rejected")
+
+    @property
+    def duplicates(self) -> int:
+        """Rows counted as duplicates over all files."""
+        return self._sum("duplicates")
+
+    @property
+    def failed(self) -> list[FileReport]:
+        """Files that could not be ingested at all."""
+        return [f for f in self.files if not f.ok]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the JSON object ``brinkwatch ingest --json`` prints."""
+        return {
+            "read": self.read,
+            "stored": self.stored,
+            "rejected": self.rejected,
+            "duplicates": self.duplicates,
+            "failed": len(self.failed),
+            "files": [asdict(f) for f in self.files],
+        }
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand directories into the files below them (sorted, hidden files skipped).
+
+    Raises
+    ------
+    FileFormatError
+        If a path does not exist.
+    """
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            out.extend(
+                sorted(
+                    f
+                    for f in p.rglob("*")
+                    if f.is_file()
+                    and not any(part.startswith(".") for part in f.relative_to(p).parts)
+                )
+            )
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise FileFormatError("no such file or directory", path=p)
+    return out
+
+
+def fingerprint(path: Path) -> str:
+    """Identify a file's content cheaply: its size and first and last MiB, hashed."""
+    size = path.stat().st_size
+    h = hashlib.blake2b(str(size).encode(), digest_size=16)
+    with path.open("rb") as fh:
+        h.update(fh.read(_FINGERPRINT_CHUNK))
+        if size > 2 * _FINGERPRINT_CHUNK:
+            fh.seek(-_FINGERPRINT_CHUNK, 2)
+        h.update(fh.read(_FINGERPRINT_CHUNK))
+    return h.hexdigest()
+
+
+@contextmanager
+def _members(path: Path) -> Iterator[list[tuple[str, Path]]]:
+    """Yield (display name, readable path) for a file, extracting ``.zip`` members."""
+    if not path.name.lower().endswith(".zip"):
+        yield [(str(path), path)]
+        return
+    tmp = Path(tempfile.mkdtemp(prefix="brinkwatch-zip-"))
+    try:
+        try:
+            zf = zipfile.ZipFile(path)
+        except zipfile.BadZipFile as exc:
+            raise FileFormatError(
+                f"not a readable zip archive ({exc}); download it again", path=path
+            ) from exc
+        items: list[tuple[str, Path]] = []
+        with zf:
+            for i, info in enumerate(m for m in zf.infolist() if not m.is_dir()):
+                target = tmp / f"{i}-{Path(info.filename).name}"
+                with zf.open(info) as src, target.open("wb") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 22)
+                items.append((f"{path}:{info.filename}", target))
+        yield items
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _enum(values: Iterable[str]) -> str:
+    return "ENUM(" + ", ".join(sql_string(v) for v in values) + ")"
+
+
+def _prepare_codebook(con: duckdb.DuckDBPyConnection) -> None:
+    """Define the codebook lookups the typed SELECT uses, once per connection.
+
+    They are scalar macros (an ENUM cast finds the index, a constant list holds the value)
+    rather than joins: a hash join may emit rows in another order than the file's, and the
+    pipeline derives line numbers from that order.
+    """
+    found = fetch_one(
+        con, "SELECT count(*) FROM duckdb_functions() WHERE function_name = '_cb_is_code'"
+    )
+    if found and found[0]:
+        return
+    ev = codebook.event_codes().to_pylist()
+    codes = [e["code"] for e in ev]
+    golds = "[" + ", ".join(repr(float(e["goldstein"])) for e in ev) + "]::DOUBLE[]"
+    quad_by_root = {e["root"]: int(e["quad_class"]) for e in ev}
+    quad_case = (
+        "CASE r "
+        + " ".join(f"WHEN {sql_string(root)} THEN {q}" for root, q in sorted(quad_by_root.items()))
+        + " END"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP MACRO _cb_is_code(c) AS TRY_CAST(c AS {_enum(codes)}) IS NOT NULL"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP MACRO _cb_gold(c) AS "
+        f"({golds})[enum_code(TRY_CAST(c AS {_enum(codes)})) + 1]"
+    )
+    con.execute(f"CREATE OR REPLACE TEMP MACRO _cb_quad(r) AS {quad_case}")
+
+    countries = codebook.countries()
+    names: dict[str, str] = {}
+    for code, name, aliases in zip(
+        countries.column("code").to_pylist(),
+        countries.column("name").to_pylist(),
+        countries.column("aliases").to_pylist(),
+        strict=True,
+    ):
+        for n in [code, name, *((aliases or "").split("|"))]:
+            if n and n.strip():
+                names.setdefault(n.strip().lower(), code)
+    con.execute(
+        f"CREATE OR REPLACE TEMP MACRO _cb_country(n) AS "
+        f"([{', '.join(sql_string(c) for c in names.values())}])"
+        f"[enum_code(TRY_CAST(lower(n) AS {_enum(names)})) + 1]"
+    )
+    sectors = [r for r in codebook.icews_sectors().to_pylist() if r["actor_type"]]
+    types = sorted({r["actor_type"] for r in sectors})
+    # rank = priority * 1000 + type index: the smallest rank names the winning type.
+    ranks = [int(r["priority"]) * 1000 + types.index(r["actor_type"]) for r in sectors]
+    con.execute(
+        f"CREATE OR REPLACE TEMP MACRO _cb_sector_rank(s) AS ([{', '.join(map(str, ranks))}])"
+        f"[enum_code(TRY_CAST(s AS {_enum(r['sector'] for r in sectors)})) + 1]"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP MACRO _sector_type(x) AS "
+        f"([{', '.join(sql_string(t) for t in types)}])[list_min(list_transform("
+        f"string_split(x, ','), lambda e: _cb_sector_rank(trim(e)))) % 1000 + 1]"
+    )
+
+
+def _columns_of(
+    con: duckdb.DuckDBPyConnection, path: Path, fmt: Format, mapping: ColumnMapping
+) -> list[str]:
+    if fmt is Format.PARQUET:
+        src = f"read_parquet({sql_string(str(path))})"
+    else:
+        opts = "header=true, all_varchar=true, strict_mode=false"
+        if mapping.delimiter:
+            opts += f", delim={sql_string(mapping.delimiter)}"
+        src = f"read_csv({sql_string(str(path))}, {opts})"
+    try:
+        return [str(r[0]) for r in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()]
+    except duckdb.Error as exc:
+        raise FileFormatError(f"cannot read the file's header: {exc}", path=path) from exc
+
+
+def _reader(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    display: str,
+    fmt: Format,
+    mapping: ColumnMapping | None,
+    rt: str,
+    rs: str,
+) -> Reader:
+    p = str(path)
+    if fmt is Format.GDELT1:
+        return gdelt_reader(p, 1, rt, rs)
+    if fmt is Format.GDELT2:
+        return gdelt_reader(p, 2, rt, rs)
+    if fmt is Format.ICEWS:
+        header = first_line(path).decode("utf-8", errors="replace").split("\t")
+        missing = [h for h in ("Event ID", "Event Date", "CAMEO Code") if h not in header]
+        if missing:
+            raise FileFormatError(
+                f"the ICEWS header lacks {', '.join(missing)}; expected the Dataverse layout "
+                f"({', '.join(ICEWS_HEADER)})",
+                path=display,
+                line=1,
+            )
+        return icews_reader(p, header, rt, rs)
+    available = _columns_of(con, path, fmt, mapping or ColumnMapping())
+    if mapping is None or not mapping.columns:
+        if {"event_id", "event_date", "cameo_code"} <= set(available):
+            mapping = ColumnMapping.identity(available).merged(mapping or ColumnMapping())
+        else:
+            raise MappingError(
+                "this file needs a column mapping: pass --mapping FILE.yaml or --map "
+                "FIELD=COLUMN (columns found: " + ", ".join(available[:30]) + ")",
+                path=display,
+            )
+    absent = [f"{f} -> '{c}'" for f, c in mapping.columns.items() if c not in available]
+    if absent:
+        raise MappingError(
+            f"the mapping ({mapping.source}) names columns the file does not have: "
+            f"{'; '.join(absent)}. Columns found: {', '.join(available[:40])}",
+            path=display,
+        )
+    return csv_reader(p, mapping, available, rt, rs, parquet=fmt is Format.PARQUET)
+
+
+@contextmanager
+def _progress_poller(
+    con: duckdb.DuckDBPyConnection, name: str, progress: ProgressFn | None
+) -> Iterator[None]:
+    """Report DuckDB's own progress of the running statement from a side thread."""
+    if progress is None:
+        yield
+        return
+    stop = threading.Event()
+
+    def poll() -> None:
+        while not stop.wait(0.25):
+            try:
+                pct = float(con.query_progress())
+            except Exception:  # the statement may just have finished; polling is best effort
+                continue
+            if pct >= 0:
+                progress(name, min(pct / 100.0, 1.0))
+
+    t = threading.Thread(target=poll, daemon=True)
+    t.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        t.join()
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()) -> int:
+    row = fetch_one(con, sql, list(params))
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def _signature(fmt: Format, reader: Reader, mapping: ColumnMapping | None) -> str:
+    """Hash what decides how a file's rows are read: same file and signature, same result."""
+    from brinkwatch import __version__
+
+    parts = [fmt.value, reader.origin, __version__, repr(mapping)]
+    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=12).hexdigest()
+
+
+def _already_ingested(
+    con: duckdb.DuckDBPyConnection, fp: str, signature: str
+) -> tuple[int, int, int] | None:
+    row = fetch_one(
+        con,
+        "SELECT batch_id, read, rejected FROM ingest_log WHERE fingerprint = ? "
+        "AND signature = ? ORDER BY batch_id LIMIT 1",
+        [fp, signature],
+    )
+    return (int(row[0]), int(row[1]), int(row[2])) if row else None
+
+
+_INSERT_COLS = ", ".join(c.name for c in (*EVENT_COLUMNS, *INTERNAL_COLUMNS))
+
+
+def _ingest_one(
+    store: Store,
+    display: str,
+    path: Path,
+    fmt: Format,
+    mapping: ColumnMapping | None,
+    progress: ProgressFn | None,
+) -> FileReport:
+    con = store.con
+    started = datetime.now(UTC).replace(tzinfo=None)
+    t0 = time.perf_counter()
+    size = path.stat().st_size
+    if size == 0:
+        raise FileFormatError("the file is empty; nothing to ingest", path=display)
+    fp = fingerprint(path)
+    rt, rs = "_scan_rejects", "_scan_info"
+    reader = _reader(con, path, display, fmt, mapping, rt, rs)
+    origin = reader.origin
+    sig = _signature(fmt, reader, mapping)
+    report = FileReport(file=display, format=fmt.value, origin=origin, bytes=size)
+    from brinkwatch import __version__
+
+    con.execute("BEGIN TRANSACTION")
+    try:
+        batch = _scalar(con, "SELECT nextval('batch_seq')")
+        prior = _already_ingested(con, fp, sig)
+        if prior is not None:
+            # The same bytes read the same way: every row is again what it was then.
+            _, read, rejected = prior
+            stored, duplicates, blank = 0, read - rejected, 0
+        else:
+            stored, rejected, duplicates, blank, read = _load(
+                con, reader, batch, origin, display, fp, rt, rs, progress
+            )
+        if read != stored + rejected + duplicates or min(stored, rejected, duplicates) < 0:
+            raise IntegrityError(
+                f"row accounting failed: read {read} != stored {stored} + rejected {rejected} "
+                f"+ duplicates {duplicates}; the file was not ingested. Please report this.",
+                path=display,
+            )
+        con.execute(
+            "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                batch,
+                display,
+                fp,
+                sig,
+                fmt.value,
+                origin,
+                size,
+                read,
+                stored,
+                rejected,
+                duplicates,
+                blank,
+                started,
+                datetime.now(UTC).replace(tzinfo=None),
+                __version__,
+            ],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    report.read, report.stored, report.rejected = read, stored, rejected
+    report.duplicates, report.blank, report.batch_id = duplicates, blank, batch
+    report.seconds = time.perf_counter() - t0
+    if progress is not None:
+        progress(display, 1.0)
+    return report
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection,
+    reader: Reader,
+    batch: int,
+    origin: str,
+    display: str,
+    fp: str,
+    rt: str,
+    rs: str,
+    progress: ProgressFn | None,
+) -> tuple[int, int, int, int, int]:
+    """Read the file in one pass into ``event_rows``, then move rejects and duplicates out.
+
+    DuckDB appends the rows of one INSERT with consecutive rowids in file order, so a row's
+    line is its rowid minus the batch's first rowid, plus the header and the lines that the
+    scanner itself rejected before it. Returns stored, rejected, duplicates, blank and read.
+    """
+    o = sql_string(origin)
+    mine = f"batch_id = {batch}"
+    dup = f"{{'reason': {sql_string(DUPLICATE)}, 'field': 'event_id', 'detail': ''}}"
+    has_origin = _scalar(
+        con, "SELECT count(*) FROM (SELECT 1 FROM event_rows WHERE origin = ? LIMIT 1)", [origin]
+    )
+    values = {c.name: f"s.{c.name}" for c in EVENT_COLUMNS}
+    values.update(origin=o, batch_id=str(batch), _reject="s._rej", _raw="s._raw")
+    select = ", ".join(values[c.name] for c in (*EVENT_COLUMNS, *INTERNAL_COLUMNS))
+    with _progress_poller(con, display, progress):
+        con.execute(
+            f"INSERT INTO event_rows ({_INSERT_COLS}) SELECT {select} "
+            f"FROM ({typed_select(reader, EVENT_DATE_RANGE)}) s"
+        )
+    span = fetch_one(con, f"SELECT min(rowid), max(rowid), count(*) FROM event_rows WHERE {mine}")
+    assert span is not None
+    first, last, n_rows = span
+    if n_rows and int(last) - int(first) + 1 != int(n_rows):
+        raise IntegrityError(
+            f"DuckDB did not append the batch contiguously ({n_rows} rows over rowids "
+            f"{first}..{last}), so line numbers cannot be given; the file was not ingested. "
+            "Please report this with your DuckDB version.",
+            path=display,
+        )
+    base = (int(first) if n_rows else 0) - 1 - reader.header_lines
+    has_scan = _scalar(
+        con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND temporary", [rt]
+    )
+    scan_lines = 0
+    if has_scan:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _scan AS SELECT line, "
+            f"string_agg(DISTINCT error_type, ', ') AS types, "
+            f"string_agg(error_message, '; ') AS msg, first(csv_line) AS raw "
+            f"FROM {ident(rt)} GROUP BY line"
+        )
+        scan_lines = _scalar(con, "SELECT count(*) FROM _scan")
+    line_expr = "pos"
+    if scan_lines:
+        # c = accepted lines before the j-th rejected one; a row at accepted position a sits
+        # after every rejected line with c < a.
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _shift AS SELECT line - row_number() OVER "
+            "(ORDER BY line) AS c, row_number() OVER (ORDER BY line) AS j FROM _scan"
+        )
+        line_expr = "pos + coalesce((SELECT max(x.j) FROM _shift x WHERE x.c < p.pos), 0)"
+    if has_origin:
+        # Ids already stored for this origin (by an earlier batch) are duplicates.
+        con.execute(
+            f"UPDATE event_rows SET _reject = {dup} WHERE {mine} AND _reject IS NULL AND "
+            f"event_id IN (SELECT event_id FROM event_rows WHERE origin = {o} "
+            f"AND batch_id <> {batch})"
+        )
+    # Within-file repeats of an id: the first occurrence stays, the others are duplicates.
+    counts = fetch_one(
+        con,
+        f"SELECT count(*), count(DISTINCT event_id) FROM event_rows "
+        f"WHERE {mine} AND _reject IS NULL",
+    )
+    assert counts is not None
+    if int(counts[0]) != int(counts[1]):
+        con.execute(
+            f"UPDATE event_rows SET _reject = {dup} WHERE {mine} AND _reject IS NULL AND "
+            f"rowid NOT IN (SELECT min(rowid) FROM event_rows WHERE {mine} "
+            f"AND _reject IS NULL GROUP BY event_id)"
+        )
+    tally = fetch_one(
+        con,
+        f"SELECT count(*) FILTER (WHERE _reject IS NULL), "
+        f"count(*) FILTER (WHERE _reject.reason = {sql_string(DUPLICATE)}), "
+        f"count(*) FILTER (WHERE _reject.reason = {sql_string(BLANK)}), "
+        f"count(*) FILTER (WHERE _reject.reason NOT IN "
+        f"({sql_string(DUPLICATE)}, {sql_string(BLANK)})) FROM event_rows WHERE {mine}",
+    )
+    assert tally is not None
+    stored, duplicates, blank, row_rejects = (int(x) for x in tally)
+    file_lit, fp_lit = sql_string(display), sql_string(fp)
+    scan_part = ""
+    if scan_lines:
+        reasons = " ".join(
+            f"WHEN types LIKE {sql_string('%' + k + '%')} THEN {sql_string(v)}"
+            for k, v in _SCAN_REASONS.items()
+        )
+        scan_part = (
+            f" UNION ALL SELECT line, NULL, CASE {reasons} ELSE 'malformed' END, "
+            "types || ': ' || msg, raw FROM _scan"
+        )
+    if row_rejects or scan_lines:
+        con.execute(
+            f"""INSERT INTO rejected
+            SELECT {batch}, {file_lit}, {fp_lit}, line, field, reason, detail, raw FROM (
+                SELECT {line_expr} AS line, field, reason, detail, raw FROM (
+                    SELECT rowid - {base} AS pos, _reject.field AS field,
+                           _reject.reason AS reason, _reject.detail AS detail, _raw AS raw
+                    FROM event_rows WHERE {mine} AND _reject.reason NOT IN
+                        ({sql_string(DUPLICATE)}, {sql_string(BLANK)})) p{scan_part}
+            ) n
+            WHERE NOT EXISTS (SELECT 1 FROM rejected x WHERE x.fingerprint = {fp_lit}
+                              AND x.line = n.line)"""
+        )
+    if row_rejects or duplicates or blank:
+        con.execute(f"DELETE FROM event_rows WHERE {mine} AND _reject IS NOT NULL")
+    for tmp in ("_scan", "_shift"):
+        con.execute(f"DROP TABLE IF EXISTS {tmp}")
+    if has_scan:
+        con.execute(f"DROP TABLE IF EXISTS {ident(rt)}")
+        con.execute(f"DROP TABLE IF EXISTS {ident(rs)}")
+    rejected = row_rejects + scan_lines
+    return stored, rejected, duplicates, blank, stored + rejected + duplicates
+
+
+def ingest(
+    store: Store,
+    paths: Iterable[str | Path],
+    *,
+    fmt: Format | str = Format.AUTO,
+    mapping: ColumnMapping | None = None,
+    progress: ProgressFn | None = None,
+    on_file: Callable[[FileReport], None] | None = None,
+) -> IngestReport:
+    """Ingest event files into a store, each file in one transaction.
+
+    Every data row read ends up stored, rejected (in the ``rejected`` table with file, line,
+    field, reason and the raw text) or counted as a duplicate of an event already stored
+    (same origin and event id); ``ingest_log`` records the counts per file. A file that cannot
+    be read at all is reported with its error and the run goes on with the next one.
+
+    Parameters
+    ----------
+    store
+        An open DuckDB store (:func:`brinkwatch.store.connect`).
+    paths
+        Files or directories (read recursively); ``.gz`` and ``.zip`` as GDELT ships them.
+    fmt
+        ``auto`` to detect each file's format, or one of gdelt1, gdelt2, icews, csv, parquet.
+    mapping
+        Column mapping for CSV and Parquet input (required unless the file has canonical
+        column names).
+    progress
+        Called with (file, fraction done) while a file is read.
+    on_file
+        Called with each file's report when it is done.
+
+    Returns
+    -------
+    IngestReport
+        Per-file reports and totals.
+
+    Examples
+    --------
+    >>> from brinkwatch.store import connect
+    >>> from brinkwatch.ingest import ingest
+    >>> report = ingest(connect(":memory:"), [])
+    >>> report.read
+    0
+    """
+    forced = Format(fmt)
+    _prepare_codebook(store.con)
+    report = IngestReport()
+    for path in expand_paths(paths):
+        try:
+            with _members(path) as members:
+                for display, real in members:
+                    try:
+                        f = forced
+                        if f is Format.AUTO:
+                            f = detect_format(real, has_mapping=mapping is not None)
+                        rep = _ingest_one(store, display, real, f, mapping, progress)
+                    except BrinkwatchError as exc:
+                        rep = FileReport(
+                            file=display, format=str(fmt), origin="", bytes=0, error=str(exc)
+                        )
+                    except duckdb.Error as exc:
+                        rep = FileReport(
+                            file=display,
+                            format=str(fmt),
+                            origin="",
+                            bytes=0,
+                            error=f"{display}: DuckDB could not read it as {fmt}: {exc}",
+                        )
+                    report.files.append(rep)
+                    if on_file is not None:
+                        on_file(rep)
+        except BrinkwatchError as exc:
+            rep = FileReport(file=str(path), format=str(fmt), origin="", bytes=0, error=str(exc))
+            report.files.append(rep)
+            if on_file is not None:
+                on_file(rep)
+    return report

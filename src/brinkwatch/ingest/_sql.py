@@ -1,0 +1,428 @@
+"""SQL that turns one input file into canonical, validated rows: DuckDB does all the parsing.
+
+Each reader yields a relation with ``_raw`` (the line or record as text), ``_pre`` (a
+format-level problem such as a wrong field count, or NULL), ``_blank`` and one VARCHAR column
+per canonical field, in file order. :func:`typed_select` then casts, looks up the codebook and
+names the first problem of each row. No row numbers are computed here: a window function would
+serialise the scan, and the pipeline recovers line numbers from the order DuckDB inserts in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from brinkwatch.ingest._formats import GDELT1_FIELDS, GDELT2_FIELDS
+from brinkwatch.ingest._mapping import ColumnMapping
+from brinkwatch.store._schema import INPUT_FIELDS
+from brinkwatch.store._store import sql_string
+
+__all__ = [
+    "BLANK",
+    "DUPLICATE",
+    "RAW_FIELDS",
+    "Reader",
+    "csv_reader",
+    "gdelt_reader",
+    "icews_reader",
+    "typed_select",
+]
+
+#: Canonical fields a reader provides as text (the typed stage derives the others).
+RAW_FIELDS: tuple[str, ...] = INPUT_FIELDS
+
+_LINE_SCAN = (
+    "columns={{'line': 'VARCHAR'}}, delim=chr(30), quote='', escape='', header=false, "
+    "auto_detect=false, strict_mode=false, store_rejects=true, skip={skip}, "
+    "rejects_table={rt}, rejects_scan={rs}"
+)
+
+
+def ident(name: str) -> str:
+    """Quote an identifier for DuckDB."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+@dataclass(frozen=True)
+class Reader:
+    """The SQL of one file's raw relation, and how to read its fields.
+
+    Attributes
+    ----------
+    sql
+        A SELECT yielding ``_raw, _pre, _blank`` and every name in :data:`RAW_FIELDS`, in
+        file order.
+    header_lines
+        Lines before the first data row.
+    date_formats
+        ``strptime`` formats tried for ``event_date``.
+    added_formats
+        ``strptime`` formats tried for ``date_added``.
+    origin
+        The value of ``events.origin``.
+    country_lookup
+        Country fields hold names (ICEWS, CSV) to be mapped to CAMEO codes.
+    """
+
+    sql: str
+    header_lines: int
+    date_formats: tuple[str, ...]
+    added_formats: tuple[str, ...]
+    origin: str
+    country_lookup: bool = False
+
+
+def _line_source(path: str, rt: str, rs: str, skip: int = 0) -> str:
+    # One VARCHAR column per line (no quoting, a delimiter that never occurs): DuckDB's own
+    # scanner does the reading and keeps line numbers of the lines it rejects.
+    scan = _LINE_SCAN.format(rt=sql_string(rt), rs=sql_string(rs), skip=skip)
+    return f"SELECT line AS _raw FROM read_csv({sql_string(path)}, {scan})"
+
+
+def _nullif(expr: str) -> str:
+    return f"NULLIF(trim({expr}), '')"
+
+
+def gdelt_reader(path: str, version: int, rt: str, rs: str) -> Reader:
+    """Reader for GDELT 1.0 (57 or 58 fields, mixed) or 2.0 (61 fields) event exports."""
+    layout = GDELT1_FIELDS if version == 1 else GDELT2_FIELDS
+    counts = (57, 58) if version == 1 else (61,)
+    cols = []
+    for f in RAW_FIELDS:
+        if f in layout:
+            cols.append(f"NULLIF(_s[{layout[f] + 1}], '') AS {f}")
+        else:
+            cols.append(f"NULL::VARCHAR AS {f}")
+    expected = " or ".join(str(c) for c in counts)
+    pre = (
+        f"CASE WHEN len(_s) NOT IN ({', '.join(map(str, counts))}) THEN "
+        "{'reason': 'column_count', 'field': NULL::VARCHAR, 'detail': "
+        f"'expected {expected} tab-separated fields, found ' || len(_s)}} END"
+    )
+    sql = f"""SELECT _raw, _blank, {pre} AS _pre, {", ".join(cols)} FROM (
+        SELECT _raw, (_raw IS NULL OR trim(_raw) = '') AS _blank,
+               string_split(_raw, chr(9)) AS _s
+        FROM ({_line_source(path, rt, rs)}))"""
+    return Reader(
+        sql=sql,
+        header_lines=0,
+        date_formats=("%Y%m%d",),
+        added_formats=("%Y%m%d",) if version == 1 else ("%Y%m%d%H%M%S",),
+        origin=f"gdelt{version}",
+    )
+
+
+def icews_reader(path: str, header: Sequence[str], rt: str, rs: str) -> Reader:
+    """Reader for ICEWS Dataverse TSV files, fields located by the header's names."""
+    pos = {name.strip(): i + 1 for i, name in enumerate(header)}
+
+    def f(name: str) -> str:
+        # ICEWS files exported through R write NA for a missing value.
+        return f"NULLIF({_nullif(f'_s[{pos[name]}]')}, 'NA')" if name in pos else "NULL::VARCHAR"
+
+    loc_part = f
+
+    fields = {
+        "event_id": f("Event ID"),
+        "event_date": f("Event Date"),
+        "source_name": f("Source Name"),
+        "source_country": f("Source Country"),
+        "source_type": f("Source Sectors"),
+        "target_name": f("Target Name"),
+        "target_country": f("Target Country"),
+        "target_type": f("Target Sectors"),
+        "description": f("Event Text"),
+        "cameo_code": f("CAMEO Code"),
+        "intensity": f("Intensity"),
+        "story_id": f("Story ID"),
+        "sentence_number": f("Sentence Number"),
+        "publisher": f("Publisher"),
+        "location": "NULLIF(concat_ws(', ', "
+        + ", ".join(loc_part(n) for n in ("City", "District", "Province", "Country"))
+        + "), '')",
+        "location_country": f("Country"),
+        "latitude": f("Latitude"),
+        "longitude": f("Longitude"),
+    }
+    cols = [f"{fields[k]} AS {k}" if k in fields else f"NULL::VARCHAR AS {k}" for k in RAW_FIELDS]
+    n = len(header)
+    pre = (
+        f"CASE WHEN len(_s) <> {n} THEN "
+        "{'reason': 'column_count', 'field': NULL::VARCHAR, 'detail': "
+        f"'expected {n} tab-separated fields as in the header, found ' || len(_s)}} END"
+    )
+    sql = f"""SELECT _raw, _blank, {pre} AS _pre, {", ".join(cols)} FROM (
+        SELECT _raw, (_raw IS NULL OR trim(_raw) = '') AS _blank,
+               string_split(_raw, chr(9)) AS _s
+        FROM ({_line_source(path, rt, rs, skip=1)}))"""
+    return Reader(
+        sql=sql,
+        header_lines=1,
+        date_formats=("%Y-%m-%d",),
+        added_formats=(),
+        origin="icews",
+        country_lookup=True,
+    )
+
+
+#: Marker reasons for rows that are not rejects; the pipeline counts and drops them.
+BLANK = "__blank__"
+DUPLICATE = "__duplicate__"
+
+DEFAULT_DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S")
+
+
+def mapped_columns(mapping: ColumnMapping, available: Sequence[str]) -> dict[str, str]:
+    """Return the SQL expression of each raw field of a mapped file (absent fields are NULL)."""
+    exprs: dict[str, str] = {}
+    for fld in RAW_FIELDS:
+        if fld in mapping.columns:
+            exprs[fld] = _nullif(f"CAST({ident(mapping.columns[fld])} AS VARCHAR)")
+        elif fld in mapping.constants:
+            exprs[fld] = sql_string(mapping.constants[fld])
+        else:
+            exprs[fld] = "NULL::VARCHAR"
+    if "event_id" not in mapping.columns and "event_id" not in mapping.constants:
+        # No identifier: a hash of the row's mapped values, so a re-ingest finds duplicates.
+        parts = ", ".join(f"coalesce({exprs[f]}, '')" for f in RAW_FIELDS if f in mapping.columns)
+        exprs["event_id"] = f"md5(concat_ws(chr(31), {parts}))"
+    return exprs
+
+
+def csv_reader(
+    path: str,
+    mapping: ColumnMapping,
+    available: Sequence[str],
+    rt: str,
+    rs: str,
+    *,
+    parquet: bool = False,
+) -> Reader:
+    """Reader for a delimited file with a header (or Parquet) under a column mapping."""
+    exprs = mapped_columns(mapping, available)
+    cols = ", ".join(f"{exprs[f]} AS {f}" for f in RAW_FIELDS)
+    raw = (
+        "concat_ws("
+        + sql_string(mapping.delimiter or ",")
+        + ", "
+        + ", ".join(f"coalesce(CAST({ident(c)} AS VARCHAR), '')" for c in available)
+        + ")"
+    )
+    if parquet:
+        source = f"read_parquet({sql_string(path)})"
+    else:
+        opts = [
+            "header=true",
+            "all_varchar=true",
+            "strict_mode=false",
+            "store_rejects=true",
+            f"rejects_table={sql_string(rt)}",
+            f"rejects_scan={sql_string(rs)}",
+        ]
+        if mapping.delimiter:
+            opts.append(f"delim={sql_string(mapping.delimiter)}")
+        source = f"read_csv({sql_string(path)}, {', '.join(opts)})"
+    sql = f"""SELECT {raw} AS _raw, false AS _blank,
+        NULL::STRUCT(reason VARCHAR, field VARCHAR, detail VARCHAR) AS _pre, {cols}
+        FROM {source}"""
+    return Reader(
+        sql=sql,
+        header_lines=0 if parquet else 1,
+        date_formats=mapping.date_format or DEFAULT_DATE_FORMATS,
+        added_formats=(*DEFAULT_DATE_FORMATS, "%Y%m%d%H%M%S"),
+        origin=mapping.origin,
+        country_lookup=True,
+    )
+
+
+def _fmt_list(formats: Sequence[str]) -> str:
+    return "[" + ", ".join(sql_string(f) for f in formats) + "]"
+
+
+def _strptime(expr: str, formats: Sequence[str]) -> str:
+    # A single format is markedly faster than DuckDB's list form.
+    arg = sql_string(formats[0]) if len(formats) == 1 else _fmt_list(formats)
+    return f"try_strptime({expr}, {arg})"
+
+
+def _problem(reason: str, field: str, detail_sql: str) -> str:
+    return (
+        f"{{'reason': {sql_string(reason)}, 'field': {sql_string(field)}, 'detail': {detail_sql}}}"
+    )
+
+
+def _quoted(expr: str) -> str:
+    return f"'''' || left({expr}, 80) || ''''"
+
+
+def typed_select(reader: Reader, event_range: tuple[str, str]) -> str:
+    """Wrap a reader's relation: cast every field, join the codebook, name each row's problem.
+
+    The result has the canonical columns (except ``origin`` and ``batch_id``),
+    ``_rej`` (a struct reason/field/detail: NULL for a valid row, reason :data:`BLANK` for a
+    blank line) and ``_raw`` (kept only for rows with a ``_rej``).
+    """
+    lo, hi = event_range
+    num = {
+        "goldstein": ("DOUBLE", -10.0, 10.0),
+        "avg_tone": ("DOUBLE", -100.0, 100.0),
+        "intensity": ("DOUBLE", -10.0, 10.0),
+        "latitude": ("DOUBLE", -90.0, 90.0),
+        "longitude": ("DOUBLE", -180.0, 180.0),
+        "num_mentions": ("INTEGER", 0, None),
+        "num_sources": ("INTEGER", 0, None),
+        "num_articles": ("INTEGER", 0, None),
+        "sentence_number": ("INTEGER", 0, None),
+        "quad_class": ("INTEGER", 1, 4),
+    }
+    # Each value is cast once, in the innermost SELECT; checks and output read the result.
+    inner_casts = [f"TRY_CAST(r.{f} AS {t}) AS t_{f}" for f, (t, _, _) in num.items()]
+    casts = {f: f"r.t_{f}" for f in num}
+    inner_casts.append(
+        f"{_strptime('r.date_added', reader.added_formats)} AS t_added"
+        if reader.added_formats
+        else "NULL::TIMESTAMP AS t_added"
+    )
+    inner_casts.append(f"{_strptime('r.event_date', reader.date_formats)}::DATE AS t_date")
+    inner_casts.append("TRY_CAST(r.is_root_event AS BOOLEAN) AS t_root")
+    added = "r.t_added"
+    checks: list[tuple[str, str]] = [
+        ("r._blank", _problem(BLANK, "", "''")),
+        ("r._pre IS NOT NULL", "r._pre"),
+        ("r.event_id IS NULL", _problem("missing_value", "event_id", "'no event id'")),
+        ("r.event_date IS NULL", _problem("missing_value", "event_date", "'no event date'")),
+        (
+            "r.t_date IS NULL",
+            _problem(
+                "bad_date",
+                "event_date",
+                _quoted("r.event_date")
+                + " || ' is not a date in the format ' || "
+                + sql_string(" or ".join(reader.date_formats)),
+            ),
+        ),
+        (
+            f"r.t_date < DATE {sql_string(lo)} OR r.t_date > DATE {sql_string(hi)}",
+            _problem("bad_date", "event_date", f"'date ' || r.t_date || ' is outside {lo}..{hi}'"),
+        ),
+        ("r.cameo_code IS NULL", _problem("missing_value", "cameo_code", "'no CAMEO code'")),
+        (
+            "NOT _cb_is_code(r.cameo_code)",
+            _problem(
+                "unknown_cameo",
+                "cameo_code",
+                _quoted("r.cameo_code") + " || ' is not a CAMEO event code'",
+            ),
+        ),
+    ]
+    for f, (t, vmin, vmax) in num.items():
+        kind = "number" if t == "DOUBLE" else "whole number"
+        checks.append(
+            (
+                f"r.{f} IS NOT NULL AND ({casts[f]} IS NULL"
+                + (f" OR NOT isfinite({casts[f]})" if t == "DOUBLE" else "")
+                + ")",
+                _problem("bad_number", f, _quoted(f"r.{f}") + f" || ' is not a {kind}'"),
+            )
+        )
+        bound = []
+        if vmin is not None:
+            bound.append(f"{casts[f]} < {vmin}")
+        if vmax is not None:
+            bound.append(f"{casts[f]} > {vmax}")
+        rng = f"{vmin}..{vmax}" if vmax is not None else f">= {vmin}"
+        checks.append(
+            (
+                " OR ".join(bound),
+                _problem("out_of_range", f, f"{casts[f]} || ' is outside {rng}'"),
+            )
+        )
+    checks.append(
+        (
+            "r.is_root_event IS NOT NULL AND r.t_root IS NULL",
+            _problem(
+                "bad_value",
+                "is_root_event",
+                _quoted("r.is_root_event") + " || ' is not 0/1 or true/false'",
+            ),
+        )
+    )
+    if reader.added_formats:
+        checks.append(
+            (
+                f"r.date_added IS NOT NULL AND {added} IS NULL",
+                _problem(
+                    "bad_date",
+                    "date_added",
+                    _quoted("r.date_added")
+                    + f" || ' is not a timestamp in the format {reader.added_formats[0]}'",
+                ),
+            )
+        )
+    case = "CASE " + " ".join(f"WHEN {c} THEN {p}" for c, p in checks) + " END"
+
+    csv_like = reader.origin != "icews"
+    if reader.country_lookup:
+
+        def fb(f: str) -> str:
+            # Mapped files may hold codes the codebook does not name: keep them as given.
+            return f", upper(r.{f})" if csv_like else ""
+
+        src_c = f"coalesce(_cb_country(r.source_country){fb('source_country')})"
+        tgt_c = f"coalesce(_cb_country(r.target_country){fb('target_country')})"
+        # Mapped files keep their location codes (GDELT's are FIPS, not CAMEO).
+        loc_c = "r.location_country" if csv_like else "_cb_country(r.location_country)"
+        src_t = f"coalesce(_sector_type(r.source_type){fb('source_type')})"
+        tgt_t = f"coalesce(_sector_type(r.target_type){fb('target_type')})"
+    else:
+        src_c, tgt_c, loc_c = "r.source_country", "r.target_country", "r.location_country"
+        src_t, tgt_t = "r.source_type", "r.target_type"
+    if not csv_like:
+        # ICEWS names actors; their CAMEO-style code is country + type.
+        src_code = f"NULLIF(concat(coalesce({src_c}, ''), coalesce({src_t}, '')), '')"
+        tgt_code = f"NULLIF(concat(coalesce({tgt_c}, ''), coalesce({tgt_t}, '')), '')"
+    else:
+        src_code, tgt_code = "r.source_code", "r.target_code"
+
+    out: Mapping[str, str] = {
+        "event_id": "r.event_id",
+        "event_date": "r.t_date",
+        "source_code": src_code,
+        "source_name": "r.source_name",
+        "source_country": src_c,
+        "source_type": src_t,
+        "target_code": tgt_code,
+        "target_name": "r.target_name",
+        "target_country": tgt_c,
+        "target_type": tgt_t,
+        "cameo_code": "r.cameo_code",
+        "cameo_root": "left(r.cameo_code, 2)",
+        "quad_class": "_cb_quad(left(r.cameo_code, 2))::TINYINT",
+        # coalesce evaluates the lookup only for rows without a weight of their own.
+        "goldstein": f"coalesce({casts['goldstein']}, _cb_gold(r.cameo_code))",
+        "is_root_event": "r.t_root",
+        "num_mentions": casts["num_mentions"],
+        "num_sources": casts["num_sources"],
+        "num_articles": casts["num_articles"],
+        "avg_tone": casts["avg_tone"],
+        "intensity": casts["intensity"],
+        "location": "r.location",
+        "location_country": loc_c,
+        "latitude": casts["latitude"],
+        "longitude": casts["longitude"],
+        "source_url": "r.source_url",
+        "story_id": "r.story_id",
+        "sentence_number": casts["sentence_number"],
+        "sentence": "r.sentence",
+        "description": "r.description",
+        "citation": "r.citation",
+        "publisher": "r.publisher",
+        "date_added": added,
+    }
+    select = ",\n        ".join(f"{expr} AS {name}" for name, expr in out.items())
+    return f"""SELECT {select},
+        r._rej, CASE WHEN r._rej IS NOT NULL THEN r._raw END AS _raw
+    FROM (
+        SELECT r.*, {case} AS _rej
+        FROM (SELECT r.*, {", ".join(inner_casts)} FROM ({reader.sql}) r) r
+    ) r"""

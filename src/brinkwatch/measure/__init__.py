@@ -1,0 +1,1 @@
+"""Planned stage; see the open issues."""

@@ -1,0 +1,17 @@
+"""The event store: DuckDB by default, Spark through Ibis when data outgrow one machine."""
+
+from brinkwatch.store._queries import parse_dyad, select_events
+from brinkwatch.store._schema import EVENT_COLUMNS, ORIGINS, SCHEMA_VERSION, Column
+from brinkwatch.store._store import Store, StoreStats, connect
+
+__all__ = [
+    "EVENT_COLUMNS",
+    "ORIGINS",
+    "SCHEMA_VERSION",
+    "Column",
+    "Store",
+    "StoreStats",
+    "connect",
+    "parse_dyad",
+    "select_events",
+]

@@ -1,0 +1,193 @@
+"""The canonical event schema: one definition that the DDL, the readers and the docs share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "EVENT_COLUMNS",
+    "INPUT_FIELDS",
+    "INTERNAL_COLUMNS",
+    "ORIGINS",
+    "SCHEMA_VERSION",
+    "Column",
+    "ddl",
+]
+
+SCHEMA_VERSION = 1
+
+#: Where an event came from; `events.origin` takes one of these or a user label for CSV input.
+ORIGINS = ("gdelt1", "gdelt2", "icews", "csv", "coded", "chronology")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One canonical event column.
+
+    Attributes
+    ----------
+    name
+        Column name in the ``events`` table.
+    sql_type
+        DuckDB type.
+    doc
+        One line for ``docs/schema.md``.
+    required
+        Rows without a value are rejected.
+    """
+
+    name: str
+    sql_type: str
+    doc: str
+    required: bool = False
+
+
+EVENT_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "event_id",
+        "VARCHAR",
+        "Identifier within the origin (GDELT GLOBALEVENTID, ICEWS "
+        "Event ID, a mapped CSV column, or a content hash when the CSV has none).",
+        True,
+    ),
+    Column(
+        "origin",
+        "VARCHAR",
+        "gdelt1, gdelt2, icews, csv, coded, chronology, or the label a "
+        "CSV mapping gives. (origin, event_id) is unique.",
+        True,
+    ),
+    Column("event_date", "DATE", "Day the event happened (GDELT SQLDATE, ICEWS Event Date).", True),
+    Column("source_code", "VARCHAR", "Full CAMEO actor code of the source, e.g. JPNGOV."),
+    Column("source_name", "VARCHAR", "Source actor name as the origin gives it."),
+    Column(
+        "source_country",
+        "VARCHAR",
+        "Source country as a CAMEO country code (ISO3 for "
+        "states; CAMEO region codes such as EUR otherwise).",
+    ),
+    Column("source_type", "VARCHAR", "Source CAMEO actor type (GOV, MIL, BUS, JUD, ...)."),
+    Column("target_code", "VARCHAR", "Full CAMEO actor code of the target."),
+    Column("target_name", "VARCHAR", "Target actor name as the origin gives it."),
+    Column("target_country", "VARCHAR", "Target country as a CAMEO country code."),
+    Column("target_type", "VARCHAR", "Target CAMEO actor type."),
+    Column("cameo_code", "VARCHAR", "CAMEO event code, 2 to 4 digits with leading zeros.", True),
+    Column("cameo_root", "VARCHAR", "First two digits of the CAMEO code (01..20)."),
+    Column(
+        "quad_class",
+        "TINYINT",
+        "1 verbal cooperation, 2 material cooperation, 3 verbal "
+        "conflict, 4 material conflict; from the codebook by root.",
+    ),
+    Column(
+        "goldstein",
+        "DOUBLE",
+        "Goldstein weight, -10..10: the origin's value, or the "
+        "codebook's when the origin has none.",
+    ),
+    Column("is_root_event", "BOOLEAN", "GDELT: the event is in the article's lead paragraph."),
+    Column("num_mentions", "INTEGER", "GDELT mentions in the first 15 minutes / day."),
+    Column("num_sources", "INTEGER", "GDELT distinct sources."),
+    Column("num_articles", "INTEGER", "GDELT distinct articles."),
+    Column("avg_tone", "DOUBLE", "GDELT average tone of the articles, -100..100."),
+    Column("intensity", "DOUBLE", "ICEWS intensity, -10..10."),
+    Column(
+        "location",
+        "VARCHAR",
+        "Where it happened: GDELT ActionGeo_FullName, ICEWS City/District/Province/Country.",
+    ),
+    Column(
+        "location_country",
+        "VARCHAR",
+        "Country of the location as the origin codes it "
+        "(FIPS 10-4 for GDELT, a CAMEO code for ICEWS).",
+    ),
+    Column("latitude", "DOUBLE", "Latitude of the location, -90..90."),
+    Column("longitude", "DOUBLE", "Longitude of the location, -180..180."),
+    Column("source_url", "VARCHAR", "Article URL (GDELT SOURCEURL)."),
+    Column("story_id", "VARCHAR", "ICEWS Story ID or another document identifier."),
+    Column("sentence_number", "INTEGER", "ICEWS sentence number within the story."),
+    Column("sentence", "VARCHAR", "The sentence the event was coded from (origin coded)."),
+    Column("description", "VARCHAR", "One-line description (chronology), or ICEWS Event Text."),
+    Column("citation", "VARCHAR", "Outlet and date the event is cited from (chronology)."),
+    Column("publisher", "VARCHAR", "ICEWS publisher, or the outlet of a coded text."),
+    Column("date_added", "TIMESTAMP", "When the origin published the row (GDELT DATEADDED)."),
+    Column(
+        "batch_id",
+        "BIGINT",
+        "The ingest batch (one file in one run) that stored the row; joins ingest_log.",
+        True,
+    ),
+)
+
+#: Columns of the physical table ``event_rows`` beyond the canonical ones: an ingest writes
+#: each file in one pass and moves rejected rows out before it commits, so outside an ingest
+#: transaction they are always NULL. ``events`` is a view without them.
+INTERNAL_COLUMNS: tuple[Column, ...] = (
+    Column("_reject", "STRUCT(reason VARCHAR, field VARCHAR, detail VARCHAR)", "internal"),
+    Column("_raw", "VARCHAR", "internal"),
+)
+
+# Validation happens in the ingest SQL; only batch_id is enforced here because rejected rows
+# pass through event_rows (with NULL dates, codes, ...) inside the ingest transaction.
+#: Canonical fields that input provides (as text); the store derives origin, root and batch.
+INPUT_FIELDS: tuple[str, ...] = tuple(
+    c.name for c in EVENT_COLUMNS if c.name not in {"origin", "batch_id", "cameo_root"}
+)
+
+_EVENTS_DDL = (
+    "CREATE TABLE IF NOT EXISTS event_rows (\n    "
+    + ",\n    ".join(
+        f"{c.name} {c.sql_type}{' NOT NULL' if c.name == 'batch_id' else ''}"
+        for c in (*EVENT_COLUMNS, *INTERNAL_COLUMNS)
+    )
+    + "\n)"
+)
+_VIEW_DDL = (
+    "CREATE VIEW IF NOT EXISTS events AS SELECT "
+    + ", ".join(c.name for c in EVENT_COLUMNS)
+    + " FROM event_rows"
+)
+
+_OTHER_DDL = (
+    "CREATE SEQUENCE IF NOT EXISTS batch_seq START 1",
+    """CREATE TABLE IF NOT EXISTS ingest_log (
+    batch_id BIGINT PRIMARY KEY,
+    file VARCHAR NOT NULL,
+    fingerprint VARCHAR NOT NULL,
+    signature VARCHAR NOT NULL,
+    format VARCHAR NOT NULL,
+    origin VARCHAR NOT NULL,
+    bytes BIGINT NOT NULL,
+    read BIGINT NOT NULL,
+    stored BIGINT NOT NULL,
+    rejected BIGINT NOT NULL,
+    duplicates BIGINT NOT NULL,
+    blank BIGINT NOT NULL,
+    started TIMESTAMP NOT NULL,
+    finished TIMESTAMP NOT NULL,
+    version VARCHAR NOT NULL
+)""",
+    """CREATE TABLE IF NOT EXISTS rejected (
+    batch_id BIGINT NOT NULL,
+    file VARCHAR NOT NULL,
+    fingerprint VARCHAR NOT NULL,
+    line BIGINT NOT NULL,
+    field VARCHAR,
+    reason VARCHAR NOT NULL,
+    detail VARCHAR NOT NULL,
+    raw VARCHAR
+)""",
+    """CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)""",
+)
+
+
+def ddl() -> list[str]:
+    """Return the statements that create the store's tables, in order.
+
+    Examples
+    --------
+    >>> any("CREATE VIEW IF NOT EXISTS events" in s for s in ddl())
+    True
+    """
+    return [_EVENTS_DDL, _VIEW_DDL, *_OTHER_DDL]

@@ -1,0 +1,383 @@
+"""The event store: a DuckDB file (default) or a Spark session, with Ibis tables on top."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import duckdb
+
+from brinkwatch.errors import StoreError
+from brinkwatch.store._schema import EVENT_COLUMNS, SCHEMA_VERSION, ddl
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+    from ibis.backends import BaseBackend
+
+__all__ = ["Store", "StoreStats", "connect", "fetch_one", "sql_string"]
+
+Backend = Literal["duckdb", "spark"]
+
+
+def sql_string(value: str) -> str:
+    """Quote a Python string as a SQL string literal.
+
+    Examples
+    --------
+    >>> sql_string("it's")
+    "'it''s'"
+    """
+    return "'" + value.replace("'", "''") + "'"
+
+
+def fetch_one(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None
+) -> tuple[Any, ...] | None:
+    """Run ``sql`` and return its first row, consuming the whole result.
+
+    DuckDB refuses new work on a connection whose last result was not read to the end, so a
+    bare ``fetchone()`` would leave the connection blocked.
+    """
+    rows = con.execute(sql, params or []).fetchall()
+    return tuple(rows[0]) if rows else None
+
+
+@dataclass(frozen=True)
+class StoreStats:
+    """Totals of a store, as ``brinkwatch stats`` prints them."""
+
+    events: int
+    by_origin: list[dict[str, Any]]
+    rejected_by_reason: list[dict[str, Any]]
+    files: int
+    read: int
+    stored: int
+    rejected: int
+    duplicates: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return {
+            "events": self.events,
+            "files": self.files,
+            "read": self.read,
+            "stored": self.stored,
+            "rejected": self.rejected,
+            "duplicates": self.duplicates,
+            "by_origin": self.by_origin,
+            "rejected_by_reason": self.rejected_by_reason,
+        }
+
+
+class Store:
+    """An open event store.
+
+    Use :func:`connect` to make one. ``con`` is the raw DuckDB connection that the ingest
+    stage writes through; :attr:`events` is an Ibis table that analysis code reads.
+    """
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection | None,
+        path: Path | None,
+        *,
+        backend: Backend = "duckdb",
+        ibis_backend: BaseBackend | None = None,
+        read_only: bool = False,
+    ) -> None:
+        self._con = con
+        self.path = path
+        self.backend = backend
+        self.read_only = read_only
+        self._ibis = ibis_backend
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The DuckDB connection (DuckDB stores only)."""
+        if self._con is None:
+            raise StoreError(
+                "this store runs on Spark and has no DuckDB connection; ingest into a DuckDB "
+                "store and open it with backend='spark' to query it there"
+            )
+        return self._con
+
+    @property
+    def ibis(self) -> BaseBackend:
+        """The Ibis backend that runs analysis expressions."""
+        if self._ibis is None:
+            import ibis
+
+            self._ibis = ibis.duckdb.from_connection(self.con)
+        return self._ibis
+
+    @property
+    def events(self) -> ir.Table:
+        """The canonical events as an Ibis table."""
+        return self.ibis.table("events")
+
+    def table(self, name: str) -> ir.Table:
+        """Return another store table (``rejected``, ``ingest_log``) as an Ibis table."""
+        return self.ibis.table(name)
+
+    def stats(self) -> StoreStats:
+        """Count events by origin, files and rows read, and rejects by reason."""
+        con = self.con
+        by_origin = [
+            {
+                "origin": o,
+                "events": n,
+                "first": str(a) if a else None,
+                "last": str(b) if b else None,
+            }
+            for o, n, a, b in con.execute(
+                "SELECT origin, count(*), min(event_date), max(event_date) FROM events "
+                "GROUP BY origin ORDER BY origin"
+            ).fetchall()
+        ]
+        rejected = [
+            {"reason": r, "rows": n}
+            for r, n in con.execute(
+                "SELECT reason, count(*) FROM rejected GROUP BY reason ORDER BY 2 DESC, 1"
+            ).fetchall()
+        ]
+        row = fetch_one(
+            con,
+            "SELECT count(*), coalesce(sum(read),0), coalesce(sum(stored),0), "
+            "coalesce(sum(rejected),0), coalesce(sum(duplicates),0) FROM ingest_log",
+        )
+        assert row is not None
+        total = fetch_one(con, "SELECT count(*) FROM events")
+        assert total is not None
+        return StoreStats(
+            events=int(total[0]),
+            by_origin=by_origin,
+            rejected_by_reason=rejected,
+            files=int(row[0]),
+            read=int(row[1]),
+            stored=int(row[2]),
+            rejected=int(row[3]),
+            duplicates=int(row[4]),
+        )
+
+    def to_parquet(self, directory: str | Path) -> list[Path]:
+        """Export ``events``, ``rejected`` and ``ingest_log`` as Parquet files in ``directory``.
+
+        Returns
+        -------
+        list of Path
+            The files written.
+        """
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name in ("events", "rejected", "ingest_log"):
+            target = out / f"{name}.parquet"
+            self.con.execute(
+                f"COPY {name} TO {sql_string(str(target))} (FORMAT parquet, COMPRESSION zstd)"
+            )
+            written.append(target)
+        return written
+
+    def read_parquet(self, directory: str | Path) -> dict[str, int]:
+        """Import a Parquet export made by :meth:`to_parquet`; rows already present are skipped.
+
+        Events are matched on (origin, event_id), rejects on (fingerprint, line) and log
+        entries on (fingerprint, batch), so importing the same export twice adds nothing.
+
+        Returns
+        -------
+        dict
+            Rows added per table.
+        """
+        src = Path(directory)
+        paths = {n: src / f"{n}.parquet" for n in ("events", "rejected", "ingest_log")}
+        for p in paths.values():
+            if not p.exists():
+                raise StoreError(
+                    f"{p} is missing: a brinkwatch Parquet export has events.parquet, "
+                    "rejected.parquet and ingest_log.parquet",
+                    path=p,
+                )
+        con = self.con
+        added: dict[str, int] = {}
+        cols = ", ".join(c.name for c in EVENT_COLUMNS)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            # Batches are renumbered so that imported ones never collide with local ones.
+            con.execute(
+                f"""CREATE TEMP TABLE _imp_log AS SELECT l.*, nextval('batch_seq') AS new_id
+                FROM read_parquet({sql_string(str(paths["ingest_log"]))}) l
+                WHERE NOT EXISTS (SELECT 1 FROM ingest_log x WHERE x.fingerprint = l.fingerprint
+                                  AND x.file = l.file AND x.started = l.started)"""
+            )
+            ev = fetch_one(
+                con,
+                f"""INSERT INTO event_rows ({cols})
+                SELECT {
+                    ", ".join(
+                        "coalesce(m.new_id, e.batch_id)" if c.name == "batch_id" else "e." + c.name
+                        for c in EVENT_COLUMNS
+                    )
+                }
+                FROM read_parquet({sql_string(str(paths["events"]))}) e
+                LEFT JOIN _imp_log m ON m.batch_id = e.batch_id
+                WHERE NOT EXISTS (SELECT 1 FROM events x
+                                  WHERE x.origin = e.origin AND x.event_id = e.event_id)""",
+            )
+            rj = fetch_one(
+                con,
+                f"""INSERT INTO rejected SELECT coalesce(m.new_id, r.batch_id), r.file,
+                r.fingerprint, r.line, r.field, r.reason, r.detail, r.raw
+                FROM read_parquet({sql_string(str(paths["rejected"]))}) r
+                LEFT JOIN _imp_log m ON m.batch_id = r.batch_id
+                WHERE NOT EXISTS (SELECT 1 FROM rejected x
+                                  WHERE x.fingerprint = r.fingerprint AND x.line = r.line)""",
+            )
+            lg = fetch_one(
+                con,
+                "INSERT INTO ingest_log SELECT new_id, file, fingerprint, signature, format, "
+                "origin, bytes, read, stored, rejected, duplicates, blank, started, finished, "
+                "version "
+                "FROM _imp_log",
+            )
+            con.execute("DROP TABLE _imp_log")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        added["events"] = int(ev[0]) if ev else 0
+        added["rejected"] = int(rj[0]) if rj else 0
+        added["ingest_log"] = int(lg[0]) if lg else 0
+        return added
+
+    def close(self) -> None:
+        """Close the connection."""
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _migrate(con: duckdb.DuckDBPyConnection, path: Path | None) -> None:
+    row = fetch_one(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'")
+    if row and row[0]:
+        found = fetch_one(con, "SELECT value FROM meta WHERE key = 'schema_version'")
+        if found and int(found[0]) > SCHEMA_VERSION:
+            raise StoreError(
+                f"the store has schema version {found[0]}, newer than this brinkwatch "
+                f"({SCHEMA_VERSION}); upgrade brinkwatch",
+                path=path,
+            )
+    for stmt in ddl():
+        con.execute(stmt)
+    con.execute(
+        "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO NOTHING",
+        [str(SCHEMA_VERSION)],
+    )
+
+
+def connect(
+    path: str | Path | None = None,
+    *,
+    backend: Backend = "duckdb",
+    read_only: bool = False,
+    threads: int | None = None,
+    memory_limit: str | None = None,
+    spark_session: Any = None,
+) -> Store:
+    """Open (creating if needed) an event store.
+
+    Parameters
+    ----------
+    path
+        DuckDB file; ``":memory:"`` for a throwaway store; ``None`` for the default location
+        (``$BRINKWATCH_DB`` or the platform data directory).
+    backend
+        ``"duckdb"`` (default) or ``"spark"``: the events of the DuckDB file at ``path`` are
+        exported to Parquet and registered in a Spark session, and :attr:`Store.events` is an
+        Ibis table on Spark running the same expressions.
+    read_only
+        Open the DuckDB file read-only (several readers may share it).
+    threads, memory_limit
+        DuckDB resource limits.
+    spark_session
+        An existing ``pyspark.sql.SparkSession`` to use (``backend="spark"`` only); a local one
+        is started when omitted.
+
+    Returns
+    -------
+    Store
+        The open store.
+
+    Raises
+    ------
+    StoreError
+        If the file cannot be opened (locked by another writer, not a DuckDB file, ...).
+
+    Examples
+    --------
+    >>> store = connect(":memory:")
+    >>> store.events.count().execute()
+    0
+    """
+    if backend not in ("duckdb", "spark"):
+        raise StoreError(f"backend must be 'duckdb' or 'spark', got {backend!r}")
+    if path is None:
+        from brinkwatch.config import default_db_path
+
+        path = default_db_path()
+    memory = str(path) == ":memory:"
+    p = None if memory else Path(path)
+    if p is not None and not read_only:
+        p.parent.mkdir(parents=True, exist_ok=True)
+    config: dict[str, Any] = {}
+    if threads:
+        config["threads"] = threads
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    try:
+        con = duckdb.connect(
+            ":memory:" if p is None else str(p), read_only=read_only, config=config
+        )
+    except duckdb.Error as exc:
+        raise StoreError(
+            f"cannot open the store: {exc}. If another brinkwatch process is writing to it, "
+            "wait for it or pass --db for a different file",
+            path=p,
+        ) from exc
+    if not read_only:
+        _migrate(con, p)
+    if backend == "duckdb":
+        return Store(con, p, read_only=read_only)
+    return _spark_store(con, p, spark_session)
+
+
+def _spark_store(con: duckdb.DuckDBPyConnection, p: Path | None, session: Any) -> Store:
+    try:
+        import ibis
+        from pyspark.sql import SparkSession
+    except ImportError as exc:
+        raise StoreError(
+            "backend='spark' needs PySpark: pip install 'brinkwatch[spark]' (and Java 17)"
+        ) from exc
+    if session is None:
+        session = (
+            SparkSession.builder.master("local[2]")
+            .appName("brinkwatch")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.session.timeZone", "UTC")
+            .getOrCreate()
+        )
+    # Spark reads the events through a Parquet snapshot of the DuckDB store.
+    snap = Path(tempfile.mkdtemp(prefix="brinkwatch-spark-")) / "events.parquet"
+    con.execute(f"COPY events TO {sql_string(str(snap))} (FORMAT parquet)")
+    session.read.parquet(str(snap)).createOrReplaceTempView("events")
+    backend = ibis.pyspark.connect(session)
+    return Store(con, p, backend="spark", ibis_backend=backend)
