@@ -319,8 +319,11 @@ def corrupt(draw: st.DrawFn, row: GdeltRow) -> Corruption:
     ).filter(lambda c: c not in cameo_table())
     # kind -> (strategy of the new text, field, reason); "truncate"/"extra" change the width.
     edits: dict[str, tuple[st.SearchStrategy[str], str, str]] = {
-        "bad_date": (st.one_of(st.sampled_from(_BAD_DATES), _out_of_era()), "event_date",
-                     "bad_date"),
+        "bad_date": (
+            st.one_of(st.sampled_from(_BAD_DATES), _out_of_era()),
+            "event_date",
+            "bad_date",
+        ),
         "no_date": (st.just(""), "event_date", "missing_value"),
         "goldstein_nan": (st.sampled_from(_NOT_NUMBERS), "goldstein", "bad_number"),
         "goldstein_range": (_outside(10), "goldstein", "out_of_range"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -46,7 +47,35 @@ fetch_app = typer.Typer(
 app.add_typer(fetch_app, name="fetch")
 
 out = Console()
+if not out.is_terminal and "COLUMNS" not in os.environ:
+    # Piped or logged output (make demo, CI) is read later: 80 columns squeeze the evidence.
+    out = Console(width=140)
 err = Console(stderr=True)
+
+#: Columns of ``brinkwatch events --format csv|json``.
+EXPORT_COLUMNS = [
+    "event_date",
+    "origin",
+    "event_id",
+    "source_code",
+    "source_country",
+    "source_type",
+    "target_code",
+    "target_country",
+    "target_type",
+    "cameo_code",
+    "cameo_root",
+    "quad_class",
+    "goldstein",
+    "num_mentions",
+    "avg_tone",
+    "description",
+    "citation",
+    "sentence",
+    "source_url",
+    "story_id",
+    "batch_id",
+]
 
 DbOption = Annotated[
     Path | None,
@@ -197,19 +226,22 @@ def events_cmd(
             origins=origin.split(",") if origin else None,
         )
         total = int(expr.count().execute())
-        cols = [
-            "event_date",
-            "origin",
-            "event_id",
-            "source_code",
-            "target_code",
-            "cameo_code",
-            "quad_class",
-            "goldstein",
-            "description",
-            "source_url",
-        ]
-        rows = expr.select(cols).limit(limit).to_pyarrow()
+        if fmt is OutputFormat.TABLE:
+            # A terminal has room for one line of evidence per event, not every column.
+            e = expr
+            expr = e.select(
+                date=e.event_date,
+                origin=e.origin,
+                src=e.source_code,
+                tgt=e.target_code,
+                code=e.cameo_code,
+                quad=e.quad_class,
+                gold=e.goldstein,
+                evidence=e.description.coalesce(e.sentence, e.source_url, e.story_id),
+            )
+        else:
+            expr = expr.select(EXPORT_COLUMNS)
+        rows = expr.limit(limit).to_pyarrow()
     render_arrow(
         rows, fmt, out, title=f"{total:,} events" + (f" (first {limit})" if total > limit else "")
     )

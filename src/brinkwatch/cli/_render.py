@@ -52,7 +52,14 @@ def render_arrow(
         return
     t = Table(title=title, show_lines=False, header_style="bold")
     for name in table.column_names:
-        t.add_column(name, overflow="fold")
+        # Short columns stay on one line; long text folds inside the last column.
+        last = name == table.column_names[-1]
+        t.add_column(
+            name,
+            overflow="fold" if last else "ellipsis",
+            no_wrap=not last,
+            min_width=30 if last and len(table.column_names) > 1 else None,
+        )
     for row in table.to_pylist():
         t.add_row(*["" if v is None else str(v) for v in row.values()])
     console.print(t)

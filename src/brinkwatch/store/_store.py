@@ -335,6 +335,9 @@ def connect(
         path = default_db_path()
     memory = str(path) == ":memory:"
     p = None if memory else Path(path)
+    if backend == "spark" and p is not None and p.exists():
+        # Spark only reads a snapshot of the events; other connections may stay open.
+        read_only = True
     if p is not None and not read_only:
         p.parent.mkdir(parents=True, exist_ok=True)
     config: dict[str, Any] = {}

@@ -1,0 +1,219 @@
+"""The CLI as a user runs it: real subprocesses, exit codes, stderr, JSON on stdout."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.ingest._http_server import serve_directory
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "brinkwatch", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=full_env,
+        cwd=ROOT,
+    )
+
+
+def test_ingest_json_reports_every_file_and_exits_nonzero_for_a_failed_one(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "s.duckdb"
+    empty = tmp_path / "empty.CSV"
+    empty.write_text("")
+    r = run(
+        "ingest",
+        str(shared_data / "gdelt/20191024143000.export.CSV"),
+        str(empty),
+        "--db",
+        str(db),
+        "--json",
+    )
+    assert r.returncode == 1
+    out = json.loads(r.stdout)
+    assert (out["read"], out["stored"], out["rejected"], out["duplicates"]) == (2111, 2111, 0, 0)
+    assert out["failed"] == 1
+    assert [f["read"] for f in out["files"]] == [2111, 0]
+    assert "empty" in r.stderr and "Traceback" not in r.stderr
+
+    again = run(
+        "ingest", str(shared_data / "gdelt/20191024143000.export.CSV"), "--db", str(db), "--json"
+    )
+    assert again.returncode == 0
+    assert json.loads(again.stdout)["duplicates"] == 2111
+
+    stats = json.loads(run("stats", "--db", str(db), "--json").stdout)
+    assert stats["events"] == 2111
+    assert stats["read"] == stats["stored"] + stats["rejected"] + stats["duplicates"] == 4222
+
+
+def test_mapping_from_yaml_and_from_options(shared_data: Path, tmp_path: Path) -> None:
+    db = str(tmp_path / "s.duckdb")
+    f = shared_data / "gdelt/pandas-export-202011/20201113.csv"
+    r = run(
+        "ingest",
+        str(f),
+        "--mapping",
+        "docs/examples/gdelt-pandas-export.yaml",
+        "--db",
+        db,
+        "--json",
+    )
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["stored"] == 2824
+    r2 = run(
+        "ingest",
+        str(shared_data / "gdelt/pandas-export-202011/20201114.csv"),
+        "--map",
+        "event_id=Global_Event_ID",
+        "--map",
+        "event_date=Day",
+        "--map",
+        "cameo_code=Event_Code",
+        "--map",
+        "source_country=Actor_1_Country_ABBR",
+        "--map",
+        "target_country=Actor_2_Country_ABBR",
+        "--db",
+        db,
+        "--json",
+    )
+    assert r2.returncode == 0, r2.stderr
+    assert json.loads(r2.stdout)["stored"] == 2601
+    ev = run("events", "--dyad", "JPN-KOR", "--db", db, "--format", "json", "--limit", "500")
+    rows = json.loads(ev.stdout)
+    assert len(rows) == 15 + 30
+    assert {(r["origin"]) for r in rows} == {"gdelt2", "csv"}
+
+
+def test_events_filters_and_formats(shared_data: Path, tmp_path: Path) -> None:
+    db = str(tmp_path / "s.duckdb")
+    run("ingest", str(shared_data / "icews/events.2018.sample.tab"), "--db", db)
+    r = run(
+        "events",
+        "--dyad",
+        "KOR-PRK",
+        "--directed",
+        "--db",
+        db,
+        "--format",
+        "csv",
+        "--limit",
+        "1000",
+    )
+    lines = r.stdout.strip().splitlines()
+    assert lines[0].startswith("event_date,origin,event_id")
+    assert len(lines) - 1 == 24
+    roots = run(
+        "events",
+        "--dyad",
+        "KOR-PRK",
+        "--root",
+        "4,5",
+        "--db",
+        db,
+        "--format",
+        "json",
+        "--limit",
+        "1000",
+    )
+    assert all(row["cameo_code"][:2] in ("04", "05") for row in json.loads(roots.stdout))
+    table = run("events", "--dyad", "USA-JPN", "--db", db, "--limit", "3")
+    assert "32 events (first 3)" in table.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "kind", "words"),
+    [
+        (["events", "--dyad", "JPN-XYZ"], "ConfigError", "'XYZ' is not a CAMEO country code"),
+        (["events", "--dyad", "JPN"], "ConfigError", "two country codes joined by '-'"),
+        (["events", "--from", "2019-08-01", "--to", "2019-07-01"], "ConfigError", "swap them"),
+        (["events", "--from", "01/08/2019"], "ConfigError", "YYYY-MM-DD"),
+        (["events", "--root", "31"], "ConfigError", "01 to 20"),
+        (["ingest", "nope.csv"], "FileFormatError", "no such file or directory"),
+    ],
+)
+def test_errors_print_kind_and_message_without_traceback(
+    shared_data: Path, tmp_path: Path, args: list[str], kind: str, words: str
+) -> None:
+    db = str(tmp_path / "s.duckdb")
+    run("ingest", str(shared_data / "gdelt/gdelt1_events_sample.tsv"), "--db", db)
+    r = run(*args, "--db", db)
+    assert r.returncode == 1
+    assert r.stderr.startswith(f"{kind}: ") or f"\n{kind}: " in r.stderr, r.stderr
+    assert words in " ".join(r.stderr.split())
+    assert "Traceback" not in r.stderr
+
+
+def test_reading_a_store_that_does_not_exist_says_how_to_make_one(tmp_path: Path) -> None:
+    r = run("stats", "--db", str(tmp_path / "none.duckdb"))
+    assert r.returncode == 1
+    assert "ConfigError" in r.stderr and "brinkwatch ingest FILE" in " ".join(r.stderr.split())
+
+
+def test_fetch_gdelt_downloads_checks_and_ingests(shared_data: Path, tmp_path: Path) -> None:
+    src = (shared_data / "gdelt/20191024143000.export.CSV").read_bytes()
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    blob = mirror / "20191024143000.export.CSV.zip"
+    with zipfile.ZipFile(blob, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("20191024143000.export.CSV", src)
+    data = blob.read_bytes()
+    (mirror / "masterfilelist.txt").write_text(
+        f"{len(data)} {hashlib.md5(data).hexdigest()} http://x/gdeltv2/{blob.name}\ngarbage line\n"
+    )
+    dest, db = tmp_path / "dl", str(tmp_path / "s.duckdb")
+    with serve_directory(mirror) as server:
+        r = run(
+            "fetch",
+            "gdelt",
+            "--version",
+            "2",
+            "--from",
+            "2019-10-24",
+            "--to",
+            "2019-10-24",
+            "--dest",
+            str(dest),
+            "--db",
+            db,
+            "--base-url",
+            server.url,
+            "--json",
+        )
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)["stored"] == 2111
+        again = run(
+            "fetch",
+            "gdelt",
+            "--version",
+            "2",
+            "--from",
+            "2019-10-24",
+            "--to",
+            "2019-10-24",
+            "--dest",
+            str(dest),
+            "--db",
+            db,
+            "--base-url",
+            server.url,
+            "--json",
+        )
+        assert json.loads(again.stdout)["stored"] == 0
+        assert len(server.requests_for(blob.name)) == 1  # the second run downloaded nothing
+    assert (dest / blob.name).read_bytes() == data
