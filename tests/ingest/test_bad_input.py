@@ -231,3 +231,13 @@ def test_mapping_that_names_absent_columns_lists_the_real_ones(
     assert "event_date -> 'Date'" in (rep.error or "") and "Columns found: Day, Code" in (
         rep.error or ""
     )
+
+
+def test_a_leading_blank_line_does_not_hide_the_format(tmp_path: Path, store: Store) -> None:
+    path = tmp_path / "x.export.CSV"
+    path.write_text("\n\n" + gdelt2(1) + "\n" + gdelt2(2) + "\n")
+    (rep,) = ingest(store, [path]).files
+    assert rep.ok, rep.error
+    assert (rep.format, rep.read, rep.stored, rep.blank) == ("gdelt2", 2, 2, 2)
+    again = ingest(store, [path]).files[0]
+    assert (again.read, again.duplicates, again.blank) == (2, 2, 2)

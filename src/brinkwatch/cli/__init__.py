@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.markup import escape
 
+from brinkwatch.cli import _measure as _measure  # registers its commands
 from brinkwatch.cli._app import app
 from brinkwatch.errors import BrinkwatchError
 

@@ -109,7 +109,7 @@ def first_line(path: Path) -> bytes:
     Returns
     -------
     bytes
-        The first line without its line ending; empty for an empty file.
+        The first non-blank line without its line ending; empty for a file without one.
     """
     name = path.name.lower()
     if name.endswith(".gz"):
@@ -125,7 +125,11 @@ def first_line(path: Path) -> bytes:
     else:
         with path.open("rb") as fh:
             head = fh.read(_SNIFF_BYTES)
-    return head.split(b"\n", 1)[0].rstrip(b"\r")
+    # Leading blank lines are not the first line of data.
+    for line in head.split(b"\n"):
+        if line.strip():
+            return line.rstrip(b"\r")
+    return b""
 
 
 def _is_digits(s: str, n: int | None = None) -> bool:

@@ -323,6 +323,9 @@ def _progress_poller(
     if progress is None:
         yield
         return
+    # DuckDB tracks a statement's progress only with its progress bar on; we draw our own.
+    con.execute("SET enable_progress_bar = true")
+    con.execute("SET enable_progress_bar_print = false")
     stop = threading.Event()
 
     def poll() -> None:
@@ -358,14 +361,14 @@ def _signature(fmt: Format, reader: Reader, mapping: ColumnMapping | None) -> st
 
 def _already_ingested(
     con: duckdb.DuckDBPyConnection, fp: str, signature: str
-) -> tuple[int, int, int] | None:
+) -> tuple[int, int, int, int] | None:
     row = fetch_one(
         con,
-        "SELECT batch_id, read, rejected FROM ingest_log WHERE fingerprint = ? "
+        "SELECT batch_id, read, rejected, blank FROM ingest_log WHERE fingerprint = ? "
         "AND signature = ? ORDER BY batch_id LIMIT 1",
         [fp, signature],
     )
-    return (int(row[0]), int(row[1]), int(row[2])) if row else None
+    return (int(row[0]), int(row[1]), int(row[2]), int(row[3])) if row else None
 
 
 _INSERT_COLS = ", ".join(c.name for c in (*EVENT_COLUMNS, *INTERNAL_COLUMNS))
@@ -399,8 +402,8 @@ def _ingest_one(
         prior = _already_ingested(con, fp, sig)
         if prior is not None:
             # The same bytes read the same way: every row is again what it was then.
-            _, read, rejected = prior
-            stored, duplicates, blank = 0, read - rejected, 0
+            _, read, rejected, blank = prior
+            stored, duplicates = 0, read - rejected
         else:
             stored, rejected, duplicates, blank, read = _load(
                 con, reader, batch, origin, display, fp, rt, rs, progress

@@ -239,10 +239,26 @@ def _fmt_list(formats: Sequence[str]) -> str:
     return "[" + ", ".join(sql_string(f) for f in formats) + "]"
 
 
+_COMPACT_WIDTH = {"%Y": 4, "%m": 2, "%d": 2, "%H": 2, "%M": 2, "%S": 2}
+
+
+def _compact_width(fmt: str) -> int | None:
+    """Return the length of a separator-free format such as ``%Y%m%d``, else None."""
+    parts = [fmt[i : i + 2] for i in range(0, len(fmt), 2)]
+    if len(fmt) % 2 or not all(p in _COMPACT_WIDTH for p in parts):
+        return None
+    return sum(_COMPACT_WIDTH[p] for p in parts)
+
+
 def _strptime(expr: str, formats: Sequence[str]) -> str:
     # A single format is markedly faster than DuckDB's list form.
     arg = sql_string(formats[0]) if len(formats) == 1 else _fmt_list(formats)
-    return f"try_strptime({expr}, {arg})"
+    parsed = f"try_strptime({expr}, {arg})"
+    width = _compact_width(formats[0]) if len(formats) == 1 else None
+    if width is not None:
+        # strptime would read 2019111 as 2019-11-1: compact dates must have every digit.
+        return f"CASE WHEN length({expr}) = {width} THEN {parsed} END"
+    return parsed
 
 
 def _problem(reason: str, field: str, detail_sql: str) -> str:
@@ -276,7 +292,14 @@ def typed_select(reader: Reader, event_range: tuple[str, str]) -> str:
         "quad_class": ("INTEGER", 1, 4),
     }
     # Each value is cast once, in the innermost SELECT; checks and output read the result.
-    inner_casts = [f"TRY_CAST(r.{f} AS {t}) AS t_{f}" for f, (t, _, _) in num.items()]
+    # DuckDB's text-to-integer cast rounds "12.5" and reads "0x1A": whole numbers must be digits.
+    inner_casts = [
+        f"TRY_CAST(r.{f} AS {t}) AS t_{f}"
+        if t == "DOUBLE"
+        else f"CASE WHEN regexp_full_match(r.{f}, '[+-]?[0-9]+') THEN TRY_CAST(r.{f} AS {t}) "
+        f"END AS t_{f}"
+        for f, (t, _, _) in num.items()
+    ]
     casts = {f: f"r.t_{f}" for f in num}
     inner_casts.append(
         f"{_strptime('r.date_added', reader.added_formats)} AS t_added"

@@ -1,1 +1,52 @@
-"""Planned stage; see the open issues."""
+"""Directed-dyad and triad relations: series, relation index, "lowest since", change points, alarms.
+
+Series and indices are Ibis expressions over the canonical events table (DuckDB or Spark);
+change points run on the resulting arrays; alarms combine both and carry their evidence.
+"""
+
+from brinkwatch.measure._periods import Freq, calendar, period_start
+from brinkwatch.measure.alarms import (
+    Alarm,
+    AlarmRule,
+    Evidence,
+    default_rules,
+    evaluate_alarms,
+    parse_rules,
+)
+from brinkwatch.measure.changepoints import ChangePoint, bic_penalty, change_points, noise_scale
+from brinkwatch.measure.dyads import (
+    SERIES_COLUMNS,
+    Actor,
+    Weight,
+    dyad_series,
+    parse_actor,
+    triad_pairs,
+    triad_series,
+)
+from brinkwatch.measure.index import DEFAULT_BASELINE, lowest_since, relation_index
+
+__all__ = [
+    "DEFAULT_BASELINE",
+    "SERIES_COLUMNS",
+    "Actor",
+    "Alarm",
+    "AlarmRule",
+    "ChangePoint",
+    "Evidence",
+    "Freq",
+    "Weight",
+    "bic_penalty",
+    "calendar",
+    "change_points",
+    "default_rules",
+    "dyad_series",
+    "evaluate_alarms",
+    "lowest_since",
+    "noise_scale",
+    "parse_actor",
+    "parse_rules",
+    "period_start",
+    "relation_index",
+    "triad_pairs",
+    "triad_series",
+]

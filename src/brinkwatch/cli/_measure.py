@@ -1,0 +1,337 @@
+"""``brinkwatch measure``, ``triad`` and ``alarms``: parse options, call measure/, render."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import pyarrow as pa
+import typer
+from rich.table import Table
+
+from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, out
+from brinkwatch.cli._render import OutputFormat, render_arrow, to_json
+from brinkwatch.errors import ConfigError
+from brinkwatch.measure import (
+    DEFAULT_BASELINE,
+    Actor,
+    Freq,
+    Weight,
+    change_points,
+    default_rules,
+    dyad_series,
+    evaluate_alarms,
+    lowest_since,
+    parse_actor,
+    parse_rules,
+    relation_index,
+    triad_pairs,
+)
+from brinkwatch.report import index_figure, render, triad_figure
+
+FreqOpt = Annotated[Freq, typer.Option("--freq", help="day, week or month.")]
+FromOpt = Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")]
+ToOpt = Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")]
+MeasureOpt = Annotated[
+    str,
+    typer.Option("--measure", help="goldstein_sum, goldstein_mean, net_coop, events, ..."),
+]
+OriginOpt = Annotated[
+    str | None, typer.Option("--origin", help="Only these origins, e.g. gdelt2 or chronology.")
+]
+FormatOpt = Annotated[OutputFormat, typer.Option("--format")]
+PlotOpt = Annotated[
+    Path | None, typer.Option("--plot", help="Write a figure: FILE.png or FILE.html.")
+]
+
+
+def _actors(dyad: str, types: str | None) -> tuple[Actor, Actor]:
+    parts = dyad.split("-")
+    if len(parts) != 2 or not all(p.strip() for p in parts):
+        raise ConfigError(
+            f"a dyad is two actors joined by '-', such as JPN-KOR or JPN:GOV-KOR:GOV; got {dyad!r}",
+            field="--dyad",
+        )
+    a, b = (parse_actor(p) for p in parts)
+    if types:
+        tt = "+".join(t.strip() for t in types.split(","))
+        a, b = parse_actor(f"{a.country}:{tt}"), parse_actor(f"{b.country}:{tt}")
+    return a, b
+
+
+def _write_plot(path: Path, fig: Any) -> None:
+    fmt = path.suffix.lower().lstrip(".")
+    data = render(fig, fmt)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    err.print(f"wrote {path} ({len(data) / 1024:.0f} KiB)")
+
+
+def _origins(origin: str | None) -> list[str] | None:
+    return [o.strip() for o in origin.split(",") if o.strip()] if origin else None
+
+
+def _fmt_num(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:.2f}"
+    return str(v)
+
+
+@app.command("measure")
+def measure_cmd(
+    dyad: Annotated[str, typer.Option("--dyad", help="Two actors, e.g. JPN-KOR.")],
+    directed: Annotated[bool, typer.Option("--directed", help="Only first -> second.")] = False,
+    freq: FreqOpt = Freq.WEEK,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    measure: MeasureOpt = "goldstein_sum",
+    types: Annotated[str | None, typer.Option("--types", help="Actor types, e.g. GOV,MIL.")] = None,
+    origin: OriginOpt = None,
+    weight: Annotated[Weight, typer.Option("--weight", help="none or mentions.")] = Weight.NONE,
+    normalize: Annotated[
+        bool, typer.Option("--normalize", help="Per 1,000 events of volume.")
+    ] = False,
+    baseline: Annotated[int | None, typer.Option("--baseline", help="Trailing periods.")] = None,
+    fmt: FormatOpt = OutputFormat.TABLE,
+    plot: PlotOpt = None,
+    db: DbOption = None,
+) -> None:
+    """Relation series of a dyad: counts, Goldstein, net cooperation, index, change points."""
+    a, b = _actors(dyad, types)
+    pairs = [(a, b)] if directed else [(a, b), (b, a)]
+    first, last = _parse_date(start, "--from"), _parse_date(end, "--to")
+    base = baseline or DEFAULT_BASELINE[freq]
+    with _open(db, read_only=True) as store:
+        ser = dyad_series(
+            store.events,
+            pairs,
+            freq=freq,
+            start=first,
+            end=last,
+            weight=weight,
+            normalize=normalize,
+            origins=_origins(origin),
+        )
+        idx = relation_index(ser, measure=measure, baseline=base)
+        low = lowest_since(idx, measure="value")
+        joined = (
+            idx.left_join(low, ["dyad", "period"])
+            .select(idx, low.lowest_since, low.periods_since, low.record_low)
+            .order_by(["dyad", "period"])
+        )
+        table = joined.to_pyarrow()
+    rows = table.to_pylist()
+    cps = {
+        d: change_points(
+            [r["value"] for r in rows if r["dyad"] == d],
+            [r["period"] for r in rows if r["dyad"] == d],
+        )
+        for d in dict.fromkeys(r["dyad"] for r in rows)
+    }
+    if plot is not None:
+        _write_plot(
+            plot,
+            index_figure(
+                rows, measure="value", change_points=cps, title=f"{dyad} {measure} by {freq.value}"
+            ),
+        )
+    if fmt is OutputFormat.JSON:
+        out.print_json(
+            to_json(
+                {
+                    "dyad": dyad,
+                    "freq": freq.value,
+                    "measure": measure,
+                    "baseline": base,
+                    "series": rows,
+                    "change_points": {d: [c.__dict__ for c in v] for d, v in cps.items()},
+                }
+            )
+        )
+        return
+    if fmt is OutputFormat.CSV:
+        render_arrow(table, fmt, out)
+        return
+    _print_series_table(rows, measure, freq)
+    _print_summary(rows, cps, measure)
+
+
+def _print_series_table(rows: list[dict[str, Any]], measure: str, freq: Freq) -> None:
+    t = Table(title=f"{measure} by {freq.value}", header_style="bold")
+    for c in ("dyad", "period", "events", "coop", "conflict", measure, "index", "lowest since"):
+        t.add_column(c, justify="left" if c in ("dyad", "period", "lowest since") else "right")
+    for r in rows:
+        if not r["events"] and r["index"] is None:
+            continue
+        since = ""
+        if r["record_low"]:
+            since = f"record ({r['periods_since']} periods)"
+        elif r["lowest_since"] is not None and r["periods_since"] and r["periods_since"] > 1:
+            since = f"{r['lowest_since']} ({r['periods_since']} periods)"
+        t.add_row(
+            r["dyad"],
+            str(r["period"]),
+            _fmt_num(r["events"]),
+            _fmt_num(r["verbal_coop"] + r["material_coop"]),
+            _fmt_num(r["verbal_conflict"] + r["material_conflict"]),
+            _fmt_num(r["value"]),
+            _fmt_num(r["index"]),
+            since,
+        )
+    out.print(t)
+
+
+def _print_summary(rows: list[dict[str, Any]], cps: dict[str, Any], measure: str) -> None:
+    for d, cp in cps.items():
+        rs = [r for r in rows if r["dyad"] == d]
+        if not rs:
+            continue
+        latest = rs[-1]
+        line = f"[bold]{d}[/] latest {latest['period']}: {measure} {_fmt_num(latest['value'])}"
+        if latest["index"] is not None:
+            line += f", index {latest['index']:.2f}"
+        if latest["record_low"]:
+            line += f", the lowest on record ({latest['periods_since']} periods)"
+        elif latest["lowest_since"] is not None:
+            line += f", lowest since {latest['lowest_since']}"
+        out.print(line)
+        for c in cp:
+            out.print(f"  change point {c.period}: mean {c.mean_before:.2f} -> {c.mean_after:.2f}")
+
+
+@app.command("triad")
+def triad_cmd(
+    actors: Annotated[list[str], typer.Argument(help="Three actors, e.g. USA JPN KOR.")],
+    freq: FreqOpt = Freq.MONTH,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    measure: MeasureOpt = "goldstein_sum",
+    origin: OriginOpt = None,
+    baseline: Annotated[int | None, typer.Option("--baseline", help="Trailing periods.")] = None,
+    fmt: FormatOpt = OutputFormat.TABLE,
+    plot: PlotOpt = None,
+    db: DbOption = None,
+) -> None:
+    """Show the six directed dyads of a triad: latest value, index and "lowest since"."""
+    if len(actors) != 3:
+        raise ConfigError(f"give exactly three actors, got {len(actors)}", field="ACTORS")
+    a, b, c = (parse_actor(x) for x in actors)
+    first, last = _parse_date(start, "--from"), _parse_date(end, "--to")
+    base = baseline or DEFAULT_BASELINE[freq]
+    with _open(db, read_only=True) as store:
+        ser = dyad_series(
+            store.events,
+            triad_pairs(a, b, c),
+            freq=freq,
+            start=first,
+            end=last,
+            origins=_origins(origin),
+        )
+        idx = relation_index(ser, measure=measure, baseline=base)
+        low = lowest_since(idx, measure="value")
+        table = (
+            idx.left_join(low, ["dyad", "period"])
+            .select(idx, low.lowest_since, low.periods_since, low.record_low)
+            .order_by(["dyad", "period"])
+            .to_pyarrow()
+        )
+    rows = table.to_pylist()
+    if plot is not None:
+        _write_plot(
+            plot,
+            triad_figure(
+                rows, measure="value", title=f"{' '.join(actors)}: {measure} by {freq.value}"
+            ),
+        )
+    if fmt is not OutputFormat.TABLE:
+        render_arrow(table, fmt, out)
+        return
+    t = Table(title=f"triad {' '.join(actors)}: {measure} by {freq.value}", header_style="bold")
+    for col in ("dyad", "latest", measure, "index", "lowest since", "events", "net coop"):
+        t.add_column(col)
+    for d in dict.fromkeys(r["dyad"] for r in rows):
+        rs = [r for r in rows if r["dyad"] == d]
+        r = rs[-1]
+        since = "record low" if r["record_low"] else str(r["lowest_since"] or "")
+        t.add_row(
+            d,
+            str(r["period"]),
+            _fmt_num(r["value"]),
+            _fmt_num(r["index"]),
+            since,
+            _fmt_num(sum(x["events"] for x in rs)),
+            _fmt_num(r["net_coop"]),
+        )
+    out.print(t)
+
+
+@app.command("alarms")
+def alarms_cmd(
+    dyad: Annotated[str, typer.Option("--dyad", help="Two actors, e.g. JPN-KOR.")],
+    rules: Annotated[
+        Path | None, typer.Option("--rules", help="YAML rules (default: allies).")
+    ] = None,
+    freq: FreqOpt = Freq.WEEK,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    origin: OriginOpt = None,
+    fmt: FormatOpt = OutputFormat.TABLE,
+    db: DbOption = None,
+) -> None:
+    """Alarms for a dyad from YAML rules, each with the events behind it."""
+    a, b = _actors(dyad, None)
+    if rules is not None:
+        try:
+            text = rules.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot read the rules file: {exc}", path=rules) from exc
+        rule_set = parse_rules(text, source=str(rules))
+    else:
+        rule_set = default_rules()
+    first, last = _parse_date(start, "--from"), _parse_date(end, "--to")
+    with _open(db, read_only=True) as store:
+        alarms = evaluate_alarms(
+            store.events,
+            a,
+            b,
+            rules=rule_set,
+            freq=freq,
+            start=first,
+            end=last,
+            origins=_origins(origin),
+        )
+    if fmt is OutputFormat.JSON:
+        out.print_json(to_json([x.as_dict() for x in alarms]))
+        return
+    if fmt is OutputFormat.CSV:
+        flat = [
+            {
+                "period": x.period,
+                "rule": x.rule,
+                "severity": x.severity,
+                "dyad": x.dyad,
+                "detail": x.detail,
+                "event_id": e.event_id,
+                "event_date": e.event_date,
+                "cameo_code": e.cameo_code,
+                "text": e.text,
+                "reference": e.reference,
+            }
+            for x in alarms
+            for e in (x.evidence or [None])  # type: ignore[list-item]
+            if e is not None
+        ]
+        render_arrow(pa.Table.from_pylist(flat), fmt, out)
+        return
+    t = Table(title=f"{len(alarms)} alarm(s) for {dyad}", header_style="bold")
+    for col in ("period", "severity", "rule", "dyad", "detail", "evidence"):
+        t.add_column(col, overflow="fold")
+    for x in alarms:
+        ev = "; ".join(
+            f"{e.event_date} {e.cameo_code} {(e.text or e.reference or '')[:70]}"
+            for e in x.evidence[:3]
+        )
+        t.add_row(str(x.period), x.severity, x.rule, x.dyad, x.detail, ev)
+    out.print(t)
