@@ -17,12 +17,20 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
+CHRON := src/brinkwatch/data/chronology
+DB := $(DEMO_DIR)/brinkwatch.duckdb
+
 demo: $(STAMP)
 	mkdir -p $(DEMO_DIR)
-	$(BIN)/brinkwatch ingest src/brinkwatch/data/samples/jpn-kor-2019-sample.csv \
-		--mapping src/brinkwatch/data/samples/jpn-kor-2019-sample.yaml --db $(DEMO_DIR)/brinkwatch.duckdb
-	$(BIN)/brinkwatch stats --db $(DEMO_DIR)/brinkwatch.duckdb
-	$(BIN)/brinkwatch events --dyad JPN-KOR --db $(DEMO_DIR)/brinkwatch.duckdb
+	$(BIN)/brinkwatch ingest $(CHRON)/jpn-kor-usa-2015-2023.csv --mapping $(CHRON)/chronology.yaml --db $(DB)
+	$(BIN)/brinkwatch stats --db $(DB)
+	$(BIN)/brinkwatch triad USA JPN KOR --freq month --from 2018-01-01 --to 2020-12-31 --db $(DB) \
+		--plot $(DEMO_DIR)/triad.png
+	$(BIN)/brinkwatch measure --dyad JPN-KOR --freq month --from 2018-01-01 --to 2020-12-31 --db $(DB) \
+		--plot $(DEMO_DIR)/jpn-kor.html > $(DEMO_DIR)/jpn-kor.txt
+	tail -n 8 $(DEMO_DIR)/jpn-kor.txt
+	$(BIN)/brinkwatch alarms --dyad JPN-KOR --from 2019-06-01 --to 2019-09-30 --db $(DB)
+	@echo "Figures: $(DEMO_DIR)/triad.png, $(DEMO_DIR)/jpn-kor.html; store: $(DB)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

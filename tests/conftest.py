@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from brinkwatch.ingest import ingest, read_mapping
 from brinkwatch.store import Store, connect
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -37,3 +38,30 @@ def file_store(tmp_path: Path) -> Iterator[Store]:
     s = connect(tmp_path / "store.duckdb")
     yield s
     s.close()
+
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "src/brinkwatch/data/samples"
+CHRONOLOGY = ROOT / "src/brinkwatch/data/chronology"
+
+
+@pytest.fixture(scope="session")
+def measure_db(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
+    """A DuckDB store with the bundled chronology and the shared GDELT pandas export."""
+    path = tmp_path_factory.mktemp("measure") / "store.duckdb"
+    s = connect(path)
+    chron = sorted(CHRONOLOGY.glob("*.csv"))
+    if chron:
+        rep = ingest(s, chron, mapping=read_mapping(CHRONOLOGY / "chronology.yaml"))
+    else:
+        rep = ingest(s, [SAMPLE / "jpn-kor-2019-sample.csv"],
+                     mapping=read_mapping(SAMPLE / "jpn-kor-2019-sample.yaml"))  # fmt: skip
+    assert not rep.failed and rep.rejected == 0
+    rep = ingest(
+        s,
+        [shared_data / "gdelt/pandas-export-202011"],
+        mapping=read_mapping(ROOT / "docs/examples/gdelt-pandas-export.yaml"),
+    )
+    assert not rep.failed
+    s.close()
+    return path

@@ -13,7 +13,13 @@ from brinkwatch.measure.alarms import (
     evaluate_alarms,
     parse_rules,
 )
-from brinkwatch.measure.changepoints import ChangePoint, bic_penalty, change_points, noise_scale
+from brinkwatch.measure.changepoints import (
+    PENALTY_FACTOR,
+    ChangePoint,
+    bic_penalty,
+    change_points,
+    noise_scale,
+)
 from brinkwatch.measure.dyads import (
     SERIES_COLUMNS,
     Actor,
@@ -27,6 +33,7 @@ from brinkwatch.measure.index import DEFAULT_BASELINE, lowest_since, relation_in
 
 __all__ = [
     "DEFAULT_BASELINE",
+    "PENALTY_FACTOR",
     "SERIES_COLUMNS",
     "Actor",
     "Alarm",

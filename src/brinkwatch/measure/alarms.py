@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -16,7 +16,7 @@ import ibis
 import yaml
 
 from brinkwatch.errors import ConfigError
-from brinkwatch.measure._periods import Freq, period_of
+from brinkwatch.measure._periods import Freq, calendar, period_of
 from brinkwatch.measure.changepoints import change_points
 from brinkwatch.measure.dyads import Actor, dyad_series
 from brinkwatch.measure.index import DEFAULT_BASELINE, relation_index
@@ -327,7 +327,17 @@ def evaluate_alarms(
                     and (rule.direction == "any" or c.direction == rule.direction)
                 ]
             for period, detail in hits:
-                ev = _period_events(e, s, t, period, freq)
+                if rule.kind == "change_point":
+                    # A change point is an alarm only if events start the new segment: a
+                    # drift back to quiet after a cooperative spike points at nothing.
+                    quads = (3, 4) if rule.direction == "down" else (1, 2)
+                    if rule.direction == "any":
+                        quads = (1, 2, 3, 4)
+                    ev = _segment_events(e, s, t, period, freq, quads)
+                    if not ev:
+                        continue
+                else:
+                    ev = _period_events(e, s, t, period, freq)
                 alarms.append(
                     Alarm(rule.id, rule.title, rule.severity, f"{s}->{t}", period, detail, ev)
                 )
@@ -370,6 +380,21 @@ def _event_alarms(e: ir.Table, rule: AlarmRule, a: Actor, b: Actor, freq: Freq) 
             )
         )
     return out
+
+
+_SEGMENT_PERIODS = 3  # the first periods of a new segment, as min_size in change_points
+
+
+def _segment_events(
+    e: ir.Table, s: Actor, t: Actor, period: date, freq: Freq, quads: tuple[int, ...]
+) -> list[Evidence]:
+    p = e.filter((e.source_country == s.country) & (e.target_country == t.country))
+    p = p.filter(p.quad_class.isin(list(quads)))
+    first = period_of(p.event_date, freq)
+    ends = calendar(period, period + timedelta(days=400), freq)[: _SEGMENT_PERIODS + 1]
+    p = p.filter((first >= period) & (first < ends[-1]))
+    rows = p.select(_EVIDENCE_COLS).order_by([p.goldstein.asc(), p.event_id]).limit(_EVIDENCE_MAX)
+    return _evidence(rows.to_pyarrow().to_pylist())
 
 
 def _period_events(e: ir.Table, s: Actor, t: Actor, period: date, freq: Freq) -> list[Evidence]:

@@ -1,0 +1,131 @@
+"""``brinkwatch measure``, ``triad`` and ``alarms`` as a user runs them, with plots."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.cli.test_cli import run
+
+
+def test_measure_json_has_index_lowest_since_and_change_points(
+    measure_db: Path, tmp_path: Path
+) -> None:
+    r = run(
+        "measure",
+        "--dyad",
+        "KOR-JPN",
+        "--directed",
+        "--freq",
+        "month",
+        "--origin",
+        "chronology",
+        "--from",
+        "2018-01-01",
+        "--to",
+        "2020-06-30",
+        "--db",
+        str(measure_db),
+        "--format",
+        "json",
+        "--plot",
+        str(tmp_path / "m.png"),
+    )
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    series = out["series"]
+    assert {s["dyad"] for s in series} == {"KOR->JPN"}
+    assert len(series) == 30
+    aug = next(s for s in series if s["period"] == "2019-08-01")
+    assert aug["value"] < 0 and aug["index"] < -2
+    assert aug["record_low"] is True
+    cps = out["change_points"]["KOR->JPN"]
+    assert any("2019-06-01" <= c["period"] <= "2019-08-31" for c in cps)
+    png = (tmp_path / "m.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+
+
+def test_measure_table_summarises_the_latest_period(measure_db: Path) -> None:
+    r = run(
+        "measure",
+        "--dyad",
+        "JPN-KOR",
+        "--freq",
+        "month",
+        "--origin",
+        "chronology",
+        "--from",
+        "2019-01-01",
+        "--to",
+        "2019-09-30",
+        "--db",
+        str(measure_db),
+    )
+    assert r.returncode == 0, r.stderr
+    assert "JPN->KOR latest 2019-09-01" in r.stdout and "KOR->JPN latest" in r.stdout
+    assert "change point" in r.stdout
+
+
+def test_triad_table_csv_and_html_plot(measure_db: Path, tmp_path: Path) -> None:
+    r = run(
+        "triad",
+        "USA",
+        "JPN",
+        "KOR",
+        "--freq",
+        "month",
+        "--origin",
+        "chronology",
+        "--db",
+        str(measure_db),
+        "--plot",
+        str(tmp_path / "t.html"),
+    )
+    assert r.returncode == 0, r.stderr
+    for d in ("JPN->KOR", "JPN->USA", "KOR->JPN", "KOR->USA", "USA->JPN", "USA->KOR"):
+        assert d in r.stdout
+    html = (tmp_path / "t.html").read_text()
+    assert "<html" in html and "plotly" in html.lower()
+    # Works offline: plotly.js is inlined, no script is fetched from anywhere.
+    import re
+
+    assert not re.findall(r"<script[^>]+src=[\"']https?:", html)
+    assert len(html) > 1_000_000
+    csv = run(
+        "triad",
+        "USA",
+        "JPN",
+        "KOR",
+        "--freq",
+        "month",
+        "--origin",
+        "chronology",
+        "--db",
+        str(measure_db),
+        "--format",
+        "csv",
+    )
+    header = csv.stdout.splitlines()[0].split(",")
+    assert {"dyad", "period", "value", "index", "lowest_since"} <= set(header)
+
+
+def test_alarms_table_and_errors(measure_db: Path) -> None:
+    r = run(
+        "alarms",
+        "--dyad",
+        "JPN-KOR",
+        "--origin",
+        "chronology",
+        "--from",
+        "2019-07-01",
+        "--to",
+        "2019-07-31",
+        "--db",
+        str(measure_db),
+    )
+    assert r.returncode == 0, r.stderr
+    assert "sanctions" in r.stdout and "2019-07-01" in r.stdout
+    bad = run("triad", "USA", "JPN", "--db", str(measure_db))
+    assert bad.returncode == 1 and "exactly three actors" in bad.stderr
+    bad2 = run("measure", "--dyad", "JPN-KOR", "--measure", "nope", "--db", str(measure_db))
+    assert bad2.returncode == 1 and "ConfigError" in bad2.stderr and "Traceback" not in bad2.stderr

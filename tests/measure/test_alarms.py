@@ -1,0 +1,157 @@
+"""Alarms: the default rules backtested on the bundled chronology, on DuckDB and Spark."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from brinkwatch.errors import ConfigError
+from brinkwatch.measure import Actor, default_rules, evaluate_alarms, parse_rules
+from brinkwatch.store import Store
+
+JPN, KOR = Actor("JPN"), Actor("KOR")
+CHRON = {"freq": "week", "origins": ["chronology"]}
+
+
+@pytest.fixture(scope="module")
+def chronology_alarms(duck: Store) -> list:
+    return evaluate_alarms(duck.events, JPN, KOR, **CHRON)
+
+
+def _in(alarms: list, lo: date, hi: date, rule: str | None = None) -> list:
+    return [a for a in alarms if lo <= a.period <= hi and (rule is None or a.rule == rule)]
+
+
+def test_july_august_2019_raise_sanctions_and_gsomia_alarms_with_their_evidence(
+    chronology_alarms: list,
+) -> None:
+    summer = _in(chronology_alarms, date(2019, 7, 1), date(2019, 8, 31))
+    rules = {a.rule for a in summer}
+    assert {"sanctions", "reduce-relations", "index-drop", "turn-for-worse"} <= rules
+    july = _in(summer, date(2019, 7, 1), date(2019, 7, 7), "sanctions")
+    assert len(july) == 1
+    ev = july[0].evidence
+    assert all(e.event_date.month == 7 and e.cameo_code.startswith(("163", "1312")) for e in ev)
+    assert any("photoresist" in (e.text or "") for e in ev)
+    gsomia = _in(summer, date(2019, 8, 19), date(2019, 8, 25), "reduce-relations")
+    assert gsomia and all("GSOMIA" in (e.text or "") for e in gsomia[0].evidence)
+    assert {e.event_date for e in gsomia[0].evidence} == {date(2019, 8, 22), date(2019, 8, 23)}
+    whitelist = _in(summer, date(2019, 7, 29), date(2019, 8, 4), "sanctions")
+    assert whitelist and any("white" in (e.text or "").lower() for e in whitelist[0].evidence)
+
+
+def test_late_2018_raises_alarms_pointing_at_the_rulings_and_their_aftermath(
+    chronology_alarms: list,
+) -> None:
+    late = _in(chronology_alarms, date(2018, 10, 1), date(2018, 12, 31))
+    assert late
+    texts = " ".join(e.text or "" for a in late for e in a.evidence)
+    assert "Supreme Court" in texts or "ruling" in texts
+    assert _in(late, date(2018, 10, 29), date(2018, 11, 4), "index-drop")
+    assert _in(late, date(2018, 11, 19), date(2018, 11, 25), "reduce-relations")
+
+
+def test_a_change_point_falls_within_30_days_of_july_2019(chronology_alarms: list) -> None:
+    cps = [a for a in chronology_alarms if a.rule == "turn-for-worse"]
+    near = [a for a in cps if date(2019, 6, 1) <= a.period <= date(2019, 7, 31)]
+    assert near, [a.period for a in cps]
+    assert {a.dyad for a in near} == {"JPN->KOR", "KOR->JPN"}
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi"),
+    [
+        (date(2016, 1, 1), date(2016, 12, 25)),  # after the 2015 agreement, before the statue
+        (date(2019, 10, 1), date(2020, 7, 26)),  # between the 2019 crisis and the 2020 seizure
+        (date(2022, 1, 1), date(2023, 8, 31)),  # Yoon's rapprochement to Camp David
+    ],
+)
+def test_quiet_stretches_raise_no_alarms(chronology_alarms: list, lo: date, hi: date) -> None:
+    assert _in(chronology_alarms, lo, hi) == []
+
+
+def test_alarms_are_the_same_on_duckdb_and_spark(duck: Store, spark: Store) -> None:
+    kw = {**CHRON, "start": date(2018, 9, 1), "end": date(2019, 12, 31)}
+    a = evaluate_alarms(duck.events, JPN, KOR, **kw)
+    b = evaluate_alarms(spark.events, JPN, KOR, **kw)
+    assert len(a) > 10
+    assert [asdict(x) for x in a] == [asdict(x) for x in b]
+
+
+def test_rules_between_named_actors_and_min_count(duck: Store) -> None:
+    rules = parse_rules(
+        "rules:\n"
+        "  - {id: jk-sanctions, kind: events, title: t, codes: ['163'], between: [JPN, KOR],"
+        " min_count: 2}\n"
+        "  - {id: us-only, kind: events, title: t, codes: ['16'], between: [USA, KOR]}\n"
+    )
+    got = evaluate_alarms(duck.events, JPN, KOR, rules=rules, **CHRON)
+    assert got and {a.rule for a in got} == {"jk-sanctions"}
+    assert all(len(a.evidence) >= 2 for a in got)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ("rules:\n  - {id: a, kind: events, title: t}\n", 2, "needs 'codes'"),
+        ("rules:\n  - id: a\n    kind: event\n    title: t\n", 2, "kind must be"),
+        (
+            "rules:\n  - id: a\n    kind: events\n    title: t\n    codez: ['16']\n",
+            5,
+            "unknown rule key 'codez'",
+        ),
+        ("rules:\n  - {id: a, kind: events, title: t, codes: ['1a']}\n", 2, "not a CAMEO code"),
+        ("rules:\n  - {id: a, kind: index, title: t, severity: urgent}\n", 2, "severity"),
+        ("rules: [\n", None, "not valid YAML"),
+    ],
+)
+def test_bad_rule_files_name_line_and_field(text: str, line: int | None, words: str) -> None:
+    with pytest.raises(ConfigError) as exc:
+        parse_rules(text, source="my-rules.yaml")
+    msg = str(exc.value)
+    assert words in msg
+    if line is not None:
+        assert f"my-rules.yaml:{line}" in msg
+
+
+def test_default_rules_cover_the_allied_crisis_codes() -> None:
+    rules = {r.id: r for r in default_rules()}
+    assert "163" in rules["sanctions"].codes
+    assert "16" in rules["reduce-relations"].codes and "163" in rules["reduce-relations"].exclude
+    assert {r.kind for r in rules.values()} == {"events", "index", "change_point"}
+
+
+def test_rules_file_on_disk_through_the_cli(measure_db: Path, tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    f = tmp_path / "r.yaml"
+    f.write_text("rules:\n  - {id: s, kind: events, title: Sanctions, codes: ['163']}\n")
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "brinkwatch",
+            "alarms",
+            "--dyad",
+            "JPN-KOR",
+            "--rules",
+            str(f),
+            "--origin",
+            "chronology",
+            "--db",
+            str(measure_db),
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    alarms = json.loads(out.stdout)
+    assert alarms and {a["rule"] for a in alarms} == {"s"}
+    assert all(a["evidence"] for a in alarms)

@@ -1,0 +1,76 @@
+"""Relation index and "lowest since", against direct computations, on both backends."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import numpy as np
+import pytest
+
+from brinkwatch.errors import ConfigError
+from brinkwatch.measure import Actor, dyad_series, lowest_since, relation_index
+from brinkwatch.store import Store
+from tests.measure.conftest import assert_rows_equal, rows
+
+JPN, KOR = Actor("JPN"), Actor("KOR")
+KW = {"freq": "week", "start": date(2018, 1, 1), "end": date(2020, 6, 30),
+      "origins": ["chronology"]}  # fmt: skip
+
+
+def test_index_is_the_z_score_against_the_trailing_baseline(backend: Store) -> None:
+    ser = dyad_series(backend.events, [(JPN, KOR), (KOR, JPN)], **KW)
+    got = rows(relation_index(ser, measure="goldstein_sum", baseline=26, min_periods=8))
+    checked = 0
+    for dyad in ("JPN->KOR", "KOR->JPN"):
+        rs = [r for r in got if r["dyad"] == dyad]
+        x = np.array([r["goldstein_sum"] for r in rs])
+        for t, r in enumerate(rs):
+            prev = x[max(0, t - 26) : t]
+            if len(prev) < 8 or prev.std(ddof=1) == 0:
+                assert r["index"] is None
+                continue
+            z = (x[t] - prev.mean()) / prev.std(ddof=1)
+            assert r["index"] == pytest.approx(z, rel=1e-9, abs=1e-9)
+            assert r["baseline_n"] == len(prev)
+            checked += 1
+    assert checked > 100
+
+
+def test_lowest_since_matches_a_brute_force_search(backend: Store) -> None:
+    ser = dyad_series(backend.events, [(KOR, JPN)], **KW)
+    got = rows(lowest_since(ser, measure="goldstein_sum"))
+    vals = [(r["period"], r["value"]) for r in got]
+    for t, r in enumerate(got):
+        earlier = [(p, v) for p, v in vals[:t] if v <= vals[t][1]]
+        if earlier:
+            assert r["lowest_since"] == earlier[-1][0]
+            assert r["periods_since"] == t - vals.index(earlier[-1])
+            assert r["record_low"] is False
+        else:
+            assert r["lowest_since"] is None
+            assert r["periods_since"] == t
+            assert r["record_low"] is (t > 0)
+    lows = [r for r in got if r["record_low"]]
+    assert lows, "the 2019 crisis should set a record low"
+    assert any(date(2019, 7, 1) <= r["period"] <= date(2019, 9, 30) for r in lows)
+
+
+def test_index_parity(duck: Store, spark: Store) -> None:
+    out = []
+    for s in (duck, spark):
+        ser = dyad_series(s.events, [(JPN, KOR), (KOR, JPN)], **KW)
+        idx = relation_index(ser, measure="net_coop", baseline=12, min_periods=4)
+        low = lowest_since(idx, measure="value")
+        out.append((rows(idx), rows(low)))
+    assert_rows_equal(out[0][0], out[1][0])
+    assert_rows_equal(out[0][1], out[1][1])
+    assert any(r["index"] is not None and not math.isnan(r["index"]) for r in out[0][0])
+
+
+def test_index_errors(duck: Store) -> None:
+    ser = dyad_series(duck.events, [(JPN, KOR)], **KW)
+    with pytest.raises(ConfigError, match="not a series column"):
+        relation_index(ser, measure="nonsense")
+    with pytest.raises(ConfigError, match="at least 2 periods"):
+        relation_index(ser, baseline=1)
