@@ -330,9 +330,9 @@ def evaluate_alarms(
                 if rule.kind == "change_point":
                     # A change point is an alarm only if events start the new segment: a
                     # drift back to quiet after a cooperative spike points at nothing.
-                    quads = (3, 4) if rule.direction == "down" else (1, 2)
-                    if rule.direction == "any":
-                        quads = (1, 2, 3, 4)
+                    quads: tuple[int, ...] = {"down": (3, 4), "up": (1, 2)}.get(
+                        rule.direction, (1, 2, 3, 4)
+                    )
                     ev = _segment_events(e, s, t, period, freq, quads)
                     if not ev:
                         continue
