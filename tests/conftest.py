@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -65,3 +66,19 @@ def measure_db(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> P
     assert not rep.failed
     s.close()
     return path
+
+
+@pytest.fixture(scope="session")
+def spark_session() -> Iterator[Any]:
+    """One local Spark session for the whole run (it takes seconds to start)."""
+    pyspark_sql = pytest.importorskip("pyspark.sql", reason="Spark parity needs pyspark")
+    session = (
+        pyspark_sql.SparkSession.builder.master("local[2]")
+        .appName("brinkwatch-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", "4")
+        .getOrCreate()
+    )
+    yield session
+    session.stop()

@@ -12,22 +12,6 @@ from brinkwatch.store import Store, connect
 
 
 @pytest.fixture(scope="session")
-def spark_session() -> Iterator[Any]:
-    """One local Spark session for the whole run (it takes seconds to start)."""
-    pyspark_sql = pytest.importorskip("pyspark.sql", reason="Spark parity needs pyspark")
-    session = (
-        pyspark_sql.SparkSession.builder.master("local[2]")
-        .appName("brinkwatch-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", "4")
-        .getOrCreate()
-    )
-    yield session
-    session.stop()
-
-
-@pytest.fixture(scope="session")
 def duck(measure_db: Path) -> Iterator[Store]:
     s = connect(measure_db, read_only=True)
     yield s

@@ -17,8 +17,9 @@ CHRON = {"freq": "week", "origins": ["chronology"]}
 
 
 @pytest.fixture(scope="module")
-def chronology_alarms(duck: Store) -> list:
-    return evaluate_alarms(duck.events, JPN, KOR, **CHRON)
+def chronology_alarms(backend: Store) -> list:
+    """The default rules over the whole chronology, on each backend."""
+    return evaluate_alarms(backend.events, JPN, KOR, **CHRON)
 
 
 def _in(alarms: list, lo: date, hi: date, rule: str | None = None) -> list:
@@ -81,14 +82,14 @@ def test_alarms_are_the_same_on_duckdb_and_spark(duck: Store, spark: Store) -> N
     assert [asdict(x) for x in a] == [asdict(x) for x in b]
 
 
-def test_rules_between_named_actors_and_min_count(duck: Store) -> None:
+def test_rules_between_named_actors_and_min_count(backend: Store) -> None:
     rules = parse_rules(
         "rules:\n"
         "  - {id: jk-sanctions, kind: events, title: t, codes: ['163'], between: [JPN, KOR],"
         " min_count: 2}\n"
         "  - {id: us-only, kind: events, title: t, codes: ['16'], between: [USA, KOR]}\n"
     )
-    got = evaluate_alarms(duck.events, JPN, KOR, rules=rules, **CHRON)
+    got = evaluate_alarms(backend.events, JPN, KOR, rules=rules, **CHRON)
     assert got and {a.rule for a in got} == {"jk-sanctions"}
     assert all(len(a.evidence) >= 2 for a in got)
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from brinkwatch.measure import bic_penalty, change_points, noise_scale
+from brinkwatch.store import Store
 
 
 def test_known_mean_shifts_are_recovered() -> None:
@@ -51,3 +52,19 @@ def test_means_and_dates_of_a_change_point() -> None:
     assert (cp.mean_before, cp.mean_after, cp.direction) == (0.0, -4.0, "down")
     assert change_points([1.0] * 10) == []
     assert change_points([1.0, 2.0]) == []
+
+
+def test_the_chronology_turns_within_30_days_of_july_2019(backend: Store) -> None:
+    from datetime import date
+
+    from brinkwatch.measure import Actor, dyad_series
+
+    for s, t in [("JPN", "KOR"), ("KOR", "JPN")]:
+        ser = (
+            dyad_series(backend.events, [(Actor(s), Actor(t))], freq="week", origins=["chronology"])
+            .to_pyarrow()
+            .to_pylist()
+        )
+        cps = change_points([r["goldstein_sum"] for r in ser], [r["period"] for r in ser])
+        near = [c for c in cps if abs((c.period - date(2019, 7, 1)).days) <= 30]
+        assert near and near[0].direction == "down", [(c.period, c.direction) for c in cps]

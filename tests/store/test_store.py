@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -86,14 +87,15 @@ def test_default_path_comes_from_the_environment(
     assert (tmp_path / "env.duckdb").exists()
 
 
-def test_spark_backend_runs_the_same_ibis_expression(shared_data: Path, tmp_path: Path) -> None:
-    pytest.importorskip("pyspark", reason="the Spark backend needs pyspark (dev extras)")
+def test_spark_backend_runs_the_same_ibis_expression(
+    shared_data: Path, tmp_path: Path, spark_session: Any
+) -> None:
     path = tmp_path / "s.duckdb"
     s = connect(path)
     ingest(s, [shared_data / "icews/events.2018.sample.tab"])
     s.close()
     duck = connect(path, read_only=True)
-    spark = connect(path, backend="spark")
+    spark = connect(path, backend="spark", spark_session=spark_session)
     results = []
     for st in (duck, spark):
         e = st.events

@@ -27,7 +27,6 @@ from brinkwatch.measure import (
     relation_index,
     triad_pairs,
 )
-from brinkwatch.report import index_figure, render, triad_figure
 
 FreqOpt = Annotated[Freq, typer.Option("--freq", help="day, week or month.")]
 FromOpt = Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")]
@@ -60,6 +59,8 @@ def _actors(dyad: str, types: str | None) -> tuple[Actor, Actor]:
 
 
 def _write_plot(path: Path, fig: Any) -> None:
+    from brinkwatch.report import render
+
     fmt = path.suffix.lower().lstrip(".")
     data = render(fig, fmt)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -131,10 +132,28 @@ def measure_cmd(
         for d in dict.fromkeys(r["dyad"] for r in rows)
     }
     if plot is not None:
+        from brinkwatch.report import index_figure
+
+        with _open(db, read_only=True) as store:
+            alarms = evaluate_alarms(
+                store.events,
+                a,
+                b,
+                freq=freq,
+                start=first,
+                end=last,
+                origins=_origins(origin),
+                baseline=base,
+            )
         _write_plot(
             plot,
             index_figure(
-                rows, measure="value", change_points=cps, title=f"{dyad} {measure} by {freq.value}"
+                rows,
+                measure="value",
+                change_points=cps,
+                alarms=alarms,
+                title=f"{dyad} {measure} by {freq.value}: change points and alarms",
+                label=measure,
             ),
         )
     if fmt is OutputFormat.JSON:
@@ -239,6 +258,8 @@ def triad_cmd(
         )
     rows = table.to_pylist()
     if plot is not None:
+        from brinkwatch.report import triad_figure
+
         _write_plot(
             plot,
             triad_figure(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import tempfile
 import threading
@@ -18,7 +19,13 @@ from typing import Any
 import duckdb
 
 from brinkwatch import codebook
-from brinkwatch.errors import BrinkwatchError, FileFormatError, IntegrityError, MappingError
+from brinkwatch.errors import (
+    BrinkwatchError,
+    CodebookError,
+    FileFormatError,
+    IntegrityError,
+    MappingError,
+)
 from brinkwatch.ingest._formats import ICEWS_HEADER, Format, detect_format, first_line
 from brinkwatch.ingest._mapping import ColumnMapping
 from brinkwatch.ingest._sql import (
@@ -34,7 +41,14 @@ from brinkwatch.ingest._sql import (
 from brinkwatch.store._schema import EVENT_COLUMNS, INTERNAL_COLUMNS
 from brinkwatch.store._store import Store, fetch_one, sql_string
 
-__all__ = ["EVENT_DATE_RANGE", "FileReport", "IngestReport", "expand_paths", "ingest"]
+__all__ = [
+    "DEFAULT_MEMORY_LIMIT",
+    "EVENT_DATE_RANGE",
+    "FileReport",
+    "IngestReport",
+    "expand_paths",
+    "ingest",
+]
 
 #: Event dates outside this range are rejected as implausible.
 EVENT_DATE_RANGE = ("1900-01-01", "2100-12-31")
@@ -189,6 +203,41 @@ def _members(path: Path) -> Iterator[list[tuple[str, Path]]]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+#: DuckDB buffer-pool cap while ingesting; see :func:`ingest`.
+DEFAULT_MEMORY_LIMIT = os.environ.get("BRINKWATCH_MEMORY_LIMIT", "1GB")
+
+
+def _cap_memory(con: duckdb.DuckDBPyConnection, limit: str) -> None:
+    """Lower DuckDB's memory limit to ``limit``; a store opened with a smaller one keeps it."""
+    before = fetch_one(con, "SELECT current_setting('memory_limit')")
+    con.execute(f"SET memory_limit = {sql_string(limit)}")
+    after = fetch_one(con, "SELECT current_setting('memory_limit')")
+    if before and after and _bytes(str(before[0])) < _bytes(str(after[0])):
+        con.execute(f"SET memory_limit = {sql_string(str(before[0]))}")
+
+
+def _bytes(text: str) -> float:
+    units = {
+        "KIB": 2**10,
+        "MIB": 2**20,
+        "GIB": 2**30,
+        "TIB": 2**40,
+        "KB": 1e3,
+        "MB": 1e6,
+        "GB": 1e9,
+        "TB": 1e12,
+        "B": 1,
+    }
+    t = text.strip().upper().replace(" ", "")
+    for u, m in units.items():
+        if t.endswith(u):
+            try:
+                return float(t[: -len(u)]) * m
+            except ValueError:
+                return float("inf")
+    return float("inf")
+
+
 def _enum(values: Iterable[str]) -> str:
     return "ENUM(" + ", ".join(sql_string(v) for v in values) + ")"
 
@@ -208,11 +257,19 @@ def _prepare_codebook(con: duckdb.DuckDBPyConnection) -> None:
     ev = codebook.event_codes().to_pylist()
     codes = [e["code"] for e in ev]
     golds = "[" + ", ".join(repr(float(e["goldstein"])) for e in ev) + "]::DOUBLE[]"
-    quad_by_root = {e["root"]: int(e["quad_class"]) for e in ev}
+    quad_by_root = sorted({e["root"]: int(e["quad_class"]) for e in ev}.items())
+    # Quad classes cover contiguous root ranges: a few comparisons instead of 20 branches.
+    nexts = [*quad_by_root[1:], None]
+    bounds = [
+        (root, q)
+        for (root, q), nxt in zip(quad_by_root, nexts, strict=True)
+        if nxt is None or nxt[1] != q
+    ]
+    quads_in_order = [q for _, q in bounds]
+    if sorted(set(quads_in_order)) != quads_in_order:
+        raise CodebookError("quad classes do not follow the root order in the codebook")
     quad_case = (
-        "CASE r "
-        + " ".join(f"WHEN {sql_string(root)} THEN {q}" for root, q in sorted(quad_by_root.items()))
-        + " END"
+        "CASE " + " ".join(f"WHEN r <= {sql_string(root)} THEN {q}" for root, q in bounds) + " END"
     )
     con.execute(
         f"CREATE OR REPLACE TEMP MACRO _cb_is_code(c) AS TRY_CAST(c AS {_enum(codes)}) IS NOT NULL"
@@ -467,7 +524,10 @@ def _load(
     mine = f"batch_id = {batch}"
     dup = f"{{'reason': {sql_string(DUPLICATE)}, 'field': 'event_id', 'detail': ''}}"
     has_origin = _scalar(
-        con, "SELECT count(*) FROM (SELECT 1 FROM event_rows WHERE origin = ? LIMIT 1)", [origin]
+        con,
+        "SELECT count(*) FROM (SELECT 1 FROM event_rows WHERE origin = ? AND _reject IS NULL "
+        "LIMIT 1)",
+        [origin],
     )
     values = {c.name: f"s.{c.name}" for c in EVENT_COLUMNS}
     values.update(origin=o, batch_id=str(batch), _reject="s._rej", _raw="s._raw")
@@ -514,7 +574,7 @@ def _load(
         con.execute(
             f"UPDATE event_rows SET _reject = {dup} WHERE {mine} AND _reject IS NULL AND "
             f"event_id IN (SELECT event_id FROM event_rows WHERE origin = {o} "
-            f"AND batch_id <> {batch})"
+            f"AND batch_id <> {batch} AND _reject IS NULL)"
         )
     # Within-file repeats of an id: the first occurrence stays, the others are duplicates.
     counts = fetch_one(
@@ -563,8 +623,6 @@ def _load(
             WHERE NOT EXISTS (SELECT 1 FROM rejected x WHERE x.fingerprint = {fp_lit}
                               AND x.line = n.line)"""
         )
-    if row_rejects or duplicates or blank:
-        con.execute(f"DELETE FROM event_rows WHERE {mine} AND _reject IS NOT NULL")
     for tmp in ("_scan", "_shift"):
         con.execute(f"DROP TABLE IF EXISTS {tmp}")
     if has_scan:
@@ -582,6 +640,7 @@ def ingest(
     mapping: ColumnMapping | None = None,
     progress: ProgressFn | None = None,
     on_file: Callable[[FileReport], None] | None = None,
+    memory_limit: str | None = DEFAULT_MEMORY_LIMIT,
 ) -> IngestReport:
     """Ingest event files into a store, each file in one transaction.
 
@@ -605,6 +664,12 @@ def ingest(
         Called with (file, fraction done) while a file is read.
     on_file
         Called with each file's report when it is done.
+    memory_limit
+        Cap on DuckDB's buffer pool while ingesting (default ``1GB``, or
+        ``$BRINKWATCH_MEMORY_LIMIT``; ``None`` leaves the store's setting). DuckDB otherwise
+        keeps every block it writes cached, so memory would grow with the file; with the cap
+        it evicts them and spills to its temp directory, and a 5M-row file needs about as
+        much memory as a 1M-row one.
 
     Returns
     -------
@@ -621,6 +686,8 @@ def ingest(
     """
     forced = Format(fmt)
     _prepare_codebook(store.con)
+    if memory_limit:
+        _cap_memory(store.con, memory_limit)
     report = IngestReport()
     for path in expand_paths(paths):
         try:

@@ -401,12 +401,14 @@ def typed_select(reader: Reader, event_range: tuple[str, str]) -> str:
         src_c, tgt_c, loc_c = "r.source_country", "r.target_country", "r.location_country"
         src_t, tgt_t = "r.source_type", "r.target_type"
     # ICEWS names actors, and a mapped file may give only country and type: the CAMEO-style
-    # code is then country + type (KORGOV).
-    src_code = f"NULLIF(concat(coalesce({src_c}, ''), coalesce({src_t}, '')), '')"
-    tgt_code = f"NULLIF(concat(coalesce({tgt_c}, ''), coalesce({tgt_t}, '')), '')"
-    if csv_like:
-        src_code = f"coalesce(r.source_code, {src_code})"
-        tgt_code = f"coalesce(r.target_code, {tgt_code})"
+    # code is then country + type (KORGOV). GDELT always writes the code itself.
+    src_code, tgt_code = "r.source_code", "r.target_code"
+    if reader.country_lookup:
+        src_code = f"NULLIF(concat(coalesce({src_c}, ''), coalesce({src_t}, '')), '')"
+        tgt_code = f"NULLIF(concat(coalesce({tgt_c}, ''), coalesce({tgt_t}, '')), '')"
+        if csv_like:
+            src_code = f"coalesce(r.source_code, {src_code})"
+            tgt_code = f"coalesce(r.target_code, {tgt_code})"
 
     out: Mapping[str, str] = {
         "event_id": "r.event_id",

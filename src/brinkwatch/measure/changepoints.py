@@ -9,7 +9,6 @@ from datetime import date
 
 import numpy as np
 import numpy.typing as npt
-import ruptures
 
 from brinkwatch.errors import ConfigError
 
@@ -120,6 +119,8 @@ def change_points(
         pen = float(penalty)
     if pen <= 0 or np.ptp(x) == 0:
         return []
+    import ruptures  # imported here: it pulls in SciPy, a second of start-up for every command
+
     ends = ruptures.Pelt(model="l2", min_size=min_size, jump=1).fit(x).predict(pen=pen)
     bounds = [0, *ends]
     out = []

@@ -100,7 +100,7 @@ def index_figure(
     fig.update_layout(
         title=title,
         xaxis_title="period",
-        yaxis_title=measure,
+        yaxis_title=label or measure,
         template="plotly_white",
         hovermode="closest",
         legend={"orientation": "h", "y": -0.2},

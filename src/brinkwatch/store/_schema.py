@@ -120,9 +120,11 @@ EVENT_COLUMNS: tuple[Column, ...] = (
     ),
 )
 
-#: Columns of the physical table ``event_rows`` beyond the canonical ones: an ingest writes
-#: each file in one pass and moves rejected rows out before it commits, so outside an ingest
-#: transaction they are always NULL. ``events`` is a view without them.
+#: Columns of the physical table ``event_rows`` beyond the canonical ones. An ingest writes
+#: each file in one pass; rows it then rejects, or finds to be duplicates or blank lines, keep
+#: a non-NULL ``_reject`` instead of being deleted (a delete inside the big append transaction
+#: makes DuckDB rewrite the appended row groups at commit). ``events`` is the view of the rows
+#: with ``_reject IS NULL``; ``Store.compact()`` drops the others.
 INTERNAL_COLUMNS: tuple[Column, ...] = (
     Column("_reject", "STRUCT(reason VARCHAR, field VARCHAR, detail VARCHAR)", "internal"),
     Column("_raw", "VARCHAR", "internal"),
@@ -146,7 +148,7 @@ _EVENTS_DDL = (
 _VIEW_DDL = (
     "CREATE VIEW IF NOT EXISTS events AS SELECT "
     + ", ".join(c.name for c in EVENT_COLUMNS)
-    + " FROM event_rows"
+    + " FROM event_rows WHERE _reject IS NULL"
 )
 
 _OTHER_DDL = (

@@ -252,6 +252,21 @@ class Store:
         added["ingest_log"] = int(lg[0]) if lg else 0
         return added
 
+    def compact(self) -> int:
+        """Drop the rows an ingest held back (rejected, duplicate, blank) and checkpoint.
+
+        The ``rejected`` table and ``ingest_log`` keep the record of them; ``events`` never
+        showed them. Returns the number of rows dropped.
+        """
+        row = fetch_one(
+            self.con, "SELECT count(*) FROM event_rows WHERE _reject IS NOT NULL"
+        )
+        n = int(row[0]) if row else 0
+        if n:
+            self.con.execute("DELETE FROM event_rows WHERE _reject IS NOT NULL")
+            self.con.execute("CHECKPOINT")
+        return n
+
     def close(self) -> None:
         """Close the connection."""
         if self._con is not None:

@@ -1,0 +1,710 @@
+"""Benchmark the weekly triad relation index on DuckDB and on Spark over synthetic events.
+
+Run it from the project root with the project's venv::
+
+    .venv/bin/python bench/measure.py                       # 10M events, DuckDB and Spark
+    .venv/bin/python bench/measure.py --events 1000000 --markdown
+    .venv/bin/python bench/measure.py --no-spark --profile  # DuckDB only, with EXPLAIN ANALYZE
+
+What is measured: the weekly relation index of the USA-JPN-KOR triad exactly as the library
+builds it::
+
+    relation_index(
+        triad_series(store.events, Actor("USA"), Actor("JPN"), Actor("KOR"), freq="week",
+                     start=date(2015, 1, 1), end=date(2023, 12, 31)),
+        measure="goldstein_sum", baseline=52,
+    ).to_pyarrow()
+
+Start and end are explicit, so the library runs no bounds query. "query s" is the wall time of
+the library calls that build the expression plus ``to_pyarrow()`` that executes and fetches
+it: one warm-up run, then the best of ``--repeat`` runs. Per backend:
+
+1. DuckDB: ``brinkwatch.store.connect(DB, read_only=True)``; setup = that call.
+2. Spark ``local[2]`` (one session for the whole run, UI off, 8 shuffle partitions, UTC):
+   ``connect(DB, backend="spark", spark_session=session)``; setup = that call, i.e. the one-off
+   Parquet snapshot of ``events`` and the registration of the Spark view. Spark reads the
+   Parquet snapshot on every query (nothing cached).
+3. Spark with ``events`` cached (extra row, off with ``--no-spark-cache``): after
+   ``session.catalog.cacheTable("events")``; setup = caching plus a ``count()`` that fills the
+   cache.
+
+The DuckDB and Spark results are then compared: same columns and rows (sorted by dyad and
+period), floats equal within 1e-9 (absolute or relative).
+
+The events: ``--events`` (default 10M) seeded synthetic canonical events, generated with one
+DuckDB ``INSERT INTO event_rows SELECT ... FROM range(N)`` into a store made by
+``brinkwatch.store.connect`` (so the schema is the library's own) and cached as
+``bench/out/measure-events-N-seedS.duckdb`` with a ``.json`` beside it. The random draws are
+``hash(i, seed, k)`` of the row number, so a size and seed always give the same rows whatever
+DuckDB's thread count. Rows: about 60 source and target countries with a skewed, GDELT-like
+distribution (USA, CHN, RUS, GBR, JPN, KOR, PRK, ...; some actors missing), about 15% of all
+events between two different members of USA/JPN/KOR, dates uniform over 2015-01-01..2023-12-31,
+the codebook's 3- and 4-digit CAMEO codes weighted by the real export's root frequencies with
+their root, quad class and Goldstein weight, geometric-like mention/source/article counts,
+normal ``avg_tone`` (clipped to +-30), a source URL, origin ``gdelt2``, unique ``event_id`` and
+``batch_id`` 1.
+
+Target (from the issue): DuckDB under 2 s at 10M events.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import psutil
+from rich.console import Console
+from rich.table import Table
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _synth
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+BENCH_DIR = Path(__file__).resolve().parent
+DEFAULT_OUT = BENCH_DIR / "out"
+TARGET_SECONDS = 2.0
+START, END = date(2015, 1, 1), date(2023, 12, 31)
+TRIAD = ("USA", "JPN", "KOR")
+TRIAD_SHARE = 0.15  # wanted share of events between two different triad members
+TOLERANCE = 1e-9
+
+#: Bump when the rows generated for a given size and seed change, so cached stores are rebuilt.
+GENERATOR_VERSION = 1
+
+# Source/target countries and their weights (roughly GDELT's actor-country frequencies).
+COUNTRY_WEIGHTS: dict[str, int] = {
+    "USA": 180, "CHN": 60, "RUS": 55, "GBR": 45, "IND": 35, "JPN": 35, "KOR": 30, "ISR": 30,
+    "IRN": 30, "FRA": 30, "DEU": 28, "PRK": 25, "PAK": 22, "SYR": 22, "TUR": 22, "UKR": 22,
+    "AFG": 20, "AUS": 20, "CAN": 20, "IRQ": 18, "SAU": 15, "EGY": 14, "NGA": 14, "ZAF": 12,
+    "MEX": 12, "BRA": 12, "PHL": 12, "ITA": 10, "TWN": 10, "ESP": 9, "VNM": 8, "IDN": 8,
+    "PSE": 8, "YEM": 7, "MYS": 6, "THA": 6, "KEN": 6, "LBY": 6, "LBN": 6, "VEN": 6, "SGP": 5,
+    "JOR": 5, "ARE": 5, "POL": 5, "MMR": 5, "ETH": 4, "QAT": 4, "COL": 4, "ARG": 4, "CUB": 4,
+    "NZL": 4, "NLD": 4, "CHE": 4, "GRC": 4, "BGD": 4, "CHL": 3, "SWE": 3, "BEL": 3, "LKA": 3,
+    "NPL": 2, "KAZ": 2, "MNG": 2,
+}  # fmt: skip
+ACTOR_TYPES = ("GOV", "MIL", "BUS", "MED", "CVL", "JUD", "OPP", "REB", "EDU", "LEG")
+HOSTS = (
+    "www.reuters.com", "apnews.com", "www.bbc.co.uk", "www.japantimes.co.jp",
+    "www.koreaherald.com", "www.scmp.com", "www.theguardian.com", "news.yahoo.com",
+)  # fmt: skip
+NULL_SOURCE, NULL_TARGET = 0.08, 0.25  # share of non-triad events without that actor
+
+
+# --- generation --------------------------------------------------------------------------------
+
+
+@dataclass
+class EventsInfo:
+    """What a cached benchmark store holds (written as JSON beside it)."""
+
+    path: str
+    events: int
+    seed: int
+    triad_events: int
+    bytes: int
+    generate_seconds: float
+    version: int = GENERATOR_VERSION
+
+
+def _triad_forced_share() -> float:
+    """Share of rows to force into the triad so that, with the chance pairs, ~15% are triad."""
+    total = sum(COUNTRY_WEIGHTS.values())
+    p = {c: COUNTRY_WEIGHTS[c] / total for c in TRIAD}
+    chance = (
+        (1 - NULL_SOURCE)
+        * (1 - NULL_TARGET)
+        * sum(p[a] * p[b] for a in TRIAD for b in TRIAD if a != b)
+    )
+    return max(0.0, (TRIAD_SHARE - chance) / (1 - chance))
+
+
+def _code_slots() -> list[tuple[int, str, str, int, float]]:
+    """Codebook codes (levels 3 and 4) repeated in proportion to their root's real frequency."""
+    from brinkwatch import codebook
+
+    cb = codebook.event_codes().to_pylist()
+    codes = [r for r in cb if int(r["level"]) >= 3]
+    per_root: dict[str, int] = {}
+    for r in codes:
+        per_root[r["root"]] = per_root.get(r["root"], 0) + 1
+    slots: list[tuple[int, str, str, int, float]] = []
+    for r in codes:
+        weight = _synth._ROOT_WEIGHT[r["root"]] * 100 / per_root[r["root"]]
+        for _ in range(max(1, round(weight))):
+            slots.append(
+                (len(slots), r["code"], r["root"], int(r["quad_class"]), float(r["goldstein"]))
+            )
+    return slots
+
+
+def _u(k: int, seed: int) -> str:
+    """SQL for a uniform draw in (0, 1] from the row number ``i``, independent for each ``k``."""
+    return f"(((hash(i, {seed}, {k}) >> 11) + 1)::DOUBLE / 9007199254740992.0)"
+
+
+def _h(k: int, seed: int) -> str:
+    """SQL for a 64-bit hash of the row number ``i``, independent for each ``k``."""
+    return f"hash(i, {seed}, {k})"
+
+
+def generation_sql(events: int, seed: int, n_country_slots: int, n_code_slots: int) -> str:
+    """The ``INSERT INTO event_rows SELECT ... FROM range(N)`` that makes the events."""
+    days = (END - START).days + 1
+    forced = _triad_forced_share()
+    pairs = [(a, b) for a in TRIAD for b in TRIAD if a != b]
+    types = "[" + ", ".join(f"'{t}'" for t in ACTOR_TYPES) + "]"
+    hosts = "[" + ", ".join(f"'{h}'" for h in HOSTS) + "]"
+    u, h = (lambda k: _u(k, seed)), (lambda k: _h(k, seed))
+    pair_src = " ".join(f"WHEN {h(2)} % 6 = {j} THEN '{a}'" for j, (a, _) in enumerate(pairs))
+    pair_tgt = " ".join(f"WHEN {h(2)} % 6 = {j} THEN '{b}'" for j, (_, b) in enumerate(pairs))
+    return f"""
+INSERT INTO event_rows (
+    event_id, origin, event_date, source_code, source_country, source_type, target_code,
+    target_country, target_type, cameo_code, cameo_root, quad_class, goldstein, is_root_event,
+    num_mentions, num_sources, num_articles, avg_tone, source_url, date_added, batch_id)
+WITH r AS (
+    SELECT
+        i,
+        {u(1)} < {forced!r} AS triad,
+        CASE {pair_src} END AS triad_src,
+        CASE {pair_tgt} END AS triad_tgt,
+        ({h(3)} % {n_country_slots})::INTEGER AS src_slot,
+        ({h(4)} % {n_country_slots})::INTEGER AS tgt_slot,
+        {u(5)} AS u_src_null,
+        {u(6)} AS u_tgt_null,
+        ({h(7)} % {n_code_slots})::INTEGER AS code_slot,
+        DATE '{START.isoformat()}' + ({h(8)} % {days})::INTEGER AS event_date,
+        CASE WHEN {u(9)} < 0.5 THEN {types}[1 + ({h(10)} % {len(ACTOR_TYPES)})::INTEGER] END
+            AS source_type,
+        CASE WHEN {u(11)} < 0.5 THEN {types}[1 + ({h(12)} % {len(ACTOR_TYPES)})::INTEGER] END
+            AS target_type,
+        1 + floor(-ln({u(13)}) * 3.0)::INTEGER AS num_mentions,
+        1 + floor(-ln({u(14)}) * 0.6)::INTEGER AS num_sources,
+        {u(15)} < 0.6 AS is_root_event,
+        -2.27 + 3.64 * sqrt(-2 * ln({u(16)})) * cos(2 * pi() * {u(17)}) AS tone,
+        ({h(18)} % 86400)::BIGINT AS second_added,
+        {hosts}[1 + ({h(19)} % {len(HOSTS)})::INTEGER] AS host
+    FROM range({events}) t(i)
+), p AS (
+    SELECT
+        r.*,
+        CASE WHEN r.triad THEN r.triad_src WHEN r.u_src_null < {NULL_SOURCE} THEN NULL
+             ELSE cs.code END AS src,
+        CASE WHEN r.triad THEN r.triad_tgt WHEN r.u_tgt_null < {NULL_TARGET} THEN NULL
+             ELSE ct.code END AS tgt,
+        cc.code AS cameo_code, cc.root AS cameo_root, cc.quad_class, cc.goldstein
+    FROM r
+    JOIN bench_country_slot cs ON cs.slot = r.src_slot
+    JOIN bench_country_slot ct ON ct.slot = r.tgt_slot
+    JOIN bench_code_slot cc ON cc.slot = r.code_slot
+)
+SELECT
+    (1000000000 + i)::VARCHAR,
+    'gdelt2',
+    event_date,
+    CASE WHEN src IS NOT NULL THEN src || coalesce(source_type, '') END,
+    src,
+    CASE WHEN src IS NOT NULL THEN source_type END,
+    CASE WHEN tgt IS NOT NULL THEN tgt || coalesce(target_type, '') END,
+    tgt,
+    CASE WHEN tgt IS NOT NULL THEN target_type END,
+    cameo_code,
+    cameo_root,
+    quad_class,
+    goldstein,
+    is_root_event,
+    num_mentions,
+    least(num_sources, num_mentions),
+    least(num_mentions, num_sources + (i % 3)::INTEGER),
+    round(greatest(-30.0, least(30.0, tone)), 6),
+    'https://' || host || '/' || strftime(event_date, '%Y/%m/%d') || '/article-' || i::VARCHAR,
+    event_date::TIMESTAMP + to_seconds(second_added),
+    1
+FROM p
+"""
+
+
+def _count_triad(con: Any) -> int:
+    """Events in the triad's six directed dyads within START..END (what the index reads)."""
+    members = ", ".join(f"'{c}'" for c in TRIAD)
+    row = con.execute(
+        f"SELECT count(*) FROM events WHERE source_country IN ({members}) "
+        f"AND target_country IN ({members}) AND source_country <> target_country "
+        f"AND event_date BETWEEN DATE '{START.isoformat()}' AND DATE '{END.isoformat()}'"
+    ).fetchall()
+    return int(row[0][0])
+
+
+def generate(path: Path, events: int, seed: int) -> EventsInfo:
+    """Create a brinkwatch store at ``path`` holding ``events`` synthetic events."""
+    import pyarrow as pa
+
+    from brinkwatch.store import connect
+
+    t0 = time.perf_counter()
+    part = path.with_name(path.name + ".part")
+    for p in (part, part.with_name(part.name + ".wal")):
+        p.unlink(missing_ok=True)
+    store = connect(part)
+    try:
+        con = store.con
+        # Draws are hash(i, seed, k) of the row number rather than setseed() + random(): each
+        # row's values then depend only on (i, seed), not on how DuckDB splits the work.
+        countries = [c for c, w in COUNTRY_WEIGHTS.items() for _ in range(w)]
+        slots = _code_slots()
+        country_slot = pa.table({"slot": range(len(countries)), "code": countries})
+        code_slot = pa.table(
+            dict(zip(("slot", "code", "root", "quad_class", "goldstein"), zip(*slots, strict=True),
+                     strict=True))
+        )  # fmt: skip
+        con.register("country_slot_arrow", country_slot)
+        con.register("code_slot_arrow", code_slot)
+        con.execute(
+            "CREATE TEMP TABLE bench_country_slot AS SELECT slot::INTEGER AS slot, code "
+            "FROM country_slot_arrow"
+        )
+        con.execute(
+            "CREATE TEMP TABLE bench_code_slot AS SELECT slot::INTEGER AS slot, code, root, "
+            "quad_class::TINYINT AS quad_class, goldstein::DOUBLE AS goldstein FROM code_slot_arrow"
+        )
+        con.execute(generation_sql(events, seed, len(countries), len(slots)))
+        con.execute("CHECKPOINT")
+        triad = _count_triad(con)
+    finally:
+        store.close()
+    part.replace(path)
+    return EventsInfo(
+        path=str(path),
+        events=events,
+        seed=seed,
+        triad_events=triad,
+        bytes=path.stat().st_size,
+        generate_seconds=time.perf_counter() - t0,
+    )
+
+
+def ensure_store(out_dir: Path, events: int, seed: int) -> tuple[EventsInfo, bool]:
+    """Return the cached store for (events, seed), generating it unless a matching one exists.
+
+    Returns
+    -------
+    tuple[EventsInfo, bool]
+        The store's description and whether it was generated now (False: reused).
+    """
+    path = out_dir / f"measure-events-{events}-seed{seed}.duckdb"
+    meta = path.with_suffix(".json")
+    if path.is_file() and meta.is_file():
+        try:
+            known = EventsInfo(**json.loads(meta.read_text()))
+        except (TypeError, ValueError):
+            known = None
+        if (
+            known is not None
+            and known.version == GENERATOR_VERSION
+            and known.events == events
+            and known.seed == seed
+            and known.bytes == path.stat().st_size
+        ):
+            known.path = str(path)
+            return known, False
+    out_dir.mkdir(parents=True, exist_ok=True)
+    info = generate(path, events, seed)
+    meta.write_text(json.dumps(asdict(info), indent=2) + "\n")
+    return info, True
+
+
+# --- measurement -------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    """One backend's numbers."""
+
+    backend: str
+    setup_seconds: float | None = None
+    warmup_seconds: float | None = None
+    times: list[float] = field(default_factory=list)
+    rows_out: int | None = None
+    others_cpu: float | None = None  # share of the machine's CPU others used in the best run
+    table: pa.Table | None = None
+    error: str | None = None
+
+    @property
+    def best(self) -> float | None:
+        return min(self.times) if self.times else None
+
+
+def triad_index(events: Any) -> pa.Table:
+    """The measured operation: build the weekly triad index and fetch it as Arrow."""
+    from brinkwatch.measure import Actor, relation_index, triad_series
+
+    series = triad_series(
+        events, Actor(TRIAD[0]), Actor(TRIAD[1]), Actor(TRIAD[2]), freq="week",
+        start=START, end=END,
+    )  # fmt: skip
+    expr = relation_index(series, measure="goldstein_sum", baseline=52)
+    return expr.to_pyarrow()
+
+
+def _busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy since boot (all cores)."""
+    t = psutil.cpu_times()
+    return float(t.user + t.nice + t.system + t.irq + t.softirq + getattr(t, "steal", 0.0))
+
+
+def _own_seconds() -> float:
+    """CPU seconds of this process and its children (the Spark JVM and its Python workers)."""
+    me = psutil.Process()
+    total = sum(me.cpu_times()[:2])
+    for child in me.children(recursive=True):
+        try:
+            total += sum(child.cpu_times()[:2])
+        except psutil.Error:
+            continue
+    return total
+
+
+def time_query(result: Result, events: Callable[[], Any], repeat: int, con: Console) -> None:
+    """One warm-up then ``repeat`` timed runs of :func:`triad_index`; fill ``result``."""
+    for i in range(repeat + 1):
+        busy, own = _busy_seconds(), _own_seconds()
+        t0 = time.perf_counter()
+        table = triad_index(events())
+        dt = time.perf_counter() - t0
+        others = (_busy_seconds() - busy) - (_own_seconds() - own)
+        share = min(1.0, max(0.0, others) / (dt * (os.cpu_count() or 1)))
+        if i == 0:
+            result.warmup_seconds = dt
+            result.table = table
+            result.rows_out = table.num_rows
+        else:
+            if not result.times or dt < min(result.times):
+                result.others_cpu = share
+            result.times.append(dt)
+        label = "warm-up" if i == 0 else f"run {i}/{repeat}"
+        con.print(
+            f"    {result.backend}: {label} {dt:.3f} s ({table.num_rows:,} rows; others' CPU "
+            f"{share:.0%})"
+        )
+
+
+def run_duckdb(path: Path, repeat: int, con: Console) -> Result:
+    """Measure the index on DuckDB (read-only store)."""
+    from brinkwatch.store import connect
+
+    res = Result("DuckDB")
+    t0 = time.perf_counter()
+    store = connect(path, read_only=True)
+    res.setup_seconds = time.perf_counter() - t0
+    try:
+        time_query(res, lambda: store.events, repeat, con)
+    finally:
+        store.close()
+    return res
+
+
+def spark_session(partitions: int, driver_memory: str) -> Any:
+    """Start the one local[2] Spark session of the run."""
+    from pyspark.sql import SparkSession
+
+    return (
+        SparkSession.builder.master("local[2]")
+        .appName("brinkwatch-bench-measure")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", str(partitions))
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.memory", driver_memory)
+        .getOrCreate()
+    )
+
+
+def _snapshot_dirs() -> set[str]:
+    return {str(p) for p in Path(tempfile.gettempdir()).glob("brinkwatch-spark-*")}
+
+
+def run_spark(
+    path: Path, session: Any, repeat: int, cache: bool, con: Console
+) -> tuple[list[Result], list[str]]:
+    """Measure the index on Spark (and, with ``cache``, with ``events`` cached).
+
+    Returns the results and the Parquet snapshot folders that ``connect`` left in the temp
+    folder (the caller deletes them once Spark is done with them).
+    """
+    from brinkwatch.store import connect
+
+    before = _snapshot_dirs()
+    res = Result("Spark local[2]")
+    t0 = time.perf_counter()
+    store = connect(path, backend="spark", spark_session=session)
+    res.setup_seconds = time.perf_counter() - t0
+    snapshots = sorted(_snapshot_dirs() - before)
+    results = [res]
+    try:
+        time_query(res, lambda: store.events, repeat, con)
+        if cache:
+            cached = Result("Spark local[2], events cached (extra)")
+            t0 = time.perf_counter()
+            session.catalog.cacheTable("events")
+            session.table("events").count()
+            cached.setup_seconds = time.perf_counter() - t0
+            try:
+                time_query(cached, lambda: store.events, repeat, con)
+            finally:
+                session.catalog.uncacheTable("events")
+            results.append(cached)
+    finally:
+        store.close()
+    return results, snapshots
+
+
+def compare(a: pa.Table, b: pa.Table) -> tuple[bool, str]:
+    """Whether two index tables hold the same rows (floats within TOLERANCE); and why not."""
+    if a.column_names != b.column_names:
+        return False, f"columns differ: {a.column_names} vs {b.column_names}"
+    if a.num_rows != b.num_rows:
+        return False, f"row counts differ: {a.num_rows} vs {b.num_rows}"
+    keys = [("dyad", "ascending"), ("period", "ascending")]
+    ra, rb = a.sort_by(keys).to_pylist(), b.sort_by(keys).to_pylist()
+    bad = 0
+    first = ""
+    for i, (x, y) in enumerate(zip(ra, rb, strict=True)):
+        for c in a.column_names:
+            u, v = x[c], y[c]
+            if isinstance(u, float) or isinstance(v, float):
+                same = (u is None and v is None) or (
+                    u is not None
+                    and v is not None
+                    and math.isclose(u, v, rel_tol=TOLERANCE, abs_tol=TOLERANCE)
+                )
+            else:
+                same = u == v
+            if not same:
+                bad += 1
+                if not first:
+                    first = f"row {i} ({x['dyad']}, {x['period']}) {c}: {u!r} vs {v!r}"
+    if bad:
+        return False, f"{bad} values differ; first: {first}"
+    return True, f"{a.num_rows:,} rows × {a.num_columns} columns"
+
+
+def profile_duckdb(path: Path) -> str:
+    """EXPLAIN ANALYZE of the SQL that Ibis generates for the index on DuckDB."""
+    import ibis
+
+    from brinkwatch.measure import Actor, relation_index, triad_series
+    from brinkwatch.store import connect
+
+    store = connect(path, read_only=True)
+    try:
+        series = triad_series(
+            store.events, Actor(TRIAD[0]), Actor(TRIAD[1]), Actor(TRIAD[2]), freq="week",
+            start=START, end=END,
+        )  # fmt: skip
+        expr = relation_index(series, measure="goldstein_sum", baseline=52)
+        sql = ibis.to_sql(expr, dialect="duckdb")
+        # The memtable of the calendar grid must exist on this connection for EXPLAIN.
+        store.ibis._run_pre_execute_hooks(expr)
+        rows = store.con.execute(f"EXPLAIN ANALYZE {sql}").fetchall()
+        plan = "\n".join(str(r[-1]) for r in rows)
+        return f"-- SQL (ibis.to_sql)\n{sql}\n\n-- EXPLAIN ANALYZE\n{plan}"
+    finally:
+        store.close()
+
+
+# --- report ------------------------------------------------------------------------------------
+
+HEADERS = [
+    "events", "backend", "setup s", "warm-up s", "query s (best of N)", "rows out",
+    "others' CPU", f"DuckDB < {TARGET_SECONDS:g} s",
+]  # fmt: skip
+
+
+def table_rows(events: int, results: list[Result]) -> list[list[str]]:
+    """The table's cells, one list per backend."""
+    out = []
+    for r in results:
+        verdict = ""
+        if r.backend == "DuckDB":
+            verdict = "PASS" if r.best is not None and r.best < TARGET_SECONDS else "FAIL"
+        out.append([
+            f"{events:,}",
+            r.backend,
+            f"{r.setup_seconds:.2f}" if r.setup_seconds is not None else "—",
+            f"{r.warmup_seconds:.2f}" if r.warmup_seconds is not None else "—",
+            f"{r.best:.3f}" if r.best is not None else ("error" if r.error else "—"),
+            f"{r.rows_out:,}" if r.rows_out is not None else "—",
+            f"{r.others_cpu:.0%}" if r.others_cpu is not None else "—",
+            verdict,
+        ])  # fmt: skip
+    return out
+
+
+def markdown(events: int, results: list[Result], notes: list[str]) -> str:
+    """A GitHub markdown table of the results, then the notes."""
+    right = set(range(len(HEADERS))) - {1}
+    out = ["| " + " | ".join(HEADERS) + " |"]
+    out.append("|" + "|".join("---:" if i in right else "---" for i in range(len(HEADERS))) + "|")
+    out += ["| " + " | ".join(r) + " |" for r in table_rows(events, results)]
+    out.append("")
+    out += [f"- {n}" for n in notes]
+    return "\n".join(out)
+
+
+# --- main --------------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse the command line."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    ap.add_argument(
+        "--events", type=lambda s: int(s.replace("_", "")), default=10_000_000,
+        help="number of synthetic events (default 10000000)",
+    )  # fmt: skip
+    ap.add_argument("--seed", type=int, default=42, help="generator seed (default 42)")
+    ap.add_argument(
+        "--repeat", type=int, default=3, help="timed runs after the warm-up; best kept (default 3)"
+    )
+    ap.add_argument("--markdown", action="store_true", help="also print a GitHub markdown table")
+    ap.add_argument("--no-spark", action="store_true", help="measure DuckDB only")
+    ap.add_argument(
+        "--no-spark-cache", action="store_true", help="skip the extra row with events cached"
+    )
+    ap.add_argument(
+        "--shuffle-partitions", type=int, default=8, help="spark.sql.shuffle.partitions (8)"
+    )
+    ap.add_argument("--driver-memory", default="4g", help="spark.driver.memory (default 4g)")
+    ap.add_argument(
+        "--profile", action="store_true",
+        help="print the DuckDB SQL and its EXPLAIN ANALYZE (to stderr)",
+    )  # fmt: skip
+    ap.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT,
+        help="folder for the generated store (default bench/out)",
+    )  # fmt: skip
+    args = ap.parse_args(argv)
+    if args.events < 1 or args.repeat < 1:
+        ap.error("need --events >= 1 and --repeat >= 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the table."""
+    args = parse_args(argv)
+    con = Console(stderr=True)
+    import duckdb
+    import ibis
+
+    from brinkwatch import __version__ as bw_version
+
+    load = os.getloadavg()
+    notes = [
+        f"machine: {os.cpu_count()} cores, load {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} "
+        f"(1/5/15 min) at start; Python {platform.python_version()}, DuckDB "
+        f"{duckdb.__version__}, Ibis {ibis.__version__}, brinkwatch {bw_version}",
+    ]
+    con.print(f"[bold]{notes[0]}[/bold]")
+    con.print(f"events store: {args.events:,} events, seed {args.seed} …")
+    info, made = ensure_store(args.out, args.events, args.seed)
+    path = Path(info.path)
+    how = (
+        f"generated in {info.generate_seconds:.1f} s "
+        f"({args.events / info.generate_seconds:,.0f} events/s)"
+        if made
+        else f"reused (generated in {info.generate_seconds:.1f} s)"
+    )
+    notes.append(
+        f"events: {path.name}, {info.bytes / 1e6:,.0f} MB, {how}; triad events "
+        f"(six directed USA/JPN/KOR dyads, {START}..{END}): {info.triad_events:,} "
+        f"({info.triad_events / info.events:.1%})"
+    )
+    con.print(f"[bold]{notes[-1]}[/bold]")
+    notes.append(
+        "query s = wall time of triad_series + relation_index + to_pyarrow(), best of "
+        f"{args.repeat} after one warm-up; setup s = the connect() call (Spark: Parquet "
+        "snapshot of events + view registration); others' CPU = share of the machine's CPU "
+        "that other processes used during the best run (high: the time is inflated)"
+    )
+
+    results: list[Result] = []
+    con.print("  DuckDB …")
+    results.append(run_duckdb(path, args.repeat, con))
+    if args.profile:
+        print(profile_duckdb(path), file=sys.stderr)  # plain print: Rich would wrap the plan
+
+    snapshots: list[str] = []
+    if not args.no_spark:
+        con.print("  Spark: starting a local[2] session …")
+        t0 = time.perf_counter()
+        session = spark_session(args.shuffle_partitions, args.driver_memory)
+        session.sparkContext.setLogLevel("ERROR")
+        start_s = time.perf_counter() - t0
+        import pyspark
+
+        notes.append(
+            f"Spark {pyspark.__version__} local[2], {args.shuffle_partitions} shuffle partitions, "
+            f"driver memory {args.driver_memory}; session start {start_s:.1f} s (not in the "
+            "table); the cached row's setup = cacheTable + count()"
+        )
+        try:
+            spark_results, snapshots = run_spark(
+                path, session, args.repeat, not args.no_spark_cache, con
+            )
+            results += spark_results
+        except Exception as exc:  # report, do not hide the DuckDB numbers
+            results.append(Result("Spark local[2]", error=f"{type(exc).__name__}: {exc}"))
+        finally:
+            session.stop()
+            for d in snapshots:
+                shutil.rmtree(d, ignore_errors=True)
+        duck = results[0].table
+        for r in results[1:]:
+            if duck is None or r.table is None:
+                notes.append(f"results equal ({r.backend} vs DuckDB): no (no result to compare)")
+                continue
+            same, why = compare(duck, r.table)
+            notes.append(f"results equal ({r.backend} vs DuckDB): {'yes' if same else 'no'} "
+                         f"({why})")  # fmt: skip
+    best = results[0].best
+    notes.append(
+        f"target: DuckDB under {TARGET_SECONDS:g} s at {args.events:,} events: "
+        + (f"{best:.3f} s, {'PASS' if best < TARGET_SECONDS else 'FAIL'}" if best else "FAIL")
+    )
+
+    table = Table(title="Weekly USA-JPN-KOR relation index (goldstein_sum, 52-week baseline)")
+    for i, h in enumerate(HEADERS):
+        table.add_column(h, justify="left" if i == 1 else "right")
+    for cells in table_rows(args.events, results):
+        table.add_row(*cells)
+    out = Console() if sys.stdout.isatty() else Console(width=200)
+    out.print(table)
+    for n in notes:
+        colour = "green" if "PASS" in n or ": yes" in n else "red" if "FAIL" in n or ": no" in n \
+            else "white"  # fmt: skip
+        out.print(f"[{colour}]• {n}[/{colour}]", highlight=False)
+    for r in results:
+        if r.error:
+            out.print(f"[yellow]{r.backend}: {r.error[-2000:]}[/yellow]", highlight=False)
+    if args.markdown:
+        print()
+        print(markdown(args.events, results, notes))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
