@@ -34,7 +34,8 @@ period), floats equal within 1e-9 (absolute or relative).
 The events: ``--events`` (default 10M) seeded synthetic canonical events, generated with one
 DuckDB ``INSERT INTO event_rows SELECT ... FROM range(N)`` into a store made by
 ``brinkwatch.store.connect`` (so the schema is the library's own) and cached as
-``bench/out/measure-events-N-seedS.duckdb`` with a ``.json`` beside it. The random draws are
+``bench/out/measure-events-N-seedS.duckdb`` with a ``.json`` beside it (rebuilt when the
+generator or the library's store DDL, e.g. the ``events`` view, changes). The random draws are
 ``hash(i, seed, k)`` of the row number, so a size and seed always give the same rows whatever
 DuckDB's thread count. Rows: about 60 source and target countries with a skewed, GDELT-like
 distribution (USA, CHN, RUS, GBR, JPN, KOR, PRK, ...; some actors missing), about 15% of all
@@ -50,6 +51,7 @@ Target (from the issue): DuckDB under 2 s at 10M events.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -119,6 +121,14 @@ class EventsInfo:
     bytes: int
     generate_seconds: float
     version: int = GENERATOR_VERSION
+    schema: str = ""  # digest of the library's DDL when the store was made
+
+
+def schema_digest() -> str:
+    """A digest of the store DDL (the ``events`` view included) of the installed brinkwatch."""
+    from brinkwatch.store._schema import ddl
+
+    return hashlib.sha256("\n".join(ddl()).encode()).hexdigest()[:16]
 
 
 def _triad_forced_share() -> float:
@@ -295,6 +305,7 @@ def generate(path: Path, events: int, seed: int) -> EventsInfo:
         triad_events=triad,
         bytes=path.stat().st_size,
         generate_seconds=time.perf_counter() - t0,
+        schema=schema_digest(),
     )
 
 
@@ -319,6 +330,7 @@ def ensure_store(out_dir: Path, events: int, seed: int) -> tuple[EventsInfo, boo
             and known.events == events
             and known.seed == seed
             and known.bytes == path.stat().st_size
+            and known.schema == schema_digest()
         ):
             known.path = str(path)
             return known, False

@@ -106,6 +106,10 @@ def test_spark_backend_runs_the_same_ibis_expression(
             .order_by(["source_country", "quad_class"])
         )
         results.append([tuple(r.values()) for r in expr.to_pyarrow().to_pylist()])
+    snapshots = list(spark._cleanup)
+    spark.close()
+    duck.close()
+    assert snapshots and not any(d.exists() for d in snapshots)  # no Parquet left in /tmp
     duck_rows, spark_rows = results
     assert [r[:3] for r in duck_rows] == [r[:3] for r in spark_rows]
     assert [r[3] for r in duck_rows] == pytest.approx([r[3] for r in spark_rows], abs=1e-9)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import pyarrow as pa
 import typer
@@ -12,23 +12,14 @@ from rich.table import Table
 from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, out
 from brinkwatch.cli._render import OutputFormat, render_arrow, to_json
 from brinkwatch.errors import ConfigError
-from brinkwatch.measure import (
-    DEFAULT_BASELINE,
-    Actor,
-    Freq,
-    Weight,
-    change_points,
-    default_rules,
-    dyad_series,
-    evaluate_alarms,
-    lowest_since,
-    parse_actor,
-    parse_rules,
-    relation_index,
-    triad_pairs,
-)
 
-FreqOpt = Annotated[Freq, typer.Option("--freq", help="day, week or month.")]
+if TYPE_CHECKING:
+    from brinkwatch.measure import Actor, Freq, Weight
+
+# The measure stage (Ibis, ruptures) is imported inside each command so that commands which
+# do not need it, such as `brinkwatch ingest`, start in a fraction of a second.
+
+FreqOpt = Annotated[str, typer.Option("--freq", help="day, week or month.")]
 FromOpt = Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")]
 ToOpt = Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")]
 MeasureOpt = Annotated[
@@ -45,6 +36,8 @@ PlotOpt = Annotated[
 
 
 def _actors(dyad: str, types: str | None) -> tuple[Actor, Actor]:
+    from brinkwatch.measure import parse_actor
+
     parts = dyad.split("-")
     if len(parts) != 2 or not all(p.strip() for p in parts):
         raise ConfigError(
@@ -56,6 +49,14 @@ def _actors(dyad: str, types: str | None) -> tuple[Actor, Actor]:
         tt = "+".join(t.strip() for t in types.split(","))
         a, b = parse_actor(f"{a.country}:{tt}"), parse_actor(f"{b.country}:{tt}")
     return a, b
+
+
+def _choice(value: str, kind: type[Freq] | type[Weight], option: str) -> Any:
+    try:
+        return kind(value.lower())
+    except ValueError:
+        choices = ", ".join(m.value for m in kind)
+        raise ConfigError(f"{option} takes one of {choices}; got {value!r}", field=option) from None
 
 
 def _write_plot(path: Path, fig: Any) -> None:
@@ -84,13 +85,13 @@ def _fmt_num(v: Any) -> str:
 def measure_cmd(
     dyad: Annotated[str, typer.Option("--dyad", help="Two actors, e.g. JPN-KOR.")],
     directed: Annotated[bool, typer.Option("--directed", help="Only first -> second.")] = False,
-    freq: FreqOpt = Freq.WEEK,
+    freq: FreqOpt = "week",
     start: FromOpt = None,
     end: ToOpt = None,
     measure: MeasureOpt = "goldstein_sum",
     types: Annotated[str | None, typer.Option("--types", help="Actor types, e.g. GOV,MIL.")] = None,
     origin: OriginOpt = None,
-    weight: Annotated[Weight, typer.Option("--weight", help="none or mentions.")] = Weight.NONE,
+    weight: Annotated[str, typer.Option("--weight", help="none or mentions.")] = "none",
     normalize: Annotated[
         bool, typer.Option("--normalize", help="Per 1,000 events of volume.")
     ] = False,
@@ -100,18 +101,30 @@ def measure_cmd(
     db: DbOption = None,
 ) -> None:
     """Relation series of a dyad: counts, Goldstein, net cooperation, index, change points."""
+    from brinkwatch.measure import (
+        DEFAULT_BASELINE,
+        Freq,
+        Weight,
+        change_points,
+        dyad_series,
+        evaluate_alarms,
+        lowest_since,
+        relation_index,
+    )
+
+    freq_, weight_ = _choice(freq, Freq, "--freq"), _choice(weight, Weight, "--weight")
     a, b = _actors(dyad, types)
     pairs = [(a, b)] if directed else [(a, b), (b, a)]
     first, last = _parse_date(start, "--from"), _parse_date(end, "--to")
-    base = baseline or DEFAULT_BASELINE[freq]
+    base = baseline or DEFAULT_BASELINE[freq_]
     with _open(db, read_only=True) as store:
         ser = dyad_series(
             store.events,
             pairs,
-            freq=freq,
+            freq=freq_,
             start=first,
             end=last,
-            weight=weight,
+            weight=weight_,
             normalize=normalize,
             origins=_origins(origin),
         )
@@ -139,7 +152,7 @@ def measure_cmd(
                 store.events,
                 a,
                 b,
-                freq=freq,
+                freq=freq_,
                 start=first,
                 end=last,
                 origins=_origins(origin),
@@ -152,7 +165,7 @@ def measure_cmd(
                 measure="value",
                 change_points=cps,
                 alarms=alarms,
-                title=f"{dyad} {measure} by {freq.value}: change points and alarms",
+                title=f"{dyad} {measure} by {freq_.value}: change points and alarms",
                 label=measure,
             ),
         )
@@ -161,7 +174,7 @@ def measure_cmd(
             to_json(
                 {
                     "dyad": dyad,
-                    "freq": freq.value,
+                    "freq": freq_.value,
                     "measure": measure,
                     "baseline": base,
                     "series": rows,
@@ -173,7 +186,7 @@ def measure_cmd(
     if fmt is OutputFormat.CSV:
         render_arrow(table, fmt, out)
         return
-    _print_series_table(rows, measure, freq)
+    _print_series_table(rows, measure, freq_)
     _print_summary(rows, cps, measure)
 
 
@@ -223,7 +236,7 @@ def _print_summary(rows: list[dict[str, Any]], cps: dict[str, Any], measure: str
 @app.command("triad")
 def triad_cmd(
     actors: Annotated[list[str], typer.Argument(help="Three actors, e.g. USA JPN KOR.")],
-    freq: FreqOpt = Freq.MONTH,
+    freq: FreqOpt = "month",
     start: FromOpt = None,
     end: ToOpt = None,
     measure: MeasureOpt = "goldstein_sum",
@@ -234,16 +247,27 @@ def triad_cmd(
     db: DbOption = None,
 ) -> None:
     """Show the six directed dyads of a triad: latest value, index and "lowest since"."""
+    from brinkwatch.measure import (
+        DEFAULT_BASELINE,
+        Freq,
+        dyad_series,
+        lowest_since,
+        parse_actor,
+        relation_index,
+        triad_pairs,
+    )
+
+    freq_ = _choice(freq, Freq, "--freq")
     if len(actors) != 3:
         raise ConfigError(f"give exactly three actors, got {len(actors)}", field="ACTORS")
     a, b, c = (parse_actor(x) for x in actors)
     first, last = _parse_date(start, "--from"), _parse_date(end, "--to")
-    base = baseline or DEFAULT_BASELINE[freq]
+    base = baseline or DEFAULT_BASELINE[freq_]
     with _open(db, read_only=True) as store:
         ser = dyad_series(
             store.events,
             triad_pairs(a, b, c),
-            freq=freq,
+            freq=freq_,
             start=first,
             end=last,
             origins=_origins(origin),
@@ -263,13 +287,13 @@ def triad_cmd(
         _write_plot(
             plot,
             triad_figure(
-                rows, measure="value", title=f"{' '.join(actors)}: {measure} by {freq.value}"
+                rows, measure="value", title=f"{' '.join(actors)}: {measure} by {freq_.value}"
             ),
         )
     if fmt is not OutputFormat.TABLE:
         render_arrow(table, fmt, out)
         return
-    t = Table(title=f"triad {' '.join(actors)}: {measure} by {freq.value}", header_style="bold")
+    t = Table(title=f"triad {' '.join(actors)}: {measure} by {freq_.value}", header_style="bold")
     for col in ("dyad", "latest", measure, "index", "lowest since", "events", "net coop"):
         t.add_column(col)
     for d in dict.fromkeys(r["dyad"] for r in rows):
@@ -294,7 +318,7 @@ def alarms_cmd(
     rules: Annotated[
         Path | None, typer.Option("--rules", help="YAML rules (default: allies).")
     ] = None,
-    freq: FreqOpt = Freq.WEEK,
+    freq: FreqOpt = "week",
     start: FromOpt = None,
     end: ToOpt = None,
     origin: OriginOpt = None,
@@ -302,6 +326,9 @@ def alarms_cmd(
     db: DbOption = None,
 ) -> None:
     """Alarms for a dyad from YAML rules, each with the events behind it."""
+    from brinkwatch.measure import Freq, default_rules, evaluate_alarms, parse_rules
+
+    freq_ = _choice(freq, Freq, "--freq")
     a, b = _actors(dyad, None)
     if rules is not None:
         try:
@@ -318,7 +345,7 @@ def alarms_cmd(
             a,
             b,
             rules=rule_set,
-            freq=freq,
+            freq=freq_,
             start=first,
             end=last,
             origins=_origins(origin),

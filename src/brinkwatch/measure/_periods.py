@@ -11,7 +11,7 @@ from brinkwatch.errors import ConfigError
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-__all__ = ["Freq", "calendar", "period_of", "period_start"]
+__all__ = ["Freq", "Weight", "calendar", "period_of", "period_start"]
 
 
 class Freq(StrEnum):
@@ -20,6 +20,13 @@ class Freq(StrEnum):
     DAY = "day"
     WEEK = "week"
     MONTH = "month"
+
+
+class Weight(StrEnum):
+    """How each event counts: once, or by its number of mentions (GDELT)."""
+
+    NONE = "none"
+    MENTIONS = "mentions"
 
 
 def period_of(d: ir.DateValue, freq: Freq) -> ir.DateValue:

@@ -11,14 +11,13 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import ibis
 
 from brinkwatch import codebook
 from brinkwatch.errors import ConfigError
-from brinkwatch.measure._periods import Freq, calendar, period_of
+from brinkwatch.measure._periods import Freq, Weight, calendar, period_of
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -49,13 +48,6 @@ SERIES_COLUMNS = (
     "net_coop",
     "tone_mean",
 )
-
-
-class Weight(StrEnum):
-    """How each event counts: once, or by its number of mentions (GDELT)."""
-
-    NONE = "none"
-    MENTIONS = "mentions"
 
 
 @dataclass(frozen=True)

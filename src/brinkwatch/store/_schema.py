@@ -14,7 +14,7 @@ __all__ = [
     "ddl",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Where an event came from; `events.origin` takes one of these or a user label for CSV input.
 ORIGINS = ("gdelt1", "gdelt2", "icews", "csv", "coded", "chronology")
@@ -146,7 +146,8 @@ _EVENTS_DDL = (
     + "\n)"
 )
 _VIEW_DDL = (
-    "CREATE VIEW IF NOT EXISTS events AS SELECT "
+    # Replaced at every connect, so a store made by an earlier version gets today's view.
+    "CREATE OR REPLACE VIEW events AS SELECT "
     + ", ".join(c.name for c in EVENT_COLUMNS)
     + " FROM event_rows WHERE _reject IS NULL"
 )
@@ -189,7 +190,7 @@ def ddl() -> list[str]:
 
     Examples
     --------
-    >>> any("CREATE VIEW IF NOT EXISTS events" in s for s in ddl())
+    >>> any("CREATE OR REPLACE VIEW events" in s for s in ddl())
     True
     """
     return [_EVENTS_DDL, _VIEW_DDL, *_OTHER_DDL]

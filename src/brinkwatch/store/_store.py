@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,6 +93,7 @@ class Store:
         self.backend = backend
         self.read_only = read_only
         self._ibis = ibis_backend
+        self._cleanup: list[Path] = []
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
@@ -258,9 +260,7 @@ class Store:
         The ``rejected`` table and ``ingest_log`` keep the record of them; ``events`` never
         showed them. Returns the number of rows dropped.
         """
-        row = fetch_one(
-            self.con, "SELECT count(*) FROM event_rows WHERE _reject IS NOT NULL"
-        )
+        row = fetch_one(self.con, "SELECT count(*) FROM event_rows WHERE _reject IS NOT NULL")
         n = int(row[0]) if row else 0
         if n:
             self.con.execute("DELETE FROM event_rows WHERE _reject IS NOT NULL")
@@ -268,10 +268,13 @@ class Store:
         return n
 
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connection and remove temporary snapshots (Spark)."""
         if self._con is not None:
             self._con.close()
             self._con = None
+        for d in self._cleanup:
+            shutil.rmtree(d, ignore_errors=True)
+        self._cleanup.clear()
 
     def __enter__(self) -> Store:
         return self
@@ -293,7 +296,8 @@ def _migrate(con: duckdb.DuckDBPyConnection, path: Path | None) -> None:
     for stmt in ddl():
         con.execute(stmt)
     con.execute(
-        "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO NOTHING",
+        "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET "
+        "value = excluded.value",
         [str(SCHEMA_VERSION)],
     )
 
@@ -394,8 +398,12 @@ def _spark_store(con: duckdb.DuckDBPyConnection, p: Path | None, session: Any) -
             .getOrCreate()
         )
     # Spark reads the events through a Parquet snapshot of the DuckDB store.
-    snap = Path(tempfile.mkdtemp(prefix="brinkwatch-spark-")) / "events.parquet"
+    tmp = Path(tempfile.mkdtemp(prefix="brinkwatch-spark-"))
+    snap = tmp / "events.parquet"
     con.execute(f"COPY events TO {sql_string(str(snap))} (FORMAT parquet)")
+    # Spark reads the snapshot lazily, so it lives as long as the store; close() removes it.
     session.read.parquet(str(snap)).createOrReplaceTempView("events")
     backend = ibis.pyspark.connect(session)
-    return Store(con, p, backend="spark", ibis_backend=backend)
+    store = Store(con, p, backend="spark", ibis_backend=backend)
+    store._cleanup.append(tmp)
+    return store
