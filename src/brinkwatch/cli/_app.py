@@ -143,7 +143,10 @@ def _run_ingest(
             done[key] = fraction * sizes.get(key, 0)
             bar.update(task, completed=sum(done.values()), description=Path(key).name)
 
-        report = ingest(store, files, fmt=fmt, mapping=mapping, progress=progress)
+        # No bar to draw (output is not a terminal): skip DuckDB's progress tracking too.
+        report = ingest(
+            store, files, fmt=fmt, mapping=mapping, progress=progress if err.is_terminal else None
+        )
     if as_json:
         out.print_json(to_json(report.as_dict()))
     else:
