@@ -108,8 +108,7 @@ def measure_cmd(
         change_points,
         dyad_series,
         evaluate_alarms,
-        lowest_since,
-        relation_index,
+        indexed_series,
     )
 
     freq_, weight_ = _choice(freq, Freq, "--freq"), _choice(weight, Weight, "--weight")
@@ -128,14 +127,7 @@ def measure_cmd(
             normalize=normalize,
             origins=_origins(origin),
         )
-        idx = relation_index(ser, measure=measure, baseline=base)
-        low = lowest_since(idx, measure="value")
-        joined = (
-            idx.left_join(low, ["dyad", "period"])
-            .select(idx, low.lowest_since, low.periods_since, low.record_low)
-            .order_by(["dyad", "period"])
-        )
-        table = joined.to_pyarrow()
+        table = indexed_series(ser, measure=measure, baseline=base).to_pyarrow()
     rows = table.to_pylist()
     cps = {
         d: change_points(
@@ -251,9 +243,8 @@ def triad_cmd(
         DEFAULT_BASELINE,
         Freq,
         dyad_series,
-        lowest_since,
+        indexed_series,
         parse_actor,
-        relation_index,
         triad_pairs,
     )
 
@@ -272,14 +263,7 @@ def triad_cmd(
             end=last,
             origins=_origins(origin),
         )
-        idx = relation_index(ser, measure=measure, baseline=base)
-        low = lowest_since(idx, measure="value")
-        table = (
-            idx.left_join(low, ["dyad", "period"])
-            .select(idx, low.lowest_since, low.periods_since, low.record_low)
-            .order_by(["dyad", "period"])
-            .to_pyarrow()
-        )
+        table = indexed_series(ser, measure=measure, baseline=base).to_pyarrow()
     rows = table.to_pylist()
     if plot is not None:
         from brinkwatch.report import triad_figure

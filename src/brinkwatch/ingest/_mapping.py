@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from brinkwatch._yaml import compose
 from brinkwatch.errors import MappingError
 from brinkwatch.store._schema import INPUT_FIELDS
 
@@ -114,15 +115,7 @@ def read_mapping(path: str | Path) -> ColumnMapping:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise MappingError(f"cannot read the mapping file: {exc}", path=p) from exc
-    try:
-        root = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise MappingError(
-            f"not valid YAML: {getattr(exc, 'problem', exc)}",
-            path=p,
-            line=(mark.line + 1) if mark is not None else None,
-        ) from exc
+    root = compose(text, source=str(p), error=MappingError)
     if not isinstance(root, yaml.MappingNode):
         raise MappingError("the mapping must be a YAML mapping with a 'columns' key", path=p)
     values: dict[str, Any] = {}

@@ -79,6 +79,19 @@ def _line_source(path: str, rt: str, rs: str, skip: int = 0) -> str:
     return f"SELECT line AS _raw FROM read_csv({sql_string(path)}, {scan})"
 
 
+def _split_select(source: str, counts: Sequence[int], expected: str, cols: list[str]) -> str:
+    """Split each line on tabs, flag wrong field counts, and select the canonical fields."""
+    pre = (
+        f"CASE WHEN len(_s) NOT IN ({', '.join(map(str, counts))}) THEN "
+        "{'reason': 'column_count', 'field': NULL::VARCHAR, 'detail': "
+        f"'{expected}, found ' || len(_s)}} END"
+    )
+    return f"""SELECT _raw, _blank, {pre} AS _pre, {", ".join(cols)} FROM (
+        SELECT _raw, (_raw IS NULL OR trim(_raw) = '') AS _blank,
+               string_split(_raw, chr(9)) AS _s
+        FROM ({source}))"""
+
+
 def _nullif(expr: str) -> str:
     return f"NULLIF(trim({expr}), '')"
 
@@ -94,15 +107,12 @@ def gdelt_reader(path: str, version: int, rt: str, rs: str) -> Reader:
         else:
             cols.append(f"NULL::VARCHAR AS {f}")
     expected = " or ".join(str(c) for c in counts)
-    pre = (
-        f"CASE WHEN len(_s) NOT IN ({', '.join(map(str, counts))}) THEN "
-        "{'reason': 'column_count', 'field': NULL::VARCHAR, 'detail': "
-        f"'expected {expected} tab-separated fields, found ' || len(_s)}} END"
+    sql = _split_select(
+        _line_source(path, rt, rs),
+        counts,
+        f"expected {expected} tab-separated fields",
+        cols,
     )
-    sql = f"""SELECT _raw, _blank, {pre} AS _pre, {", ".join(cols)} FROM (
-        SELECT _raw, (_raw IS NULL OR trim(_raw) = '') AS _blank,
-               string_split(_raw, chr(9)) AS _s
-        FROM ({_line_source(path, rt, rs)}))"""
     return Reader(
         sql=sql,
         header_lines=0,
@@ -146,15 +156,12 @@ def icews_reader(path: str, header: Sequence[str], rt: str, rs: str) -> Reader:
     }
     cols = [f"{fields[k]} AS {k}" if k in fields else f"NULL::VARCHAR AS {k}" for k in RAW_FIELDS]
     n = len(header)
-    pre = (
-        f"CASE WHEN len(_s) <> {n} THEN "
-        "{'reason': 'column_count', 'field': NULL::VARCHAR, 'detail': "
-        f"'expected {n} tab-separated fields as in the header, found ' || len(_s)}} END"
+    sql = _split_select(
+        _line_source(path, rt, rs, skip=1),
+        (n,),
+        f"expected {n} tab-separated fields as in the header",
+        cols,
     )
-    sql = f"""SELECT _raw, _blank, {pre} AS _pre, {", ".join(cols)} FROM (
-        SELECT _raw, (_raw IS NULL OR trim(_raw) = '') AS _blank,
-               string_split(_raw, chr(9)) AS _s
-        FROM ({_line_source(path, rt, rs, skip=1)}))"""
     return Reader(
         sql=sql,
         header_lines=1,

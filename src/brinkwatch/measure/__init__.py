@@ -29,7 +29,12 @@ from brinkwatch.measure.dyads import (
     triad_pairs,
     triad_series,
 )
-from brinkwatch.measure.index import DEFAULT_BASELINE, lowest_since, relation_index
+from brinkwatch.measure.index import (
+    DEFAULT_BASELINE,
+    indexed_series,
+    lowest_since,
+    relation_index,
+)
 
 __all__ = [
     "DEFAULT_BASELINE",
@@ -48,6 +53,7 @@ __all__ = [
     "default_rules",
     "dyad_series",
     "evaluate_alarms",
+    "indexed_series",
     "lowest_since",
     "noise_scale",
     "parse_actor",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -11,7 +12,7 @@ from brinkwatch.errors import ConfigError
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-__all__ = ["Freq", "Weight", "calendar", "period_of", "period_start"]
+__all__ = ["Freq", "Weight", "calendar", "in_window", "period_of", "period_start"]
 
 
 class Freq(StrEnum):
@@ -27,6 +28,32 @@ class Weight(StrEnum):
 
     NONE = "none"
     MENTIONS = "mentions"
+
+
+def in_window(
+    events: ir.Table,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    origins: Sequence[str] | None = None,
+) -> ir.Table:
+    """Keep the events of a date range (inclusive) and of the given origins.
+
+    Raises
+    ------
+    ConfigError
+        If ``start`` is after ``end``.
+    """
+    if start is not None and end is not None and start > end:
+        raise ConfigError(f"--from {start} is after --to {end}; swap them", field="--from")
+    e = events
+    if origins:
+        e = e.filter(e.origin.isin(list(origins)))
+    if start is not None:
+        e = e.filter(e.event_date >= start)
+    if end is not None:
+        e = e.filter(e.event_date <= end)
+    return e
 
 
 def period_of(d: ir.DateValue, freq: Freq) -> ir.DateValue:

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any, Literal
 import ibis
 import yaml
 
+from brinkwatch._yaml import compose
 from brinkwatch.errors import ConfigError
-from brinkwatch.measure._periods import Freq, calendar, period_of
+from brinkwatch.measure._periods import Freq, calendar, in_window, period_of
 from brinkwatch.measure.changepoints import change_points
 from brinkwatch.measure.dyads import Actor, dyad_series
 from brinkwatch.measure.index import DEFAULT_BASELINE, relation_index
@@ -112,15 +113,7 @@ def parse_rules(text: str, *, source: str = "rules") -> list[AlarmRule]:
     ConfigError
         Naming the source, line and field of the first problem.
     """
-    try:
-        root = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError(
-            f"not valid YAML: {getattr(exc, 'problem', exc)}",
-            path=source,
-            line=mark.line + 1 if mark else None,
-        ) from exc
+    root = compose(text, source=source, error=ConfigError)
     if not isinstance(root, yaml.MappingNode):
         raise ConfigError("the rules file must be a mapping with a 'rules' list", path=source)
     nodes = {str(k.value): v for k, v in root.value}
@@ -280,13 +273,7 @@ def evaluate_alarms(
     """
     freq = Freq(freq)
     rules = list(rules) if rules is not None else default_rules()
-    e = events
-    if origins:
-        e = e.filter(e.origin.isin(list(origins)))
-    if start is not None:
-        e = e.filter(e.event_date >= start)
-    if end is not None:
-        e = e.filter(e.event_date <= end)
+    e = in_window(events, start=start, end=end, origins=origins)
     alarms: list[Alarm] = []
     pairs = [(a, b), (b, a)]
     series_cache: dict[str, list[dict[str, Any]]] = {}

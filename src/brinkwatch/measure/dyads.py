@@ -17,7 +17,7 @@ import ibis
 
 from brinkwatch import codebook
 from brinkwatch.errors import ConfigError
-from brinkwatch.measure._periods import Freq, Weight, calendar, period_of
+from brinkwatch.measure._periods import Freq, Weight, calendar, in_window, period_of
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -181,15 +181,7 @@ def dyad_series(
     freq, weight = Freq(freq), Weight(weight)
     if not pairs:
         raise ConfigError("give at least one dyad")
-    if start is not None and end is not None and start > end:
-        raise ConfigError(f"--from {start} is after --to {end}; swap them", field="--from")
-    e = events
-    if origins:
-        e = e.filter(e.origin.isin(list(origins)))
-    if start is not None:
-        e = e.filter(e.event_date >= start)
-    if end is not None:
-        e = e.filter(e.event_date <= end)
+    e = in_window(events, start=start, end=end, origins=origins)
     w = (
         e.num_mentions.fill_null(1).cast("float64")
         if weight is Weight.MENTIONS

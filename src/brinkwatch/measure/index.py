@@ -12,7 +12,7 @@ from brinkwatch.measure._periods import Freq
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-__all__ = ["DEFAULT_BASELINE", "lowest_since", "relation_index"]
+__all__ = ["DEFAULT_BASELINE", "indexed_series", "lowest_since", "relation_index"]
 
 #: Trailing baseline length by frequency: about a year of weeks or months, a quarter of days.
 DEFAULT_BASELINE = {Freq.DAY: 90, Freq.WEEK: 52, Freq.MONTH: 12}
@@ -112,5 +112,22 @@ def lowest_since(series: ir.Table, *, measure: str = "goldstein_sum") -> ir.Tabl
             record_low=out.since_idx.isnull() & (out.idx > 0),
         )
         .drop("idx", "since_idx")
+        .order_by(["dyad", "period"])
+    )
+
+
+def indexed_series(
+    series: ir.Table, *, measure: str = "goldstein_sum", baseline: int = 52
+) -> ir.Table:
+    """Return a series with its relation index and "lowest since" columns side by side.
+
+    The result has the series columns, those of :func:`relation_index` and ``lowest_since``,
+    ``periods_since`` and ``record_low`` of the indexed measure, ordered by dyad and period.
+    """
+    idx = relation_index(series, measure=measure, baseline=baseline)
+    low = lowest_since(idx, measure="value")
+    return (
+        idx.left_join(low, ["dyad", "period"])
+        .select(idx, low.lowest_since, low.periods_since, low.record_low)
         .order_by(["dyad", "period"])
     )
