@@ -128,6 +128,20 @@ def measure_cmd(
             origins=_origins(origin),
         )
         table = indexed_series(ser, measure=measure, baseline=base).to_pyarrow()
+        alarms = (
+            evaluate_alarms(
+                store.events,
+                a,
+                b,
+                freq=freq_,
+                start=first,
+                end=last,
+                origins=_origins(origin),
+                baseline=base,
+            )
+            if plot is not None
+            else []
+        )
     rows = table.to_pylist()
     cps = {
         d: change_points(
@@ -139,17 +153,6 @@ def measure_cmd(
     if plot is not None:
         from brinkwatch.report import index_figure
 
-        with _open(db, read_only=True) as store:
-            alarms = evaluate_alarms(
-                store.events,
-                a,
-                b,
-                freq=freq_,
-                start=first,
-                end=last,
-                origins=_origins(origin),
-                baseline=base,
-            )
         _write_plot(
             plot,
             index_figure(

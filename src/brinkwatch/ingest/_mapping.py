@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from brinkwatch._yaml import compose
+from brinkwatch._yaml import checked_items, compose, line_of
 from brinkwatch.errors import MappingError
 from brinkwatch.store._schema import INPUT_FIELDS
 
@@ -82,10 +82,6 @@ def _check_field(name: str, *, source: str, line: int | None) -> None:
         )
 
 
-def _line_of(node: yaml.Node) -> int:
-    return int(node.start_mark.line) + 1
-
-
 def read_mapping(path: str | Path) -> ColumnMapping:
     """Read a column mapping from a YAML file, validating every key.
 
@@ -120,16 +116,8 @@ def read_mapping(path: str | Path) -> ColumnMapping:
         raise MappingError("the mapping must be a YAML mapping with a 'columns' key", path=p)
     values: dict[str, Any] = {}
     lines: dict[str, int] = {}
-    for knode, vnode in root.value:
-        key = str(knode.value)
-        if key not in _KEYS:
-            raise MappingError(
-                f"unknown key '{key}'; allowed keys are {', '.join(sorted(_KEYS))}",
-                path=p,
-                line=_line_of(knode),
-                field=key,
-            )
-        lines[key] = _line_of(knode)
+    for key, knode, vnode in checked_items(root, _KEYS, source=str(p), error=MappingError):
+        lines[key] = line_of(knode)
         values[key] = yaml.safe_load(yaml.serialize(vnode))
         if key in ("columns", "constants"):
             if not isinstance(vnode, yaml.MappingNode):
@@ -137,16 +125,16 @@ def read_mapping(path: str | Path) -> ColumnMapping:
                     f"'{key}' must map canonical fields to "
                     + ("source column names" if key == "columns" else "values"),
                     path=p,
-                    line=_line_of(vnode),
+                    line=line_of(vnode),
                     field=key,
                 )
             for fk, fv in vnode.value:
-                _check_field(str(fk.value), source=str(p), line=_line_of(fk))
+                _check_field(str(fk.value), source=str(p), line=line_of(fk))
                 if not isinstance(fv, yaml.ScalarNode) or fv.value == "":
                     raise MappingError(
                         f"'{key}.{fk.value}' must be a single non-empty value",
                         path=p,
-                        line=_line_of(fv),
+                        line=line_of(fv),
                         field=f"{key}.{fk.value}",
                     )
     if "columns" not in values:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import ibis
 import yaml
 
-from brinkwatch._yaml import compose
+from brinkwatch._yaml import checked_items, compose
 from brinkwatch.errors import ConfigError
 from brinkwatch.measure._periods import Freq, calendar, in_window, period_of
 from brinkwatch.measure.changepoints import change_points
@@ -126,17 +126,12 @@ def parse_rules(text: str, *, source: str = "rules") -> list[AlarmRule]:
         line = int(item.start_mark.line) + 1
         if not isinstance(item, yaml.MappingNode):
             raise ConfigError("each rule must be a mapping", path=source, line=line)
-        raw: dict[str, Any] = {}
-        for k, v in item.value:
-            key = str(k.value)
-            if key not in _RULE_KEYS:
-                raise ConfigError(
-                    f"unknown rule key '{key}'; allowed: {', '.join(sorted(_RULE_KEYS))}",
-                    path=source,
-                    line=int(k.start_mark.line) + 1,
-                    field=key,
-                )
-            raw[key] = yaml.safe_load(yaml.serialize(v))
+        raw: dict[str, Any] = {
+            key: yaml.safe_load(yaml.serialize(v))
+            for key, _, v in checked_items(
+                item, _RULE_KEYS, source=source, error=ConfigError, what="rule key"
+            )
+        }
         rules.append(_rule(raw, source=source, line=line))
         if rules[-1].id in seen:
             raise ConfigError(
