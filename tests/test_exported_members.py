@@ -15,6 +15,11 @@ PACKAGES = [
     "brinkwatch.cli",
     "brinkwatch.errors",
     "brinkwatch.config",
+    "brinkwatch.measure",
+    "brinkwatch.explain",
+    "brinkwatch.simulate",
+    "brinkwatch.simulate.scenario",
+    "brinkwatch.coding",
 ]
 
 

@@ -13,10 +13,20 @@ __all__ = [
     "BrinkwatchError",
     "CodebookError",
     "ConfigError",
+    "ConvergenceWarning",
+    "ExplosiveModelWarning",
     "FetchError",
     "FileFormatError",
+    "InsufficientDataError",
     "IntegrityError",
+    "LexiconError",
     "MappingError",
+    "ModelMissingError",
+    "NonStationaryWarning",
+    "NotFittedError",
+    "ScenarioError",
+    "SimulationError",
+    "SparseDataWarning",
     "StoreError",
 ]
 
@@ -83,3 +93,56 @@ class IntegrityError(StoreError):
 
 class FetchError(BrinkwatchError, OSError):
     """A download failed: unreachable server, bad status, size or checksum mismatch."""
+
+
+class NotFittedError(BrinkwatchError, ValueError, AttributeError):
+    """An estimator was used before ``fit`` (as scikit-learn's ``NotFittedError``)."""
+
+
+class InsufficientDataError(BrinkwatchError, ValueError):
+    """A model was fitted on too little data to give the result asked for; its notes say why."""
+
+
+class SparseDataWarning(BrinkwatchError, UserWarning):  # noqa: N818 (a warning)
+    """Too few observations or events for the analysis asked; the result says what was cut.
+
+    Issued with :func:`warnings.warn`, never raised by brinkwatch: it derives from
+    :class:`BrinkwatchError` only so that every public name of this module shares one root.
+    """
+
+
+class NonStationaryWarning(BrinkwatchError, UserWarning):  # noqa: N818 (a warning)
+    """A series looks non-stationary (unit root) or a fitted VAR is unstable; consider differencing.
+
+    Issued with :func:`warnings.warn`, like :class:`SparseDataWarning`.
+    """
+
+
+class ExplosiveModelWarning(BrinkwatchError, UserWarning):  # noqa: N818 (a warning)
+    """A fitted self-exciting model has branching ratio >= 1: simulated counts grow without bound.
+
+    Issued with :func:`warnings.warn`, like :class:`SparseDataWarning`.
+    """
+
+
+class ConvergenceWarning(BrinkwatchError, UserWarning):  # noqa: N818 (a warning)
+    """An optimiser stopped before it converged; estimates may be off. Its message says where.
+
+    Issued with :func:`warnings.warn`, like :class:`SparseDataWarning`.
+    """
+
+
+class SimulationError(BrinkwatchError, RuntimeError):
+    """A simulation cannot go on, e.g. an explosive model's intensities passed every bound."""
+
+
+class ModelMissingError(BrinkwatchError, ImportError):
+    """The spaCy pipeline that the text coder parses with is not installed."""
+
+
+class LexiconError(BrinkwatchError, ValueError):
+    """A verb lexicon, actor dictionary or validation-record file cannot be read."""
+
+
+class ScenarioError(BrinkwatchError, ValueError):
+    """A scenario file is invalid (names the line and field), or asks for what it lacks."""

@@ -1,1 +1,49 @@
-"""Planned stage; see the open issues."""
+"""Reciprocity and triangular influence: VAR, Granger tests, impulse responses (statsmodels).
+
+Takes the triad table of :func:`brinkwatch.measure.triad_series` (or any array of series), checks
+it (sparse dyads, constant series, stationarity, room for the lags), fits a vector
+autoregression and reads it as Goldstein and Freeman's "Three-Way Street" does: who Granger-causes
+whom, how each dyad answers the other, and whether a third party's moves change the dyad.
+Nothing here opens a file.
+"""
+
+from brinkwatch.explain._checks import MIN_RESID_DF, max_feasible_lag, stationarity
+from brinkwatch.explain._irf import impulse_responses, ma_rep, simulate_var
+from brinkwatch.explain._reciprocity import (
+    PairReciprocity,
+    Reciprocity,
+    Response,
+    ThirdPartyEffect,
+)
+from brinkwatch.explain._results import (
+    GrangerTest,
+    ImpulseResponse,
+    LagChoice,
+    StationarityTest,
+    VarianceDecomposition,
+)
+from brinkwatch.explain._series import DyadMatrix, dyad_matrix, period_unit
+from brinkwatch.explain._var import TriadVAR, split_dyad
+
+__all__ = [
+    "MIN_RESID_DF",
+    "DyadMatrix",
+    "GrangerTest",
+    "ImpulseResponse",
+    "LagChoice",
+    "PairReciprocity",
+    "Reciprocity",
+    "Response",
+    "StationarityTest",
+    "ThirdPartyEffect",
+    "TriadVAR",
+    "VarianceDecomposition",
+    "dyad_matrix",
+    "impulse_responses",
+    "ma_rep",
+    "max_feasible_lag",
+    "period_unit",
+    "simulate_var",
+    "split_dyad",
+    "stationarity",
+]

@@ -1,1 +1,83 @@
-"""Planned stage; see the open issues."""
+"""Simulate: a fitted escalation model of directed-dyad event streams, forecasts and their scores.
+
+:func:`event_streams` turns the store's events into daily cooperative and conflictual counts per
+directed dyad; :class:`HawkesModel` fits a discrete-time self- and mutually-exciting model to
+them, simulates paths and forecasts; :func:`evaluate` scores its weekly forecasts against
+persistence and the trailing mean. On top of the model, :func:`parse_scenario` reads crisis
+scenarios (agreements and measures as state machines, ballast, levers) and
+:func:`simulate_scenario` runs them as Monte Carlo with common random numbers.
+"""
+
+from brinkwatch.simulate._engine import Dynamics, SimulationRun, run_scenario
+from brinkwatch.simulate._streams import KINDS, Streams, event_streams
+from brinkwatch.simulate.hawkes import (
+    CHUNK_PATHS,
+    DEFAULT_HALF_LIVES,
+    DEFAULT_QUANTILES,
+    Forecast,
+    HawkesModel,
+    Seed,
+    Step,
+    StepHook,
+)
+from brinkwatch.simulate.montecarlo import (
+    Backtest,
+    backtest,
+    compare_levers,
+    default_variants,
+    fan_table,
+    fit_dynamics,
+    outcome_table,
+    sensitivity,
+    simulate_scenario,
+    state_table,
+)
+from brinkwatch.simulate.scenario import (
+    Scenario,
+    bundled_scenarios,
+    parse_scenario,
+    read_bundled_scenario,
+)
+from brinkwatch.simulate.scoring import (
+    METHODS,
+    MIN_MEAN,
+    Evaluation,
+    evaluate,
+    predictive_log_score,
+)
+
+__all__ = [
+    "CHUNK_PATHS",
+    "DEFAULT_HALF_LIVES",
+    "DEFAULT_QUANTILES",
+    "KINDS",
+    "METHODS",
+    "MIN_MEAN",
+    "Backtest",
+    "Dynamics",
+    "Evaluation",
+    "Forecast",
+    "HawkesModel",
+    "Scenario",
+    "Seed",
+    "SimulationRun",
+    "Step",
+    "StepHook",
+    "Streams",
+    "backtest",
+    "bundled_scenarios",
+    "compare_levers",
+    "default_variants",
+    "evaluate",
+    "event_streams",
+    "fan_table",
+    "fit_dynamics",
+    "outcome_table",
+    "parse_scenario",
+    "predictive_log_score",
+    "read_bundled_scenario",
+    "run_scenario",
+    "sensitivity",
+    "simulate_scenario",
+    "state_table",
+]

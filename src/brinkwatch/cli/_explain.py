@@ -1,0 +1,353 @@
+"""``brinkwatch explain``: reciprocity and triangular influence in a triad (VAR, Granger, IRFs)."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import pyarrow as pa
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, out
+from brinkwatch.cli._measure import (
+    FormatOpt,
+    FromOpt,
+    OriginOpt,
+    PlotOpt,
+    ToOpt,
+    _choice,
+    _origins,
+)
+from brinkwatch.cli._render import OutputFormat, render_arrow, to_json
+from brinkwatch.errors import BrinkwatchError, ConfigError
+
+if TYPE_CHECKING:
+    from brinkwatch.explain import (
+        GrangerTest,
+        ImpulseResponse,
+        Reciprocity,
+        TriadVAR,
+        VarianceDecomposition,
+    )
+
+# statsmodels and the measure stage are imported inside the command, so `brinkwatch --help`
+# and the other commands start without them.
+
+
+def _fmt(v: float | None, spec: str = ".3f") -> str:
+    return "" if v is None else format(v, spec)
+
+
+def _p(v: float | None) -> str:
+    if v is None:
+        return ""
+    return "<0.001" if v < 0.001 else f"{v:.3f}"
+
+
+@app.command("explain")
+def explain_cmd(
+    triad: Annotated[
+        tuple[str, str, str],
+        typer.Option("--triad", help="Three actors, e.g. --triad USA JPN KOR (mediator first)."),
+    ],
+    freq: Annotated[str, typer.Option("--freq", help="day, week or month.")] = "month",
+    start: FromOpt = None,
+    end: ToOpt = None,
+    measure: Annotated[
+        str, typer.Option("--measure", help="net_coop, goldstein_sum, goldstein_mean, events, ...")
+    ] = "net_coop",
+    origin: OriginOpt = None,
+    lags: Annotated[
+        int | None, typer.Option("--lags", min=1, help="Lag order (default: chosen by --ic).")
+    ] = None,
+    maxlags: Annotated[
+        int | None, typer.Option("--maxlags", min=1, help="Largest lag order compared.")
+    ] = None,
+    ic: Annotated[str, typer.Option("--ic", help="aic, bic, hqic or fpe.")] = "aic",
+    trend: Annotated[str, typer.Option("--trend", help="c, ct or n.")] = "c",
+    difference: Annotated[
+        bool, typer.Option("--difference", help="Fit on first differences.")
+    ] = False,
+    min_active: Annotated[
+        int, typer.Option("--min-active", min=0, help="Leave out dyads with fewer active periods.")
+    ] = 10,
+    periods: Annotated[
+        int, typer.Option("--periods", min=1, help="Horizon of the impulse responses.")
+    ] = 8,
+    repl: Annotated[int, typer.Option("--repl", min=0, help="Bootstrap replications.")] = 500,
+    alpha: Annotated[float, typer.Option("--alpha", help="Test level; intervals 1-alpha.")] = 0.05,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap.")] = 0,
+    irf_kind: Annotated[
+        str, typer.Option("--irf", help="Plot generalized or orthogonal responses.")
+    ] = "generalized",
+    fmt: FormatOpt = OutputFormat.TABLE,
+    plot: PlotOpt = None,
+    db: DbOption = None,
+) -> None:
+    """Who answers whom in a triad: VAR, Granger tests, impulse responses, reciprocity."""
+    from brinkwatch.explain import TriadVAR
+    from brinkwatch.measure import Freq, parse_actor, triad_pairs, triad_series
+
+    freq_ = _choice(freq, Freq, "--freq")
+    if irf_kind not in ("generalized", "orthogonal"):
+        raise ConfigError(f"--irf takes generalized or orthogonal; got {irf_kind!r}", field="--irf")
+    if plot is not None and plot.suffix.lower() not in (".html", ".png"):
+        raise ConfigError(f"plots are written as .html or .png, not {plot.name}", field="--plot")
+    a, b, c = (parse_actor(x) for x in triad)
+    triad_pairs(a, b, c)  # three different countries, checked before touching the store
+    first, last = _parse_date(start, "--from"), _parse_date(end, "--to")
+    with _open(db, read_only=True) as store:
+        table = triad_series(
+            store.events, a, b, c, freq=freq_, start=first, end=last, origins=_origins(origin)
+        ).to_pyarrow()
+    model = TriadVAR(
+        lags,
+        ic=ic.lower(),
+        maxlags=maxlags,
+        trend=trend,
+        difference=difference,
+        measure=measure,
+        alpha=alpha,
+        min_active=min_active,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", BrinkwatchError)  # type: ignore[arg-type]
+        model.fit(table)
+    issued = [w for w in caught if issubclass(w.category, BrinkwatchError)]
+    for w in issued:
+        err.print(f"[bold yellow]{w.category.__name__}[/]: {escape(str(w.message))}")
+
+    granger = model.granger()
+    irf = rec = fevd = None
+    if not model.insufficient_:
+        irf = _bootstrap(model, periods, "generalized", repl, seed)
+        rec = model.reciprocity(irf=irf, granger=granger)
+        fevd = model.fevd(periods)
+    if plot is not None:
+        _plot(model, plot, irf, irf_kind, periods, repl, seed, triad, measure, freq_.value)
+
+    periods_ = sorted(set(table.column("period").to_pylist()))
+    head = {
+        "triad": list(triad),
+        "freq": freq_.value,
+        "measure": measure,
+        "from": periods_[0] if periods_ else None,
+        "to": periods_[-1] if periods_ else None,
+        "periods": len(periods_),
+    }
+    if fmt is OutputFormat.JSON:
+        out.print_json(to_json(_as_json(head, model, granger, irf, rec, fevd, issued)))
+    elif fmt is OutputFormat.CSV:
+        render_arrow(_granger_arrow(granger), fmt, out)
+    else:
+        _print_tables(head, model, granger, rec, fevd)
+
+
+def _bootstrap(model: TriadVAR, periods: int, kind: Any, repl: int, seed: int) -> ImpulseResponse:
+    with Progress(
+        TextColumn("[bold]bootstrap[/] {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task(kind, total=max(repl, 1))
+        return model.irf(
+            periods,
+            kind=kind,
+            repl=repl,
+            seed=seed,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+
+
+def _plot(
+    model: TriadVAR,
+    path: Path,
+    irf: ImpulseResponse | None,
+    kind: str,
+    periods: int,
+    repl: int,
+    seed: int,
+    triad: tuple[str, str, str],
+    measure: str,
+    freq: str,
+) -> None:
+    from brinkwatch.report.explain_figures import render_irf
+
+    if irf is None:
+        err.print(f"[bold yellow]no plot[/]: no VAR was fitted, so {path} was not written")
+        return
+    if kind != irf.kind:
+        irf = _bootstrap(model, periods, kind, repl, seed)
+    title = (
+        f"{' '.join(triad)}: responses of {measure} by {freq} to one-s.d. surprises "
+        f"({'generalised' if kind == 'generalized' else 'Cholesky'}, "
+        f"{100 * (1 - irf.alpha):.0f}% bootstrap band, seed {seed})"
+    )
+    data = render_irf(irf, path.suffix.lower().lstrip("."), title=title)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    err.print(f"wrote {path} ({len(data) / 1024:.0f} KiB)")
+
+
+def _granger_arrow(granger: list[GrangerTest]) -> pa.Table:
+    cols = ["kind", "causing", "caused", "stat", "df_num", "df_denom", "pvalue", "pvalue_holm"]
+    rows = [
+        {
+            "kind": g.kind,
+            "causing": "+".join(g.causing),
+            "caused": "+".join(g.caused),
+            "stat": g.stat,
+            "df_num": g.df_num,
+            "df_denom": g.df_denom,
+            "pvalue": g.pvalue,
+            "pvalue_holm": g.pvalue_holm,
+        }
+        for g in granger
+    ]
+    schema = pa.schema(
+        [(c, pa.string()) for c in cols[:3]]
+        + [("stat", pa.float64()), ("df_num", pa.int64()), ("df_denom", pa.int64())]
+        + [("pvalue", pa.float64()), ("pvalue_holm", pa.float64())]
+    )
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def _as_json(
+    head: dict[str, Any],
+    model: TriadVAR,
+    granger: list[GrangerTest],
+    irf: ImpulseResponse | None,
+    rec: Reciprocity | None,
+    fevd: VarianceDecomposition | None,
+    issued: list[warnings.WarningMessage],
+) -> dict[str, Any]:
+    return {
+        **head,
+        "dyads": list(model.input_names_),
+        "series": list(model.names_),
+        "dropped": dict(model.dropped_),
+        "insufficient": model.insufficient_,
+        "notes": list(model.notes_),
+        "warnings": [{"category": w.category.__name__, "message": str(w.message)} for w in issued],
+        "lags": model.lag_choice_.as_dict(),
+        "nobs": model.nobs_,
+        "stable": model.stable_,
+        "stationarity": [s.as_dict() for s in model.stationarity_],
+        "granger": [g.as_dict() for g in granger],
+        "reciprocity": None if rec is None else rec.as_dict(),
+        "irf": None if irf is None else irf.as_dict(),
+        "fevd": None if fevd is None else fevd.as_dict(),
+    }
+
+
+def _print_tables(
+    head: dict[str, Any],
+    model: TriadVAR,
+    granger: list[GrangerTest],
+    rec: Reciprocity | None,
+    fevd: VarianceDecomposition | None,
+) -> None:
+    unit = head["freq"]
+    out.print(
+        f"[bold]triad {' '.join(head['triad'])}[/]: {head['measure']} by {unit}, "
+        f"{head['from']} to {head['to']} ({head['periods']} {unit}s); "
+        + (
+            "[bold red]no VAR fitted[/]"
+            if model.insufficient_
+            else f"VAR({model.lag_order_}) of {len(model.names_)} series on {model.nobs_} {unit}s"
+            + (", in first differences" if model.difference else "")
+        )
+    )
+    if model.notes_:
+        out.print("[bold]notes[/]")
+        for n in model.notes_:
+            out.print(f"  [yellow]•[/] {escape(n)}")
+    _print_lags(model)
+    if model.stationarity_:
+        t = Table(
+            title="stationarity (ADF H0: unit root; KPSS H0: stationary)", header_style="bold"
+        )
+        for col in ("series", "form", "ADF", "ADF p", "KPSS", "KPSS p", "verdict"):
+            t.add_column(col, justify="left" if col in ("series", "form", "verdict") else "right")
+        for s in model.stationarity_:
+            t.add_row(
+                s.series,
+                s.form,
+                _fmt(s.adf_stat, ".2f"),
+                _p(s.adf_pvalue),
+                _fmt(s.kpss_stat, ".2f"),
+                _p(s.kpss_pvalue),
+                s.verdict,
+            )
+        out.print(t)
+    if granger:
+        t = Table(
+            title=f"Granger causality (F tests; * p < {granger[0].alpha:g})", header_style="bold"
+        )
+        for col in ("causing => caused", "F", "df", "p", "p (Holm)", ""):
+            t.add_column(col, justify="left" if col.startswith("causing") else "right")
+        for g in granger:
+            t.add_row(
+                g.label,
+                f"{g.stat:.2f}",
+                f"{g.df_num}, {g.df_denom}",
+                _p(g.pvalue),
+                _p(g.pvalue_holm),
+                "*" if g.significant else "",
+            )
+        out.print(t)
+    if rec is not None:
+        out.print(f"[bold]reciprocity and third parties[/] ({rec.measure}, generalised responses)")
+        for line in rec.lines:
+            out.print(f"  {escape(line)}")
+    if fevd is not None:
+        h = fevd.values.shape[1]
+        t = Table(
+            title=f"forecast-error variance after {h} {unit}s: share due to each shock (Cholesky)",
+            header_style="bold",
+        )
+        t.add_column("series")
+        for n in fevd.names:
+            t.add_column(n, justify="right")
+        for i, n in enumerate(fevd.names):
+            t.add_row(
+                n, *[f"{100 * fevd.values[i, h - 1, j]:.0f}%" for j in range(len(fevd.names))]
+            )
+        out.print(t)
+
+
+def _print_lags(model: TriadVAR) -> None:
+    lc = model.lag_choice_
+    if lc.table:
+        t = Table(title="lag order (information criteria; * = minimum)", header_style="bold")
+        for col in ("lags", "AIC", "BIC", "HQIC", "FPE"):
+            t.add_column(col, justify="right")
+        for r in lc.table:
+            cells = [
+                f"{r[ic]:.4g}" + ("*" if lc.selected.get(ic) == r["lags"] else "")
+                for ic in ("aic", "bic", "hqic", "fpe")
+            ]
+            t.add_row(str(r["lags"]), *cells)
+        out.print(t)
+    if lc.used:
+        pick = lc.selected.get(lc.ic)
+        by = (
+            "fixed by --lags"
+            if lc.ic == "fixed"
+            else f"chosen by {lc.ic.upper()}"
+            if pick == lc.used
+            else f"{lc.ic.upper()} picks {pick}, but a VAR needs at least 1"
+        )
+        others = ", ".join(f"{k.upper()} {v}" for k, v in lc.selected.items())
+        out.print(
+            f"lag order: {lc.used} ({by}; of orders up to {lc.maxlags}"
+            + (f", {others}" if others else "")
+            + ")"
+        )

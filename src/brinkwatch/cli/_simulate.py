@@ -1,0 +1,572 @@
+"""``brinkwatch simulate``, ``scenario new`` and ``backtest``: scenarios as Monte Carlo."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, out
+from brinkwatch.cli._render import OutputFormat, render_arrow, to_json
+from brinkwatch.errors import ConfigError, ScenarioError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from brinkwatch.simulate.scenario import Scenario
+    from brinkwatch.store import Store
+
+scenario_app = typer.Typer(help="Write and check scenario files.", no_args_is_help=True)
+app.add_typer(scenario_app, name="scenario")
+
+#: Paths above this would need gigabytes per variant; the message says so.
+MAX_PATHS = 200_000
+
+PathsOpt = Annotated[int, typer.Option("--paths", help="Monte Carlo paths per variant.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed; the same seed, the same result.")]
+FormatOpt = Annotated[OutputFormat, typer.Option("--format")]
+ChronOpt = Annotated[
+    bool,
+    typer.Option(
+        "--chronology",
+        help="Fit on the bundled Japan-Korea-US chronology instead of the store.",
+    ),
+]
+
+
+def _load(spec: str) -> Scenario:
+    from brinkwatch.simulate.scenario import (
+        bundled_scenarios,
+        parse_scenario,
+        read_bundled_scenario,
+    )
+
+    path = Path(spec)
+    if path.suffix.lower() in (".yaml", ".yml") or path.exists():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ScenarioError(
+                f"cannot read the scenario file ({exc.strerror}); bundled scenarios: "
+                f"{', '.join(bundled_scenarios())}",
+                path=path,
+            ) from None
+        return parse_scenario(text, source=str(path))
+    return parse_scenario(read_bundled_scenario(spec), source=spec)
+
+
+@contextmanager
+def _events_store(db: Path | None, chronology: bool) -> Iterator[Store]:
+    """Open the store to fit on: the user's (read-only) or the bundled chronology in memory."""
+    if chronology:
+        from importlib import resources
+
+        from brinkwatch.ingest import ingest, read_mapping
+        from brinkwatch.store import connect
+
+        folder = resources.files("brinkwatch").joinpath("data", "chronology")
+        store = connect(":memory:")
+        try:
+            with resources.as_file(folder) as d:
+                ingest(
+                    store,
+                    [Path(d) / "jpn-kor-usa-2015-2023.csv"],
+                    mapping=read_mapping(Path(d) / "chronology.yaml"),
+                )
+            yield store
+        finally:
+            store.close()
+        return
+    store = _open(db, read_only=True)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _progress(what: str) -> Progress:
+    return Progress(
+        TextColumn(f"[bold]{what}[/]"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+
+
+def _fit(sc: Scenario, store: Store, cutoff: date | None = None) -> Any:
+    from brinkwatch.simulate import fit_dynamics
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        dyn = fit_dynamics(sc, store.events, cutoff=cutoff)
+    for w in caught:
+        err.print(f"[yellow]{w.category.__name__}[/]: {escape(str(w.message))}")
+    return dyn
+
+
+def _variants(sc: Scenario, compare: str | None, levers: str | None) -> dict[str, tuple[str, ...]]:
+    from brinkwatch.simulate import default_variants
+
+    picked = [x.strip() for x in levers.split(",")] if levers else []
+    base: tuple[str, ...] = tuple(x for x in picked if x)
+    if compare is None:
+        if not base:
+            return default_variants(sc)
+        return {"none": (), "+".join(base): base}
+    out: dict[str, tuple[str, ...]] = {"none": ()}
+    for item in (x.strip() for x in compare.split(",")):
+        if not item or item == "none":
+            continue
+        if item == "actual":
+            if not sc.actual:
+                raise ConfigError(
+                    f"scenario '{sc.name}' declares no 'actual' levers", field="--compare"
+                )
+            out["actual"] = sc.actual
+            continue
+        names = tuple(x for x in item.split("+") if x)
+        for n in names:
+            sc.lever(n)
+        out[item] = tuple(dict.fromkeys(base + names))
+    return out
+
+
+def _pct(p: float) -> str:
+    return f"{100 * p:.1f}%"
+
+
+def _comparison_table(sc: Scenario, cmp: pa.Table, outcomes: pa.Table) -> Table:
+    rows = cmp.to_pylist()
+    variants = list(dict.fromkeys(r["variant"] for r in rows))
+    t = Table(
+        title=f"{sc.title}: probability of each outcome, and change against no lever "
+        "(95% interval, common random numbers)",
+        header_style="bold",
+        title_justify="left",
+    )
+    t.add_column("outcome")
+    t.add_column("by")
+    for v in variants:
+        t.add_column(v, justify="right")
+    t.add_column("none: spread from assumptions (10-90%)", justify="right")
+    spread = {r["outcome"]: r for r in outcomes.to_pylist()}
+    for o in sc.outcomes:
+        cells = []
+        for v in variants:
+            r = next(x for x in rows if x["variant"] == v and x["outcome"] == o.name)
+            if v == "none":
+                cells.append(_pct(r["probability"]))
+            else:
+                star = "[bold]" if r["excludes_zero"] else ""
+                end = "[/]" if star else ""
+                cells.append(
+                    f"{_pct(r['probability'])} {star}({100 * r['difference']:+.1f} "
+                    f"[{100 * r['diff_low']:+.1f}, {100 * r['diff_high']:+.1f}]){end}"
+                )
+        s = spread[o.name]
+        t.add_row(
+            o.title,
+            s["by"],
+            *cells,
+            f"{_pct(s['param_p10'])}-{_pct(s['param_p90'])}",
+        )
+    return t
+
+
+@app.command("simulate")
+def simulate_cmd(
+    scenario: Annotated[str, typer.Argument(help="A bundled scenario name or a YAML file.")],
+    paths: PathsOpt = 2000,
+    seed: SeedOpt = 0,
+    compare: Annotated[
+        str | None,
+        typer.Option(
+            "--compare",
+            help="Variants to compare with no lever: lever names, 'actual', or a+b "
+            "combinations, comma-separated. Default: actual and each lever alone.",
+        ),
+    ] = None,
+    levers: Annotated[
+        str | None, typer.Option("--levers", help="Levers pulled in every variant.")
+    ] = None,
+    sensitivity: Annotated[
+        bool, typer.Option("--sensitivity", help="Also print the tornado table.")
+    ] = False,
+    outcome: Annotated[
+        str | None, typer.Option("--outcome", help="Outcome the tornado table explains.")
+    ] = None,
+    fmt: FormatOpt = OutputFormat.TABLE,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Write a figure: FILE.html or FILE.png.")
+    ] = None,
+    chronology: ChronOpt = False,
+    db: DbOption = None,
+) -> None:
+    """Run a scenario as Monte Carlo and compare levers against doing nothing."""
+    from brinkwatch.simulate import (
+        compare_levers,
+        fan_table,
+        outcome_table,
+        simulate_scenario,
+        state_table,
+    )
+    from brinkwatch.simulate import (
+        sensitivity as tornado,
+    )
+
+    if not 1 <= paths <= MAX_PATHS:
+        raise ConfigError(
+            f"--paths must be between 1 and {MAX_PATHS:,}, got {paths:,}", field="--paths"
+        )
+    sc = _load(scenario)
+    variants = _variants(sc, compare, levers)
+    with _events_store(db, chronology) as store:
+        dyn = _fit(sc, store)
+    with _progress(f"simulate {sc.name}") as bar:
+        task = bar.add_task("", total=1.0)
+        runs = simulate_scenario(
+            sc,
+            dyn,
+            variants=variants,
+            n_paths=paths,
+            seed=seed,
+            progress=lambda f: bar.update(task, completed=f),
+        )
+    cmp = compare_levers(runs)
+    oc = outcome_table(runs["none"])
+    torn = None
+    if sensitivity:
+        with _progress("sensitivity") as bar:
+            task = bar.add_task("", total=1.0)
+            torn = tornado(
+                sc,
+                dyn,
+                outcome=outcome,
+                n_paths=max(200, min(paths, 2000)),
+                seed=seed,
+                progress=lambda f: bar.update(task, completed=f),
+            )
+    if plot is not None:
+        from brinkwatch.report.scenario_figures import render_scenario
+
+        shown = [v for v in ("none", "actual") if v in runs] or list(runs)[:2]
+        machine_states = [
+            (m.name, m.states[-1]) for m in sc.machines if m.kind != "event"
+        ][:4]  # fmt: skip
+        data = render_scenario(
+            plot.suffix.lower().lstrip("."),
+            states={v: state_table(runs[v]) for v in shown},
+            fans={v: fan_table(runs[v]) for v in shown},
+            comparison=cmp,
+            machine_states=machine_states,
+            index_level=runs["none"].index_level,
+            title=f"{sc.title} ({paths:,} paths, seed {seed})",
+        )
+        plot.parent.mkdir(parents=True, exist_ok=True)
+        plot.write_bytes(data)
+        err.print(f"wrote {plot} ({len(data) / 1024:.0f} KiB)")
+    if fmt is OutputFormat.JSON:
+        out.print_json(
+            to_json(
+                {
+                    "scenario": sc.name,
+                    "start": sc.start,
+                    "end": sc.end,
+                    "paths": paths,
+                    "seed": seed,
+                    "model_notes": list(dyn.notes),
+                    "outcomes": oc.to_pylist(),
+                    "comparison": cmp.to_pylist(),
+                    "sensitivity": torn.to_pylist() if torn is not None else None,
+                }
+            )
+        )
+        return
+    if fmt is OutputFormat.CSV:
+        render_arrow(cmp, fmt, out)
+        return
+    out.print(
+        f"[bold]{escape(sc.title)}[/]\n{sc.start} to {sc.end} ({sc.horizon_days} days), "
+        f"{paths:,} paths per variant, seed {seed}; event model fitted {sc.fit_from}.."
+        f"{min(sc.fit_to, sc.start - timedelta(days=1))}"
+    )
+    out.print(_comparison_table(sc, cmp, oc))
+    out.print(
+        "Bold: the 95% interval of the change excludes zero. Parameters are drawn from their "
+        "ranges in every path, so intervals include the assumptions' uncertainty."
+    )
+    if torn is not None:
+        meta = torn.schema.metadata or {}
+        name = meta.get(b"outcome", b"").decode()
+        t = Table(
+            title=f"What moves '{name}' most (probability with each assumption at the ends of "
+            "its range)",
+            header_style="bold",
+            title_justify="left",
+        )
+        for c in ("assumption", "range", "at low", "at high", "swing"):
+            t.add_column(c, justify="right" if c != "assumption" else "left")
+        for r in torn.to_pylist():
+            t.add_row(
+                escape(r["assumption"]),
+                f"{r['low']:g}..{r['high']:g}",
+                _pct(r["p_at_low"]),
+                _pct(r["p_at_high"]),
+                f"{100 * r['swing']:+.1f}",
+            )
+        out.print(t)
+
+
+@app.command("backtest")
+def backtest_cmd(
+    scenario: Annotated[str, typer.Argument(help="A bundled scenario name or a YAML file.")],
+    cutoff: Annotated[
+        str | None, typer.Option("--cutoff", help="Fit on events up to this day (YYYY-MM-DD).")
+    ] = None,
+    paths: PathsOpt = 2000,
+    seed: SeedOpt = 0,
+    fmt: FormatOpt = OutputFormat.TABLE,
+    chronology: ChronOpt = False,
+    db: DbOption = None,
+) -> None:
+    """Fit up to a cutoff, run with the levers actually pulled and with none, and score."""
+    from brinkwatch.simulate import backtest
+
+    if not 1 <= paths <= MAX_PATHS:
+        raise ConfigError(f"--paths must be between 1 and {MAX_PATHS:,}", field="--paths")
+    sc = _load(scenario)
+    cut = _parse_date(cutoff, "--cutoff")
+    with _events_store(db, chronology) as store, _progress(f"backtest {sc.name}") as bar:
+        task = bar.add_task("", total=1.0)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            res = backtest(
+                sc,
+                store.events,
+                cutoff=cut,
+                n_paths=paths,
+                seed=seed,
+                progress=lambda f: bar.update(task, completed=f),
+            )
+    for w in caught:
+        err.print(f"[yellow]{w.category.__name__}[/]: {escape(str(w.message))}")
+    if fmt is OutputFormat.JSON:
+        out.print_json(
+            to_json(
+                {
+                    "scenario": sc.name,
+                    "cutoff": res.cutoff,
+                    "brier": res.brier.to_pylist(),
+                    "counts": res.counts.to_pylist(),
+                }
+            )
+        )
+        return
+    title = f"Backtest of {sc.name}, fitted to {res.cutoff}"
+    render_arrow(res.brier, fmt, out, title=f"{title}: Brier scores (lower is better)")
+    render_arrow(
+        res.counts, fmt, out, title=f"{title}: MAE of weekly event counts against the data"
+    )
+    if fmt is OutputFormat.TABLE:
+        rows = res.brier.to_pylist()
+        mean = next((r for r in rows if r["outcome"] == "mean"), None)
+        if mean is not None:
+            better = mean["brier_actual"] < mean["brier_uninformed"]
+            out.print(
+                f"Mean Brier with the actual levers {mean['brier_actual']:.3f}, without "
+                f"{mean['brier_none']:.3f}, uninformed 0.250: the model "
+                f"{'beats' if better else 'does not beat'} an uninformed forecast."
+            )
+        tot = res.counts.to_pylist()[-1]
+        beat = tot["mae_actual"] < tot["mae_persistence"]
+        out.print(
+            f"Weekly counts: MAE {tot['mae_actual']:.3f} (actual levers) vs persistence "
+            f"{tot['mae_persistence']:.3f}: the model {'beats' if beat else 'does not beat'} "
+            "persistence."
+        )
+
+
+_STARTER = """\
+# Starter scenario written by `brinkwatch scenario new` on {today}.
+# Event data: {n_events} events of these actors in {fit_from}..{fit_to}; daily rates fitted:
+{rates}
+# Every assumed effect is {{default, range, reason}}: replace each TODO reason (and the numbers)
+# with yours. The format is in docs/scenarios.md; a worked example: jpn-kor-2019.
+name: {name}
+title: "{title}"
+actors: [{actors}]
+start: {start}
+horizon_days: {horizon}
+
+model:
+  fit_from: {fit_from}
+  fit_to: {fit_to}
+
+index:
+  pair: [{a}, {b}]
+  baseline_from: {base_from}
+  baseline_to: {base_to}
+  window_days: 28
+
+agreements:
+  - name: pact
+    holder: {b}
+    description: An agreement between {a} and {b} that either may end with notice.
+    states: [active, notice_given, terminated]
+    transitions:
+      - from: active
+        to: notice_given
+        hazard: {{default: 0.002, range: [0.0005, 0.01], reason: "TODO: notice on a quiet day"}}
+        drivers:
+          - streams: [{a}->{b} conflict]
+            weight: {{default: 0.2, range: [0.0, 0.5], reason: "TODO: conflict from {a}"}}
+      - from: notice_given
+        to: terminated
+        after_days: 90
+
+ballast:
+  - name: business
+    initial: {{default: 0.6, range: [0.4, 0.8], reason: "TODO: strength of economic ties"}}
+    erosion: {{default: 0.02, range: [0.005, 0.05], reason: "TODO: loss per conflict event"}}
+    recovery: {{default: 0.01, range: [0.002, 0.03], reason: "TODO: per coop event"}}
+    damping: {{default: 0.3, range: [0.0, 0.6], reason: "TODO: restraint"}}
+    conflict_streams: [{a}->{b} conflict, {b}->{a} conflict]
+    coop_streams: [{a}->{b} coop, {b}->{a} coop]
+    damps: [{a}->{b} conflict, {b}->{a} conflict]
+{mediator}
+levers:
+  - name: mediation
+    title: Mediation
+    date: {lever_date}
+    duration_days: 60
+    effects:
+      - target: baseline
+        streams: [{a}->{b} conflict, {b}->{a} conflict]
+        multiply: {{default: 0.8, range: [0.6, 1.0], reason: "TODO: restraint"}}
+    expect: {{pact_terminated: down}}
+
+outcomes:
+  - name: pact_terminated
+    title: The pact terminated
+    machine: pact
+    states: [terminated]
+  - name: index_regained
+    title: {a}-{b} net cooperation back at its baseline level
+    kind: index_regained
+"""
+
+_MEDIATOR = """
+mediator:
+  actor: {m}
+  leverage: {{default: 0.5, range: [0.2, 0.8], reason: "TODO: the mediator's standing"}}
+  erosion: {{default: 0.03, range: [0.0, 0.06], reason: "TODO: per quarrel"}}
+  recovery: {{default: 0.01, range: [0.0, 0.03], reason: "TODO: daily recovery"}}
+  erode_streams: [{m}->* conflict]
+"""
+
+
+@scenario_app.command("new")
+def scenario_new_cmd(
+    actors: Annotated[
+        list[str],
+        typer.Option(
+            "--actors", help="2-4 CAMEO country codes, a mediator first: --actors USA JPN KOR."
+        ),
+    ],
+    start: Annotated[str, typer.Option("--start", help="First simulated day, YYYY-MM-DD.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The YAML file to write.")],
+    name: Annotated[str | None, typer.Option("--name")] = None,
+    horizon: Annotated[int, typer.Option("--horizon-days")] = 180,
+    fit_from: Annotated[str | None, typer.Option("--fit-from")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the file.")] = False,
+    chronology: ChronOpt = False,
+    db: DbOption = None,
+    more: Annotated[
+        list[str] | None, typer.Argument(metavar="[ACTORS]", help="More actors after --actors.")
+    ] = None,
+) -> None:
+    """Write a starter scenario for some actors, checked against the events in the store."""
+    import numpy as np
+
+    from brinkwatch.simulate.scenario import parse_scenario
+
+    items = [*actors, *(more or [])]
+    codes = [a.strip().upper() for item in items for a in item.replace(",", " ").split()]
+    if not 2 <= len(codes) <= 4:
+        raise ConfigError("give 2 to 4 actors, e.g. --actors USA JPN KOR", field="--actors")
+    day0 = _parse_date(start, "--start")
+    assert day0 is not None
+    f_from = _parse_date(fit_from, "--fit-from") or day0 - timedelta(days=4 * 365)
+    if output.exists() and not force:
+        raise ConfigError(f"{output} exists; pass --force to overwrite it", field="--output")
+    mediator = codes[0] if len(codes) >= 3 else None
+    a, b = codes[-2], codes[-1]
+    fit_to = day0 - timedelta(days=1)
+    fields: dict[str, Any] = {
+        "today": date.today().isoformat(),
+        "name": name or f"{'-'.join(c.lower() for c in codes)}-{day0:%Y}",
+        "title": f"{' / '.join(codes)} from {day0}",
+        "actors": ", ".join(codes),
+        "start": day0,
+        "horizon": horizon,
+        "fit_from": f_from,
+        "fit_to": fit_to,
+        "a": a,
+        "b": b,
+        "base_from": day0 - timedelta(days=455),
+        "base_to": day0 - timedelta(days=91),
+        "lever_date": day0 + timedelta(days=7),
+        "mediator": _MEDIATOR.format(m=mediator) if mediator else "",
+        "n_events": "?",
+        "rates": "#   (not fitted)",
+    }
+    draft = parse_scenario(_STARTER.format(**fields), source=str(output))
+    with _events_store(db, chronology) as store:
+        dyn = _fit(draft, store)
+    hist = dyn.history[: (fit_to - dyn.history_start).days + 1]
+    fields["n_events"] = f"{int(hist.sum()):,}"
+    fields["rates"] = "\n".join(
+        f"#   {n:<22} {float(mu):.4f}/day  ({int(c)} events)"
+        for n, mu, c in zip(dyn.names, dyn.baseline, np.asarray(hist).sum(0), strict=True)
+    )
+    text = _STARTER.format(**fields)
+    parse_scenario(text, source=str(output))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    err.print(f"wrote {output}; try: brinkwatch simulate {output}")
+
+
+@scenario_app.command("check")
+def scenario_check_cmd(
+    scenario: Annotated[str, typer.Argument(help="A bundled scenario name or a YAML file.")],
+) -> None:
+    """Validate a scenario file and list its machines, levers and assumptions."""
+    sc = _load(scenario)
+    out.print(
+        f"[bold]{escape(sc.title)}[/]: valid. {len(sc.actors)} actors, {len(sc.machines)} "
+        f"agreements/measures/events, {len(sc.levers)} levers, {len(sc.parameters())} "
+        "assumptions with ranges and reasons."
+    )
+    t = Table(header_style="bold")
+    for c in ("lever", "date", "days", "effects", "expected"):
+        t.add_column(c)
+    for lv in sc.levers:
+        t.add_row(
+            lv.name,
+            str(lv.day),
+            str(lv.duration_days),
+            str(len(lv.effects)),
+            ", ".join(f"{o} {d}" for o, d in lv.expect),
+        )
+    out.print(t)

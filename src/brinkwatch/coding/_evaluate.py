@@ -1,0 +1,209 @@
+"""Score the coder against hand-coded records (PETRARCH validation-record format)."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from brinkwatch.errors import LexiconError
+
+if TYPE_CHECKING:
+    from brinkwatch.coding._coder import CodedEvent, Coder
+
+__all__ = ["DIMENSIONS", "EvaluationReport", "Record", "evaluate", "parse_validation_records"]
+
+_SENTENCE_RE = re.compile(r"<Sentence\b([^>]*)>(.*?)</Sentence>", re.S)
+_ATTR_RE = re.compile(r'(\w+)\s*=\s*"([^"]*)"?')
+_CODING_RE = re.compile(r"<EventCoding\b([^>]*)>")
+_TEXT_RE = re.compile(r"<Text>(.*?)</Text>", re.S)
+
+#: What :func:`evaluate` scores: the root code, the full code, source, target, the
+#: source-target pair whatever the code ("dyad"), and the whole triple.
+DIMENSIONS = ("root", "code", "source", "target", "dyad", "triple")
+
+
+@dataclass(frozen=True)
+class Record:
+    """One validation sentence with its gold events.
+
+    ``gold`` holds (source, target, code) triples; it is empty for ``noevents`` records.
+    ``skipped`` says why a record is left out of scoring (PETRARCH's ``error`` records test
+    its own input handling: bad parse trees, datelines, discard lists), or is ``None``.
+    """
+
+    id: str
+    day: date | None
+    text: str
+    gold: tuple[tuple[str, str, str], ...]
+    skipped: str | None = None
+
+
+def _attrs(text: str) -> dict[str, str]:
+    return {k.lower(): v.strip() for k, v in _ATTR_RE.findall(text)}
+
+
+def parse_validation_records(text: str, *, source: str = "<records>") -> list[Record]:
+    """Read PETRARCH validation records.
+
+    Each ``<Sentence date="YYYYMMDD" id="...">`` holds a ``<Text>`` and zero or more
+    ``<EventCoding sourcecode=".." targetcode=".." eventcode=".."/>``; ``noevents="True"``
+    marks a sentence without events and ``error="..."`` one that tests the coder's input
+    handling. Comments are ignored.
+
+    Raises
+    ------
+    LexiconError
+        If the text holds no ``<Sentence>`` records.
+
+    Examples
+    --------
+    >>> recs = parse_validation_records(
+    ...     '<Sentence date="20190701" id="x-1"><EventCoding sourcecode="JPNGOV" '
+    ...     'targetcode="KOR" eventcode="163"></EventCoding><Text>Japan curbed exports to '
+    ...     'South Korea.</Text></Sentence>'
+    ... )
+    >>> recs[0].gold, recs[0].day
+    ((('JPNGOV', 'KOR', '163'),), datetime.date(2019, 7, 1))
+    """
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
+    out: list[Record] = []
+    for m in _SENTENCE_RE.finditer(text):
+        attrs = _attrs(m.group(1))
+        body = m.group(2)
+        tm = _TEXT_RE.search(body)
+        sentence = " ".join(html.unescape(tm.group(1)).split()) if tm else ""
+        gold: list[tuple[str, str, str]] = []
+        skipped: str | None = None
+        for cm in _CODING_RE.finditer(body):
+            ca = _attrs(cm.group(1))
+            if "error" in ca:
+                skipped = f"error={ca['error']}"
+            elif "noevents" in ca:
+                continue
+            elif {"sourcecode", "targetcode", "eventcode"} <= set(ca):
+                gold.append(
+                    (ca["sourcecode"].strip("\"'"), ca["targetcode"].strip("\"'"), ca["eventcode"])
+                )
+        raw_day = attrs.get("date", "")
+        day: date | None = None
+        if re.fullmatch(r"\d{8}", raw_day):
+            try:
+                day = date(int(raw_day[:4]), int(raw_day[4:6]), int(raw_day[6:]))
+            except ValueError:
+                day = None
+        out.append(Record(attrs.get("id", f"#{len(out)}"), day, sentence, tuple(gold), skipped))
+    if not out:
+        raise LexiconError(
+            "no <Sentence> records found; expected PETRARCH validation records "
+            '(<Sentence date="YYYYMMDD" id=".."> with <Text> and <EventCoding>)',
+            path=source,
+        )
+    return out
+
+
+@dataclass
+class EvaluationReport:
+    """Counts and scores per dimension (see :data:`DIMENSIONS`)."""
+
+    tp: dict[str, int] = field(default_factory=lambda: dict.fromkeys(DIMENSIONS, 0))
+    predicted: int = 0
+    gold: int = 0
+    records: int = 0
+    skipped: int = 0
+    per_record: list[tuple[Record, list[tuple[str, str, str]]]] = field(default_factory=list)
+
+    def precision(self, dim: str) -> float:
+        """Share of predicted events that match gold on ``dim``."""
+        return self.tp[dim] / self.predicted if self.predicted else 0.0
+
+    def recall(self, dim: str) -> float:
+        """Share of gold events found on ``dim``."""
+        return self.tp[dim] / self.gold if self.gold else 0.0
+
+    def f1(self, dim: str) -> float:
+        """Harmonic mean of precision and recall on ``dim``."""
+        p, r = self.precision(dim), self.recall(dim)
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def rows(self) -> list[dict[str, object]]:
+        """One row per dimension: precision, recall, F1 and the counts."""
+        return [
+            {
+                "measure": d,
+                "precision": round(self.precision(d), 3),
+                "recall": round(self.recall(d), 3),
+                "f1": round(self.f1(d), 3),
+                "matched": self.tp[d],
+                "predicted": self.predicted,
+                "gold": self.gold,
+            }
+            for d in DIMENSIONS
+        ]
+
+
+def _overlap(a: Sequence[object], b: Sequence[object]) -> int:
+    return sum((Counter(a) & Counter(b)).values())
+
+
+def evaluate(
+    coder: Coder,
+    records: Sequence[Record],
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> EvaluationReport:
+    """Code each record's text and compare with its gold events.
+
+    Per sentence, predicted and gold events are matched as multisets on each dimension
+    (the root, the full code, the source code, the target code, the source-target pair
+    and the whole source-target-code triple); precision divides the matches by the events predicted,
+    recall by the gold events. Records marked ``skipped`` are left out.
+
+    Parameters
+    ----------
+    coder
+        The coder, with the actors the records use.
+    records
+        From :func:`parse_validation_records`.
+    progress
+        Called with the number of records done.
+
+    Examples
+    --------
+    >>> from brinkwatch.coding import Coder
+    >>> recs = parse_validation_records(
+    ...     '<Sentence date="20190701" id="x"><EventCoding sourcecode="JPNGOV" '
+    ...     'targetcode="KORBUS" eventcode="163"/><Text>Tokyo restricted exports to South '
+    ...     'Korean firms.</Text></Sentence>'
+    ... )
+    >>> evaluate(Coder(), recs).recall("triple")
+    1.0
+    """
+    report = EvaluationReport()
+    usable = [r for r in records if r.skipped is None]
+    report.records = len(usable)
+    report.skipped = len(records) - len(usable)
+    docs = [(r.text, r.day, r.id) for r in usable]
+    for i, (rec, events) in enumerate(zip(usable, coder.code_many(docs), strict=True)):
+        pred = _triples(events)
+        report.per_record.append((rec, pred))
+        gold = list(rec.gold)
+        report.predicted += len(pred)
+        report.gold += len(gold)
+        report.tp["triple"] += _overlap(pred, gold)
+        report.tp["code"] += _overlap([p[2] for p in pred], [g[2] for g in gold])
+        report.tp["root"] += _overlap([p[2][:2] for p in pred], [g[2][:2] for g in gold])
+        report.tp["source"] += _overlap([p[0] for p in pred], [g[0] for g in gold])
+        report.tp["target"] += _overlap([p[1] for p in pred], [g[1] for g in gold])
+        report.tp["dyad"] += _overlap([p[:2] for p in pred], [g[:2] for g in gold])
+        if progress is not None:
+            progress(i + 1)
+    return report
+
+
+def _triples(events: Sequence[CodedEvent]) -> list[tuple[str, str, str]]:
+    return [(e.source.code, e.target.code, e.code) for e in events]

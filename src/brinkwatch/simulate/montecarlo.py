@@ -1,0 +1,524 @@
+"""Scenario Monte Carlo: fit the event model, run levers, compare them, and say what matters.
+
+Results are PyArrow tables, ready for the CLI, the brief and the dashboard:
+
+- :func:`outcome_table`: each outcome's probability with a Monte Carlo interval and the spread
+  that comes from the uncertain assumptions;
+- :func:`compare_levers`: each set of levers against a reference run with common random numbers,
+  the difference and its interval;
+- :func:`state_table`: probability of every agreement and measure state over time;
+- :func:`fan_table`: quantiles of weekly event counts or of the index (fan charts);
+- :func:`sensitivity`: a tornado table of which assumptions move an outcome most;
+- :func:`backtest`: fit up to a cutoff, run with the levers that were pulled and with none, and
+  score against what happened (Brier) and against persistence (event counts).
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyarrow as pa
+
+from brinkwatch.errors import InsufficientDataError, ScenarioError, SparseDataWarning
+from brinkwatch.measure import Actor
+from brinkwatch.simulate._engine import Dynamics, SimulationRun, run_scenario
+from brinkwatch.simulate._streams import event_streams
+from brinkwatch.simulate.hawkes import HawkesModel
+from brinkwatch.simulate.scenario import Scenario
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+__all__ = [
+    "Backtest",
+    "backtest",
+    "compare_levers",
+    "fan_table",
+    "fit_dynamics",
+    "outcome_table",
+    "sensitivity",
+    "simulate_scenario",
+    "state_table",
+]
+
+Progress = Callable[[float], None]
+#: z for two-sided 95% intervals.
+Z95 = 1.959963984540054
+
+
+def fit_dynamics(
+    scenario: Scenario,
+    events: ir.Table,
+    *,
+    half_life: float | Sequence[float] | None = None,
+    cutoff: date | None = None,
+) -> Dynamics:
+    """Fit the scenario's event model on the store's events and bring it up to the start.
+
+    Parameters
+    ----------
+    scenario
+        The scenario: its actors, fit window and start.
+    events
+        The store's ``events`` table (any backend).
+    half_life
+        Passed to :class:`~brinkwatch.simulate.HawkesModel` (None: chosen by likelihood).
+    cutoff
+        Use no event after this day (a backtest's cutoff); default the day before the start.
+
+    Returns
+    -------
+    Dynamics
+        Baseline, excitation and decay, the memory on the start day, and the observed history.
+
+    Raises
+    ------
+    InsufficientDataError
+        If no event of the actors falls in the fit window.
+    """
+    last = min(cutoff or scenario.start - timedelta(days=1), scenario.start - timedelta(days=1))
+    fit_to = min(scenario.fit_to, last)
+    actors = [Actor(a) for a in scenario.actors]
+    try:
+        hist = event_streams(events, actors, start=scenario.fit_from, end=last)
+    except Exception as exc:  # the stream builder says which actors had no events
+        raise InsufficientDataError(
+            f"cannot fit the event model of '{scenario.name}': {exc}. Ingest events of "
+            f"{', '.join(scenario.actors)} between {scenario.fit_from} and {fit_to} "
+            "(e.g. the bundled chronology)",
+            path=scenario.source,
+        ) from exc
+    if tuple(hist.names) != tuple(scenario.streams):
+        raise ScenarioError(
+            f"stream order mismatch: {hist.names} vs {scenario.streams}", path=scenario.source
+        )
+    train = hist.window(scenario.fit_from, fit_to)
+    notes: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = HawkesModel(half_life=half_life).fit(train)
+    for w in caught:
+        notes.append(str(w.message))
+        warnings.warn_explicit(
+            w.message, w.category, w.filename, w.lineno, source=getattr(w, "source", None)
+        )
+    after = hist.window(fit_to + timedelta(days=1), last) if fit_to < last else None
+    mem0 = (
+        model.state_after(after.counts) if after is not None and after.n_days else model.end_state_
+    )
+    total = int(train.counts.sum())
+    if total < 100:
+        msg = (
+            f"the event model of '{scenario.name}' is fitted on only {total} events "
+            f"({train.start}..{train.end}); its baselines and excitation are rough, and the "
+            "scenario's machines and levers carry most of the result"
+        )
+        notes.append(msg)
+        warnings.warn(msg, SparseDataWarning, stacklevel=2)
+    return Dynamics(
+        names=tuple(hist.names),
+        baseline=np.asarray(model.baseline_, dtype=float),
+        excitation=np.asarray(model.excitation_, dtype=float),
+        decay=float(model.decay_),
+        memory0=np.asarray(mem0, dtype=float),
+        history=hist.counts.astype(float),
+        history_start=hist.start,
+        notes=tuple(notes),
+    )
+
+
+def simulate_scenario(
+    scenario: Scenario,
+    dynamics: Dynamics,
+    *,
+    variants: Mapping[str, Sequence[str]] | None = None,
+    n_paths: int = 2000,
+    seed: int = 0,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> dict[str, SimulationRun]:
+    """Run several sets of levers with common random numbers.
+
+    Parameters
+    ----------
+    variants
+        Name -> levers. Default: ``none``, ``actual`` (the levers pulled in reality, if the
+        scenario lists them) and each lever alone.
+    n_paths, seed
+        Paths per variant and the seed they share.
+    workers
+        Processes to run variants in (default: up to 2, one per core, when the work is large
+        enough to pay for starting them). Results do not depend on it.
+    progress
+        Called with the fraction done over all variants.
+
+    Returns
+    -------
+    dict
+        Variant name -> :class:`SimulationRun`, in order.
+    """
+    if variants is None:
+        variants = default_variants(scenario)
+    for levers in variants.values():
+        for name in levers:
+            scenario.lever(name)
+    n = len(variants)
+    if workers is None:
+        big = n_paths * scenario.horizon_days * n >= 20_000_000
+        workers = min(2, os.cpu_count() or 1, n) if big else 1
+    runs: dict[str, SimulationRun] = {}
+    if workers <= 1:
+        for i, (name, levers) in enumerate(variants.items()):
+
+            def part(f: float, i: int = i) -> None:
+                if progress is not None:
+                    progress((i + f) / n)
+
+            runs[name] = run_scenario(
+                scenario, dynamics, levers=levers, n_paths=n_paths, seed=seed, progress=part
+            )
+        return runs
+    # Spawned (not forked) workers: the parent may hold DuckDB or Spark threads.
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        futures = {
+            pool.submit(
+                run_scenario, scenario, dynamics, levers=tuple(lv), n_paths=n_paths, seed=seed
+            ): name
+            for name, lv in variants.items()
+        }
+        results: dict[str, SimulationRun] = {}
+        for done, fut in enumerate(as_completed(futures), start=1):
+            results[futures[fut]] = fut.result()
+            if progress is not None:
+                progress(done / n)
+    return {name: results[name] for name in variants}
+
+
+def default_variants(scenario: Scenario) -> dict[str, tuple[str, ...]]:
+    """``none``, ``actual`` (when declared) and every lever alone."""
+    out: dict[str, tuple[str, ...]] = {"none": ()}
+    if scenario.actual:
+        out["actual"] = scenario.actual
+    for lv in scenario.levers:
+        out[lv.name] = (lv.name,)
+    return out
+
+
+def _wilson(p: float, n: int) -> tuple[float, float]:
+    if n == 0:
+        return (math.nan, math.nan)
+    d = 1 + Z95**2 / n
+    c = (p + Z95**2 / (2 * n)) / d
+    h = Z95 * math.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / d
+    return (max(0.0, c - h), min(1.0, c + h))
+
+
+def outcome_table(run: SimulationRun) -> pa.Table:
+    """Each outcome's probability, its 95% Monte Carlo interval and its parameter spread.
+
+    ``param_p10``/``param_p90`` are the 10th and 90th percentiles of the probability across the
+    run's parameter draws: how much the answer depends on the assumptions rather than on chance.
+    """
+    rows = []
+    sets = run.param_set
+    k = int(sets.max()) + 1
+    for o in run.scenario.outcomes:
+        v = run.outcomes[o.name].astype(float)
+        p = float(v.mean())
+        lo, hi = _wilson(p, len(v))
+        per_set = np.bincount(sets, weights=v, minlength=k) / np.bincount(sets, minlength=k)
+        rows.append(
+            {
+                "outcome": o.name,
+                "title": o.title,
+                "by": (o.by or run.scenario.end).isoformat(),
+                "probability": p,
+                "mc_low": lo,
+                "mc_high": hi,
+                "param_p10": float(np.quantile(per_set, 0.1)),
+                "param_p90": float(np.quantile(per_set, 0.9)),
+                "observed": o.observed,
+            }
+        )
+    return pa.Table.from_pylist(rows)
+
+
+def compare_levers(runs: Mapping[str, SimulationRun], reference: str = "none") -> pa.Table:
+    """Each variant's outcome probabilities against the reference, with paired intervals.
+
+    Paths of runs with the same seed share their random numbers, so the per-path difference
+    isolates the levers' effect. Its 95% interval (Student t over the parameter draws as
+    clusters) covers both chance and the assumptions' uncertainty.
+    """
+    if reference not in runs:
+        raise ScenarioError(f"no run called '{reference}' to compare against")
+    from scipy.stats import t as student_t
+
+    ref = runs[reference]
+    rows = []
+    for name, run in runs.items():
+        if run.n_paths != ref.n_paths or run.seed != ref.seed:
+            raise ScenarioError("runs compared must share their number of paths and seed")
+        k = int(run.param_set.max()) + 1
+        size = np.bincount(run.param_set, minlength=k)
+        for o in run.scenario.outcomes:
+            v = run.outcomes[o.name].astype(float)
+            d = v - ref.outcomes[o.name].astype(float)
+            per_set = np.bincount(run.param_set, weights=d, minlength=k) / size
+            mean = float(d.mean())
+            se = float(per_set.std(ddof=1) / math.sqrt(k)) if k > 1 else math.nan
+            tq = float(student_t.ppf(0.975, k - 1)) if k > 1 else math.nan
+            lo, hi = mean - tq * se, mean + tq * se
+            rows.append(
+                {
+                    "variant": name,
+                    "levers": "+".join(run.levers) or "-",
+                    "outcome": o.name,
+                    "probability": float(v.mean()),
+                    "difference": mean,
+                    "diff_low": lo,
+                    "diff_high": hi,
+                    "excludes_zero": bool(name != reference and (lo > 0 or hi < 0)),
+                }
+            )
+    return pa.Table.from_pylist(rows)
+
+
+def state_table(run: SimulationRun) -> pa.Table:
+    """Probability of each machine state on each simulated day (long format)."""
+    days = run.dates
+    cols: dict[str, list[object]] = {"date": [], "machine": [], "state": [], "probability": []}
+    for m in run.scenario.machines:
+        counts = run.state_counts[m.name] / run.n_paths
+        for j, s in enumerate(m.states):
+            cols["date"].extend(days)
+            cols["machine"].extend([m.name] * len(days))
+            cols["state"].extend([s] * len(days))
+            cols["probability"].extend(counts[:, j].tolist())
+    return pa.table(cols)
+
+
+def fan_table(
+    run: SimulationRun,
+    what: str = "index",
+    quantiles: Sequence[float] = (0.05, 0.25, 0.5, 0.75, 0.95),
+) -> pa.Table:
+    """Weekly quantiles for a fan chart: of the index (``"index"``) or of a stream's counts.
+
+    Examples of ``what``: ``"index"``, ``"JPN->KOR conflict"``.
+    """
+    if what == "index":
+        data = run.index_weekly.astype(float)
+    else:
+        names = run.scenario.streams
+        if what not in names:
+            raise ScenarioError(f"'{what}' is neither 'index' nor a stream: {', '.join(names)}")
+        data = run.weekly[:, :, names.index(what)].astype(float)
+    q = np.quantile(data, quantiles, axis=0)
+    cols: dict[str, object] = {"week": run.week_starts, "mean": data.mean(0)}
+    for qq, row in zip(quantiles, q, strict=True):
+        cols[f"q{round(qq * 100):02d}"] = row
+    return pa.table(cols)
+
+
+def sensitivity(
+    scenario: Scenario,
+    dynamics: Dynamics,
+    *,
+    outcome: str | None = None,
+    levers: Sequence[str] = (),
+    n_paths: int = 1000,
+    seed: int = 0,
+    candidates: int | None = 12,
+    progress: Progress | None = None,
+) -> pa.Table:
+    """Tornado table: the outcome's probability with each assumption at its low and high end.
+
+    Each assumption is set, for every path, to the end of its range while all others are drawn
+    as usual; with common random numbers the swing is the assumption's own effect. A scenario
+    has dozens of assumptions, so by default they are first screened: one run draws them all,
+    and the ``candidates`` whose draws correlate most (Spearman, across parameter draws) with
+    the outcome get the one-at-a-time runs. ``candidates=None`` runs every assumption.
+
+    Parameters
+    ----------
+    outcome
+        The outcome to explain (default: the scenario's first).
+    levers
+        Levers pulled in every run.
+    n_paths, seed
+        Paths per run and their seed.
+    candidates
+        How many screened assumptions to vary one at a time (None: all).
+
+    Returns
+    -------
+    pyarrow.Table
+        One row per assumption, largest swing first; metadata ``outcome`` and
+        ``baseline_probability``.
+    """
+    from scipy.stats import spearmanr
+
+    name = outcome or scenario.outcomes[0].name
+    if name not in {o.name for o in scenario.outcomes}:
+        raise ScenarioError(
+            f"no outcome called '{name}'; outcomes: {', '.join(o.name for o in scenario.outcomes)}",
+            path=scenario.source,
+        )
+    # Assumptions of levers that are not pulled cannot matter.
+    idle = tuple(f"levers.{lv.name}." for lv in scenario.levers if lv.name not in levers)
+    params = [p for p in scenario.parameters() if not p.fixed and not p.name.startswith(idle)]
+    base = run_scenario(scenario, dynamics, levers=levers, n_paths=max(n_paths, 2000), seed=seed)
+    p0 = float(base.outcomes[name].mean())
+    if candidates is not None and candidates < len(params):
+        k = int(base.param_set.max()) + 1
+        size = np.bincount(base.param_set, minlength=k)
+        y = np.bincount(base.param_set, weights=base.outcomes[name], minlength=k) / size
+        first = np.array([np.flatnonzero(base.param_set == j)[0] for j in range(k)])
+        theta = _draws(scenario, base, first)
+        score = []
+        for p in params:
+            x = theta[p.name]
+            rho = 0.0 if np.ptp(x) == 0 or np.ptp(y) == 0 else float(spearmanr(x, y)[0])
+            score.append(abs(rho) if np.isfinite(rho) else 0.0)
+        order = np.argsort(score)[::-1][:candidates]
+        params = [params[i] for i in sorted(order)]
+    rows = []
+    for i, p in enumerate(params):
+        res = []
+        for v in (p.low, p.high):
+            r = run_scenario(
+                scenario,
+                dynamics,
+                levers=levers,
+                n_paths=n_paths,
+                seed=seed,
+                overrides={p.name: v},
+            )
+            res.append(float(r.outcomes[name].mean()))
+        rows.append(
+            {
+                "assumption": p.name,
+                "low": p.low,
+                "default": p.default,
+                "high": p.high,
+                "p_at_low": res[0],
+                "p_at_high": res[1],
+                "swing": res[1] - res[0],
+                "reason": p.reason,
+            }
+        )
+        if progress is not None:
+            progress((i + 1) / len(params))
+    rows.sort(key=lambda r: -abs(float(r["swing"])))  # type: ignore[arg-type]
+    t = pa.Table.from_pylist(rows)
+    return t.replace_schema_metadata({"outcome": name, "baseline_probability": str(p0)})
+
+
+def _draws(scenario: Scenario, run: SimulationRun, paths: np.ndarray) -> dict[str, np.ndarray]:
+    """Return the assumption values that the given paths of a run used (same seed, same draws)."""
+    from brinkwatch.simulate._engine import _Params
+
+    theta = _Params(scenario, run.n_paths, run.seed, run.overrides, False)
+    return {name: v[paths] for name, v in theta.values.items()}
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """Scores of a backtest; see :func:`backtest`."""
+
+    brier: pa.Table
+    counts: pa.Table
+    cutoff: date
+
+
+def backtest(
+    scenario: Scenario,
+    events: ir.Table,
+    *,
+    cutoff: date | None = None,
+    n_paths: int = 2000,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> Backtest:
+    """Fit up to ``cutoff``, run with the levers actually pulled and with none, and score.
+
+    Two scores, each beside a baseline computed in the same call:
+
+    - Brier score of the outcomes with an ``observed`` value, for ``actual`` and ``none``, beside
+      the uninformed forecast of 0.5 (Brier 0.25);
+    - mean absolute error of weekly event counts per stream over the horizon (or as far as the
+      data go), against the counts in the store, for the simulated mean and for persistence
+      (every week equals the last observed week before the start).
+    """
+    cut = cutoff or scenario.start - timedelta(days=1)
+    if cut >= scenario.start:
+        raise ScenarioError(
+            f"the cutoff {cut} must fall before the scenario's start {scenario.start}"
+        )
+    sc = replace(scenario, fit_to=min(scenario.fit_to, cut))
+    dyn = fit_dynamics(sc, events, cutoff=cut)
+    runs = simulate_scenario(
+        sc,
+        dyn,
+        variants={"actual": sc.actual, "none": ()},
+        n_paths=n_paths,
+        seed=seed,
+        progress=progress,
+    )
+    brier_rows = []
+    for o in sc.outcomes:
+        if o.observed is None:
+            continue
+        y = 1.0 if o.observed else 0.0
+        row: dict[str, object] = {"outcome": o.name, "observed": o.observed}
+        for name, run in runs.items():
+            p = float(run.outcomes[o.name].mean())
+            row[f"p_{name}"] = p
+            row[f"brier_{name}"] = (p - y) ** 2
+        row["brier_uninformed"] = 0.25
+        brier_rows.append(row)
+    if brier_rows:
+        mean_row: dict[str, object] = {"outcome": "mean", "observed": None}
+        for key in brier_rows[0]:
+            if key.startswith(("brier_", "p_")):
+                mean_row[key] = float(np.mean([float(r[key]) for r in brier_rows]))  # type: ignore[arg-type]
+        brier_rows.append(mean_row)
+
+    # Event counts after the start, as observed.
+    actors = [Actor(a) for a in sc.actors]
+    last_day = sc.end
+    obs = event_streams(events, actors, start=sc.start, end=last_day)
+    weeks = min(runs["actual"].weekly.shape[1], obs.n_days // 7)
+    if weeks < 1:
+        raise InsufficientDataError(
+            f"the store holds no events after {sc.start} to score the counts against",
+            path=sc.source,
+        )
+    observed = obs.counts[: weeks * 7].reshape(weeks, 7, -1).sum(1).astype(float)
+    hist = dyn.history
+    last_week = hist[-7:].sum(0) if len(hist) >= 7 else np.zeros(len(sc.streams))
+    count_rows = []
+    for j, s in enumerate(sc.streams):
+        row = {"stream": s, "observed_total": float(observed[:, j].sum())}
+        for name, run in runs.items():
+            mean_path = run.weekly[:, :weeks, j].mean(0)
+            row[f"mae_{name}"] = float(np.abs(mean_path - observed[:, j]).mean())
+        row["mae_persistence"] = float(np.abs(last_week[j] - observed[:, j]).mean())
+        count_rows.append(row)
+    total = {"stream": "all streams", "observed_total": float(observed.sum())}
+    for key in count_rows[0]:
+        if key.startswith("mae_"):
+            total[key] = float(np.mean([float(r[key]) for r in count_rows]))  # type: ignore[arg-type]
+    count_rows.append(total)
+    return Backtest(pa.Table.from_pylist(brier_rows), pa.Table.from_pylist(count_rows), cut)

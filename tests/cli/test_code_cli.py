@@ -1,0 +1,76 @@
+"""``brinkwatch code`` as a user runs it: text files in, events out, into the store, scores."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+
+from tests.cli.test_cli import run
+
+CABLE = """date: 2019-08-02
+Japan's cabinet approved the removal of South Korea from its whitelist of trusted trading
+partners on Friday. Seoul said it would remove Japan from its own list of trusted trading
+partners. Seoul is considering abrogation of GSOMIA, a Blue House official said.
+"""
+
+
+def test_code_prints_events_with_evidence_and_ingests_them_once(tmp_path: Path) -> None:
+    (tmp_path / "cable.txt").write_text(CABLE)
+    db = tmp_path / "s.duckdb"
+    r = run("code", str(tmp_path), "--format", "json", "--ingest", "--db", str(db))
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)
+    assert [(x["source_code"], x["target_code"], x["cameo_code"], x["flags"]) for x in rows] == [
+        ("JPNGOV", "KOR", "163", ""),
+        ("KORGOV", "JPN", "1312", "intended,reported"),
+        ("KORGOV", "JPN", "1313", "intended,reported"),
+    ]
+    assert all(x["event_date"] == "2019-08-02" and x["origin"] == "coded" for x in rows)
+    text = (tmp_path / "cable.txt").read_text()
+    assert text[rows[2]["span_start"] : rows[2]["span_end"]] == "abrogation"
+    assert "3 stored" in r.stderr
+    # Again, as a table, with --date for an undated second file: nothing new is stored.
+    (tmp_path / "note.txt").write_text("The prime minister criticized South Korea.")
+    r = run("code", str(tmp_path), "--date", "2021-03-01", "--ingest", "--db", str(db))
+    assert r.returncode == 0, r.stderr
+    assert "1 stored, 3 already stored" in r.stderr
+    assert "abrogation" in r.stdout and "1313" in r.stdout
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        got = con.execute(
+            "SELECT source_code, source_name, event_date FROM events WHERE cameo_code = '111'"
+        ).fetchall()
+        n = con.execute("SELECT count(*) FROM events WHERE origin = 'coded'").fetchone()
+    finally:
+        con.close()
+    # The undated file took --date, and "the prime minister" of that day.
+    assert [(a, b, str(c)) for a, b, c in got] == [("JPNGOV", "Yoshihide Suga", "2021-03-01")]
+    assert n == (4,)
+
+
+def test_code_errors_are_one_line_with_the_fix(tmp_path: Path) -> None:
+    note = tmp_path / "note.txt"
+    note.write_text("Japan criticized South Korea.")
+    r = run("code", str(note), "--ingest", "--db", str(tmp_path / "s.duckdb"))
+    assert r.returncode == 1
+    assert "ConfigError" in r.stderr and "--date YYYY-MM-DD" in r.stderr
+    r = run("code")
+    assert r.returncode == 1 and "--evaluate RECORDS.xml" in r.stderr
+    r = run("code", str(tmp_path / "missing.txt"))
+    assert r.returncode == 1 and "FileFormatError" in r.stderr
+
+
+def test_code_evaluate_prints_scores(shared_data: Path) -> None:
+    r = run(
+        "code",
+        "--evaluate",
+        str(shared_data / "coder/PETR.UnitTest.records.xml"),
+        "--actors",
+        str(shared_data / "coder/PETR.Validate.actors.txt"),
+    )
+    assert r.returncode == 0, r.stderr
+    assert "PETR.UnitTest.records.xml: 277 records (7 skipped), 354 gold events" in r.stdout
+    for measure in ("root", "code", "source", "target", "dyad", "triple"):
+        assert f"│ {measure}" in r.stdout

@@ -1,0 +1,110 @@
+"""``brinkwatch explain`` as a user runs it: JSON, tables, CSV, plots, sparse data, bad input."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner, Result
+
+from brinkwatch.cli import app
+from brinkwatch.errors import ConfigError
+from tests.cli.test_cli import run
+from tests.explain import conftest as explain_fixtures
+
+# The chronology-only store of the explain tests (no shared data needed), shared by session.
+chronology_db = explain_fixtures.chronology_db
+
+
+def test_explain_json_on_the_chronology_with_png_plot(chronology_db: Path, tmp_path: Path) -> None:
+    args = ["explain", "--triad", "USA", "JPN", "KOR", "--freq", "month", "--from", "2015-01-01",
+            "--to", "2023-12-31", "--db", str(chronology_db), "--repl", "200", "--seed", "5",
+            "--format", "json"]  # fmt: skip
+    r = run(*args, "--plot", str(tmp_path / "irf.png"))
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["periods"] == 108 and out["from"] == "2015-01-01" and out["measure"] == "net_coop"
+    assert set(out["dropped"]) == {"JPN->USA", "KOR->USA"}
+    assert out["series"] == ["JPN->KOR", "KOR->JPN", "USA->JPN", "USA->KOR"]
+    assert not out["insufficient"] and out["lags"]["used"] >= 1
+    assert {w["category"] for w in out["warnings"]} == {"SparseDataWarning"}
+    assert [w["message"] for w in out["warnings"]] == out["notes"][: len(out["warnings"])]
+    assert "SparseDataWarning: JPN->USA has events in only 2" in r.stderr.replace("\n", " ")
+    assert len(out["stationarity"]) == 4
+    pairs = [g for g in out["granger"] if g["kind"] == "pair"]
+    blocks = [g for g in out["granger"] if g["kind"] == "block"]
+    assert len(pairs) == 12
+    assert [b["label"] for b in blocks] == ["{USA->JPN, USA->KOR} => {JPN->KOR, KOR->JPN}"]
+    rec = out["reciprocity"]
+    assert rec["pairs"][0]["b_answers_a"]["in_kind"] is True
+    assert any(line.startswith("No evidence that USA") or "USA's moves" in line
+               for line in rec["lines"])  # fmt: skip
+    assert out["irf"]["seed"] == 5 and out["irf"]["repl"] == 200
+    assert len(out["irf"]["responses"]) == 4 * 4 * 9
+    png = (tmp_path / "irf.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 30_000
+
+
+def test_explain_table_by_week_with_html_plot(chronology_db: Path, tmp_path: Path) -> None:
+    r = run(
+        "explain", "--triad", "USA", "JPN", "KOR", "--freq", "week", "--from", "2018-06-01",
+        "--to", "2020-06-30", "--db", str(chronology_db), "--lags", "2", "--repl", "100",
+        "--plot", str(tmp_path / "irf.html"), "--irf", "orthogonal",
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    text = r.stdout
+    assert "triad USA JPN KOR: net_coop by week" in text and "VAR(2)" in text
+    assert "lag order: 2 (fixed by --lags" in text
+    for section in ("notes", "stationarity", "Granger causality", "reciprocity and third parties",
+                    "forecast-error variance"):  # fmt: skip
+        assert section in text, section
+    assert "mostly fits zeros" in text.replace("\n", " ")
+    html = (tmp_path / "irf.html").read_text()
+    assert "Cholesky" in html and "toself" in html
+
+
+def _invoke(*args: str) -> Result:
+    # In-process (the subprocess tests above cover start-up): Typer's runner, our own app.
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
+
+
+def test_explain_csv_is_the_granger_table(chronology_db: Path) -> None:
+    r = _invoke(
+        "explain", "--triad", "USA", "JPN", "KOR", "--freq", "month", "--from", "2017-01-01",
+        "--to", "2021-12-31", "--db", str(chronology_db), "--repl", "0", "--format", "csv",
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert set(rows[0]) == {"kind", "causing", "caused", "stat", "df_num", "df_denom", "pvalue",
+                            "pvalue_holm"}  # fmt: skip
+    assert all(0 <= float(x["pvalue"]) <= 1 and float(x["stat"]) >= 0 for x in rows)
+    assert {x["kind"] for x in rows} <= {"pair", "block"}
+    pairs = [x for x in rows if x["kind"] == "pair"]
+    k = len({x["causing"] for x in pairs})
+    assert len(pairs) == k * (k - 1)
+
+
+def test_explain_on_shared_gdelt_says_too_short_and_exits_zero(
+    measure_db: Path, tmp_path: Path
+) -> None:
+    r = run("explain", "--triad", "USA", "JPN", "KOR", "--freq", "day", "--origin", "gdelt2",
+            "--db", str(measure_db), "--plot", str(tmp_path / "x.png"))  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert "no VAR fitted" in r.stdout
+    assert "3 days are too few" in r.stdout.replace("\n", " ")
+    assert "SparseDataWarning" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "x.png").exists() and "no plot" in r.stderr
+
+
+def test_explain_bad_input_is_a_clear_error(chronology_db: Path) -> None:
+    r = run("explain", "--triad", "USA", "JPN", "JPN", "--db", str(chronology_db))
+    assert r.returncode == 1 and "ConfigError" in r.stderr and "three different" in r.stderr
+    assert "Traceback" not in r.stderr
+    bad = _invoke("explain", "--triad", "USA", "JPN", "KOR", "--ic", "xic", "--db",
+                  str(chronology_db))  # fmt: skip
+    assert isinstance(bad.exception, ConfigError) and "ic must be one of" in str(bad.exception)
+    bad = _invoke("explain", "--triad", "USA", "JPN", "KOR", "--plot", "x.svg", "--db",
+                  str(chronology_db))  # fmt: skip
+    assert isinstance(bad.exception, ConfigError) and ".html or .png" in str(bad.exception)

@@ -1,0 +1,113 @@
+"""``brinkwatch simulate``, ``backtest`` and ``scenario new|check`` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from brinkwatch.cli import main
+from brinkwatch.simulate import parse_scenario, read_bundled_scenario
+from tests.cli.test_cli import run
+from tests.simulate.conftest import chronology_db as chronology_db  # the fixture, shared
+
+
+def _main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = 0
+    try:
+        main(list(args))
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    cap = capsys.readouterr()
+    return code, cap.out, cap.err
+
+
+def test_simulate_prints_the_comparison_and_writes_a_figure(
+    chronology_db: Path, tmp_path: Path
+) -> None:
+    fig = tmp_path / "scenario.html"
+    r = run(
+        "simulate", "jpn-kor-2019", "--paths", "300", "--seed", "4", "--db", str(chronology_db),
+        "--compare", "actual,leaders_meeting", "--plot", str(fig),
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr
+    assert "SparseDataWarning" in r.stderr  # the chronology is thin, and it says so
+    for text in ("GSOMIA terminated", "none", "actual", "leaders_meeting", "95% interval"):
+        assert text in r.stdout
+    html = fig.read_text()
+    assert "plotly" in html.lower() and "GSOMIA" in html and "pre-crisis level" in html
+
+
+def test_simulate_json_is_reproducible(
+    chronology_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["simulate", "jpn-kor-2019", "--paths", "200", "--seed", "9", "--compare",
+            "private_channel", "--format", "json", "--db", str(chronology_db)]  # fmt: skip
+    code, out1, _ = _main(capsys, *args)
+    assert code == 0
+    code, out2, _ = _main(capsys, *args)
+    assert out1 == out2
+    data = json.loads(out1)
+    assert data["paths"] == 200 and data["seed"] == 9
+    variants = {r["variant"] for r in data["comparison"]}
+    assert variants == {"none", "private_channel"}
+    eased = next(
+        r
+        for r in data["comparison"]
+        if r["variant"] == "private_channel" and r["outcome"] == "export_controls_eased"
+    )
+    assert eased["difference"] > 0
+
+
+def test_simulate_errors_are_one_line_without_traceback(
+    chronology_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        read_bundled_scenario("jpn-kor-2019").replace("horizon_days: 274", "horizon_days: -3")
+    )
+    code, _, err = _main(capsys, "simulate", str(bad), "--db", str(chronology_db))
+    assert code == 1
+    assert "ScenarioError" in err and "bad.yaml:" in err and "horizon_days" in err
+    code, _, err = _main(capsys, "simulate", "jpn-kor-2019", "--paths", "10000000")
+    assert code == 1 and "--paths must be between 1 and 200,000" in err
+    code, _, err = _main(
+        capsys, "simulate", "jpn-kor-2019", "--compare", "carrots", "--db", str(chronology_db)
+    )
+    assert code == 1 and "no lever called 'carrots'" in err
+    code, _, err = _main(capsys, "simulate", "no-such-scenario")
+    assert code == 1 and "jpn-kor-2019" in err
+
+
+def test_backtest_prints_scores_beside_baselines(chronology_db: Path) -> None:
+    r = run("backtest", "jpn-kor-2019", "--cutoff", "2019-07-31", "--paths", "300",
+            "--db", str(chronology_db))  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    for text in ("Brier", "brier_uninformed", "mae_persistence", "persistence"):
+        assert text in r.stdout
+    assert "the model beats" in r.stdout or "the model does not beat" in r.stdout
+
+
+def test_scenario_new_writes_a_valid_starter(
+    chronology_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "mine.yaml"
+    code, _, err = _main(
+        capsys, "scenario", "new", "--actors", "USA", "JPN", "KOR", "--start", "2019-08-01",
+        "-o", str(out), "--db", str(chronology_db),
+    )  # fmt: skip
+    assert code == 0, err
+    text = out.read_text()
+    sc = parse_scenario(text, source=str(out))
+    assert sc.actors == ("USA", "JPN", "KOR") and sc.mediator is not None
+    # The header reports the fitted rates of every stream.
+    assert text.count("/day") == 12 and "JPN->KOR conflict" in text
+    code, _, err = _main(
+        capsys, "scenario", "new", "--actors", "USA", "JPN", "--start", "2019-08-01",
+        "-o", str(out), "--db", str(chronology_db),
+    )  # fmt: skip
+    assert code == 1 and "--force" in err
+    code, stdout, _ = _main(capsys, "scenario", "check", str(out))
+    assert code == 0 and "valid" in stdout and "mediation" in stdout

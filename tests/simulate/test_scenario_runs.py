@@ -1,0 +1,261 @@
+"""The scenario Monte Carlo on the bundled 2019 scenario, fitted to the bundled chronology."""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from brinkwatch.errors import ScenarioError, SparseDataWarning
+from brinkwatch.simulate import (
+    Dynamics,
+    Scenario,
+    SimulationRun,
+    backtest,
+    compare_levers,
+    fan_table,
+    fit_dynamics,
+    outcome_table,
+    parse_scenario,
+    read_bundled_scenario,
+    run_scenario,
+    sensitivity,
+    simulate_scenario,
+    state_table,
+)
+from brinkwatch.store import Store, connect
+
+
+@pytest.fixture(scope="module")
+def scenario() -> Scenario:
+    return parse_scenario(read_bundled_scenario("jpn-kor-2019"), source="jpn-kor-2019")
+
+
+@pytest.fixture(scope="module")
+def chron_store(chronology_db: Path) -> Iterator[Store]:
+    s = connect(chronology_db, read_only=True)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def dynamics(scenario: Scenario, chron_store: Store) -> Dynamics:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SparseDataWarning)
+        return fit_dynamics(scenario, chron_store.events)
+
+
+@pytest.fixture(scope="module")
+def big_run(scenario: Scenario, dynamics: Dynamics) -> SimulationRun:
+    return run_scenario(scenario, dynamics, levers=scenario.actual, n_paths=10_000, seed=3)
+
+
+def test_fit_on_chronology_warns_and_stops_before_start(
+    scenario: Scenario, chron_store: Store
+) -> None:
+    with pytest.warns(SparseDataWarning, match="fitted on only"):
+        dyn = fit_dynamics(scenario, chron_store.events)
+    assert dyn.names == tuple(scenario.streams)
+    # History ends the day before the start, and holds the chronology's July 2019 events.
+    end = dyn.history_start + timedelta(days=len(dyn.history) - 1)
+    assert end == scenario.start - timedelta(days=1)
+    july = dyn.history[(date(2019, 7, 1) - dyn.history_start).days :]
+    jk_conflict = scenario.streams.index("JPN->KOR conflict")
+    n = chron_store.con.execute(
+        "SELECT count(*) FROM events WHERE source_country = 'JPN' AND target_country = 'KOR' "
+        "AND quad_class IN (3, 4) AND event_date BETWEEN '2019-07-01' AND '2019-07-31'"
+    ).fetchall()[0][0]
+    assert july[:, jk_conflict].sum() == n > 0
+    assert np.all(dyn.baseline > 0) and np.all(dyn.excitation >= 0)
+
+
+def _replay(scenario: Scenario, run: SimulationRun) -> dict[str, np.ndarray]:
+    """Replay every path's logged transitions and check each against the machine's rules."""
+    table = run.transition_table().to_pylist()
+    rules = {
+        m.name: {(t.source, t.target): t for t in m.transitions} for m in scenario.machines
+    }
+    current: dict[tuple[str, int], str] = {}
+    entered: dict[tuple[str, int], int] = defaultdict(int)
+    for row in table:
+        m, p, day = row["machine"], row["path"], row["day"]
+        machine = scenario.machine(m)
+        here = current.get((m, p), machine.initial)
+        assert row["from_state"] == here, row
+        tr = rules[m].get((here, row["to_state"]))
+        assert tr is not None, f"undeclared transition {row}"
+        if tr.window is not None:
+            assert tr.window.contains(row["date"]), row
+        if tr.after_days is not None and (m, p) in entered:
+            assert day - entered[(m, p)] == tr.after_days, row
+        current[(m, p)] = row["to_state"]
+        entered[(m, p)] = day
+    final = {}
+    for machine in scenario.machines:
+        codes = np.array(
+            [
+                machine.states.index(current.get((machine.name, p), machine.initial))
+                for p in range(run.n_paths)
+            ]
+        )
+        final[machine.name] = np.bincount(codes, minlength=len(machine.states))
+    return final
+
+
+def test_state_machines_follow_their_rules_in_10000_paths(
+    scenario: Scenario, big_run: SimulationRun
+) -> None:
+    final = _replay(scenario, big_run)
+    for machine in scenario.machines:
+        counts = big_run.state_counts[machine.name]
+        # Every path is in exactly one declared state every day, and the replayed log ends where
+        # the simulation did.
+        assert np.all(counts.sum(1) == big_run.n_paths)
+        assert np.array_equal(counts[-1], final[machine.name]), machine.name
+
+    g = big_run.transition_table().to_pandas()
+    g = g[g.machine == "GSOMIA"]
+    deadline = date(2019, 8, 24)
+    notices = g[(g.from_state == "active") & (g.to_state == "notice_given")]
+    assert len(notices) > 100
+    assert (notices.date <= deadline).all()
+    # Termination exactly 90 days after the notice that led to it, and only then.
+    term = g[g.to_state == "terminated"]
+    assert len(term) > 50
+    for _, row in term.iterrows():
+        prev = g[(g.path == row.path) & (g.day < row.day)].iloc[-1]
+        assert prev.to_state == "notice_given" and row.day - prev.day == 90
+    # A notice not suspended within 90 days always ends the pact, if the horizon allows.
+    horizon = scenario.horizon_days
+    for _, n in notices.iterrows():
+        later = g[(g.path == n.path) & (g.day > n.day)]
+        if n.day + 90 < horizon and (later.empty or later.iloc[0].day > n.day + 90):
+            pytest.fail(f"path {n.path}: notice on day {n.day} never ended the pact")
+        if not later.empty and later.iloc[0].to_state == "notice_suspended":
+            # Suspension restores the pact: no termination unless the notice is resumed.
+            rest = later.iloc[1:]
+            if "terminated" in set(rest.to_state):
+                assert "notice_given" in set(rest.to_state)
+    # Terminated is absorbing.
+    term_count = big_run.state_counts["GSOMIA"][:, 3]
+    assert np.all(np.diff(term_count) >= 0)
+
+
+def test_same_seed_same_result_bit_for_bit(scenario: Scenario, dynamics: Dynamics) -> None:
+    a = run_scenario(scenario, dynamics, levers=("leaders_meeting",), n_paths=400, seed=11)
+    b = run_scenario(scenario, dynamics, levers=("leaders_meeting",), n_paths=400, seed=11)
+    c = run_scenario(scenario, dynamics, levers=("leaders_meeting",), n_paths=400, seed=12)
+    assert all(np.array_equal(a.outcomes[k], b.outcomes[k]) for k in a.outcomes)
+    assert np.array_equal(a.weekly, b.weekly) and np.array_equal(a.index_weekly, b.index_weekly)
+    assert all(np.array_equal(x, y) for x, y in zip(a.transitions, b.transitions, strict=True))
+    assert not np.array_equal(a.weekly, c.weekly)
+
+
+def test_processes_do_not_change_results(scenario: Scenario, dynamics: Dynamics) -> None:
+    variants = {"none": (), "private_channel": ("private_channel",)}
+    one = simulate_scenario(scenario, dynamics, variants=variants, n_paths=300, seed=5, workers=1)
+    two = simulate_scenario(scenario, dynamics, variants=variants, n_paths=300, seed=5, workers=2)
+    for v in variants:
+        assert np.array_equal(one[v].weekly, two[v].weekly)
+        assert all(np.array_equal(one[v].outcomes[k], two[v].outcomes[k]) for k in one[v].outcomes)
+
+
+@pytest.fixture(scope="module")
+def lever_runs(scenario: Scenario, dynamics: Dynamics) -> dict[str, SimulationRun]:
+    variants: dict[str, tuple[str, ...]] = {"none": ()}
+    variants.update({lv.name: (lv.name,) for lv in scenario.levers})
+    return simulate_scenario(scenario, dynamics, variants=variants, n_paths=2000, seed=2024)
+
+
+def test_each_lever_moves_its_outcome_the_documented_way(
+    scenario: Scenario, lever_runs: dict[str, SimulationRun]
+) -> None:
+    table = {(r["variant"], r["outcome"]): r for r in compare_levers(lever_runs).to_pylist()}
+    for lv in scenario.levers:
+        for outcome, direction in lv.expect:
+            r = table[(lv.name, outcome)]
+            assert r["excludes_zero"], (lv.name, outcome, r)
+            if direction == "down":
+                assert r["diff_high"] < 0, (lv.name, outcome, r)
+            else:
+                assert r["diff_low"] > 0, (lv.name, outcome, r)
+    # The reference against itself is exactly zero.
+    assert table[("none", "gsomia_terminated")]["difference"] == 0.0
+
+
+def test_outcome_fan_and_state_tables(lever_runs: dict[str, SimulationRun]) -> None:
+    run = lever_runs["none"]
+    oc = {r["outcome"]: r for r in outcome_table(run).to_pylist()}
+    for r in oc.values():
+        assert 0 <= r["mc_low"] <= r["probability"] <= r["mc_high"] <= 1
+        assert 0 <= r["param_p10"] <= r["param_p90"] <= 1
+    # Whitelist removal was decided on 2 August: near certain within the scenario.
+    assert oc["whitelist_removed"]["probability"] > 0.95
+    # The summit needs a thaw or the lever; without it, it is far from certain.
+    assert oc["summit_held"]["probability"] < 0.9
+    fan = fan_table(run)
+    assert fan.num_rows == run.weekly.shape[1]
+    q = [fan.column(c).to_numpy() for c in ("q05", "q25", "q50", "q75", "q95")]
+    assert all(np.all(a <= b + 1e-9) for a, b in itertools.pairwise(q))
+    conflict = fan_table(run, "JPN->KOR conflict")
+    assert conflict.column("mean").to_numpy().min() >= 0
+    with pytest.raises(ScenarioError, match="neither 'index' nor a stream"):
+        fan_table(run, "JPN->CHN conflict")
+    st = state_table(run)
+    g = st.filter(st.column("machine").to_numpy(zero_copy_only=False) == "GSOMIA").to_pandas()
+    per_day = g.groupby("date").probability.sum()
+    assert np.allclose(per_day.to_numpy(), 1.0)
+
+
+def test_sensitivity_finds_the_gsomia_hazards(scenario: Scenario, dynamics: Dynamics) -> None:
+    t = sensitivity(
+        scenario, dynamics, outcome="gsomia_terminated", n_paths=600, seed=1, candidates=5
+    )
+    rows = t.to_pylist()
+    assert len(rows) == 5
+    swings = [abs(r["swing"]) for r in rows]
+    assert swings == sorted(swings, reverse=True)
+    top = {r["assumption"]: r for r in rows[:2]}
+    # The daily hazard of notice raises termination; the hazard of suspension lowers it.
+    assert top["GSOMIA:active->notice_given.hazard"]["swing"] > 0.05
+    assert top["GSOMIA:notice_given->notice_suspended.hazard"]["swing"] < -0.05
+    assert (t.schema.metadata or {})[b"outcome"] == b"gsomia_terminated"
+    with pytest.raises(ScenarioError, match="no outcome called"):
+        sensitivity(scenario, dynamics, outcome="war", n_paths=10)
+
+
+def test_backtest_scores_beside_baselines(scenario: Scenario, chron_store: Store) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SparseDataWarning)
+        res = backtest(scenario, chron_store.events, n_paths=400, seed=0)
+    brier = {r["outcome"]: r for r in res.brier.to_pylist()}
+    observed = [o for o in scenario.outcomes if o.observed is not None]
+    assert set(brier) == {o.name for o in observed} | {"mean"}
+    for o in observed:
+        r = brier[o.name]
+        y = 1.0 if o.observed else 0.0
+        for v in ("actual", "none"):
+            assert r[f"brier_{v}"] == pytest.approx((r[f"p_{v}"] - y) ** 2)
+    # Knowing the levers that were pulled helps: the summit was held, and it was a lever.
+    assert brier["summit_held"]["brier_actual"] < brier["summit_held"]["brier_none"]
+    counts = res.counts.to_pylist()
+    assert counts[-1]["stream"] == "all streams"
+    # Observed totals are the chronology's own counts over the scored weeks.
+    weeks = (scenario.horizon_days // 7) * 7
+    end = scenario.start + timedelta(days=weeks - 1)
+    jk = next(r for r in counts if r["stream"] == "JPN->KOR conflict")
+    n = chron_store.con.execute(
+        "SELECT count(*) FROM events WHERE source_country = 'JPN' AND target_country = 'KOR' "
+        "AND quad_class IN (3, 4) AND event_date BETWEEN ? AND ?",
+        [scenario.start, end],
+    ).fetchall()[0][0]
+    assert jk["observed_total"] == n
+    assert all(r["mae_persistence"] >= 0 and r["mae_actual"] >= 0 for r in counts)
+    with pytest.raises(ScenarioError, match="must fall before"):
+        backtest(scenario, chron_store.events, cutoff=scenario.start)
