@@ -19,10 +19,17 @@ install: $(STAMP)
 
 CHRON := src/brinkwatch/data/chronology
 DB := $(DEMO_DIR)/brinkwatch.duckdb
+DEMO_NOTE := src/brinkwatch/data/samples/jpn-kor-2019-note.txt
+DEMO_SCENARIO := jpn-kor-2019
+DEMO_PATHS := 2000
+DEMO_BRIEF := $(DEMO_DIR)/brief.html
 
+# A fresh store each run: the bundled chronology, plus an analyst's note coded into events.
 demo: $(STAMP)
 	mkdir -p $(DEMO_DIR)
+	rm -f $(DB) $(DB).wal
 	$(BIN)/brinkwatch ingest $(CHRON)/jpn-kor-usa-2015-2023.csv --mapping $(CHRON)/chronology.yaml --db $(DB)
+	$(BIN)/brinkwatch code $(DEMO_NOTE) --ingest --db $(DB)
 	$(BIN)/brinkwatch stats --db $(DB)
 	$(BIN)/brinkwatch triad USA JPN KOR --freq month --from 2018-01-01 --to 2020-12-31 --db $(DB) \
 		--plot $(DEMO_DIR)/triad.png
@@ -30,7 +37,12 @@ demo: $(STAMP)
 		--plot $(DEMO_DIR)/jpn-kor.html > $(DEMO_DIR)/jpn-kor.txt
 	tail -n 8 $(DEMO_DIR)/jpn-kor.txt
 	$(BIN)/brinkwatch alarms --dyad JPN-KOR --from 2019-06-01 --to 2019-09-30 --db $(DB)
+	$(BIN)/brinkwatch simulate $(DEMO_SCENARIO) --paths $(DEMO_PATHS) --db $(DB)
+	$(BIN)/brinkwatch brief --dyad JPN-KOR --triad USA JPN KOR --scenario $(DEMO_SCENARIO) \
+		--from 2018-01-01 --to 2020-12-31 --paths $(DEMO_PATHS) --db $(DB) -o $(DEMO_BRIEF)
 	@echo "Figures: $(DEMO_DIR)/triad.png, $(DEMO_DIR)/jpn-kor.html; store: $(DB)"
+	@echo "Brief: $(abspath $(DEMO_BRIEF)) (open it in a browser: file://$(abspath $(DEMO_BRIEF)))"
+	@echo "Dashboard: $(BIN)/brinkwatch serve --db $(DB)   (then open http://127.0.0.1:8000)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -11,6 +11,7 @@ from pathlib import Path
 
 __all__ = [
     "BrinkwatchError",
+    "BusyError",
     "CodebookError",
     "ConfigError",
     "ConvergenceWarning",
@@ -130,6 +131,10 @@ class ConvergenceWarning(BrinkwatchError, UserWarning):  # noqa: N818 (a warning
 
     Issued with :func:`warnings.warn`, like :class:`SparseDataWarning`.
     """
+
+
+class BusyError(BrinkwatchError, RuntimeError):
+    """A bounded queue of long runs (the dashboard's simulations) is full; retry later."""
 
 
 class SimulationError(BrinkwatchError, RuntimeError):

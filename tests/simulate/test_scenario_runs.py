@@ -259,3 +259,17 @@ def test_backtest_scores_beside_baselines(scenario: Scenario, chron_store: Store
     assert all(r["mae_persistence"] >= 0 and r["mae_actual"] >= 0 for r in counts)
     with pytest.raises(ScenarioError, match="must fall before"):
         backtest(scenario, chron_store.events, cutoff=scenario.start)
+
+
+@pytest.mark.parametrize("lam", [0.02, 1.0, 7.5, 40.0])
+def test_inverse_cdf_draws_are_poisson(lam: float) -> None:
+    from scipy.stats import poisson
+
+    from brinkwatch.simulate._engine import _poisson_icdf
+
+    u = np.random.default_rng(0).random(200_000)
+    k = _poisson_icdf(u, np.full(u.shape, lam))
+    # Exact inversion: each draw is the smallest k with CDF(k) >= u.
+    assert np.all(poisson.cdf(k, lam) >= u - 1e-12)
+    assert np.all((k == 0) | (poisson.cdf(k - 1, lam) < u + 1e-12))
+    assert abs(k.mean() - lam) < 4 * np.sqrt(lam / u.size)

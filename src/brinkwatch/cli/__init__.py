@@ -12,10 +12,12 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.markup import escape
 
+from brinkwatch.cli import _brief as _brief  # registers its commands
 from brinkwatch.cli import _code as _code  # registers its commands
 from brinkwatch.cli import _explain as _explain  # registers its commands
 from brinkwatch.cli import _forecast as _forecast  # registers its commands
 from brinkwatch.cli import _measure as _measure  # registers its commands
+from brinkwatch.cli import _serve as _serve  # registers its commands
 from brinkwatch.cli import _simulate as _simulate  # registers its commands
 from brinkwatch.cli._app import app
 from brinkwatch.errors import BrinkwatchError

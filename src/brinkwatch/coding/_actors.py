@@ -168,7 +168,9 @@ class PhraseIndex:
         if tok == word:
             return True
         if last and stem:
-            return tok.startswith(word)
+            # A stem of one to three letters ("THE_KU", "THE_AU") is an abbreviation written
+            # without its closing underscore, not a stem: "The Kuwait government" is Kuwait.
+            return len(word) >= 4 and tok.startswith(word)
         # Own entries: a plural of the last word ("Koreans", "Americans").
         return last and tok == word + "s"
 
@@ -185,6 +187,9 @@ class PhraseIndex:
         while i < n:
             tok = lowers[i]
             cands = self.exact.get(tok, []) + self.prefix.get(tok[:3], [])
+            if tok.endswith("s"):
+                # A one-word plural ("Koreans", "Americans") is keyed by its singular.
+                cands += self.exact.get(tok[:-1], [])
             best: tuple[int, int, _Phrase] | None = None
             for p in cands:
                 k = len(p.words)

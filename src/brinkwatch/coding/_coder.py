@@ -290,7 +290,7 @@ class Coder:
             f = ctx.noun_event(t, lex, found)
             if f is not None and not f.dropped:
                 found.append(f)
-        found = _drop_purpose(_drop_wrappers(found, lex))
+        found = _drop_restated(_drop_purpose(_drop_wrappers(found, lex)))
         events = self._emit(found, sent, state, doc_id)
         # Remember who acted, for "the prime minister" and pronouns in later sentences.
         for k in sorted(mention_at):
@@ -396,6 +396,26 @@ def _drop_purpose(found: list[_Found]) -> list[_Found]:
     for f in found:
         head = by_trigger.get(f.trigger.head.i) if f.trigger.dep_ in ("advcl", "xcomp") else None
         if head is not None and head is not f and head.code[:2] == f.code[:2]:
+            continue
+        out.append(f)
+    return out
+
+
+def _drop_restated(found: list[_Found]) -> list[_Found]:
+    """Drop a nominal event that restates a verb's event in the same sentence.
+
+    "Yoon arrived in Tokyo, the first visit to Japan by a South Korean president" is one
+    visit: same code, same source, a target of the same country.
+    """
+    verbs = [f for f in found if f.trigger.pos_ in ("VERB", "AUX")]
+    out = []
+    for f in found:
+        if f.trigger.pos_ not in ("VERB", "AUX") and any(
+            g.code == f.code
+            and {a.code for a in g.sources} & {a.code for a in f.sources}
+            and {a.country for a in g.targets} & {a.country for a in f.targets}
+            for g in verbs
+        ):
             continue
         out.append(f)
     return out
@@ -509,6 +529,27 @@ class _Sentence:
                 seen.append(m)
         return seen
 
+    def _coordinated_left(
+        self, tok: Any, start: int, left: list[tuple[int, int, ActorEntry]]
+    ) -> list[Actor]:
+        """Actors coordinated with the head that the parser hung on its left.
+
+        The small model often parses "Fornost and the evil awful Gondor" with Fornost as a
+        modifier of Gondor; a mention followed by "and" or a comma before the head is a
+        conjunct all the same (but not "Gondor's Prime Minister", nor an appositive).
+        """
+        out: list[Actor] = []
+        for s0, e0, entry in left:
+            if entry.kind in ("title", "agreement", "person") or e0 > start:
+                continue
+            between = [tok.doc[k] for k in range(e0, start)]
+            if not any(w.lower_ in ("and", "or") for w in between):
+                continue
+            if any(w.tag_ == "POS" or w.dep_ == "case" for w in between):
+                continue
+            out.extend(self._entry_actors(entry, None, tok.doc[s0:e0].text))
+        return out
+
     def np_actors(self, tok: Any, depth: int = 0) -> list[Actor]:
         """Return the actors a noun phrase headed by ``tok`` names (without its conjuncts)."""
         if tok.pos_ == "PRON" and tok.lower_ in _PRONOUNS:
@@ -518,6 +559,12 @@ class _Sentence:
         if m is not None and m[2].kind == "title" and tok.tag_ in ("NNS", "NNPS"):
             # "the foreign ministers of Japan, South Korea and China": several people.
             m, agent = None, "GOV"
+        if agent in ("GOV", "MIL", "JUD", "LEG", "COP", "SPY") and any(
+            c.dep_ in ("amod", "compound", "advmod") and c.lower_ in ("former", "ex", "retired")
+            for c in tok.children
+        ):
+            # "former security officials": out of office, CAMEO's elites.
+            agent = "ELI"
         left = self._left_mentions(tok)
         if agent is None:
             # "South Korean Ambassador Lee Su-hoon": a title word before a name.
@@ -545,7 +592,8 @@ class _Sentence:
             if agent is None and entry.kind == "country" and tok.tag_ in ("NNS", "NNPS"):
                 # "South Koreans", "Americans": the people, not the state.
                 agent = "CVL"
-            return self._entry_actors(entry, agent, tok.doc[s:e_].text)
+            own = self._entry_actors(entry, agent, tok.doc[s:e_].text)
+            return own + self._coordinated_left(tok, s, left) if depth == 0 else own
         if agent is None:
             for c in tok.children:
                 if c.dep_ == "poss" and c.i not in self.mention_at:
@@ -599,7 +647,13 @@ class _Sentence:
             if t.i in seen:
                 continue
             seen.add(t.i)
-            out.extend(self.np_actors(t))
+            got = self.np_actors(t)
+            agent = self._agent_type(t) if not got and out else None
+            if agent is not None:
+                # "Danish media and government": the second noun shares the country.
+                countries = dict.fromkeys(a.country for a in out if a.country)
+                got = [Actor(c + agent, c, agent, t.text) for c in countries]
+            out.extend(got)
             stack.extend(c for c in t.children if c.dep_ == "conj")
         uniq: dict[str, Actor] = {}
         for a in out:
@@ -628,7 +682,14 @@ class _Sentence:
             if s is not None:
                 if s.pos_ == "PRON" and s.lower_ in _PRONOUNS:
                     return self._resolve_pronoun(v), penalty + 0.15
-                return self.actors(s), penalty
+                got = self.actors(s)
+                if not got:
+                    # "Old foes Gondor and Osgiliath renewed ties": the parser may give a
+                    # verb two subjects; the one that names actors is the source.
+                    for c in v.children:
+                        if c.dep_ == "nsubj" and c is not s and not got:
+                            got = self.actors(c)
+                return got, penalty
             if v.dep_ == "relcl":
                 return self.actors(v.head), penalty + 0.05
             if v.dep_ == "xcomp":
@@ -698,7 +759,9 @@ class _Sentence:
                             ]
                             if got:
                                 return got
-                        nxt.append(o)
+                        if o.lemma_.lower() not in ("sideline", "margin", "fringe"):
+                            # "on the sidelines of a meeting with Pompeo" is a place.
+                            nxt.append(o)
             frontier = nxt
         return []
 
@@ -769,6 +832,14 @@ class _Sentence:
         return negated, refused, intended, threat, reported, note
 
     def _apply(self, f: _Found, verb: Any) -> _Found:
+        if verb.dep_ == "pcomp":
+            # "instead of condemning Seoul", "rather than criticizing", "without consulting
+            # Seoul": an act not done, and not a refusal either.
+            h = verb.head
+            words = {h.lower_} | {c.lower_ for c in h.children if c.dep_ == "advmod"}
+            if words & {"without", "instead", "rather"}:
+                f.dropped = True
+                return f
         negated, refused, intended, threat, reported, note = self._modifiers(verb)
         f.reported = reported
         if refused or negated:
@@ -913,6 +984,18 @@ class _Sentence:
                 # chemicals for South Korea".
                 if not targets and holder is obj:
                     targets = self._deep_prep_targets(holder, p.preps, sources)
+                # "lifted curbs on exports of materials to South Korea": the chain can
+                # start at the verb when the parser hangs the first phrase there.
+                if not targets and holder is obj and not (p.symmetric and len(sources) > 1):
+                    background = self.lex.background_preps
+                    for c in verb.children:
+                        if targets or c.dep_ != "prep" or c.lower_ not in p.preps:
+                            continue
+                        if c.lower_ in background:
+                            continue
+                        for o in c.children:
+                            if o.dep_ == "pobj" and not targets and o.lemma_ not in _VENUES:
+                                targets = self._deep_prep_targets(o, p.preps, sources, 2)
                 # "condemned an attack by Osgiliath soldiers": the attacker is the target.
                 if not targets:
                     targets = self._prep_targets(holder, ("by",), set())
@@ -950,11 +1033,14 @@ class _Sentence:
                     subj = self._subject_tok(c)
                     if subj is not None and subj.pos_ != "PRON":
                         targets = self.actors(subj)
-        if not sources or (not targets and not (p.symmetric and len(sources) >= 2)):
+        # "Gondor and Osgiliath renewed ties": with no target, a compound subject acts on
+        # itself for reciprocal patterns (symmetric) and relation patterns (mutual).
+        each_other = (p.symmetric or p.mutual) and len(sources) >= 2
+        if not sources or (not targets and not each_other):
             return None
         mutual = (
             [(a, b) for a in sources for b in sources if a.code != b.code]
-            if p.symmetric and not targets
+            if each_other and not targets
             else []
         )
         code, rule = p.code, p.id

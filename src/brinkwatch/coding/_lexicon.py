@@ -25,6 +25,7 @@ _VERB_KEYS = {
     "particle_optional",
     "preps",
     "symmetric",
+    "mutual",
     "refine",
     "refine_required",
     "target_object",
@@ -72,6 +73,7 @@ class VerbPattern:
     particle: str | None = None
     preps: tuple[str, ...] = DEFAULT_PREPS
     symmetric: bool = False
+    mutual: bool = False
     refine: tuple[tuple[frozenset[str], str], ...] = ()
     refine_required: frozenset[str] = frozenset()
     target_object: bool = True
@@ -229,6 +231,7 @@ def parse_lexicon(text: str, *, source: str = "<lexicon>") -> Lexicon:
             particle=e.get("particle"),
             preps=tuple(e["preps"]) if e.get("preps") else DEFAULT_PREPS,
             symmetric=bool(e.get("symmetric", False)),
+            mutual=bool(e.get("mutual", False)),
             refine=refine,
             refine_required=_words(e.get("refine_required"), source, "refine_required"),
             target_object=bool(e.get("target_object", True)),

@@ -147,7 +147,7 @@ def _poisson_icdf(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
     Examples
     --------
     >>> _poisson_icdf(np.array([0.1, 0.5, 0.99]), np.array([1.0, 1.0, 1.0])).tolist()
-    [0, 1, 3]
+    [0, 1, 4]
     """
     k = np.zeros(u.shape, dtype=np.int32)
     p = np.exp(-lam)
@@ -536,14 +536,20 @@ def _run(
 
     def put(fx: _Fx, active: np.ndarray | bool) -> None:
         g = grids[id(fx.slots)]
-        g[:, fx.slot] = (
-            np.where(active, fx.log(leverage), 0.0) if active is not True else (fx.log(leverage))
-        )
+        if active is True:
+            g[:, fx.slot] = fx.log(leverage)
+        else:
+            g[:, fx.slot] = np.where(active, fx.log(leverage), 0.0)
+        used[id(fx.slots)].add(fx.slot)
+
+    used: dict[int, set[int]] = {k: set() for k in grids}
 
     for t in range(horizon):
         today = start + timedelta(days=t)
         emit = np.zeros((n_p, n_s), dtype=np.int32)
         forced = np.zeros(n_t, dtype=bool)
+        for slot_set in used.values():
+            slot_set.clear()
         gb[:] = 0.0
         ge[:] = 0.0
         gh[:] = 0.0
@@ -630,8 +636,11 @@ def _run(
                 put(efx, True)
         for j, slot in enumerate(opinion_slot):
             gb[:, slot] = np.log1p(op_weight[:, j] * opinion[:, j])
+            used[id(base_slots)].add(slot)
 
-        lam = mu * np.exp(gb @ vb) if len(vb) else np.broadcast_to(mu, (n_p, n_s))
+        # Only the effects in force today enter the product.
+        on = sorted(used[id(base_slots)])
+        lam = mu * np.exp(gb[:, on] @ vb[on]) if on else np.broadcast_to(mu, (n_p, n_s))
         if has_exc:
             # Ballast damps conflict answering conflict.
             damp = np.exp(np.log(np.maximum(1.0 - s_damp * stock_v, _TINY)) @ s_damps)

@@ -220,7 +220,8 @@ def _wilson(p: float, n: int) -> tuple[float, float]:
     d = 1 + Z95**2 / n
     c = (p + Z95**2 / (2 * n)) / d
     h = Z95 * math.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / d
-    return (max(0.0, c - h), min(1.0, c + h))
+    # Rounding can put an end a hair inside the estimate at p = 0 or 1.
+    return (max(0.0, min(p, c - h)), min(1.0, max(p, c + h)))
 
 
 def outcome_table(run: SimulationRun) -> pa.Table:

@@ -1,0 +1,169 @@
+"""The brief's HTML template (Jinja2, autoescaped): one file, styles inline, no external asset."""
+
+# ruff: noqa: E501  (lines of HTML: breaking them would put stray spaces into the sentences)
+
+from __future__ import annotations
+
+__all__ = ["TEMPLATE"]
+
+TEMPLATE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="brinkwatch {{ d.version }}">
+<title>brinkwatch brief: {{ d.dyad }}{% if d.first_period %}, {{ d.first_period }} to {{ d.last_period }}{% endif %}</title>
+<style>
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222;
+       max-width: 1100px; margin: 2em auto; padding: 0 1em; line-height: 1.45; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; }
+h2 { border-bottom: 2px solid #2c3e50; padding-bottom: 0.2em; margin-top: 2em; }
+.meta, .note, .caption { color: #555; font-size: 0.92em; }
+table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.9em; width: 100%; }
+th, td { border: 1px solid #ddd; padding: 0.3em 0.5em; vertical-align: top; text-align: left; }
+th { background: #f3f5f7; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.sev-critical { color: #6c0f0f; font-weight: bold; } .sev-high { color: #c0392b; font-weight: bold; }
+.sev-medium { color: #e67e22; } .sev-low { color: #7f8c8d; }
+.notes { background: #fff8e1; border-left: 4px solid #f1c40f; padding: 0.4em 1em; }
+.notes li { margin: 0.2em 0; }
+.headline { font-size: 1.05em; }
+.sig { font-weight: bold; }
+.delta { font-size: 0.85em; }
+#comparison-table td.num { white-space: normal; }
+.evidence { margin: 0; padding-left: 1.2em; font-size: 0.92em; }
+figure { margin: 1em 0; } figure img { max-width: 100%; }
+</style>
+{% if plotly_js %}<script>{{ plotly_js }}</script>{% endif %}
+</head>
+<body>
+<header>
+<h1>brinkwatch brief: {{ d.measure.dyad }}</h1>
+<p class="meta">Generated {{ d.generated.strftime("%Y-%m-%d %H:%M UTC") }} by brinkwatch {{ d.version }}.
+Data window: <span id="window">{{ d.first_period or "no data" }} to {{ d.last_period or "no data" }}</span>
+({{ d.measure.rows | map(attribute="period") | unique | list | length }} {{ d.measure.freq }}s;
+{% if d.start or d.end %}requested {{ d.start or "first event" }} to {{ d.end or "last event" }}{% else %}the span of the dyad's events{% endif %}).
+Measure: {{ d.measure.measure }} by {{ d.measure.freq }}; index = z-score against the {{ d.measure.baseline }} {{ d.measure.freq }}s before.</p>
+</header>
+
+<section id="what-changed">
+<h2>What changed</h2>
+{% if not d.measure.headlines %}<p class="note">No events of {{ d.measure.dyad }} in this window.</p>{% endif %}
+{% for h in d.measure.headlines %}
+<p class="headline"><strong>{{ h.dyad }}</strong>, latest {{ d.measure.freq }} {{ h.latest.period }}:
+{{ d.measure.measure }} <span data-dyad="{{ h.dyad }}" data-field="latest-value">{{ h.latest.value | num(".1f") }}</span>
+{% if h.latest.index is not none %}, index <span data-dyad="{{ h.dyad }}" data-field="latest-index">{{ h.latest.index | num("+.2f") }}</span>
+against a baseline mean of {{ h.latest.baseline_mean | num(".1f") }}{% else %}, no index (too little baseline){% endif %}{% if h.latest.record_low %}, the lowest on record ({{ h.latest.periods_since }} {{ d.measure.freq }}s){% elif h.latest.lowest_since %}, the lowest since {{ h.latest.lowest_since }}{% endif %}.
+Lowest {{ d.measure.freq }} of the window: {{ h.lowest.period }} at <span data-dyad="{{ h.dyad }}" data-field="lowest-value">{{ h.lowest.value | num(".1f") }}</span>{% if h.lowest.record_low %}, a record low ({{ h.lowest.periods_since }} {{ d.measure.freq }}s of data before it){% elif h.lowest.lowest_since %}, the lowest since {{ h.lowest.lowest_since }} ({{ h.lowest.periods_since }} {{ d.measure.freq }}s earlier){% endif %}{% if h.lowest.index is not none %}, index {{ h.lowest.index | num("+.2f") }}{% endif %}.</p>
+{% endfor %}
+<table id="change-points">
+<caption class="caption">Change points (shifts in the mean of {{ d.measure.measure }}; penalised least squares)</caption>
+<tr><th>dyad</th><th>from {{ d.measure.freq }}</th><th>mean before</th><th>mean after</th><th>direction</th></tr>
+{% for h in d.measure.headlines %}{% for c in h.change_points %}
+<tr><td>{{ h.dyad }}</td><td>{{ c.period }}</td><td class="num">{{ c.mean_before | num(".2f") }}</td><td class="num">{{ c.mean_after | num(".2f") }}</td><td>{{ c.direction }}</td></tr>
+{% endfor %}{% endfor %}
+{% if not d.measure.headlines | map(attribute="change_points") | select | list %}<tr><td colspan="5">No change point in this window.</td></tr>{% endif %}
+</table>
+<p>{{ d.measure.alarms | length }} alarm(s) in the window{% if d.measure.alarms %}: {% for sev, n in severities %}{{ n }} {{ sev }}{% if not loop.last %}, {% endif %}{% endfor %}; the latest {{ d.measure.alarms[-1].period }}: {{ d.measure.alarms[-1].title }} ({{ d.measure.alarms[-1].dyad }}){% endif %}.</p>
+{{ notes(d.measure.notes) }}
+</section>
+
+<section id="alarms">
+<h2>Alarms and their evidence</h2>
+{% if d.measure.alarms %}
+<table id="alarm-table">
+<tr><th>{{ d.measure.freq }}</th><th>severity</th><th>alarm</th><th>dyad</th><th>detail</th><th>evidence</th></tr>
+{% for a in d.measure.alarms %}
+<tr><td>{{ a.period }}</td><td class="sev-{{ a.severity }}">{{ a.severity }}</td><td>{{ a.title }}<br><span class="note">{{ a.rule }}</span></td>
+<td>{{ a.dyad }}</td><td>{{ a.detail }}</td>
+<td><ul class="evidence">{% for e in a.evidence %}
+<li>{{ e.event_date }} {{ e.source or "?" }}&rarr;{{ e.target or "?" }} CAMEO {{ e.cameo_code }}{% if e.goldstein is not none %} ({{ e.goldstein | num("+.1f") }}){% endif %} [{{ e.origin }}]:
+{{ e.text or "" }}{% if e.reference %} &mdash; {% if e.reference | is_url %}<a href="{{ e.reference }}">{{ e.reference }}</a>{% else %}<cite>{{ e.reference }}</cite>{% endif %}{% endif %}</li>
+{% else %}<li>(no events attached)</li>{% endfor %}</ul></td></tr>
+{% endfor %}
+</table>
+{% else %}<p>No alarm fired for {{ d.measure.dyad }} in this window.</p>{% endif %}
+</section>
+
+<section id="index">
+<h2>Relation index and change points</h2>
+<figure id="index-figure">{{ figures.index }}
+<figcaption class="caption">{{ d.measure.measure }} of each direction by {{ d.measure.freq }}; dashed lines: change points; triangles: alarms.</figcaption></figure>
+</section>
+
+<section id="reciprocity">
+<h2>Reciprocity in the triad</h2>
+{% set x = d.explain %}
+{% if x is none %}<p class="note">No triad was given (brinkwatch brief --triad USA JPN KOR), so no reciprocity was estimated.</p>
+{% else %}
+<p>Triad {{ x.triad | join(" ") }}: {{ x.measure }} by {{ x.freq }}, {{ x.first or "?" }} to {{ x.last or "?" }} ({{ x.n_periods }} {{ x.freq }}s);
+{% if x.model.insufficient_ %}<strong>no VAR could be fitted</strong>.{% else %}VAR({{ x.model.lag_order_ }}) of {{ x.model.names_ | length }} series ({{ x.model.names_ | join(", ") }}) on {{ x.model.nobs_ }} {{ x.freq }}s; generalised impulse responses with {{ x.repl }} bootstrap replications (seed {{ x.seed }}).{% endif %}</p>
+{{ notes(x.notes) }}
+{% if x.reciprocity.lines %}<ul id="reciprocity-findings">{% for line in x.reciprocity.lines %}<li>{{ line }}</li>{% endfor %}</ul>{% endif %}
+{% if x.granger %}
+<table id="granger-table">
+<caption class="caption">Granger causality (F tests; bold: significant at the {{ x.granger[0].alpha }} level)</caption>
+<tr><th>causing &rArr; caused</th><th>kind</th><th>F</th><th>df</th><th>p</th><th>p (Holm)</th></tr>
+{% for g in x.granger %}
+<tr{% if g.significant %} class="sig"{% endif %}><td>{{ g.label }}</td><td>{{ g.kind }}</td><td class="num">{{ g.stat | num(".2f") }}</td><td class="num">{{ g.df_num }}, {{ g.df_denom }}</td><td class="num">{{ g.pvalue | pval }}</td><td class="num">{{ g.pvalue_holm | pval }}</td></tr>
+{% endfor %}
+</table>{% endif %}
+{% endif %}
+</section>
+
+<section id="scenario">
+<h2>Scenario comparison</h2>
+{% set s = d.scenario %}
+{% if s is none %}<p class="note">No scenario was run (brinkwatch brief --scenario jpn-kor-2019).</p>
+{% else %}
+<p><strong>{{ s.scenario.title }}</strong> ({{ s.scenario.name }}): {{ s.scenario.start }} to {{ s.scenario.end }} ({{ s.scenario.horizon_days }} days),
+{{ "{:,}".format(s.n_paths) }} Monte Carlo paths per variant, seed {{ s.seed }}; event model fitted on the store's events {{ s.scenario.fit_from }} to {{ s.scenario.fit_to }}.
+Parameters are drawn from their ranges in every path, so the intervals include the assumptions' uncertainty as well as chance.</p>
+{{ notes(s.notes) }}
+<table id="comparison-table">
+<caption class="caption">Probability of each outcome without levers, and with each variant: probability, and below it the change against no lever in percentage points with its 95% interval (bold: the interval excludes zero)</caption>
+<tr><th>outcome</th><th>by</th>{% for v in variants %}<th>{{ v }}</th>{% endfor %}</tr>
+{% for o in s.scenario.outcomes %}
+<tr><td>{{ o.title }}</td><td>{{ outcome_rows[o.name].by }}</td>
+{% for v in variants %}{% set r = cmp[(v, o.name)] %}
+{% if v == "none" %}<td class="num" data-variant="none" data-outcome="{{ o.name }}">{{ r.probability | pct }}</td>
+{% else %}<td class="num{% if r.excludes_zero %} sig{% endif %}" data-variant="{{ v }}" data-outcome="{{ o.name }}">{{ r.probability | pct }}<br><span class="delta">{{ (100 * r.difference) | num("+.1f") }} [{{ (100 * r.diff_low) | num("+.1f") }}, {{ (100 * r.diff_high) | num("+.1f") }}]</span></td>{% endif %}
+{% endfor %}</tr>
+{% endfor %}
+</table>
+<table id="outcome-table">
+<caption class="caption">Without levers: each outcome's probability with its 95% Monte Carlo interval, and its spread across the assumptions (10th-90th percentile of the probability over parameter draws)</caption>
+<tr><th>outcome</th><th>probability</th><th>95% Monte Carlo interval</th><th>spread from assumptions</th><th>what happened</th></tr>
+{% for o in s.scenario.outcomes %}{% set r = outcome_rows[o.name] %}
+<tr><td>{{ o.title }}</td><td class="num">{{ r.probability | pct }}</td><td class="num">{{ r.mc_low | pct }}-{{ r.mc_high | pct }}</td><td class="num">{{ r.param_p10 | pct }}-{{ r.param_p90 | pct }}</td><td>{% if r.observed is none %}{% elif r.observed %}yes{% else %}no{% endif %}</td></tr>
+{% endfor %}
+</table>
+<table id="levers">
+<caption class="caption">The levers compared</caption>
+<tr><th>lever</th><th>date</th><th>days</th><th>what it is</th></tr>
+{% for lv in s.scenario.levers %}<tr><td>{{ lv.name }}</td><td>{{ lv.day }}</td><td class="num">{{ lv.duration_days }}</td><td>{{ lv.title }}</td></tr>{% endfor %}
+</table>
+<figure id="scenario-figure">{{ figures.scenario }}
+<figcaption class="caption">Agreement states over time, the fan chart of the pair's net cooperation ({{ s.fans | join(" and ") }}), and each lever's effect with its 95% interval.</figcaption></figure>
+{% endif %}
+</section>
+
+<section id="sources">
+<h2>Data window and sources</h2>
+<p>Series of {{ d.measure.dyad }}: {{ d.first_period or "no data" }} to {{ d.last_period or "no data" }}, by {{ d.measure.freq }}.
+{% if d.explain %}Triad VAR: {{ d.explain.first }} to {{ d.explain.last }}. {% endif %}
+{% if d.scenario %}Scenario model: fitted {{ d.scenario.scenario.fit_from }} to {{ d.scenario.scenario.fit_to }}. {% endif %}</p>
+{% if d.stats %}
+<table id="store-stats">
+<caption class="caption">The store: {{ "{:,}".format(d.stats.events) }} events from {{ "{:,}".format(d.stats.files) }} ingested file(s) or batch(es); rows read {{ "{:,}".format(d.stats.read) }} = stored {{ "{:,}".format(d.stats.stored) }} + rejected {{ "{:,}".format(d.stats.rejected) }} + duplicates {{ "{:,}".format(d.stats.duplicates) }}</caption>
+<tr><th>origin</th><th>events</th><th>first</th><th>last</th></tr>
+{% for r in d.stats.by_origin %}<tr><td>{{ r.origin }}</td><td class="num">{{ "{:,}".format(r.events) }}</td><td>{{ r.first or "" }}</td><td>{{ r.last or "" }}</td></tr>{% endfor %}
+</table>
+{% else %}<p class="note">Store statistics were not given.</p>{% endif %}
+<p class="note">Event origins: <em>chronology</em> is the hand-coded Japan-Korea-US chronology bundled with brinkwatch (each event cites its report);
+<em>coded</em> events come from text coded by brinkwatch's rule-based coder (each keeps its sentence); <em>gdelt1/gdelt2/icews</em> are machine-coded news events (each keeps its URL or story).
+Alarm rules: the bundled rules for relations between allies (brinkwatch/data/rules/allies.yaml).</p>
+</section>
+</body>
+</html>
+"""

@@ -1,0 +1,251 @@
+"""Check every value that arrives from a browser before it reaches the library.
+
+Each parser takes the raw text (``None`` when the parameter is absent) and the parameter's
+name, and returns a typed value or raises :class:`~brinkwatch.errors.ConfigError` naming the
+parameter, what was expected and what arrived. Nothing here touches the store: values are
+passed on as Python objects, and queries are Ibis expressions, so no user text becomes SQL.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from datetime import date, datetime
+from functools import cache
+
+from brinkwatch import codebook
+from brinkwatch.errors import ConfigError
+
+__all__ = [
+    "MAX_PATHS",
+    "MAX_REPL",
+    "MAX_TEXT",
+    "MEASURES",
+    "check_host",
+    "country",
+    "date_range",
+    "day",
+    "dyad",
+    "freq",
+    "integer",
+    "is_loopback",
+    "measure",
+    "triad",
+]
+
+#: Monte Carlo paths per variant a request may ask for.
+MAX_PATHS = 50_000
+#: Bootstrap replications of the impulse responses a request may ask for.
+MAX_REPL = 2_000
+#: Characters of text the coder page accepts in one request.
+MAX_TEXT = 20_000
+#: Series columns a page may index or plot.
+MEASURES = (
+    "goldstein_sum",
+    "goldstein_mean",
+    "net_coop",
+    "events",
+    "verbal_coop",
+    "material_coop",
+    "verbal_conflict",
+    "material_conflict",
+)
+_FREQS = ("day", "week", "month")
+_FIRST_DAY, _LAST_DAY = date(1900, 1, 1), date(2100, 12, 31)
+_CODE = re.compile(r"[A-Z]{3}")
+
+
+@cache
+def _country_codes() -> frozenset[str]:
+    return frozenset(codebook.countries().column("code").to_pylist())
+
+
+def country(value: str | None, field: str) -> str:
+    """Return a CAMEO country code from the codebook, upper-cased.
+
+    Examples
+    --------
+    >>> country("jpn", "a")
+    'JPN'
+    """
+    text = (value or "").strip().upper()
+    if not _CODE.fullmatch(text) or text not in _country_codes():
+        raise ConfigError(
+            f"expected a CAMEO country code such as JPN, KOR or USA; got {_show(value)}",
+            field=field,
+        )
+    return text
+
+
+def dyad(value: str | None, field: str = "dyad") -> tuple[str, str]:
+    """Parse two different country codes joined by ``-``: ``"JPN-KOR"`` -> ``("JPN", "KOR")``.
+
+    Examples
+    --------
+    >>> dyad("JPN-KOR")
+    ('JPN', 'KOR')
+    """
+    parts = (value or "").split("-")
+    if len(parts) != 2:
+        raise ConfigError(
+            f"a dyad is two country codes joined by '-', such as JPN-KOR; got {_show(value)}",
+            field=field,
+        )
+    a, b = country(parts[0], field), country(parts[1], field)
+    if a == b:
+        raise ConfigError(f"a dyad needs two different countries; got {a}-{b}", field=field)
+    return a, b
+
+
+def triad(value: str | None, field: str = "triad") -> tuple[str, str, str]:
+    """Parse three different country codes separated by commas, spaces or ``-``.
+
+    Examples
+    --------
+    >>> triad("USA,JPN,KOR")
+    ('USA', 'JPN', 'KOR')
+    """
+    parts = [p for p in re.split(r"[\s,\-]+", value or "") if p]
+    if len(parts) != 3:
+        raise ConfigError(
+            f"a triad is three country codes such as USA,JPN,KOR; got {_show(value)}",
+            field=field,
+        )
+    a, b, c = (country(p, field) for p in parts)
+    if len({a, b, c}) != 3:
+        raise ConfigError(f"a triad needs three different countries; got {a},{b},{c}", field=field)
+    return a, b, c
+
+
+def day(value: str | None, field: str) -> date | None:
+    """Parse a day as ``YYYY-MM-DD`` between 1900 and 2100; ``None`` when absent or empty.
+
+    Examples
+    --------
+    >>> day("2019-07-01", "from")
+    datetime.date(2019, 7, 1)
+    """
+    if value is None or not value.strip():
+        return None
+    try:
+        d = datetime.strptime(value.strip(), "%Y-%m-%d").date()
+    except ValueError:
+        msg = f"expected a day as YYYY-MM-DD; got {_show(value)}"
+        raise ConfigError(msg, field=field) from None
+    if not _FIRST_DAY <= d <= _LAST_DAY:
+        raise ConfigError(f"expected a day between 1900 and 2100; got {d}", field=field)
+    return d
+
+
+def date_range(start: str | None, end: str | None) -> tuple[date | None, date | None]:
+    """Parse the ``from`` and ``to`` parameters and check they are in order.
+
+    Examples
+    --------
+    >>> date_range("2019-01-01", None)
+    (datetime.date(2019, 1, 1), None)
+    """
+    first, last = day(start, "from"), day(end, "to")
+    if first is not None and last is not None and first > last:
+        raise ConfigError(
+            f"the range is inverted: 'from' {first} is after 'to' {last}; swap them",
+            field="from",
+        )
+    return first, last
+
+
+def freq(value: str | None, field: str = "freq", default: str = "week") -> str:
+    """Parse a frequency: ``day``, ``week`` or ``month``.
+
+    Examples
+    --------
+    >>> freq("Month")
+    'month'
+    """
+    text = (value or default).strip().lower()
+    if text not in _FREQS:
+        raise ConfigError(f"expected one of {', '.join(_FREQS)}; got {_show(value)}", field=field)
+    return text
+
+
+def measure(value: str | None, field: str = "measure", default: str = "goldstein_sum") -> str:
+    """Parse a measure, one of :data:`MEASURES`.
+
+    Examples
+    --------
+    >>> measure("net_coop")
+    'net_coop'
+    """
+    text = (value or default).strip().lower()
+    if text not in MEASURES:
+        raise ConfigError(f"expected one of {', '.join(MEASURES)}; got {_show(value)}", field=field)
+    return text
+
+
+def integer(value: str | int | None, field: str, *, default: int, low: int, high: int) -> int:
+    """Parse a whole number within ``[low, high]``.
+
+    Examples
+    --------
+    >>> integer("200", "paths", default=500, low=1, high=50_000)
+    200
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return default
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        msg = f"expected a whole number; got {_show(str(value))}"
+        raise ConfigError(msg, field=field) from None
+    if not low <= n <= high:
+        raise ConfigError(f"must be between {low:,} and {high:,}; got {n:,}", field=field)
+    return n
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` only accepts connections from this machine.
+
+    Examples
+    --------
+    >>> is_loopback("127.0.0.1"), is_loopback("localhost"), is_loopback("0.0.0.0")
+    (True, True, False)
+    """
+    h = host.strip().strip("[]").lower()
+    if h == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(h).is_loopback
+    except ValueError:
+        return False
+
+
+def check_host(host: str, allow_public: bool) -> str:
+    """Refuse to serve on a non-loopback address unless asked to explicitly.
+
+    Raises
+    ------
+    ConfigError
+        If ``host`` is not a loopback address and ``allow_public`` is False.
+
+    Examples
+    --------
+    >>> check_host("127.0.0.1", False)
+    '127.0.0.1'
+    """
+    if not host.strip():
+        raise ConfigError("expected a host name or address, such as 127.0.0.1", field="--host")
+    if not is_loopback(host) and not allow_public:
+        raise ConfigError(
+            f"refusing to serve on {host}: that address is reachable from other machines, and "
+            "the dashboard has no login. Use 127.0.0.1 (the default), or pass --allow-public if "
+            "everyone who can reach this machine may read the store and add coded events to it",
+            field="--host",
+        )
+    return host
+
+
+def _show(value: str | None) -> str:
+    if value is None:
+        return "nothing"
+    text = value if len(value) <= 40 else value[:40] + "..."
+    return repr(text)

@@ -1,0 +1,650 @@
+"""What each page shows: call the library on validated inputs and shape the results.
+
+Every function takes already-validated values (see :mod:`brinkwatch.web._validation`) and a
+:class:`~brinkwatch.web._state.StoreAccess`, and returns plain dicts and lists that both the
+HTML templates and the JSON API render. Figures come from :mod:`brinkwatch.report` as Plotly
+JSON; nothing here computes a measure of its own.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import warnings
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from brinkwatch.errors import BrinkwatchError, ConfigError, StoreError
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+    from brinkwatch.coding import Coder
+    from brinkwatch.measure import Alarm
+    from brinkwatch.simulate import Dynamics
+    from brinkwatch.simulate.scenario import Scenario
+    from brinkwatch.web._state import StoreAccess
+
+__all__ = [
+    "CoderHolder",
+    "add_coded",
+    "code_text",
+    "dyad_view",
+    "events_view",
+    "explain_view",
+    "figure_json",
+    "run_scenario",
+    "scenario_catalogue",
+    "scenario_variants",
+    "triad_view",
+]
+
+#: Alarms in the last this many periods of the window count as open.
+OPEN_PERIODS = 3
+_QUADS = ("verbal_coop", "material_coop", "verbal_conflict", "material_conflict")
+_QUAD_COLOURS = ("#9ecae1", "#2171b5", "#fc9272", "#cb181d")
+
+
+def figure_json(fig: go.Figure) -> str:
+    """Return Plotly JSON that is safe to place inside a ``<script>`` element."""
+    text: str = fig.to_json()
+    # JSON escapes, so the text cannot close the script element or start markup.
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _num(v: Any) -> float | None:
+    if v is None:
+        return None
+    f = float(v)
+    return None if math.isnan(f) else f
+
+
+def _since(r: dict[str, Any]) -> str:
+    if r.get("record_low"):
+        return f"record low ({r['periods_since']} periods)"
+    if r.get("lowest_since") is not None and (r.get("periods_since") or 0) > 1:
+        return f"lowest since {r['lowest_since']} ({r['periods_since']} periods)"
+    return ""
+
+
+def _alarm_dict(a: Alarm, open_from: date | None) -> dict[str, Any]:
+    return {
+        "rule": a.rule,
+        "title": a.title,
+        "severity": a.severity,
+        "dyad": a.dyad,
+        "period": a.period.isoformat(),
+        "detail": a.detail,
+        "open": open_from is not None and a.period >= open_from,
+        "evidence": [
+            {
+                "event_id": e.event_id,
+                "origin": e.origin,
+                "event_date": e.event_date.isoformat(),
+                "source": e.source,
+                "target": e.target,
+                "cameo_code": e.cameo_code,
+                "goldstein": e.goldstein,
+                "text": e.text,
+                "reference": e.reference,
+                "url": _safe_url(e.reference),
+            }
+            for e in a.evidence[:5]
+        ],
+    }
+
+
+def _safe_url(value: str | None) -> str | None:
+    """Return an http(s) link or None: stored text never becomes a ``javascript:`` link."""
+    if not value:
+        return None
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:
+        return None
+    return value.strip() if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def _rows_by_dyad(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        out.setdefault(r["dyad"], []).append(r)
+    return out
+
+
+def _summary(dyad: str, rs: list[dict[str, Any]]) -> dict[str, Any]:
+    last = rs[-1]
+    return {
+        "dyad": dyad,
+        "period": last["period"].isoformat(),
+        "value": _num(last["value"]),
+        "index": _num(last["index"]),
+        "since": _since(last),
+        "record_low": bool(last["record_low"]),
+        "events": int(sum(r["events"] or 0 for r in rs)),
+        "min_index": min(
+            (x for x in (_num(r["index"]) for r in rs) if x is not None), default=None
+        ),
+    }
+
+
+def _open_from(periods: Sequence[date]) -> date | None:
+    ps = sorted(set(periods))
+    return ps[-OPEN_PERIODS] if len(ps) >= OPEN_PERIODS else (ps[0] if ps else None)
+
+
+def triad_view(
+    access: StoreAccess,
+    actors: tuple[str, str, str],
+    *,
+    freq: str,
+    start: date | None,
+    end: date | None,
+    measure: str,
+) -> dict[str, Any]:
+    """Summarise the six directed dyads: latest value and index, "lowest since", alarms."""
+    key = ("triad", actors, freq, start, end, measure)
+    result: dict[str, Any] = access.cached(
+        key, lambda: _triad(access, actors, freq, start, end, measure)
+    )
+    return result
+
+
+def _triad(
+    access: StoreAccess,
+    actors: tuple[str, str, str],
+    freq: str,
+    start: date | None,
+    end: date | None,
+    measure: str,
+) -> dict[str, Any]:
+    from brinkwatch.measure import (
+        DEFAULT_BASELINE,
+        Actor,
+        Freq,
+        dyad_series,
+        evaluate_alarms,
+        indexed_series,
+        triad_pairs,
+    )
+    from brinkwatch.report import triad_figure
+
+    a, b, c = (Actor(x) for x in actors)
+    f = Freq(freq)
+    with access.read() as store:
+        ser = dyad_series(store.events, triad_pairs(a, b, c), freq=f, start=start, end=end)
+        rows = indexed_series(ser, measure=measure, baseline=DEFAULT_BASELINE[f]).to_pyarrow()
+        rows_l = rows.to_pylist()
+        alarms = [
+            x
+            for s, t in ((a, b), (a, c), (b, c))
+            for x in evaluate_alarms(store.events, s, t, freq=f, start=start, end=end)
+        ]
+    by = _rows_by_dyad(rows_l)
+    open_from = _open_from([r["period"] for r in rows_l])
+    alarms.sort(key=lambda x: (x.period, x.rule, x.dyad), reverse=True)
+    fig = (
+        triad_figure(rows_l, measure="value", title=f"{' '.join(actors)}: {measure} by {freq}")
+        if rows_l
+        else None
+    )
+    return {
+        "actors": list(actors),
+        "freq": freq,
+        "measure": measure,
+        "from": rows_l[0]["period"].isoformat() if rows_l else None,
+        "to": max(r["period"] for r in rows_l).isoformat() if rows_l else None,
+        "dyads": [_summary(d, rs) for d, rs in by.items()],
+        "alarms": [_alarm_dict(x, open_from) for x in alarms],
+        "open_alarms": sum(1 for x in alarms if open_from is not None and x.period >= open_from),
+        "figure": figure_json(fig) if fig is not None else None,
+    }
+
+
+def dyad_view(
+    access: StoreAccess,
+    pair: tuple[str, str],
+    *,
+    freq: str,
+    start: date | None,
+    end: date | None,
+    measure: str,
+) -> dict[str, Any]:
+    """Index with change points and alarms, and the quad-class breakdown, of a dyad."""
+    key = ("dyad", pair, freq, start, end, measure)
+    result: dict[str, Any] = access.cached(
+        key, lambda: _dyad(access, pair, freq, start, end, measure)
+    )
+    return result
+
+
+def _dyad(
+    access: StoreAccess,
+    pair: tuple[str, str],
+    freq: str,
+    start: date | None,
+    end: date | None,
+    measure: str,
+) -> dict[str, Any]:
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    from brinkwatch.measure import (
+        DEFAULT_BASELINE,
+        Actor,
+        Freq,
+        change_points,
+        dyad_series,
+        evaluate_alarms,
+        indexed_series,
+    )
+    from brinkwatch.report import index_figure
+
+    a, b = Actor(pair[0]), Actor(pair[1])
+    f = Freq(freq)
+    base = DEFAULT_BASELINE[f]
+    with access.read() as store:
+        ser = dyad_series(store.events, [(a, b), (b, a)], freq=f, start=start, end=end)
+        rows = indexed_series(ser, measure=measure, baseline=base).to_pyarrow().to_pylist()
+        alarms = evaluate_alarms(store.events, a, b, freq=f, start=start, end=end, baseline=base)
+    by = _rows_by_dyad(rows)
+    cps = {
+        d: change_points([r["value"] for r in rs], [r["period"] for r in rs])
+        for d, rs in by.items()
+    }
+    label = f"{pair[0]}-{pair[1]}"
+    fig = index_figure(
+        rows,
+        measure="value",
+        change_points=cps,
+        alarms=alarms,
+        title=f"{label} {measure} by {freq}: change points and alarms",
+        label=measure,
+    )
+    quad = make_subplots(rows=max(1, len(by)), cols=1, subplot_titles=list(by), shared_xaxes=True)
+    for i, rs in enumerate(by.values(), start=1):
+        for q, colour in zip(_QUADS, _QUAD_COLOURS, strict=True):
+            quad.add_trace(
+                go.Bar(
+                    x=[r["period"] for r in rs],
+                    y=[r[q] for r in rs],
+                    name=q.replace("_", " "),
+                    marker_color=colour,
+                    legendgroup=q,
+                    showlegend=i == 1,
+                ),
+                row=i,
+                col=1,
+            )
+    quad.update_layout(
+        barmode="stack",
+        template="plotly_white",
+        title=f"{label}: events by quad class per {freq}",
+        height=260 * max(1, len(by)) + 80,
+    )
+    open_from = _open_from([r["period"] for r in rows])
+    return {
+        "dyad": label,
+        "freq": freq,
+        "measure": measure,
+        "baseline": base,
+        "from": min(r["period"] for r in rows).isoformat() if rows else None,
+        "to": max(r["period"] for r in rows).isoformat() if rows else None,
+        "dyads": [_summary(d, rs) for d, rs in by.items()],
+        "quad_totals": [
+            {"dyad": d, **{q: int(sum(r[q] or 0 for r in rs)) for q in _QUADS}}
+            for d, rs in by.items()
+        ],
+        "change_points": [
+            {
+                "dyad": d,
+                "period": c.period.isoformat() if c.period else None,
+                "mean_before": c.mean_before,
+                "mean_after": c.mean_after,
+                "direction": c.direction,
+            }
+            for d, cs in cps.items()
+            for c in cs
+        ],
+        "alarms": [_alarm_dict(x, open_from) for x in reversed(alarms)],
+        "figure": figure_json(fig),
+        "quad_figure": figure_json(quad),
+    }
+
+
+def events_view(
+    access: StoreAccess,
+    pair: tuple[str, str],
+    *,
+    start: date | None,
+    end: date | None,
+    roots: Sequence[str] | None,
+    quads: Sequence[int] | None,
+    origin: str | None,
+    limit: int,
+) -> dict[str, Any]:
+    """Events of a dyad with their evidence: link, sentence or chronology citation."""
+    from brinkwatch.store import select_events
+
+    with access.read() as store:
+        e = select_events(
+            store.events,
+            dyad=pair,
+            start=start,
+            end=end,
+            roots=roots,
+            origins=[origin] if origin else None,
+        )
+        if quads:
+            e = e.filter(e.quad_class.isin(list(quads)))
+        total = int(e.count().execute())
+        rows = (
+            e.select(
+                "event_id",
+                "origin",
+                "event_date",
+                "source_country",
+                "target_country",
+                "source_code",
+                "target_code",
+                "cameo_code",
+                "quad_class",
+                "goldstein",
+                "description",
+                "sentence",
+                "citation",
+                "source_url",
+                "story_id",
+            )
+            .limit(limit)
+            .to_pyarrow()
+            .to_pylist()
+        )
+    for r in rows:
+        r["event_date"] = r["event_date"].isoformat()
+        r["url"] = _safe_url(r["source_url"])
+        r["text"] = r["description"] or r["sentence"] or ""
+    return {"total": total, "shown": len(rows), "events": rows}
+
+
+def explain_view(
+    access: StoreAccess,
+    actors: tuple[str, str, str],
+    *,
+    freq: str,
+    start: date | None,
+    end: date | None,
+    measure: str,
+    periods: int,
+    repl: int,
+    seed: int,
+) -> dict[str, Any]:
+    """Granger table, impulse-response grid and reciprocity of a triad."""
+    key = ("explain", actors, freq, start, end, measure, periods, repl, seed)
+    result: dict[str, Any] = access.cached(
+        key, lambda: _explain(access, actors, freq, start, end, measure, periods, repl, seed)
+    )
+    return result
+
+
+def _explain(
+    access: StoreAccess,
+    actors: tuple[str, str, str],
+    freq: str,
+    start: date | None,
+    end: date | None,
+    measure: str,
+    periods: int,
+    repl: int,
+    seed: int,
+) -> dict[str, Any]:
+    from brinkwatch.explain import TriadVAR
+    from brinkwatch.measure import Actor, triad_series
+    from brinkwatch.report.explain_figures import irf_figure
+
+    a, b, c = (Actor(x) for x in actors)
+    with access.read() as store:
+        table = triad_series(store.events, a, b, c, freq=freq, start=start, end=end).to_pyarrow()
+    model = TriadVAR(measure=measure)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(table)
+        granger = model.granger()
+        irf = rec = None
+        if not model.insufficient_:
+            irf = model.irf(periods, repl=repl, seed=seed)
+            rec = model.reciprocity(irf=irf, granger=granger)
+    ours = [str(w.message) for w in caught if issubclass(w.category, BrinkwatchError)]
+    notes = list(dict.fromkeys([*model.notes_, *ours]))
+    periods_ = sorted(set(table.column("period").to_pylist()))
+    return {
+        "actors": list(actors),
+        "freq": freq,
+        "measure": measure,
+        "from": periods_[0].isoformat() if periods_ else None,
+        "to": periods_[-1].isoformat() if periods_ else None,
+        "periods": len(periods_),
+        "insufficient": bool(model.insufficient_),
+        "lags": None if model.insufficient_ else model.lag_order_,
+        "series": list(model.names_),
+        "notes": notes,
+        "granger": [
+            {
+                "label": g.label,
+                "kind": g.kind,
+                "stat": g.stat,
+                "df": f"{g.df_num}, {g.df_denom}",
+                "pvalue": g.pvalue,
+                "pvalue_holm": g.pvalue_holm,
+                "significant": g.significant,
+            }
+            for g in granger
+        ],
+        "reciprocity": [] if rec is None else list(rec.lines),
+        "figure": figure_json(irf_figure(irf)) if irf is not None else None,
+    }
+
+
+def _scenario(name: str) -> Scenario:
+    from brinkwatch.simulate import parse_scenario, read_bundled_scenario
+
+    return parse_scenario(read_bundled_scenario(name), source=name)
+
+
+def scenario_catalogue() -> list[dict[str, Any]]:
+    """List the bundled scenarios with their levers, for the scenario form."""
+    from brinkwatch.simulate import bundled_scenarios
+
+    out = []
+    for name in bundled_scenarios():
+        sc = _scenario(name)
+        out.append(
+            {
+                "name": sc.name,
+                "title": sc.title,
+                "start": sc.start.isoformat(),
+                "end": sc.end.isoformat(),
+                "actual": list(sc.actual),
+                "levers": [
+                    {"name": lv.name, "title": lv.title, "day": lv.day.isoformat()}
+                    for lv in sc.levers
+                ],
+            }
+        )
+    return out
+
+
+def scenario_variants(name: str, levers: Sequence[str], actual: bool) -> dict[str, tuple[str, ...]]:
+    """``none``, ``actual`` when asked, and each chosen lever alone (checked against the file)."""
+    from brinkwatch.simulate import default_variants
+
+    sc = _scenario(name)
+    known = {lv.name for lv in sc.levers}
+    for n in levers:
+        if n not in known:
+            raise ConfigError(
+                f"scenario '{name}' has no lever '{n}'; it has {', '.join(sorted(known))}",
+                field="levers",
+            )
+    if not levers and not actual:
+        return default_variants(sc)
+    out: dict[str, tuple[str, ...]] = {"none": ()}
+    if actual:
+        if not sc.actual:
+            raise ConfigError(f"scenario '{name}' declares no 'actual' levers", field="actual")
+        out["actual"] = sc.actual
+    for n in dict.fromkeys(levers):
+        out[n] = (n,)
+    return out
+
+
+def _dynamics(access: StoreAccess, sc: Scenario) -> tuple[Dynamics, list[str]]:
+    from brinkwatch.simulate import fit_dynamics
+
+    def fit() -> tuple[Dynamics, list[str]]:
+        with access.read() as store, warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            dyn = fit_dynamics(sc, store.events)
+        # Our own warnings say something about the data; third-party deprecations do not.
+        return dyn, [str(w.message) for w in caught if issubclass(w.category, BrinkwatchError)]
+
+    result: tuple[Dynamics, list[str]] = access.cached(("dynamics", sc.name), fit)
+    return result
+
+
+def run_scenario(
+    access: StoreAccess,
+    name: str,
+    variants: dict[str, tuple[str, ...]],
+    *,
+    paths: int,
+    seed: int,
+    progress: Callable[[float], None],
+) -> dict[str, Any]:
+    """Fit (cached per store version), simulate, and shape outcomes, comparison and figure."""
+    from brinkwatch.report.scenario_figures import scenario_figure
+    from brinkwatch.simulate import (
+        compare_levers,
+        fan_table,
+        outcome_table,
+        simulate_scenario,
+        state_table,
+    )
+
+    sc = _scenario(name)
+    progress(0.02)
+    dyn, notes = _dynamics(access, sc)
+    progress(0.1)
+    # One process: the pool already bounds how much of the machine the dashboard takes.
+    runs = simulate_scenario(
+        sc,
+        dyn,
+        variants=variants,
+        n_paths=paths,
+        seed=seed,
+        workers=1,
+        progress=lambda f: progress(0.1 + 0.85 * f),
+    )
+    cmp = compare_levers(runs)
+    oc = outcome_table(runs["none"])
+    shown = [v for v in ("none", "actual") if v in runs] or list(runs)[:2]
+    machine_states = [(m.name, m.states[-1]) for m in sc.machines if m.kind != "event"][:4]
+    fig = scenario_figure(
+        states={v: state_table(runs[v]) for v in shown},
+        fans={v: fan_table(runs[v]) for v in shown},
+        comparison=cmp,
+        machine_states=machine_states,
+        index_level=runs["none"].index_level,
+        title=f"{sc.title} ({paths:,} paths, seed {seed})",
+    )
+    fan = fan_table(runs["none"]).to_pylist()
+    return {
+        "scenario": sc.name,
+        "title": sc.title,
+        "start": sc.start.isoformat(),
+        "end": sc.end.isoformat(),
+        "paths": paths,
+        "seed": seed,
+        "variants": {k: list(v) for k, v in variants.items()},
+        "notes": list(dict.fromkeys([*dyn.notes, *notes])),
+        "outcomes": [{**r, "observed": r["observed"]} for r in oc.to_pylist()],
+        "comparison": cmp.to_pylist(),
+        "fan_none": [
+            {"week": r["week"].isoformat(), "q05": r["q05"], "q50": r["q50"], "q95": r["q95"]}
+            for r in fan
+        ],
+        "figure": figure_json(fig),
+    }
+
+
+class CoderHolder:
+    """One text coder for the server, loaded on first use; spaCy calls are serialised."""
+
+    def __init__(self, coder: Coder | None = None) -> None:
+        self._coder = coder
+        self.lock = threading.Lock()
+
+    def get(self) -> Coder:
+        """Return the coder (loading the spaCy pipeline the first time)."""
+        from brinkwatch.coding import Coder
+
+        if self._coder is None:
+            self._coder = Coder()
+        return self._coder
+
+
+def _code(holder: CoderHolder, text: str, day: date | None) -> Any:
+    from brinkwatch.coding import events_to_table
+
+    with holder.lock:
+        events = holder.get().code(text, date=day, doc_id="dashboard")
+    return events_to_table(events)
+
+
+def code_text(holder: CoderHolder, text: str, day: date | None) -> dict[str, Any]:
+    """Events coded from ``text``, each with the character span of its trigger words."""
+    table = _code(holder, text, day)
+    events = []
+    for r in table.to_pylist():
+        events.append(
+            {
+                "event_id": r["event_id"],
+                "event_date": r["event_date"].isoformat() if r["event_date"] else None,
+                "source": r["source_code"],
+                "target": r["target_code"],
+                "cameo_code": r["cameo_code"],
+                "cameo_name": r["cameo_name"],
+                "quad_class": r["quad_class"],
+                "goldstein": r["goldstein"],
+                "confidence": r["confidence"],
+                "flags": r["flags"],
+                "sentence": r["sentence_text"],
+                # Trigger words as offsets into the sentence, for highlighting.
+                "mark_start": r["span_start"] - r["sentence_start"],
+                "mark_end": r["span_end"] - r["sentence_start"],
+                "span_start": r["span_start"],
+                "span_end": r["span_end"],
+            }
+        )
+    return {"events": events, "date": day.isoformat() if day else None}
+
+
+def add_coded(access: StoreAccess, holder: CoderHolder, text: str, day: date) -> dict[str, Any]:
+    """Code ``text`` again on the server and store its events (the only write action)."""
+    from brinkwatch.ingest import ingest_coded
+
+    # The server codes the text itself rather than trusting events sent by the page.
+    table = _code(holder, text, day)
+    with access.write() as store:
+        rep = ingest_coded(store, table, source_name=f"dashboard coder ({day})")
+    if not rep.ok:
+        raise StoreError(f"the coded events could not be stored: {rep.error}")
+    return {
+        "read": rep.read,
+        "stored": rep.stored,
+        "duplicates": rep.duplicates,
+        "rejected": rep.rejected,
+        "batch_id": rep.batch_id,
+    }

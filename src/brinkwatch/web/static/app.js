@@ -1,0 +1,233 @@
+// brinkwatch dashboard: draw the figures a page embeds, run scenarios, code text.
+// No framework and nothing from the internet: Plotly is served by the dashboard itself.
+"use strict";
+
+function drawFigure(el, fig) {
+  Plotly.newPlot(el, fig.data, fig.layout, { responsive: true, displaylogo: false });
+}
+
+document.querySelectorAll("[data-figure]").forEach((el) => {
+  const src = document.getElementById(el.dataset.figure);
+  if (src) drawFigure(el, JSON.parse(src.textContent));
+});
+
+function cell(row, text, cls) {
+  const td = document.createElement("td");
+  td.textContent = text;
+  if (cls) td.className = cls;
+  row.appendChild(td);
+  return td;
+}
+
+function pct(p) {
+  return p === null || p === undefined ? "–" : (100 * p).toFixed(1) + "%";
+}
+
+function signed(p) {
+  const v = 100 * p;
+  return (v >= 0 ? "+" : "") + v.toFixed(1);
+}
+
+function showError(box, body, status) {
+  const e = (body && body.error) || {};
+  box.textContent = (e.kind || "Error " + status) + (e.field ? " in " + e.field : "") + ": " + (e.message || "request failed");
+  box.hidden = false;
+}
+
+async function postJSON(url, payload) {
+  const resp = await fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(payload),
+  });
+  let body = null;
+  try { body = await resp.json(); } catch (err) { body = null; }
+  return { ok: resp.ok, status: resp.status, body: body };
+}
+
+// ---------------------------------------------------------------- scenario page
+
+function setupScenario() {
+  const form = document.getElementById("scenario-form");
+  if (!form) return;
+  const catalogue = JSON.parse(document.getElementById("catalogue").textContent);
+  const levers = document.getElementById("levers");
+  const select = document.getElementById("scenario-name");
+  function fillLevers() {
+    const sc = catalogue.find((c) => c.name === select.value);
+    levers.querySelectorAll("label").forEach((l) => l.remove());
+    for (const lv of (sc ? sc.levers : [])) {
+      const label = document.createElement("label");
+      const box = document.createElement("input");
+      box.type = "checkbox";
+      box.name = "lever";
+      box.value = lv.name;
+      box.checked = sc.actual.includes(lv.name);
+      label.appendChild(box);
+      label.appendChild(document.createTextNode(" " + lv.title + " (" + lv.day + ")"));
+      levers.appendChild(label);
+    }
+  }
+  select.addEventListener("change", fillLevers);
+  fillLevers();
+  const status = document.getElementById("run-status");
+  const bar = document.getElementById("progress");
+  const text = document.getElementById("progress-text");
+  const errBox = document.getElementById("run-error");
+  const button = document.getElementById("run");
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    errBox.hidden = true;
+    document.getElementById("result").hidden = true;
+    const payload = {
+      scenario: select.value,
+      paths: document.getElementById("paths").value,
+      seed: document.getElementById("seed").value,
+      actual: document.getElementById("actual").checked,
+      levers: Array.from(levers.querySelectorAll("input:checked")).map((b) => b.value),
+    };
+    button.disabled = true;
+    status.hidden = false;
+    bar.value = 0;
+    text.textContent = "queued";
+    const r = await postJSON("/api/scenario/runs", payload);
+    if (!r.ok) {
+      showError(errBox, r.body, r.status);
+      status.hidden = true;
+      button.disabled = false;
+      return;
+    }
+    const poll = async () => {
+      const resp = await fetch(r.body.poll);
+      const job = await resp.json();
+      if (!resp.ok) { showError(errBox, job, resp.status); button.disabled = false; return; }
+      bar.value = job.progress;
+      text.textContent = job.status + " " + Math.round(100 * job.progress) + "%";
+      if (job.status === "done") {
+        button.disabled = false;
+        showScenario(job.result);
+      } else if (job.status === "failed") {
+        button.disabled = false;
+        showError(errBox, { error: job.error }, 500);
+      } else {
+        setTimeout(poll, 250);
+      }
+    };
+    poll();
+  });
+}
+
+function showScenario(res) {
+  document.getElementById("result-head").textContent =
+    res.title + ": " + res.start + " to " + res.end + ", " + res.paths.toLocaleString("en") +
+    " paths per variant, seed " + res.seed;
+  const ob = document.querySelector("#outcomes tbody");
+  ob.replaceChildren();
+  for (const o of res.outcomes) {
+    const tr = document.createElement("tr");
+    tr.dataset.outcome = o.outcome;
+    tr.dataset.probability = o.probability;
+    cell(tr, o.title);
+    cell(tr, o.by);
+    cell(tr, pct(o.probability), "n probability");
+    cell(tr, pct(o.mc_low) + "–" + pct(o.mc_high), "n");
+    cell(tr, pct(o.param_p10) + "–" + pct(o.param_p90), "n");
+    cell(tr, o.observed === null ? "" : (o.observed ? "yes" : "no"));
+    ob.appendChild(tr);
+  }
+  const variants = [...new Set(res.comparison.map((r) => r.variant))];
+  const outcomes = [...new Set(res.comparison.map((r) => r.outcome))];
+  const head = document.querySelector("#comparison thead");
+  head.replaceChildren();
+  const hr = document.createElement("tr");
+  cell(hr, "outcome");
+  variants.forEach((v) => cell(hr, v));
+  head.appendChild(hr);
+  const body = document.querySelector("#comparison tbody");
+  body.replaceChildren();
+  for (const o of outcomes) {
+    const tr = document.createElement("tr");
+    tr.dataset.outcome = o;
+    cell(tr, o);
+    for (const v of variants) {
+      const r = res.comparison.find((x) => x.variant === v && x.outcome === o);
+      const text = v === "none" ? pct(r.probability)
+        : pct(r.probability) + " (" + signed(r.difference) + " [" + signed(r.diff_low) + ", " + signed(r.diff_high) + "])";
+      const td = cell(tr, text, "n");
+      td.dataset.variant = v;
+      td.dataset.probability = r.probability;
+      if (r.excludes_zero) td.style.fontWeight = "bold";
+    }
+    body.appendChild(tr);
+  }
+  const notes = document.getElementById("result-notes");
+  notes.replaceChildren();
+  for (const n of res.notes) {
+    const li = document.createElement("li");
+    li.textContent = n;
+    notes.appendChild(li);
+  }
+  document.getElementById("result").hidden = false;
+  drawFigure(document.getElementById("fig-scenario"), JSON.parse(res.figure));
+}
+
+// ---------------------------------------------------------------- coder page
+
+function highlighted(sentence, start, end) {
+  // The words that triggered the event, marked inside their sentence (text nodes only).
+  const span = document.createElement("span");
+  span.appendChild(document.createTextNode(sentence.slice(0, start)));
+  const mark = document.createElement("mark");
+  mark.textContent = sentence.slice(start, end);
+  span.appendChild(mark);
+  span.appendChild(document.createTextNode(sentence.slice(end)));
+  return span;
+}
+
+function setupCoder() {
+  const form = document.getElementById("coder-form");
+  if (!form) return;
+  const errBox = document.getElementById("coder-error");
+  const added = document.getElementById("added");
+  const payload = () => ({
+    text: document.getElementById("coder-text").value,
+    date: document.getElementById("coder-date").value,
+  });
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    errBox.hidden = true;
+    added.textContent = "";
+    const r = await postJSON("/api/code", payload());
+    if (!r.ok) { showError(errBox, r.body, r.status); return; }
+    const body = document.querySelector("#coded-events tbody");
+    body.replaceChildren();
+    for (const e of r.body.events) {
+      const tr = document.createElement("tr");
+      tr.dataset.code = e.cameo_code;
+      cell(tr, e.event_date || "");
+      cell(tr, e.source);
+      cell(tr, e.target);
+      cell(tr, e.cameo_code + " " + e.cameo_name);
+      cell(tr, String(e.quad_class));
+      cell(tr, e.goldstein.toFixed(1), "n");
+      cell(tr, e.confidence.toFixed(2), "n");
+      cell(tr, e.flags);
+      const td = document.createElement("td");
+      td.appendChild(highlighted(e.sentence, e.mark_start, e.mark_end));
+      tr.appendChild(td);
+      body.appendChild(tr);
+    }
+    document.getElementById("coded-head").textContent = r.body.events.length + " coded event(s)";
+    document.getElementById("coded").hidden = false;
+  });
+  document.getElementById("add").addEventListener("click", async () => {
+    errBox.hidden = true;
+    const r = await postJSON("/api/code/ingest", payload());
+    if (!r.ok) { showError(errBox, r.body, r.status); return; }
+    added.textContent = "Stored " + r.body.stored + " event(s); " + r.body.duplicates +
+      " already stored, " + r.body.rejected + " rejected.";
+  });
+}
+
+setupScenario();
+setupCoder();

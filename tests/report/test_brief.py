@@ -1,0 +1,277 @@
+"""The brief's content: numbers from the library, every text escaped, nothing fetched."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from html import escape
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from markupsafe import escape as escape_markup
+
+from brinkwatch.errors import BrinkwatchError, ConfigError
+from brinkwatch.explain import TriadVAR
+from brinkwatch.measure import (
+    DEFAULT_BASELINE,
+    Freq,
+    dyad_series,
+    evaluate_alarms,
+    indexed_series,
+    parse_actor,
+    triad_series,
+)
+from brinkwatch.report.brief import BriefData, gather_brief, render_brief
+from brinkwatch.simulate import (
+    compare_levers,
+    default_variants,
+    fit_dynamics,
+    parse_scenario,
+    read_bundled_scenario,
+    simulate_scenario,
+)
+from brinkwatch.store import Store, connect
+from tests.report.conftest import BRIEF_ARGS
+
+SECTIONS = ["what-changed", "alarms", "index", "reciprocity", "scenario", "sources"]
+
+
+class _Tags(HTMLParser):
+    """Every start tag with its attributes, and the text of each element with an id."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def _tags(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    p = _Tags()
+    p.feed(html)
+    return p.tags
+
+
+def _field(html: str, dyad: str, field: str) -> str:
+    m = re.search(rf'data-dyad="{re.escape(escape(dyad))}" data-field="{field}">([^<]*)<', html)
+    assert m, (dyad, field)
+    return m.group(1)
+
+
+@pytest.fixture(scope="module")
+def db_store(brief_db: Path) -> Store:
+    return connect(brief_db, read_only=True)
+
+
+def test_every_section_is_there_in_order(brief_file: Path) -> None:
+    html = brief_file.read_text()
+    ids = [a["id"] for t, a in _tags(html) if t == "section"]
+    assert ids == SECTIONS
+    assert html.count("<h2>") == len(SECTIONS)
+
+
+def test_headline_numbers_are_the_library_index(brief_file: Path, db_store: Store) -> None:
+    jpn, kor = parse_actor("JPN"), parse_actor("KOR")
+    ser = dyad_series(
+        db_store.events,
+        [(jpn, kor), (kor, jpn)],
+        freq="month",
+        start=BRIEF_ARGS["start"],
+        end=BRIEF_ARGS["end"],
+    )
+    rows = indexed_series(ser, baseline=DEFAULT_BASELINE[Freq.MONTH]).to_pyarrow().to_pylist()
+    html = brief_file.read_text()
+    for dyad in ("JPN->KOR", "KOR->JPN"):
+        rs = [r for r in rows if r["dyad"] == dyad]
+        latest, lowest = rs[-1], min(rs, key=lambda r: (r["value"], r["period"]))
+        assert _field(html, dyad, "latest-value") == f"{latest['value']:.1f}"
+        assert _field(html, dyad, "latest-index") == f"{latest['index']:+.2f}"
+        assert _field(html, dyad, "lowest-value") == f"{lowest['value']:.1f}"
+        assert f"{lowest['period']} at" in html
+    # The summer of 2019 is the trough of the window in the chronology, as history has it.
+    low = min((r for r in rows if r["dyad"] == "JPN->KOR"), key=lambda r: r["value"])
+    assert low["period"].year == 2019 and 6 <= low["period"].month <= 9
+
+
+def test_alarms_are_listed_with_their_evidence(brief_file: Path, db_store: Store) -> None:
+    alarms = evaluate_alarms(
+        db_store.events,
+        parse_actor("JPN"),
+        parse_actor("KOR"),
+        freq="month",
+        start=BRIEF_ARGS["start"],
+        end=BRIEF_ARGS["end"],
+    )
+    assert alarms
+    html = brief_file.read_text()
+    table = html[html.index('id="alarm-table"') : html.index('<section id="index">')]
+    assert table.count("<tr>") == len(alarms) + 1  # a header row, then one row per alarm
+    assert f"{len(alarms)} alarm(s) in the window" in html
+    for a in alarms:
+        assert a.detail.replace("<", "&lt;").replace(">", "&gt;") in table
+    # The analyst's note, coded: its sentence and its file are the evidence of August 2019.
+    assert "Tokyo has retaliated by restricting sales of technology components" in table
+    assert "jpn-kor-2019-note.txt" in table
+    # Chronology events cite their report.
+    assert re.search(r"<cite>(Yonhap|Kyodo|Reuters)[^<]*2019-0[78]-\d\d</cite>", table)
+
+
+def test_reciprocity_and_granger_numbers_are_the_var(
+    brief_data: BriefData, brief_file: Path, db_store: Store
+) -> None:
+    usa, jpn, kor = (parse_actor(x) for x in BRIEF_ARGS["triad"])
+    table = triad_series(
+        db_store.events, usa, jpn, kor, freq="month",
+        start=BRIEF_ARGS["start"], end=BRIEF_ARGS["end"],
+    ).to_pyarrow()  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = TriadVAR(measure="net_coop").fit(table)
+    granger = model.granger()
+    assert granger, "the chronology supports a JPN-KOR VAR"
+    html = brief_file.read_text()
+    gt = html[html.index('id="granger-table"') : html.index('<section id="scenario">')]
+    for g in granger:
+        label = g.label.replace(">", "&gt;")
+        m = re.search(rf"<td>{re.escape(label)}</td><td>{g.kind}</td><td[^>]*>([^<]+)</td>", gt)
+        assert m and m.group(1) == f"{g.stat:.2f}", label
+    assert f"VAR({model.lag_order_})" in html
+    for line in brief_data.explain.reciprocity.lines if brief_data.explain else []:
+        assert str(escape_markup(line)) in html
+
+
+def test_sparse_data_warnings_become_notes_not_warnings(brief_db: Path) -> None:
+    s = connect(brief_db, read_only=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        data = gather_brief(s.events, dyad="JPN-KOR", triad=["USA", "JPN", "KOR"], repl=20,
+                            start=BRIEF_ARGS["start"], end=BRIEF_ARGS["end"])  # fmt: skip
+    s.close()
+    assert not [w for w in caught if issubclass(w.category, BrinkwatchError)]
+    assert data.explain is not None
+    # Three of the six USA dyads are nearly empty in the chronology: each is a note.
+    sparse = [n for n in data.explain.notes if n.startswith("SparseDataWarning")]
+    assert len(sparse) >= 2
+    html = render_brief(data)
+    notes = html[html.index('<section id="reciprocity">') : html.index('<section id="scenario">')]
+    assert 'class="notes"' in notes and "too few to estimate how it moves" in notes
+    assert "No scenario was run" in html
+
+
+def test_scenario_comparison_is_the_simulation(brief_file: Path, db_store: Store) -> None:
+    sc = parse_scenario(read_bundled_scenario("jpn-kor-2019"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        dyn = fit_dynamics(sc, db_store.events)
+    runs = simulate_scenario(
+        sc, dyn, variants=default_variants(sc), n_paths=BRIEF_ARGS["n_paths"],
+        seed=BRIEF_ARGS["seed"],
+    )  # fmt: skip
+    cmp = {(r["variant"], r["outcome"]): r for r in compare_levers(runs).to_pylist()}
+    html = brief_file.read_text()
+    for (variant, outcome), r in cmp.items():
+        m = re.search(
+            rf'data-variant="{re.escape(variant)}" data-outcome="{outcome}">([^<]+)(<br>'
+            r'<span class="delta">([^<]+)</span>)?</td>',
+            html,
+        )
+        assert m, (variant, outcome)
+        assert m.group(1) == f"{100 * r['probability']:.1f}%"
+        if variant != "none":
+            want = (
+                f"{100 * r['difference']:+.1f} [{100 * r['diff_low']:+.1f}, "
+                f"{100 * r['diff_high']:+.1f}]"
+            )
+            assert m.group(3) == want
+    assert (
+        f"{BRIEF_ARGS['n_paths']:,} Monte Carlo paths per variant, seed {BRIEF_ARGS['seed']}"
+        in html
+    )
+
+
+def test_sources_state_the_store_and_the_window(brief_data: BriefData, brief_file: Path) -> None:
+    html = brief_file.read_text()
+    src = html[html.index('<section id="sources">') :]
+    assert brief_data.stats is not None
+    for r in brief_data.stats.by_origin:
+        assert f'<td>{r["origin"]}</td><td class="num">{r["events"]:,}</td>' in src
+    assert {r["origin"] for r in brief_data.stats.by_origin} == {"chronology", "coded"}
+    assert '<span id="window">2018-01-01 to 2019-12-01</span>' in html
+    assert "requested 2018-01-01 to 2019-12-31" in html
+
+
+def test_the_file_fetches_nothing_and_inlines_plotly_once(
+    brief_file: Path, static_file: Path
+) -> None:
+    for path, scripts in ((brief_file, True), (static_file, False)):
+        html = path.read_text()
+        tags = _tags(html)
+        assert not [a for t, a in tags if t in ("link", "iframe", "object", "embed")]
+        assert all((a.get("src") or "").startswith("data:") for t, a in tags if "src" in a)
+        assert not [a for t, a in tags if t == "script" and "src" in a]
+        # Links exist only as evidence to follow, never loaded.
+        assert all(t == "a" for t, a in tags if "href" in a)
+        assert (html.count("Plotly.newPlot") == 2) is scripts
+    assert brief_file.read_text().count("plotly.js v") == 1  # the library's banner, once
+    assert static_file.stat().st_size < brief_file.stat().st_size / 5
+
+
+def test_untrusted_text_is_escaped_and_only_web_links_are_links(store: Store) -> None:
+    store.con.execute(
+        "INSERT INTO event_rows (event_id, origin, event_date, source_country, target_country, "
+        "cameo_code, cameo_root, quad_class, goldstein, batch_id, description, source_url) VALUES "
+        "('1', 'csv', '2019-07-04', 'JPN', 'KOR', '163', '16', 4, -8.0, 1, "
+        "'<script>alert(1)</script> & co', 'javascript:alert(2)'), "
+        "('2', 'csv', '2019-08-04', 'KOR', 'JPN', '163', '16', 4, -8.0, 1, 'x', "
+        "'https://example.org/a?b=1&c=2')"
+    )
+    html = render_brief(gather_brief(store.events, dyad="JPN-KOR"))
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html
+    assert 'href="javascript' not in html and "<cite>javascript:alert(2)</cite>" in html
+    assert '<a href="https://example.org/a?b=1&amp;c=2">' in html
+    # One event each way: no VAR asked for, none run; the sections still say so.
+    assert "No triad was given" in html and "No scenario was run" in html
+
+
+def test_a_triad_too_thin_for_a_var_is_reported_not_raised(store: Store) -> None:
+    store.con.execute(
+        "INSERT INTO event_rows (event_id, origin, event_date, source_country, target_country, "
+        "cameo_code, cameo_root, quad_class, goldstein, batch_id) VALUES "
+        "('1', 'csv', '2019-07-04', 'JPN', 'KOR', '163', '16', 4, -8.0, 1), "
+        "('2', 'csv', '2019-09-04', 'USA', 'KOR', '042', '04', 1, 1.9, 1)"
+    )
+    data = gather_brief(store.events, dyad="JPN-KOR", triad=["USA", "JPN", "KOR"])
+    assert data.explain is not None and data.explain.model.insufficient_
+    html = render_brief(data)
+    assert "no VAR could be fitted" in html and "no VAR fitted" in html
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"dyad": "JPNKOR"}, "--dyad"),
+        ({"dyad": "JPN-JPN"}, "--dyad"),
+        ({"dyad": "JPN-XXX"}, "actor"),
+        ({"dyad": "JPN-KOR", "freq": "year"}, "--freq"),
+        ({"dyad": "JPN-KOR", "triad": ["USA", "JPN"]}, "--triad"),
+    ],
+)
+def test_bad_arguments_are_config_errors(
+    store: Store, kwargs: dict[str, object], field: str
+) -> None:
+    with pytest.raises(ConfigError) as exc:
+        gather_brief(store.events, **kwargs)  # type: ignore[arg-type]
+    assert exc.value.field == field
+
+
+def test_an_inverted_window_is_refused(store: Store) -> None:
+    with pytest.raises(ConfigError, match=r"starts \(2019-12-31\) after it ends \(2019-01-01\)"):
+        gather_brief(
+            store.events,
+            dyad="JPN-KOR",
+            start=BRIEF_ARGS["end"],
+            end=BRIEF_ARGS["start"].replace(year=2019),
+        )
