@@ -20,6 +20,9 @@ PACKAGES = [
     "brinkwatch.simulate",
     "brinkwatch.simulate.scenario",
     "brinkwatch.coding",
+    "brinkwatch.web",
+    "brinkwatch.report",
+    "brinkwatch.report.brief",
 ]
 
 

@@ -28,7 +28,7 @@ def test_brief_writes_one_self_contained_file(
     code, _, err = _main(
         capsys, "brief", "--dyad", "JPN-KOR", "--triad", "USA", "JPN", "KOR",
         "--scenario", "jpn-kor-2019", "--from", "2019-01-01", "--to", "2019-12-31",
-        "--paths", "200", "--repl", "50", "--seed", "5", "--static",
+        "--paths", "100", "--repl", "20", "--seed", "5", "--static",
         "--db", str(chronology_db), "-o", str(out),
     )  # fmt: skip
     assert code == 0, err
@@ -37,7 +37,7 @@ def test_brief_writes_one_self_contained_file(
     assert "SparseDataWarning" in err  # the notes are printed too, not only written
     for sid in ("what-changed", "alarms", "index", "reciprocity", "scenario", "sources"):
         assert f'<section id="{sid}">' in html
-    assert "200 Monte Carlo paths per variant, seed 5" in html
+    assert "100 Monte Carlo paths per variant, seed 5" in html
     assert '<span id="window">2019-01-01 to 2019-12-01</span>' in html
     assert html.count("data:image/png;base64,") == 2 and "<script" not in html
 

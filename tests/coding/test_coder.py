@@ -272,3 +272,96 @@ def test_missing_model_is_a_clear_error_with_the_fix(monkeypatch: pytest.MonkeyP
         load_model.cache_clear()
     assert builtins is not None  # the real loader works again afterwards
     assert load_model() is not None
+
+
+# --------------------------------------------------------------------------- generalisation
+
+
+def test_coordinated_agents_share_their_country(code: Any) -> None:
+    # "South Korean media and lawmakers": the second noun is South Korean too.
+    assert code("South Korean media and lawmakers criticized Japan's export curbs.") == [
+        ("KORMED", "JPN", "111"),
+        ("KORLEG", "JPN", "111"),
+    ]
+
+
+def test_former_officials_are_elites(code: Any) -> None:
+    assert code("Former South Korean diplomats criticized Japan.", date(2021, 5, 1)) == [
+        ("KORELI", "JPN", "111")
+    ]
+
+
+def test_one_word_plural_nationality_is_the_people(code: Any) -> None:
+    got = code("Koreans rallied outside the Japanese embassy in Seoul.", date(2019, 7, 20))
+    assert got == [("KORCVL", "JPNGOV", "141")]
+
+
+def test_relations_restored_between_a_compound_subject_go_both_ways(code: Any) -> None:
+    assert code("Tokyo and Seoul normalized relations in 1965.", date(1965, 6, 22)) == [
+        ("JPNGOV", "KORGOV", "050"),
+        ("KORGOV", "JPNGOV", "050"),
+    ]
+
+
+def test_acts_not_done_instead_of_or_without_are_no_events(code: Any) -> None:
+    text = "Instead of condemning Seoul, Tokyo should quietly offer a face-saving formula."
+    assert code(text, date(2021, 1, 18)) == []
+    assert code("Tokyo tightened the curbs on Seoul without consulting Seoul.") == [
+        ("JPNGOV", "KORGOV", "163")
+    ]
+
+
+def test_target_found_along_prepositions_hung_on_the_verb(code: Any) -> None:
+    text = "Japan lifted curbs on exports of three chip-making materials to South Korea."
+    assert code(text, date(2023, 3, 23)) == [("JPN", "KOR", "085")]
+
+
+def test_nominal_restatement_of_a_coded_visit_is_one_event(code: Any) -> None:
+    text = (
+        "Kishida arrived in Seoul on Sunday, the first visit to South Korea by a Japanese leader."
+    )
+    assert code(text, date(2023, 5, 7)) == [("JPNGOV", "KORGOV", "042")]
+
+
+def test_calling_a_partners_act_names_is_criticism(code: Any) -> None:
+    text = "Seoul responded by calling Tokyo's measures unfriendly and unscientific."
+    assert code(text, date(2020, 3, 6)) == [("KORGOV", "JPNGOV", "111")]
+    # Praise through the same verb is not criticism.
+    assert code("The ministry called the talks with Japan constructive.") == []
+
+
+def test_readiness_is_intent_and_settlement_plans_rejected_are_127(code: Any) -> None:
+    text = "Moon said Seoul was ready to sit down with Tokyo at any time."
+    assert code(text, date(2021, 3, 1)) == [("KORGOV", "JPNGOV", "036")]
+    text = "Tokyo rejected Seoul's proposal for a settlement of the labour dispute."
+    assert code(text, date(2019, 6, 19)) == [("JPNGOV", "KORGOV", "127")]
+
+
+def test_artillery_fire_is_194(code: Any) -> None:
+    text = "North Korea fired artillery shells at a South Korean island."
+    assert code(text, date(2010, 11, 23)) == [("PRK", "KOR", "194")]
+
+
+def test_coordination_the_parser_splits_into_two_subjects(code: Any) -> None:
+    # The small model parses "Kono, Japan's foreign minister, and Kang" as two subjects.
+    assert code("Kono, Japan's foreign minister, and Kang held talks in Bangkok.") == [
+        ("JPNGOV", "KORGOV", "046"),
+        ("KORGOV", "JPNGOV", "046"),
+    ]
+
+
+def test_agents_in_a_list_of_countries(code: Any) -> None:
+    assert code("Lawmakers in Japan and South Korea criticized the United States.") == [
+        ("JPNLEG", "USA", "111"),
+        ("KORLEG", "USA", "111"),
+    ]
+
+
+def test_reactions_drawn_from_another_actor(code: Any) -> None:
+    # "drawing a protest from Tokyo": Tokyo protests against whoever did the clause's act.
+    text = "South Korea's navy held drills near the islets, drawing a protest from Tokyo."
+    assert code(text, date(2019, 8, 25)) == [("JPNGOV", "KORMIL", "114")]
+    assert code("Seoul's decision drew sharp criticism from Washington.") == [
+        ("USAGOV", "KORGOV", "111")
+    ]
+    assert code("The drills sparked a protest.") == []

@@ -111,3 +111,23 @@ def test_lexicon_errors_say_what_is_wrong() -> None:
         parse_lexicon('verbs:\n  - {id: x, code: "010", lemma: [x]}\n')
     with pytest.raises(LexiconError, match="lacks 'lemmas'"):
         parse_lexicon('verbs:\n  - {id: x, code: "010"}\n')
+
+
+def test_short_petrarch_stems_are_abbreviations_not_prefixes() -> None:
+    # "THE_KU" (a university) must not swallow "The Kuwait government".
+    extra = parse_petrarch_actors("THE_KU [USAEDU]\nKUWAIT [KUW]\nBULGAR [BUL]\n")
+    coder = Coder(actors=default_actors().extended(extra))
+    got = coder.code("The Kuwait government criticized the Bulgarians.", date=date(1995, 1, 1))
+    assert [(e.source.code, e.target.code) for e in got] == [("KUWGOV", "BUL")]
+
+
+def test_petrarch_compound_actors_the_parser_hangs_on_the_head(petrarch) -> None:  # type: ignore[no-untyped-def]
+    coder = Coder(actors=default_actors().extended(petrarch))
+    text = "Arnor, Calenardhon and the evil awful Gondor welcomed the decision of Osgiliath."
+    got = coder.code(text, date=date(1995, 1, 4))
+    assert sorted(e.source.code for e in got) == ["ARN", "CAL", "GON"]
+    assert {e.target.code for e in got} == {"OSG"}
+    # A list misread as appositions: each item acts; "the Shire" is three actors.
+    text = "Mordor, the Shire, Fornost and Bree welcomed the decision of Osgiliath."
+    got = coder.code(text, date=date(1995, 1, 4))
+    assert sorted(e.source.code for e in got) == ["BIL", "BRE", "FOR", "FRO", "MOR", "SAM"]

@@ -42,6 +42,11 @@ def heldout2(coder: Coder) -> EvaluationReport:
 
 
 @pytest.fixture(scope="module")
+def heldout3(coder: Coder) -> EvaluationReport:
+    return _report(coder, FIXTURES / "jpn-kor-usa.heldout3.records.xml")
+
+
+@pytest.fixture(scope="module")
 def petr(shared_data: Path) -> EvaluationReport:
     actors = (shared_data / "coder/PETR.Validate.actors.txt").read_text(encoding="utf-8")
     coder = Coder(actors=default_actors().extended(parse_petrarch_actors(actors)))
@@ -61,7 +66,7 @@ def test_own_sentences_beat_the_published_dictionary_coder(
     dev: EvaluationReport, heldout: EvaluationReport
 ) -> None:
     # UniversalPetrarch: 68.1% of gold events found, 23.1% false positives.
-    for rep, p, r in ((dev, 0.90, 0.81), (heldout, 0.90, 0.83)):
+    for rep, p, r in ((dev, 0.90, 0.83), (heldout, 0.90, 0.83)):
         assert rep.precision("triple") >= p
         assert rep.recall("triple") >= r
         assert rep.recall("triple") > 0.681 and 1 - rep.precision("triple") < 0.231
@@ -72,9 +77,19 @@ def test_own_sentences_beat_the_published_dictionary_coder(
 def test_last_held_out_set(heldout2: EvaluationReport) -> None:
     # Written after the tuning (docs/coding.md): the honest figure for new text.
     assert heldout2.records == 24
-    assert heldout2.precision("triple") >= 0.63 and heldout2.recall("triple") >= 0.63
-    assert heldout2.precision("dyad") >= 0.83 and heldout2.recall("dyad") >= 0.83
-    assert heldout2.precision("root") >= 0.83 and heldout2.recall("root") >= 0.83
+    assert heldout2.precision("triple") >= 0.76 and heldout2.recall("triple") >= 0.74
+    assert heldout2.precision("dyad") >= 0.96 and heldout2.recall("dyad") >= 0.93
+    assert heldout2.precision("root") >= 0.90 and heldout2.recall("root") >= 0.87
+
+
+def test_third_held_out_set(heldout3: EvaluationReport) -> None:
+    # Written and coded by the CAMEO manual before the last round of changes; its first run
+    # scored triple precision 80.9%, recall 76.0% (docs/coding.md). Only general fixes
+    # followed, so these thresholds guard them rather than measure generalisation.
+    assert heldout3.records == 36 and heldout3.gold == 50
+    assert heldout3.precision("triple") >= 0.86 and heldout3.recall("triple") >= 0.78
+    assert heldout3.precision("dyad") >= 0.93 and heldout3.recall("dyad") >= 0.86
+    assert heldout3.cameo_only is None and heldout3.gold_not_cameo == 0
 
 
 def test_petrarch_records_read_and_score(petr: EvaluationReport) -> None:
@@ -83,10 +98,19 @@ def test_petrarch_records_read_and_score(petr: EvaluationReport) -> None:
     # The records' codes come from PETRARCH's validation verb dictionary (e.g. "welcomed" is
     # 041 there, "restore diplomatic ties" 064), which our CAMEO-based lexicon does not
     # share; who did what to whom is what transfers.
-    assert petr.precision("source") >= 0.85 and petr.recall("source") >= 0.45
-    assert petr.precision("target") >= 0.84 and petr.recall("target") >= 0.45
-    assert petr.precision("dyad") >= 0.78 and petr.recall("dyad") >= 0.42
+    assert petr.precision("source") >= 0.89 and petr.recall("source") >= 0.56
+    assert petr.precision("target") >= 0.87 and petr.recall("target") >= 0.54
+    assert petr.precision("dyad") >= 0.82 and petr.recall("dyad") >= 0.51
     assert petr.precision("triple") <= petr.precision("dyad")
+    # 72 gold events carry codes that are not CAMEO codes at all (345, 901-915, 174K...);
+    # the rows after the six plain ones score the 205 records without them.
+    assert petr.gold_not_cameo == 72
+    sub = petr.cameo_only
+    assert sub is not None and sub.records == 205 and sub.gold == 280
+    assert sub.recall("dyad") >= 0.54 and sub.recall("root") > petr.recall("root")
+    names = [r["measure"] for r in petr.rows()]
+    assert names[:6] == ["root", "code", "source", "target", "dyad", "triple"]
+    assert names[-1] == "triple | CAMEO gold (205 of 277 records)"
 
 
 def test_report_rows_and_multiset_matching(coder: Coder) -> None:
@@ -105,6 +129,25 @@ def test_report_rows_and_multiset_matching(coder: Coder) -> None:
     assert rows["root"]["matched"] == 2 and rows["code"]["matched"] == 1
     assert rows["triple"]["precision"] == 0.5 and rows["triple"]["recall"] == 0.5
     assert rep.records == 2 and rep.predicted == 2
+    # All gold codes are CAMEO codes: no second set of rows.
+    assert rep.gold_not_cameo == 0 and len(rep.rows()) == 6
+
+
+def test_gold_codes_outside_the_codebook_are_counted_and_scored_apart(coder: Coder) -> None:
+    recs = parse_validation_records(
+        '<Sentence date="20190701" id="a"><EventCoding sourcecode="JPNGOV" '
+        'targetcode="KOR" eventcode="163"/><Text>Tokyo restricted exports of chemicals to '
+        "South Korea.</Text></Sentence>"
+        '<Sentence date="20190701" id="b"><EventCoding sourcecode="JPN" '
+        'targetcode="KOR" eventcode="904"/><Text>Japan did not criticize South Korea.</Text>'
+        "</Sentence>"
+    )
+    rep = evaluate(coder, recs)
+    assert rep.gold_not_cameo == 1 and rep.recall("triple") == 0.5
+    assert rep.cameo_only is not None and rep.cameo_only.recall("triple") == 1.0
+    rows = {r["measure"]: r for r in rep.rows()}
+    assert rows["triple | CAMEO gold (1 of 2 records)"]["gold"] == 1
+    assert "1 with a code not in the CAMEO codebook" in rep.describe()
 
 
 def test_records_without_sentences_are_an_error() -> None:

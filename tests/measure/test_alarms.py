@@ -156,3 +156,23 @@ def test_rules_file_on_disk_through_the_cli(measure_db: Path, tmp_path: Path) ->
     alarms = json.loads(out.stdout)
     assert alarms and {a["rule"] for a in alarms} == {"s"}
     assert all(a["evidence"] for a in alarms)
+
+
+def test_a_silent_direction_with_an_open_window_is_zeros_not_an_error(store: Store) -> None:
+    from brinkwatch.measure import Actor, evaluate_alarms
+
+    rows = ", ".join(
+        f"('{i}', 'csv', DATE '2019-07-01' + INTERVAL {7 * i} DAY, 'JPN', 'KOR', "
+        f"'{'163' if i > 20 else '036'}', '{'16' if i > 20 else '03'}', "
+        f"{4 if i > 20 else 1}, {-8.0 if i > 20 else 4.0}, 1)"
+        for i in range(30)
+    )
+    store.con.execute(
+        "INSERT INTO event_rows (event_id, origin, event_date, source_country, target_country, "
+        f"cameo_code, cameo_root, quad_class, goldstein, batch_id) VALUES {rows}"
+    )
+    alarms = evaluate_alarms(store.events, Actor("JPN"), Actor("KOR"), freq="week")
+    # Only JPN->KOR has events; the sanctions at the end still raise their alarm.
+    sanctions = [a for a in alarms if a.rule == "sanctions"]
+    assert sanctions and min(a.period for a in sanctions) >= date(2019, 11, 18)
+    assert all(a.dyad.startswith("JPN") for a in alarms if a.rule != "sanctions")

@@ -41,6 +41,8 @@ def _error(resp: Any, status: int, field: str | None) -> str:
         ("from=2019-13-01", "from", "YYYY-MM-DD"),
         ("to=1066-10-14", "to", "between 1900 and 2100"),
         ("freq=fortnight", "freq", "day, week, month"),
+        ("freq=day", "freq", "need a window"),
+        ("freq=day&from=2015-01-01&to=2019-12-31", "freq", "at most 3 years"),
         ("measure=value); DROP TABLE events; --", "measure", "goldstein_sum"),
     ],
 )
@@ -70,6 +72,7 @@ def test_triad_needs_three_different_known_countries(client: TestClient) -> None
     assert "'ZZZ'" in _error(client.get("/api/triad?triad=USA,JPN,ZZZ"), 400, "triad")
     assert "different" in _error(client.get("/api/explain?triad=USA,JPN,JPN"), 400, "triad")
     _error(client.get("/api/explain?repl=1000000"), 400, "repl")
+    _error(client.get("/api/explain?freq=day"), 400, "freq")
 
 
 @pytest.mark.parametrize(

@@ -196,6 +196,11 @@ def test_scenario_runs_in_the_background(tab: Tab, web_db: Path) -> None:
     sc = parse_scenario(read_bundled_scenario("jpn-kor-2019"), source="jpn-kor-2019")
     checked = tab.page.eval_on_selector_all("#levers input:checked", "bs => bs.map(b => b.value)")
     assert checked == list(sc.actual)
+    # Too many paths: refused before anything runs, with the bound in the message.
+    tab.page.fill("#paths", "60000")
+    tab.page.click("#run")
+    tab.page.locator("#run-error").wait_for(state="visible")
+    assert "50,000" in tab.page.inner_text("#run-error")
     tab.page.fill("#paths", "200")
     tab.page.click("#run")
     tab.page.locator("#progress").wait_for()

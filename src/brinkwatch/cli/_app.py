@@ -51,6 +51,8 @@ if not out.is_terminal and "COLUMNS" not in os.environ:
     # Piped or logged output (make demo, CI) is read later: 80 columns squeeze the evidence.
     out = Console(width=140)
 err = Console(stderr=True)
+if not err.is_terminal and "COLUMNS" not in os.environ:
+    err = Console(stderr=True, width=140)
 
 #: Columns of ``brinkwatch events --format csv|json``.
 EXPORT_COLUMNS = [

@@ -38,6 +38,10 @@ _VENUES = frozenset(
      "sideline", "assembly", "ceremony", "dialogue", "convention", "round", "panel",
      "consultation", "negotiation"}
 )  # fmt: skip
+# Verbs whose object is a reaction by someone else: "drawing a protest from Tokyo".
+_REACTION_VERBS = frozenset(
+    {"draw", "prompt", "trigger", "spark", "provoke", "elicit", "invite", "earn", "bring"}
+)
 _AGREEMENT_WORDS = frozenset({"agreement", "pact", "accord", "deal", "treaty", "gsomia"})
 # Edges along which a clause inherits its subject from the clause it hangs on.
 _INHERIT = ("xcomp", "conj", "advcl", "pcomp", "acomp")
@@ -653,12 +657,46 @@ class _Sentence:
                 # "Danish media and government": the second noun shares the country.
                 countries = dict.fromkeys(a.country for a in out if a.country)
                 got = [Actor(c + agent, c, agent, t.text) for c in countries]
+            head_agent = self._agent_type(tok) if t.i != tok.i else None
+            if head_agent and got and all(a.type is None and len(a.code) == 3 for a in got):
+                # "Lawmakers in Fornost and Gondor", parsed with Gondor as a conjunct of
+                # "Lawmakers": the country after "in X and" shares the head's type.
+                before = t.doc[t.left_edge.i - 2] if t.left_edge.i >= 2 else None
+                if before is not None and before.dep_ == "pobj" and before.head.head.i == tok.i:
+                    got = [
+                        Actor(a.code + head_agent, a.country or a.code, head_agent, t.text)
+                        for a in got
+                    ]
             out.extend(got)
             stack.extend(c for c in t.children if c.dep_ == "conj")
+            stack.extend(self._listed_appositions(t, got))
         uniq: dict[str, Actor] = {}
         for a in out:
             uniq.setdefault(a.code, a)
         return list(uniq.values())
+
+    def _listed_appositions(self, t: Any, head_actors: list[Actor]) -> list[Any]:
+        """Appositions that are really items of a list ("Mordor, the Shire, Fornost and Bree").
+
+        An apposition names the same actor ("Moon, the South Korean president"); one that
+        names a different country or dictionary actor, in a phrase that holds a conjunction,
+        is a list item the parser misread.
+        """
+        out: list[Any] = []
+        mine = {a.code for a in head_actors}
+        m = self.mention_at.get(t.i)
+        if not mine or m is None or m[2].kind not in ("country", "petrarch"):
+            return out
+        for c in t.children:
+            if c.dep_ != "appos":
+                continue
+            cm = self.mention_at.get(c.i)
+            if cm is None or cm[2].kind not in ("country", "petrarch"):
+                continue
+            listed = any(x.dep_ == "conj" for x in (*t.children, *c.children))
+            if listed and not {a.code for a in self.np_actors(c)} & mine:
+                out.append(c)
+        return out
 
     def _subject_tok(self, verb: Any) -> Any | None:
         for c in verb.children:
@@ -683,12 +721,12 @@ class _Sentence:
                 if s.pos_ == "PRON" and s.lower_ in _PRONOUNS:
                     return self._resolve_pronoun(v), penalty + 0.15
                 got = self.actors(s)
-                if not got:
-                    # "Old foes Gondor and Osgiliath renewed ties": the parser may give a
-                    # verb two subjects; the one that names actors is the source.
-                    for c in v.children:
-                        if c.dep_ == "nsubj" and c is not s and not got:
-                            got = self.actors(c)
+                # "Old foes Gondor and Osgiliath renewed ties", "Kono, Japan's foreign
+                # minister, and Kang held talks": the parser may give a verb two subjects
+                # where there is one coordinated subject; each names sources.
+                for c in v.children:
+                    if c.dep_ == "nsubj" and c.i != s.i:
+                        got += [a for a in self.actors(c) if all(a.code != b.code for b in got)]
                 return got, penalty
             if v.dep_ == "relcl":
                 return self.actors(v.head), penalty + 0.05
@@ -1112,7 +1150,15 @@ class _Sentence:
         gov = self._governor(tok)
         if gov is not None and (gov.i in self.claimed or any(f.trigger.i == gov.i for f in found)):
             return None
+        # "..., drawing a protest from Tokyo": a reaction by the "from" actor to whoever
+        # did what the clause says.
+        react = gov is not None and tok.dep_ == "dobj" and gov.lemma_.lower() in _REACTION_VERBS
         for p in patterns:
+            if react and gov is not None:
+                f = self._build_reaction(tok, p, gov)
+                if f is not None:
+                    return f
+                continue
             if p.modifiers and not any(
                 c.dep_ in ("compound", "amod") and c.lemma_.lower() in p.modifiers
                 for c in tok.children
@@ -1132,6 +1178,26 @@ class _Sentence:
                 continue
             return self._build_noun(tok, p, gov, of_toks)
         return None
+
+    def _build_reaction(self, tok: Any, p: NounPattern, gov: Any) -> _Found | None:
+        sources = [
+            a
+            for c in (*tok.children, *gov.children)
+            if c.dep_ == "prep" and c.lower_ == "from"
+            for o in c.children
+            if o.dep_ == "pobj"
+            for a in self.actors(o)
+        ]
+        targets, penalty = self.subjects(gov)
+        targets = [a for a in targets if all(a.code != s.code for s in sources)]
+        if not sources or not targets:
+            return None
+        f = _Found(
+            tok, sources, targets, p.code, p.id + "+reaction", 0.5 - penalty, False,
+            (tok.idx, tok.idx + len(tok)),
+        )  # fmt: skip
+        f.code = _civil(f.code, sources)
+        return f
 
     def _build_noun(
         self, tok: Any, p: NounPattern, gov: Any | None, of_toks: list[Any]

@@ -19,7 +19,7 @@ from brinkwatch._yaml import checked_items, compose
 from brinkwatch.errors import ConfigError
 from brinkwatch.measure._periods import Freq, calendar, in_window, period_of
 from brinkwatch.measure.changepoints import change_points
-from brinkwatch.measure.dyads import Actor, dyad_series
+from brinkwatch.measure.dyads import Actor, _bounds, _match, dyad_series
 from brinkwatch.measure.index import DEFAULT_BASELINE, relation_index
 
 if TYPE_CHECKING:
@@ -271,6 +271,11 @@ def evaluate_alarms(
     e = in_window(events, start=start, end=end, origins=origins)
     alarms: list[Alarm] = []
     pairs = [(a, b), (b, a)]
+    if start is None or end is None:
+        # One window for both directions: a direction without events is a series of zeros over
+        # the dyad's span, not an error.
+        lo, hi = _bounds(e.filter(_match(e, a, b) | _match(e, b, a)))
+        start, end = start or lo, end or hi
     series_cache: dict[str, list[dict[str, Any]]] = {}
     for rule in rules:
         if rule.between and {a.country, b.country} != set(rule.between):

@@ -1,4 +1,9 @@
-"""Results to figures and (later) the HTML brief; no computation here."""
+"""Results to figures and to the forwardable HTML brief; no computation here.
+
+The brief lives in :mod:`brinkwatch.report.brief` (``gather_brief``, ``render_brief``) and the
+figures of later stages in ``explain_figures``, ``forecast_figures`` and ``scenario_figures``;
+they are imported from there so that importing this package stays light.
+"""
 
 from brinkwatch.report.figures import index_figure, render, triad_figure
 

@@ -29,8 +29,9 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 .notes li { margin: 0.2em 0; }
 .headline { font-size: 1.05em; }
 .sig { font-weight: bold; }
-.delta { font-size: 0.85em; }
-#comparison-table td.num { white-space: normal; }
+.delta { font-size: 0.85em; white-space: nowrap; }
+#comparison-table th { overflow-wrap: anywhere; }
+.scroll { overflow-x: auto; }
 .evidence { margin: 0; padding-left: 1.2em; font-size: 0.92em; }
 figure { margin: 1em 0; } figure img { max-width: 100%; }
 </style>
@@ -120,6 +121,7 @@ Lowest {{ d.measure.freq }} of the window: {{ h.lowest.period }} at <span data-d
 {{ "{:,}".format(s.n_paths) }} Monte Carlo paths per variant, seed {{ s.seed }}; event model fitted on the store's events {{ s.scenario.fit_from }} to {{ s.scenario.fit_to }}.
 Parameters are drawn from their ranges in every path, so the intervals include the assumptions' uncertainty as well as chance.</p>
 {{ notes(s.notes) }}
+<div class="scroll">
 <table id="comparison-table">
 <caption class="caption">Probability of each outcome without levers, and with each variant: probability, and below it the change against no lever in percentage points with its 95% interval (bold: the interval excludes zero)</caption>
 <tr><th>outcome</th><th>by</th>{% for v in variants %}<th>{{ v }}</th>{% endfor %}</tr>
@@ -131,6 +133,7 @@ Parameters are drawn from their ranges in every path, so the intervals include t
 {% endfor %}</tr>
 {% endfor %}
 </table>
+</div>
 <table id="outcome-table">
 <caption class="caption">Without levers: each outcome's probability with its 95% Monte Carlo interval, and its spread across the assumptions (10th-90th percentile of the probability over parameter draws)</caption>
 <tr><th>outcome</th><th>probability</th><th>95% Monte Carlo interval</th><th>spread from assumptions</th><th>what happened</th></tr>

@@ -185,5 +185,18 @@ def render_brief(data: BriefData, *, static: bool = False) -> str:
 
 
 def build_brief(*args: Any, static: bool = False, **kwargs: Any) -> str:
-    """Gather (:func:`gather_brief`, same arguments) and render (:func:`render_brief`) a brief."""
+    """Gather (:func:`gather_brief`, same arguments) and render (:func:`render_brief`) a brief.
+
+    Examples
+    --------
+    >>> from brinkwatch.store import connect
+    >>> s = connect(":memory:")
+    >>> _ = s.con.execute(
+    ...     "INSERT INTO event_rows (event_id, origin, event_date, source_country, "
+    ...     "target_country, cameo_code, cameo_root, quad_class, goldstein, batch_id) VALUES "
+    ...     "('1', 'csv', '2019-07-04', 'JPN', 'KOR', '163', '16', 4, -8.0, 1)")
+    >>> html = build_brief(s.events, dyad="JPN-KOR")
+    >>> html.count("<script>"), 'id="index-plot"' in html
+    (2, True)
+    """
     return render_brief(gather_brief(*args, **kwargs), static=static)

@@ -17,12 +17,14 @@ from brinkwatch import codebook
 from brinkwatch.errors import ConfigError
 
 __all__ = [
+    "MAX_DAILY_DAYS",
     "MAX_PATHS",
     "MAX_REPL",
     "MAX_TEXT",
     "MEASURES",
     "check_host",
     "country",
+    "daily_window",
     "date_range",
     "day",
     "dyad",
@@ -154,7 +156,39 @@ def date_range(start: str | None, end: str | None) -> tuple[date | None, date | 
     return first, last
 
 
-def freq(value: str | None, field: str = "freq", default: str = "week") -> str:
+#: Longest window of a daily series: change points and alarms over more take too long per request.
+MAX_DAILY_DAYS = 3 * 366
+
+
+def daily_window(freq: str, start: date | None, end: date | None) -> None:
+    """Refuse a daily series without a window, or over more than :data:`MAX_DAILY_DAYS`.
+
+    Examples
+    --------
+    >>> daily_window("day", date(2019, 7, 1), date(2019, 9, 30))
+    """
+    if freq != "day":
+        return
+    if start is None or end is None:
+        raise ConfigError(
+            "daily series need a window: give 'from' and 'to' (at most 3 years apart), or "
+            "choose week or month",
+            field="freq",
+        )
+    if (end - start).days > MAX_DAILY_DAYS:
+        raise ConfigError(
+            f"daily series cover at most 3 years; {start} to {end} is {(end - start).days:,} "
+            "days: narrow the window or choose week or month",
+            field="freq",
+        )
+
+
+def freq(
+    value: str | None,
+    field: str = "freq",
+    default: str = "week",
+    allowed: tuple[str, ...] = _FREQS,
+) -> str:
     """Parse a frequency: ``day``, ``week`` or ``month``.
 
     Examples
@@ -163,8 +197,8 @@ def freq(value: str | None, field: str = "freq", default: str = "week") -> str:
     'month'
     """
     text = (value or default).strip().lower()
-    if text not in _FREQS:
-        raise ConfigError(f"expected one of {', '.join(_FREQS)}; got {_show(value)}", field=field)
+    if text not in allowed:
+        raise ConfigError(f"expected one of {', '.join(allowed)}; got {_show(value)}", field=field)
     return text
 
 

@@ -569,7 +569,7 @@ def run_scenario(
         "seed": seed,
         "variants": {k: list(v) for k, v in variants.items()},
         "notes": list(dict.fromkeys([*dyn.notes, *notes])),
-        "outcomes": [{**r, "observed": r["observed"]} for r in oc.to_pylist()],
+        "outcomes": oc.to_pylist(),
         "comparison": cmp.to_pylist(),
         "fan_none": [
             {"week": r["week"].isoformat(), "q05": r["q05"], "q50": r["q50"], "q95": r["q95"]}

@@ -275,9 +275,11 @@ def create_app(
 
     def triad_args(q: dict[str, str]) -> dict[str, Any]:
         first, last = v.date_range(q.get("from"), q.get("to"))
+        f = v.freq(q.get("freq"), default="month")
+        v.daily_window(f, first, last)
         return {
             "actors": v.triad(q.get("triad") or "USA,JPN,KOR"),
-            "freq": v.freq(q.get("freq"), default="month"),
+            "freq": f,
             "start": first,
             "end": last,
             "measure": v.measure(q.get("measure")),
@@ -292,9 +294,11 @@ def create_app(
 
     def dyad_args(q: dict[str, str]) -> dict[str, Any]:
         first, last = v.date_range(q.get("from"), q.get("to"))
+        f = v.freq(q.get("freq"), default="week")
+        v.daily_window(f, first, last)
         return {
             "pair": v.dyad(q.get("dyad") or "JPN-KOR"),
-            "freq": v.freq(q.get("freq"), default="week"),
+            "freq": f,
             "start": first,
             "end": last,
             "measure": v.measure(q.get("measure")),
@@ -329,7 +333,7 @@ def create_app(
         first, last = v.date_range(q.get("from"), q.get("to"))
         return {
             "actors": v.triad(q.get("triad") or "USA,JPN,KOR"),
-            "freq": v.freq(q.get("freq"), default="month"),
+            "freq": v.freq(q.get("freq"), default="month", allowed=("week", "month")),
             "start": first,
             "end": last,
             "measure": v.measure(q.get("measure"), default="net_coop"),
