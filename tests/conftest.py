@@ -82,3 +82,13 @@ def spark_session() -> Iterator[Any]:
     )
     yield session
     session.stop()
+
+
+@pytest.fixture(scope="session")
+def playwright_driver() -> Iterator[Any]:
+    """One Playwright driver for the whole run: a second sync instance in one process fails."""
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="the browser tests drive Chromium with playwright"
+    )
+    with sync_api.sync_playwright() as pw:
+        yield pw

@@ -365,3 +365,11 @@ def test_reactions_drawn_from_another_actor(code: Any) -> None:
         ("USAGOV", "KORGOV", "111")
     ]
     assert code("The drills sparked a protest.") == []
+
+
+def test_entry_bans_are_administrative_sanctions_and_announced_ones_threats(code: Any) -> None:
+    assert code("Japan quarantined arrivals from South Korea.", date(2020, 3, 9)) == [
+        ("JPN", "KOR", "172")
+    ]
+    text = "Japan will quarantine all arrivals from South Korea, the prime minister said."
+    assert code(text, date(2020, 3, 5)) == [("JPN", "KOR", "132")]

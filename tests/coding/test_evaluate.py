@@ -87,8 +87,8 @@ def test_third_held_out_set(heldout3: EvaluationReport) -> None:
     # scored triple precision 80.9%, recall 76.0% (docs/coding.md). Only general fixes
     # followed, so these thresholds guard them rather than measure generalisation.
     assert heldout3.records == 36 and heldout3.gold == 50
-    assert heldout3.precision("triple") >= 0.86 and heldout3.recall("triple") >= 0.78
-    assert heldout3.precision("dyad") >= 0.93 and heldout3.recall("dyad") >= 0.86
+    assert heldout3.precision("triple") >= 0.87 and heldout3.recall("triple") >= 0.82
+    assert heldout3.precision("dyad") >= 0.93 and heldout3.recall("dyad") >= 0.88
     assert heldout3.cameo_only is None and heldout3.gold_not_cameo == 0
 
 

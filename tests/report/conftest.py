@@ -95,7 +95,7 @@ def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
+def chromium(playwright_driver: Any) -> Iterator[Any]:
     """Headless Debian Chromium driven by Playwright (never a downloaded browser).
 
     Playwright starts it with a fresh temporary profile of its own (a ``--user-data-dir``
@@ -105,20 +105,19 @@ def chromium() -> Iterator[Any]:
         pytest.skip(
             f"no Chromium at {CHROMIUM} (apt-get install chromium, or $BRINKWATCH_CHROMIUM)"
         )
-    sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need playwright")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    # One Playwright driver per run (tests/conftest.py).
+    browser = playwright_driver.chromium.launch(
+        executable_path=CHROMIUM,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+        ],
+    )
+    try:
+        yield browser
+    finally:
+        browser.close()

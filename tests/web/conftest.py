@@ -86,26 +86,25 @@ def live_server(web_app: FastAPI) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def browser_context(
+    tmp_path_factory: pytest.TempPathFactory, playwright_driver: Any
+) -> Iterator[Any]:
     """Headless Chromium (Debian's) with a fresh profile; skips when it is not installed."""
     if not CHROMIUM.exists():
         pytest.skip(
             f"no Chromium at {CHROMIUM}: install Debian's chromium (apt-get install chromium) "
             "or set BRINKWATCH_CHROMIUM; the browser tests never download a browser"
         )
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="the browser tests drive Chromium with playwright"
-    )
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as pw:
-        ctx = pw.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 900},
-        )
-        try:
-            yield ctx
-        finally:
-            ctx.close()
+    # One Playwright driver per run (tests/conftest.py).
+    ctx = playwright_driver.chromium.launch_persistent_context(
+        str(tmp_path_factory.mktemp("chromium-profile")),
+        executable_path=str(CHROMIUM),
+        headless=True,
+        args=CHROMIUM_ARGS,
+        viewport={"width": 1280, "height": 900},
+    )
+    try:
+        yield ctx
+    finally:
+        ctx.close()

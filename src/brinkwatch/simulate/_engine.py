@@ -27,6 +27,8 @@ __all__ = ["DRIVER_MEMORY", "Dynamics", "SimulationRun", "run_scenario"]
 #: Daily persistence of the recent-event memory that drives hazards: an event counts fully on
 #: its day and loses 10% a day (half-life about 6.6 days; a steady one event a day holds 10).
 DRIVER_MEMORY = 0.9
+#: Paths simulated together; a run of more paths goes chunk by chunk.
+CHUNK_PATHS = 5000
 #: Parameter sets drawn per run; paths cycle through them, so each set has n_paths / K paths and
 #: the spread of outcome probabilities across sets shows the parameter uncertainty.
 PARAM_SETS = 100
@@ -104,6 +106,7 @@ class SimulationRun:
         )
     )
     transition_names: tuple[tuple[str, str, str], ...] = ()
+    set_values: dict[str, np.ndarray] = field(default_factory=dict)
 
     def transition_table(self) -> pa.Table:
         """Every state change in every path: path, day (from 0), date, machine, from, to.
@@ -191,14 +194,19 @@ class _Params:
         seed: int,
         overrides: Mapping[str, float],
         fixed: bool,
+        stream: int = 0,
+        sets: int | None = None,
     ) -> None:
         params = scenario.parameters()
         # Enough paths per draw that each draw's outcome frequencies mean something.
         k = int(min(PARAM_SETS, max(min(10, n_paths), n_paths // 200)))
-        rng = np.random.default_rng([seed, 0])
+        if sets is not None:
+            k = max(1, min(sets, n_paths))
+        rng = np.random.default_rng([seed, stream, 0])
         u = rng.random((k, len(params)))
         self.set_of_path = np.arange(n_paths) % k
         self.values: dict[str, np.ndarray] = {}
+        self.set_values: dict[str, np.ndarray] = {}
         unknown = set(overrides) - {p.name for p in params}
         if unknown:
             raise ScenarioError(
@@ -212,6 +220,7 @@ class _Params:
                 v = np.full(k, p.default)
             else:
                 v = p.quantile(u[:, j])
+            self.set_values[p.name] = v
             self.values[p.name] = v[self.set_of_path]
 
     def __call__(self, u: Uncertain) -> np.ndarray:
@@ -274,32 +283,9 @@ def _run(
     overrides: Mapping[str, float] | None = None,
     fixed_parameters: bool = False,
     progress: Progress | None = None,
+    stream: int = 0,
+    param_sets: int | None = None,
 ) -> SimulationRun:
-    """Simulate a scenario forward with the given levers pulled.
-
-    Parameters
-    ----------
-    scenario
-        A parsed scenario.
-    dynamics
-        The fitted event model (see :func:`~brinkwatch.simulate.fit_dynamics`).
-    levers
-        Names of the levers to pull; the others are left alone.
-    n_paths
-        Monte Carlo paths.
-    seed
-        Seed of every random draw; the same seed gives the same run, bit for bit.
-    overrides
-        Assumption name -> value, fixed for every path (for sensitivity analysis).
-    fixed_parameters
-        Use every assumption's default instead of drawing it from its range.
-    progress
-        Called with the fraction done.
-
-    Returns
-    -------
-    SimulationRun
-    """
     if n_paths < 1:
         raise ScenarioError(f"n_paths must be at least 1, got {n_paths}")
     names = scenario.streams
@@ -311,11 +297,11 @@ def _run(
     chosen = [scenario.lever(n) for n in dict.fromkeys(levers)]
     col = {s: i for i, s in enumerate(names)}
     n_s, n_p, horizon = len(names), n_paths, scenario.horizon_days
-    theta = _Params(scenario, n_p, seed, overrides or {}, fixed_parameters)
-    rng_ev = np.random.default_rng([seed, 1])
-    rng_tr = np.random.default_rng([seed, 2])
-    rng_lv = np.random.default_rng([seed, 3])
-    rng_sh = np.random.default_rng([seed, 4])
+    theta = _Params(scenario, n_p, seed, overrides or {}, fixed_parameters, stream, param_sets)
+    rng_ev = np.random.default_rng([seed, stream, 1])
+    rng_tr = np.random.default_rng([seed, stream, 2])
+    rng_lv = np.random.default_rng([seed, stream, 3])
+    rng_sh = np.random.default_rng([seed, stream, 4])
     start = scenario.start
 
     def idx(streams: Sequence[str]) -> list[int]:
@@ -715,6 +701,7 @@ def _run(
             np.concatenate(log_k) if log_k else np.zeros(0, dtype=np.int16),
         ),
         transition_names=tuple((machines[mi].name, tr.source, tr.target) for mi, tr in trans),
+        set_values=theta.set_values,
     )
 
 
@@ -728,6 +715,7 @@ def run_scenario(
     overrides: Mapping[str, float] | None = None,
     fixed_parameters: bool = False,
     progress: Progress | None = None,
+    param_sets: int | None = None,
 ) -> SimulationRun:
     """Simulate a scenario forward with the given levers pulled.
 
@@ -749,20 +737,72 @@ def run_scenario(
         Use every assumption's default instead of drawing it from its range.
     progress
         Called with the fraction done.
+    param_sets
+        Parameter draws per chunk of paths (default: one per 200 paths, 10 to 100).
 
     Returns
     -------
     SimulationRun
     """
+    if n_paths < 1:
+        raise ScenarioError(f"n_paths must be at least 1, got {n_paths}")
+    # Paths run in chunks whose arrays stay in the CPU's caches; each chunk has its own random
+    # streams (seed, chunk), so results depend on the seed and n_paths only.
+    sizes = [min(CHUNK_PATHS, n_paths - lo) for lo in range(0, n_paths, CHUNK_PATHS)]
+    runs: list[SimulationRun] = []
+    done = 0
     # Thousands of small products: one BLAS thread is faster than waking a pool for each.
     with single_threaded_blas():
-        return _run(
-            scenario,
-            dynamics,
-            levers=levers,
-            n_paths=n_paths,
-            seed=seed,
-            overrides=overrides,
-            fixed_parameters=fixed_parameters,
-            progress=progress,
-        )
+        for i, size in enumerate(sizes):
+
+            def part(f: float, done: int = done, size: int = size) -> None:
+                if progress is not None:
+                    progress((done + f * size) / n_paths)
+
+            runs.append(
+                _run(
+                    scenario,
+                    dynamics,
+                    levers=levers,
+                    n_paths=size,
+                    seed=seed,
+                    overrides=overrides,
+                    fixed_parameters=fixed_parameters,
+                    progress=part,
+                    stream=i,
+                    param_sets=param_sets,
+                )
+            )
+            done += size
+    return runs[0] if len(runs) == 1 else _merge(runs)
+
+
+def _merge(runs: Sequence[SimulationRun]) -> SimulationRun:
+    """Join the runs of consecutive chunks of paths into one."""
+    first = runs[0]
+    offsets = np.cumsum([0] + [r.n_paths for r in runs[:-1]])
+    set_offsets = np.cumsum([0] + [len(next(iter(r.set_values.values()), [])) for r in runs[:-1]])
+    return SimulationRun(
+        scenario=first.scenario,
+        levers=first.levers,
+        n_paths=sum(r.n_paths for r in runs),
+        seed=first.seed,
+        outcomes={k: np.concatenate([r.outcomes[k] for r in runs]) for k in first.outcomes},
+        state_counts={
+            k: np.sum([r.state_counts[k] for r in runs], axis=0) for k in first.state_counts
+        },
+        weekly=np.concatenate([r.weekly for r in runs]),
+        index_weekly=np.concatenate([r.index_weekly for r in runs]),
+        index_level=first.index_level,
+        param_set=np.concatenate(
+            [r.param_set + off for r, off in zip(runs, set_offsets, strict=True)]
+        ),
+        overrides=first.overrides,
+        transitions=(
+            np.concatenate([r.transitions[0] + off for r, off in zip(runs, offsets, strict=True)]),
+            np.concatenate([r.transitions[1] for r in runs]),
+            np.concatenate([r.transitions[2] for r in runs]),
+        ),
+        transition_names=first.transition_names,
+        set_values={k: np.concatenate([r.set_values[k] for r in runs]) for k in first.set_values},
+    )

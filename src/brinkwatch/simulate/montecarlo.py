@@ -379,14 +379,21 @@ def sensitivity(
     # Assumptions of levers that are not pulled cannot matter.
     idle = tuple(f"levers.{lv.name}." for lv in scenario.levers if lv.name not in levers)
     params = [p for p in scenario.parameters() if not p.fixed and not p.name.startswith(idle)]
-    base = run_scenario(scenario, dynamics, levers=levers, n_paths=max(n_paths, 2000), seed=seed)
+    # Screening ranks assumptions across parameter draws: many draws of few paths each.
+    base = run_scenario(
+        scenario,
+        dynamics,
+        levers=levers,
+        n_paths=max(n_paths, 4000),
+        seed=seed,
+        param_sets=400,
+    )
     p0 = float(base.outcomes[name].mean())
     if candidates is not None and candidates < len(params):
         k = int(base.param_set.max()) + 1
         size = np.bincount(base.param_set, minlength=k)
         y = np.bincount(base.param_set, weights=base.outcomes[name], minlength=k) / size
-        first = np.array([np.flatnonzero(base.param_set == j)[0] for j in range(k)])
-        theta = _draws(scenario, base, first)
+        theta = base.set_values
         score = []
         for p in params:
             x = theta[p.name]
@@ -424,14 +431,6 @@ def sensitivity(
     rows.sort(key=lambda r: -abs(float(r["swing"])))  # type: ignore[arg-type]
     t = pa.Table.from_pylist(rows)
     return t.replace_schema_metadata({"outcome": name, "baseline_probability": str(p0)})
-
-
-def _draws(scenario: Scenario, run: SimulationRun, paths: np.ndarray) -> dict[str, np.ndarray]:
-    """Return the assumption values that the given paths of a run used (same seed, same draws)."""
-    from brinkwatch.simulate._engine import _Params
-
-    theta = _Params(scenario, run.n_paths, run.seed, run.overrides, False)
-    return {name: v[paths] for name, v in theta.values.items()}
 
 
 @dataclass(frozen=True)
