@@ -32,7 +32,13 @@ def test_bundled_scenario_is_complete() -> None:
     assert bundled_scenarios() == ["jpn-kor-2019"]
     assert sc.start.isoformat() == "2019-08-01" and sc.actors == ("USA", "JPN", "KOR")
     names = {m.name for m in sc.machines}
-    assert {"GSOMIA", "TISA", "JPN_export_controls", "JPN_whitelist", "KOR_WTO_case"} <= names
+    assert {"GSOMIA", "TISA", "JPN_whitelist", "KOR_WTO_case"} <= names
+    # Export controls are one machine per item, as Tokyo imposed them.
+    assert {n for n in names if n.startswith("JPN_controls_")} == {
+        "JPN_controls_photoresist",
+        "JPN_controls_hydrogen_fluoride",
+        "JPN_controls_polyimide",
+    }
     # The founding case's levers are all there, each with an expected direction.
     levers = {lv.name: lv for lv in sc.levers}
     assert set(levers) == {
