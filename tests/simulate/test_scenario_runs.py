@@ -241,7 +241,7 @@ def test_backtest_scores_beside_baselines(scenario: Scenario, chron_store: Store
         r = brier[o.name]
         y = 1.0 if o.observed else 0.0
         for v in ("actual", "none"):
-            assert r[f"brier_{v}"] == pytest.approx((r[f"p_{v}"] - y) ** 2)
+            assert r[f"brier_{v}"] == pytest.approx((r[f"p_{v}"] - y) ** 2, abs=1e-4)
     # Knowing the levers that were pulled helps: the summit was held, and it was a lever.
     assert brier["summit_held"]["brier_actual"] < brier["summit_held"]["brier_none"]
     counts = res.counts.to_pylist()

@@ -521,4 +521,10 @@ def backtest(
         if key.startswith("mae_"):
             total[key] = float(np.mean([float(r[key]) for r in count_rows]))  # type: ignore[arg-type]
     count_rows.append(total)
+    # Four decimals are more than the Monte Carlo error supports; they keep tables readable.
+    for rows in (brier_rows, count_rows):
+        for r in rows:
+            for k, v in r.items():
+                if isinstance(v, float):
+                    r[k] = round(v, 4)
     return Backtest(pa.Table.from_pylist(brier_rows), pa.Table.from_pylist(count_rows), cut)
