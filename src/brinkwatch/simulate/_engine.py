@@ -350,6 +350,8 @@ def _run(
     ring = np.tile(last, (n_p, 1))
     roll = ring.sum(1)
     regained = np.zeros(n_p, dtype=bool)
+    # Regained means held: a single cooperative event should not count as a recovery.
+    above = np.zeros(n_p, dtype=np.int32)
 
     # Machines and their transitions, all transitions of all machines in one axis.
     machines = scenario.machines
@@ -660,7 +662,8 @@ def _run(
         slot_i = t % w
         roll = roll + net - ring[:, slot_i]
         ring[:, slot_i] = net
-        regained |= roll >= index_level
+        above = np.where(roll >= index_level, above + 1, 0)
+        regained |= above >= w
 
         wk = t // 7
         weekly[:, wk] += counts

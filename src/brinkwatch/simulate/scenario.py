@@ -321,8 +321,9 @@ class Outcome:
     """A reported outcome, per path true or false.
 
     ``state``: machine ``machine`` is in one of ``states`` at the end (``when: end``) or was at
-    any time (``when: ever``). ``index_regained``: the 28-day net cooperation of the index pair
-    reached its pre-crisis level. ``by`` cuts the horizon short for this outcome.
+    any time (``when: ever``). ``index_regained``: the rolling net cooperation of the index
+    pair held at or above its pre-crisis level for a whole window (``window_days`` days in a
+    row). ``by`` cuts the horizon short for this outcome.
     """
 
     name: str
