@@ -47,6 +47,21 @@ CHRONOLOGY = ROOT / "src/brinkwatch/data/chronology"
 
 
 @pytest.fixture(scope="session")
+def chronology_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A DuckDB store holding only the bundled chronology (no shared data needed)."""
+    path = tmp_path_factory.mktemp("chron") / "store.duckdb"
+    s = connect(path)
+    rep = ingest(
+        s,
+        sorted(CHRONOLOGY.glob("*.csv")),
+        mapping=read_mapping(CHRONOLOGY / "chronology.yaml"),
+    )
+    assert not rep.failed and rep.rejected == 0 and rep.stored > 150
+    s.close()
+    return path
+
+
+@pytest.fixture(scope="session")
 def measure_db(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
     """A DuckDB store with the bundled chronology and the shared GDELT pandas export."""
     path = tmp_path_factory.mktemp("measure") / "store.duckdb"

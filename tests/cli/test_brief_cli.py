@@ -7,18 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from brinkwatch.cli import main
-from tests.simulate.conftest import chronology_db as chronology_db  # the fixture, shared
+from tests.cli.test_cli import call_main
 
-
-def _main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    cap = capsys.readouterr()
-    return code, cap.out, cap.err
+_main = call_main
 
 
 def test_brief_writes_one_self_contained_file(

@@ -12,10 +12,6 @@ from typer.testing import CliRunner, Result
 from brinkwatch.cli import app
 from brinkwatch.errors import ConfigError
 from tests.cli.test_cli import run
-from tests.explain import conftest as explain_fixtures
-
-# The chronology-only store of the explain tests (no shared data needed), shared by session.
-chronology_db = explain_fixtures.chronology_db
 
 
 def test_explain_json_on_the_chronology_with_png_plot(chronology_db: Path, tmp_path: Path) -> None:

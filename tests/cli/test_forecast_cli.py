@@ -11,19 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from brinkwatch.cli import main
-from tests.cli.test_cli import run
-from tests.simulate.conftest import chronology_db as chronology_db  # the fixture, shared
+from tests.cli.test_cli import call_main, run
 
-
-def _main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    cap = capsys.readouterr()
-    return code, cap.out, cap.err
+_main = call_main
 
 
 def test_forecast_json_and_png_on_the_chronology(

@@ -7,20 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from brinkwatch.cli import main
 from brinkwatch.simulate import parse_scenario, read_bundled_scenario
-from tests.cli.test_cli import run
-from tests.simulate.conftest import chronology_db as chronology_db  # the fixture, shared
+from tests.cli.test_cli import call_main, run
 
-
-def _main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    cap = capsys.readouterr()
-    return code, cap.out, cap.err
+_main = call_main
 
 
 def test_simulate_prints_the_comparison_and_writes_a_figure(

@@ -9,26 +9,10 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from brinkwatch.ingest import ingest, read_mapping
 from brinkwatch.measure import Actor, triad_series
 from brinkwatch.store import Store, connect
 
 CHRONOLOGY = Path(__file__).resolve().parents[2] / "src/brinkwatch/data/chronology"
-
-
-@pytest.fixture(scope="session")
-def chronology_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A DuckDB file with the bundled chronology only (no shared data needed)."""
-    path = tmp_path_factory.mktemp("explain") / "chronology.duckdb"
-    s = connect(path)
-    rep = ingest(
-        s,
-        sorted(CHRONOLOGY.glob("*.csv")),
-        mapping=read_mapping(CHRONOLOGY / "chronology.yaml"),
-    )
-    assert not rep.failed and rep.rejected == 0 and rep.stored > 150
-    s.close()
-    return path
 
 
 @pytest.fixture(scope="session")

@@ -8,27 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from brinkwatch.ingest import ingest, read_mapping
 from brinkwatch.simulate import HawkesModel
 from brinkwatch.store import Store, connect
 
 ROOT = Path(__file__).resolve().parents[2]
 CHRONOLOGY = ROOT / "src/brinkwatch/data/chronology"
-
-
-@pytest.fixture(scope="session")
-def chronology_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A DuckDB store holding only the bundled chronology (no shared data needed)."""
-    path = tmp_path_factory.mktemp("chron") / "store.duckdb"
-    s = connect(path)
-    rep = ingest(
-        s,
-        sorted(CHRONOLOGY.glob("*.csv")),
-        mapping=read_mapping(CHRONOLOGY / "chronology.yaml"),
-    )
-    assert not rep.failed and rep.rejected == 0 and rep.stored > 100
-    s.close()
-    return path
 
 
 @pytest.fixture

@@ -83,9 +83,7 @@ def test_fit_on_chronology_warns_and_stops_before_start(
 def _replay(scenario: Scenario, run: SimulationRun) -> dict[str, np.ndarray]:
     """Replay every path's logged transitions and check each against the machine's rules."""
     table = run.transition_table().to_pylist()
-    rules = {
-        m.name: {(t.source, t.target): t for t in m.transitions} for m in scenario.machines
-    }
+    rules = {m.name: {(t.source, t.target): t for t in m.transitions} for m in scenario.machines}
     current: dict[tuple[str, int], str] = {}
     entered: dict[tuple[str, int], int] = defaultdict(int)
     for row in table:

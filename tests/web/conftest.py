@@ -16,7 +16,6 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from brinkwatch.web import create_app
-from tests.simulate.conftest import chronology_db as chronology_db  # the fixture, shared
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("BRINKWATCH_CHROMIUM", "/usr/bin/chromium"))
