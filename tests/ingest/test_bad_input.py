@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -241,3 +242,60 @@ def test_a_leading_blank_line_does_not_hide_the_format(tmp_path: Path, store: St
     assert (rep.format, rep.read, rep.stored, rep.blank) == ("gdelt2", 2, 2, 2)
     again = ingest(store, [path]).files[0]
     assert (again.read, again.duplicates, again.blank) == (2, 2, 2)
+
+
+def _table_bytes(store: Store) -> int:
+    rows = store.con.execute(
+        "SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() WHERE tag = 'BASE_TABLE'"
+    ).fetchall()
+    return int(rows[0][0])
+
+
+def test_the_table_cache_trimmer_evicts_written_blocks_and_restores_the_limit(
+    file_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from brinkwatch.ingest import _pipeline
+
+    con = file_store.con
+    con.execute("SET memory_limit = '1GB'")
+    before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    con.execute(
+        "CREATE TABLE filler AS SELECT i, md5(i::VARCHAR) || md5((i + 1)::VARCHAR) AS s "
+        "FROM range(3000000) t(i)"
+    )
+    con.execute("CHECKPOINT")
+    con.execute("SELECT count(DISTINCT s) FROM filler").fetchall()  # read it all into the cache
+    cached = _table_bytes(file_store)
+    assert cached > 100 * 10**6
+    monkeypatch.setattr(_pipeline, "TRIM_EVERY_S", 0.05)
+    with _pipeline._trimming_table_cache(con, "1GB"):
+        time.sleep(0.6)  # the side connection trims while the main one is busy (here: idle)
+    assert _table_bytes(file_store) < cached / 2
+    assert con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] == before
+    # Nothing was lost: the evicted blocks come back from disk.
+    assert con.execute("SELECT count(*) FROM filler").fetchall()[0][0] == 3_000_000
+
+
+def test_large_files_ingest_the_same_with_the_trimmer_on(
+    shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from brinkwatch.ingest import _pipeline
+    from brinkwatch.store import connect
+
+    src = shared_data / "gdelt/20191024143000.export.CSV"
+    results = []
+    for trim in (False, True):
+        if trim:
+            monkeypatch.setattr(_pipeline, "TRIM_MIN_BYTES", 0)
+            monkeypatch.setattr(_pipeline, "TRIM_EVERY_S", 0.001)
+            monkeypatch.setattr(_pipeline, "TRIM_HEADROOM", 0)
+        s = connect(tmp_path / f"t{trim}.duckdb")
+        rep = ingest(s, [src])
+        rows = s.con.execute(
+            "SELECT event_id, event_date, cameo_code, goldstein FROM events ORDER BY event_id"
+        ).fetchall()
+        limit = s.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        s.close()
+        results.append((rep.read, rep.stored, rep.rejected, rows, limit))
+    assert results[0] == results[1]
+    assert results[0][0] == 2111

@@ -10,7 +10,7 @@ import threading
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -207,13 +207,20 @@ def _members(path: Path) -> Iterator[list[tuple[str, Path]]]:
 DEFAULT_MEMORY_LIMIT = os.environ.get("BRINKWATCH_MEMORY_LIMIT", "1GB")
 
 
-def _cap_memory(con: duckdb.DuckDBPyConnection, limit: str) -> None:
-    """Lower DuckDB's memory limit to ``limit``; a store opened with a smaller one keeps it."""
+def _cap_memory(con: duckdb.DuckDBPyConnection, limit: str) -> str:
+    """Lower DuckDB's memory limit to ``limit``; a store opened with a smaller one keeps it.
+
+    Returns the limit in force, as a string that sets it again exactly.
+    """
     before = fetch_one(con, "SELECT current_setting('memory_limit')")
     con.execute(f"SET memory_limit = {sql_string(limit)}")
     after = fetch_one(con, "SELECT current_setting('memory_limit')")
     if before and after and _bytes(str(before[0])) < _bytes(str(after[0])):
         con.execute(f"SET memory_limit = {sql_string(str(before[0]))}")
+        # DuckDB prints limits rounded ('953.6 MiB'); fix the bytes once, so that setting the
+        # limit again and again does not drift.
+        return f"{int(_bytes(str(before[0])))}B"
+    return limit
 
 
 def _bytes(text: str) -> float:
@@ -403,6 +410,62 @@ def _progress_poller(
         t.join()
 
 
+#: Files at least this large have the written table blocks trimmed from the cache as they grow.
+TRIM_MIN_BYTES = 64 * 2**20
+#: How often the trimmer looks, and how much headroom it leaves the running statement.
+TRIM_EVERY_S = 0.25
+TRIM_HEADROOM = 64 * 10**6
+
+
+@contextmanager
+def _trimming_table_cache(con: duckdb.DuckDBPyConnection, cap: str | None) -> Iterator[None]:
+    """Keep the blocks of the table being written from piling up in DuckDB's buffer pool.
+
+    DuckDB keeps every block it writes cached until memory runs short, so one long insert grows
+    by the compressed size of its rows (about 53 MB per million GDELT rows) and a 5M-row file
+    peaks 1.7 times higher than a 1M-row one. A side connection lowers the memory limit for an
+    instant to what the statement itself holds plus headroom, which makes DuckDB evict the
+    written, unpinned table blocks (already on disk, so nothing is lost), then restores it.
+    Measured: 5M rows peak at 600 MB instead of 890 MB, for about 5% more time.
+    """
+    if cap is None:
+        yield
+        return
+    side = con.cursor()
+    stop = threading.Event()
+
+    def trim() -> None:
+        while not stop.wait(TRIM_EVERY_S):
+            try:
+                tags = side.execute(
+                    "SELECT tag, memory_usage_bytes FROM duckdb_memory()"
+                ).fetchall()
+            except duckdb.Error:
+                continue
+            table = sum(int(b) for t, b in tags if t == "BASE_TABLE")
+            if table < TRIM_HEADROOM:
+                continue
+            low = sum(int(b) for _, b in tags) - table + TRIM_HEADROOM
+            try:
+                # Refused (and left unchanged) when DuckDB cannot evict down to it.
+                side.execute(f"SET memory_limit = '{max(low // 10**6, 1)}MB'")
+            except duckdb.Error:
+                continue
+            finally:
+                with suppress(duckdb.Error):
+                    side.execute(f"SET memory_limit = {sql_string(cap)}")
+
+    t = threading.Thread(target=trim, daemon=True)
+    t.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        t.join()
+        side.execute(f"SET memory_limit = {sql_string(cap)}")
+        side.close()
+
+
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()) -> int:
     row = fetch_one(con, sql, list(params))
     return int(row[0]) if row and row[0] is not None else 0
@@ -438,6 +501,7 @@ def _ingest_one(
     fmt: Format,
     mapping: ColumnMapping | None,
     progress: ProgressFn | None,
+    cap: str | None = None,
 ) -> FileReport:
     con = store.con
     started = datetime.now(UTC).replace(tzinfo=None)
@@ -463,7 +527,16 @@ def _ingest_one(
             stored, duplicates = 0, read - rejected
         else:
             stored, rejected, duplicates, blank, read = _load(
-                con, reader, batch, origin, display, fp, rt, rs, progress
+                con,
+                reader,
+                batch,
+                origin,
+                display,
+                fp,
+                rt,
+                rs,
+                progress,
+                trim=cap if size >= TRIM_MIN_BYTES else None,
             )
         if read != stored + rejected + duplicates or min(stored, rejected, duplicates) < 0:
             raise IntegrityError(
@@ -513,6 +586,7 @@ def _load(
     rt: str,
     rs: str,
     progress: ProgressFn | None,
+    trim: str | None = None,
 ) -> tuple[int, int, int, int, int]:
     """Read the file in one pass into ``event_rows``, then move rejects and duplicates out.
 
@@ -532,7 +606,7 @@ def _load(
     values = {c.name: f"s.{c.name}" for c in EVENT_COLUMNS}
     values.update(origin=o, batch_id=str(batch), _reject="s._rej", _raw="s._raw")
     select = ", ".join(values[c.name] for c in (*EVENT_COLUMNS, *INTERNAL_COLUMNS))
-    with _progress_poller(con, display, progress):
+    with _progress_poller(con, display, progress), _trimming_table_cache(con, trim):
         con.execute(
             f"INSERT INTO event_rows ({_INSERT_COLS}) SELECT {select} "
             f"FROM ({typed_select(reader, EVENT_DATE_RANGE)}) s"
@@ -686,8 +760,7 @@ def ingest(
     """
     forced = Format(fmt)
     _prepare_codebook(store.con)
-    if memory_limit:
-        _cap_memory(store.con, memory_limit)
+    cap = _cap_memory(store.con, memory_limit) if memory_limit else None
     report = IngestReport()
     for path in expand_paths(paths):
         try:
@@ -697,7 +770,14 @@ def ingest(
                         f = forced
                         if f is Format.AUTO:
                             f = detect_format(real, has_mapping=mapping is not None)
-                        rep = _ingest_one(store, display, real, f, mapping, progress)
+                        try:
+                            rep = _ingest_one(store, display, real, f, mapping, progress, cap)
+                        except duckdb.OutOfMemoryException:
+                            if cap is None:
+                                raise
+                            # The trimmer lowered the limit just as the insert needed memory;
+                            # the file was rolled back, so read it again without trimming.
+                            rep = _ingest_one(store, display, real, f, mapping, progress, None)
                     except BrinkwatchError as exc:
                         rep = FileReport(
                             file=display, format=str(fmt), origin="", bytes=0, error=str(exc)
