@@ -268,9 +268,12 @@ def test_the_table_cache_trimmer_evicts_written_blocks_and_restores_the_limit(
     cached = _table_bytes(file_store)
     assert cached > 100 * 10**6
     monkeypatch.setattr(_pipeline, "TRIM_EVERY_S", 0.05)
+    monkeypatch.setattr(_pipeline, "TRIM_HEADROOM", 16 * 10**6)
     with _pipeline._trimming_table_cache(con, "1GB"):
         time.sleep(0.6)  # the side connection trims while the main one is busy (here: idle)
-    assert _table_bytes(file_store) < cached / 2
+    # What stays cached is at most about the headroom.
+    left = _table_bytes(file_store)
+    assert left < 40 * 10**6 < cached / 2
     assert con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] == before
     # Nothing was lost: the evicted blocks come back from disk.
     assert con.execute("SELECT count(*) FROM filler").fetchall()[0][0] == 3_000_000
