@@ -360,19 +360,15 @@ def _run(
     trans = [(mi, t) for mi, m in enumerate(machines) for t in m.transitions]
     n_t = len(trans)
     tr_key = {f"{machines[mi].name}:{t.key}": k for k, (mi, t) in enumerate(trans)}
-    log_base = np.zeros((n_p, n_t))
-    drivers: list[tuple[int, np.ndarray, np.ndarray]] = []
+    log_base_t = np.zeros((n_t, n_p))
+    # Each driver: its transition, its streams, its weight per path.
+    drivers: list[tuple[int, tuple[int, ...], np.ndarray]] = []
     for k, (_, tr) in enumerate(trans):
         if tr.hazard is not None:
-            log_base[:, k] = np.log(np.maximum(theta(tr.hazard), 1e-300))
+            log_base_t[k] = np.log(np.maximum(theta(tr.hazard), 1e-300))
             for dv in tr.drivers:
-                drivers.append((k, indicator(dv.streams), theta(dv.weight)))
-    n_d = len(drivers)
-    drv_streams = np.array([d[1] for d in drivers]).T if drivers else np.zeros((n_s, 0))
-    drv_weight = np.array([d[2] for d in drivers]).T if drivers else np.zeros((n_p, 0))
-    drv_to_tr = np.zeros((n_d, n_t))
-    for j, (k, _, _) in enumerate(drivers):
-        drv_to_tr[j, k] = 1.0
+                drivers.append((k, tuple(sorted(idx(dv.streams))), theta(dv.weight)))
+    drv_weight_t = np.array([d[2] for d in drivers]) if drivers else np.zeros((0, n_p))
     state_counts = {m.name: np.zeros((horizon, len(m.states)), dtype=np.int64) for m in machines}
 
     # Effects as slots.
@@ -496,11 +492,9 @@ def _run(
     cur_thr = thresholds[:, 0, :].copy()
     cumh = np.zeros((max(1, n_t), n_p))
     entries = np.zeros((max(1, n_t), n_p), dtype=np.int64)
-    log_base_t = log_base.T.copy()
-    drv_weight_t = drv_weight.T.copy()
     # Drivers share stream sets (JPN->KOR conflict drives many hazards): sum each set once a day.
-    sets = sorted({tuple(np.flatnonzero(drv_streams[:, j])) for j in range(n_d)})
-    set_of_driver = [sets.index(tuple(np.flatnonzero(drv_streams[:, j]))) for j in range(n_d)]
+    sets = sorted({d[1] for d in drivers})
+    set_of_driver = [sets.index(d[1]) for d in drivers]
     set_matrix = np.zeros((n_s, max(1, len(sets))))
     for i, cols in enumerate(sets):
         set_matrix[list(cols), i] = 1.0

@@ -28,7 +28,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow as pa
 
-from brinkwatch.errors import InsufficientDataError, ScenarioError, SparseDataWarning
+from brinkwatch.errors import (
+    ConfigError,
+    InsufficientDataError,
+    ScenarioError,
+    SparseDataWarning,
+)
 from brinkwatch.measure import Actor
 from brinkwatch.simulate._engine import Dynamics, SimulationRun, run_scenario
 from brinkwatch.simulate._streams import event_streams
@@ -90,7 +95,7 @@ def fit_dynamics(
     actors = [Actor(a) for a in scenario.actors]
     try:
         hist = event_streams(events, actors, start=scenario.fit_from, end=last)
-    except Exception as exc:  # the stream builder says which actors had no events
+    except ConfigError as exc:  # the stream builder says which actors had no events
         raise InsufficientDataError(
             f"cannot fit the event model of '{scenario.name}': {exc}. Ingest events of "
             f"{', '.join(scenario.actors)} between {scenario.fit_from} and {fit_to} "
