@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import duckdb
@@ -74,3 +75,17 @@ def test_code_evaluate_prints_scores(shared_data: Path) -> None:
     assert "PETR.UnitTest.records.xml: 277 records (7 skipped), 354 gold events" in r.stdout
     for measure in ("root", "code", "source", "target", "dyad", "triple"):
         assert f"│ {measure}" in r.stdout
+
+
+def test_code_evaluate_on_800_kb_of_unclosed_records_fails_fast_and_cleanly(
+    tmp_path: Path,
+) -> None:
+    # D9 (issue 12): this file took over 300 s; it is now a one-line error naming the line.
+    unit = '<Sentence date="20190801" id="x"><Text>Japan criticized South Korea.</Text>\n'
+    bad = tmp_path / "unclosed.records.xml"
+    bad.write_text("<Validation>\n" + unit * (800_000 // len(unit)))
+    t0 = time.perf_counter()
+    r = run("code", "--evaluate", str(bad), "--format", "json")
+    assert time.perf_counter() - t0 < 20  # start-up and all; the parse itself takes ms
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert f"LexiconError: {bad}:2: <Sentence> is not closed" in " ".join(r.stderr.split())

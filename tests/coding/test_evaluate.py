@@ -6,6 +6,7 @@ how they were reached), so that a change that makes coding worse fails here.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from brinkwatch.coding import (
     Coder,
     EvaluationReport,
+    Record,
     default_actors,
     evaluate,
     parse_petrarch_actors,
@@ -153,3 +155,94 @@ def test_gold_codes_outside_the_codebook_are_counted_and_scored_apart(coder: Cod
 def test_records_without_sentences_are_an_error() -> None:
     with pytest.raises(LexiconError, match="no <Sentence> records"):
         parse_validation_records("<Validation></Validation>", source="r.xml")
+
+
+# --------------------------------------------------------------------------- hostile records
+# D9 (issue 12): a lazy "<Sentence ...>(.*?)</Sentence>" rescanned the rest of the file from every
+# unclosed opening, so an 800 KB file of unclosed records took over 300 s. The reader is now
+# linear; each case here is about 800 KB and would take minutes if any part of it were not.
+
+_REC = (
+    '<Sentence date="20190801" id="r-{}"><EventCoding sourcecode="JPN" targetcode="KOR" '
+    'eventcode="111"/><Text>Japan criticized South Korea.</Text></Sentence>\n'
+)
+_SIZE = 800_000
+
+
+def _timed(text: str) -> tuple[list[Record] | LexiconError, float]:
+    t0 = time.perf_counter()
+    try:
+        got: list[Record] | LexiconError = parse_validation_records(text, source="h.xml")
+    except LexiconError as exc:
+        got = exc
+    return got, time.perf_counter() - t0
+
+
+def test_unclosed_sentences_are_a_clean_error_in_linear_time() -> None:
+    unit = '<Sentence date="20190801" id="x"><Text>Japan criticized South Korea.</Text>\n'
+    text = "<Validation>\n" + unit * (_SIZE // len(unit))
+    got, secs = _timed(text)
+    assert isinstance(got, LexiconError) and secs < 2
+    assert got.line == 2 and "not closed before the next <Sentence> at line 3" in str(got)
+    # One unclosed record at the very end, after 800 KB of good ones, names its own line.
+    good = "".join(_REC.format(i) for i in range(_SIZE // len(_REC)))
+    got, secs = _timed(good + unit)
+    assert isinstance(got, LexiconError) and secs < 2
+    assert got.line == good.count("\n") + 1 and "before the end of the file" in str(got)
+
+
+@pytest.mark.parametrize(
+    ("place", "junk"),
+    [
+        ("body", "<Sentence "),  # openings that never end their tag
+        ("body", "<EventCoding "),  # codings that never end their tag
+        ("body", "<Text>"),  # texts that never close
+        ("tag", "a" * 40),  # one endless attribute-like word
+        ("tag", 'a="'),  # attributes that never close their quote
+    ],
+)
+def test_malformed_tags_inside_800_kb_are_read_in_linear_time(place: str, junk: str) -> None:
+    filler = junk * (_SIZE // len(junk))
+    in_tag, in_body = (filler, "") if place == "tag" else ("", filler)
+    text = (
+        _REC.format(0)
+        + f'<Sentence {in_tag} id="r-1">{in_body}'
+        + '<EventCoding sourcecode="KOR" targetcode="JPN" eventcode="112"/>'
+        + "<Text>Seoul accused Tokyo.</Text></Sentence>"
+    )
+    got, secs = _timed(text)
+    assert secs < 2, f"{secs:.1f} s for {len(text):,} characters"
+    assert isinstance(got, list) and len(got) == 2
+    assert got[0].gold == (("JPN", "KOR", "111"),)
+    assert got[1].gold == (("KOR", "JPN", "112"),)
+    if junk != "<Text>":
+        # After unclosed <Text> tags the record's text runs from the first one to the
+        # first </Text> (as it always did); other junk leaves the text intact.
+        assert got[1].text == "Seoul accused Tokyo."
+
+
+def test_unclosed_comment_and_stray_close_name_their_line() -> None:
+    got, _ = _timed(_REC.format(0) + "<!-- a note" + " <!--" * 100_000)
+    assert isinstance(got, LexiconError) and got.line == 2 and "'-->'" in str(got)
+    # Comments keep their line breaks, so lines after them still count right.
+    got, _ = _timed("<!--\n\n-->\n" + _REC.format(0) + "</Sentence>")
+    assert isinstance(got, LexiconError) and got.line == 5
+    assert "closes no <Sentence>" in str(got)
+
+
+def test_entities_are_never_expanded_nor_fetched(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    # A billion-laughs DTD and an external entity: an XML parser that honours the DTD would
+    # expand 10**9 "lol"s or read the file; these records keep the references as written.
+    lols = "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10 if i else "lol"}">' for i in range(10))
+    text = (
+        f'<?xml version="1.0"?><!DOCTYPE Validation [{lols}'
+        f'<!ENTITY xxe SYSTEM "{secret.as_uri()}">]><Validation>'
+        '<Sentence date="20190801" id="bomb"><Text>Japan &lol9; criticized &xxe; Korea '
+        "&amp; the US&#46;</Text></Sentence></Validation>"
+    )
+    got, secs = _timed(text)
+    assert isinstance(got, list) and secs < 1
+    assert got[0].text == "Japan &lol9; criticized &xxe; Korea & the US."
+    assert "TOP-SECRET" not in got[0].text and "lollol" not in got[0].text

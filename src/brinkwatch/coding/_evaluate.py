@@ -18,10 +18,12 @@ if TYPE_CHECKING:
 
 __all__ = ["DIMENSIONS", "EvaluationReport", "Record", "evaluate", "parse_validation_records"]
 
-_SENTENCE_RE = re.compile(r"<Sentence\b([^>]*)>(.*?)</Sentence>", re.S)
-_ATTR_RE = re.compile(r'(\w+)\s*=\s*"([^"]*)"?')
-_CODING_RE = re.compile(r"<EventCoding\b([^>]*)>")
-_TEXT_RE = re.compile(r"<Text>(.*?)</Text>", re.S)
+# Every pattern here is linear in its input: a tag's attributes stop at the next "<" (where the
+# next tag can start), and an attribute name is tried only where a word starts. Bodies are cut
+# with str.find, never with a lazy ".*?" that rescans the rest of the file from each opening.
+_SENTENCE_TAG_RE = re.compile(r"<(/?)Sentence\b([^<>]*)>")
+_ATTR_RE = re.compile(r'(?<!\w)(\w+)\s*=\s*"([^"]*)"?')
+_CODING_RE = re.compile(r"<EventCoding\b([^<>]*)>")
 
 #: What :func:`evaluate` scores: the root code, the full code, source, target, the
 #: source-target pair whatever the code ("dyad"), and the whole triple.
@@ -54,12 +56,16 @@ def parse_validation_records(text: str, *, source: str = "<records>") -> list[Re
     Each ``<Sentence date="YYYYMMDD" id="...">`` holds a ``<Text>`` and zero or more
     ``<EventCoding sourcecode=".." targetcode=".." eventcode=".."/>``; ``noevents="True"``
     marks a sentence without events and ``error="..."`` one that tests the coder's input
-    handling. Comments are ignored.
+    handling. Comments are ignored, and so is everything outside the three tags: a DTD is
+    never read, so no entity is expanded and no external file or URL is fetched (entities
+    other than HTML's own, such as ``&amp;`` or ``&#233;``, stay as written). The text is
+    read in one pass, in time linear in its length, whatever its tags.
 
     Raises
     ------
     LexiconError
-        If the text holds no ``<Sentence>`` records.
+        If the text holds no ``<Sentence>`` records, or a ``<Sentence>`` or a comment is not
+        closed, or a ``</Sentence>`` closes none; the message names the line.
 
     Examples
     --------
@@ -71,33 +77,26 @@ def parse_validation_records(text: str, *, source: str = "<records>") -> list[Re
     >>> recs[0].gold, recs[0].day
     ((('JPNGOV', 'KOR', '163'),), datetime.date(2019, 7, 1))
     """
-    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
+    text = _strip_comments(text, source)
     out: list[Record] = []
-    for m in _SENTENCE_RE.finditer(text):
-        attrs = _attrs(m.group(1))
-        body = m.group(2)
-        tm = _TEXT_RE.search(body)
-        sentence = " ".join(html.unescape(tm.group(1)).split()) if tm else ""
-        gold: list[tuple[str, str, str]] = []
-        skipped: str | None = None
-        for cm in _CODING_RE.finditer(body):
-            ca = _attrs(cm.group(1))
-            if "error" in ca:
-                skipped = f"error={ca['error']}"
-            elif "noevents" in ca:
-                continue
-            elif {"sourcecode", "targetcode", "eventcode"} <= set(ca):
-                gold.append(
-                    (ca["sourcecode"].strip("\"'"), ca["targetcode"].strip("\"'"), ca["eventcode"])
-                )
-        raw_day = attrs.get("date", "")
-        day: date | None = None
-        if re.fullmatch(r"\d{8}", raw_day):
-            try:
-                day = date(int(raw_day[:4]), int(raw_day[4:6]), int(raw_day[6:]))
-            except ValueError:
-                day = None
-        out.append(Record(attrs.get("id", f"#{len(out)}"), day, sentence, tuple(gold), skipped))
+    opened: re.Match[str] | None = None
+    for tag in _SENTENCE_TAG_RE.finditer(text):
+        if not tag.group(1):
+            if opened is not None:
+                where = f"before the next <Sentence> at line {_line_of(text, tag.start())}"
+                raise _unclosed(text, opened, source, where)
+            opened = tag
+            continue
+        if opened is None:
+            raise LexiconError(
+                "</Sentence> closes no <Sentence>; remove it or add the opening tag",
+                path=source,
+                line=_line_of(text, tag.start()),
+            )
+        out.append(_record(opened.group(2), text[opened.end() : tag.start()], len(out)))
+        opened = None
+    if opened is not None:
+        raise _unclosed(text, opened, source, "before the end of the file")
     if not out:
         raise LexiconError(
             "no <Sentence> records found; expected PETRARCH validation records "
@@ -105,6 +104,67 @@ def parse_validation_records(text: str, *, source: str = "<records>") -> list[Re
             path=source,
         )
     return out
+
+
+def _line_of(text: str, pos: int) -> int:
+    return text.count("\n", 0, pos) + 1
+
+
+def _unclosed(text: str, tag: re.Match[str], source: str, where: str) -> LexiconError:
+    return LexiconError(
+        f"<Sentence> is not closed {where}; add </Sentence> at the end of its record",
+        path=source,
+        line=_line_of(text, tag.start()),
+    )
+
+
+def _strip_comments(text: str, source: str) -> str:
+    """Blank out ``<!-- -->`` comments, keeping their line breaks so that lines still count."""
+    parts: list[str] = []
+    pos = 0
+    while (start := text.find("<!--", pos)) >= 0:
+        end = text.find("-->", start + 4)
+        if end < 0:
+            raise LexiconError(
+                "comment '<!--' is not closed; add '-->'",
+                path=source,
+                line=_line_of(text, start),
+            )
+        parts.append(text[pos:start])
+        parts.append("\n" * text.count("\n", start, end))
+        pos = end + 3
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _record(attr_text: str, body: str, n: int) -> Record:
+    """One ``<Sentence>`` record from its tag's attributes and the text between its tags."""
+    attrs = _attrs(attr_text)
+    sentence = ""
+    start = body.find("<Text>")
+    end = body.find("</Text>", start + 6) if start >= 0 else -1
+    if end >= 0:
+        sentence = " ".join(html.unescape(body[start + 6 : end]).split())
+    gold: list[tuple[str, str, str]] = []
+    skipped: str | None = None
+    for cm in _CODING_RE.finditer(body):
+        ca = _attrs(cm.group(1))
+        if "error" in ca:
+            skipped = f"error={ca['error']}"
+        elif "noevents" in ca:
+            continue
+        elif {"sourcecode", "targetcode", "eventcode"} <= set(ca):
+            gold.append(
+                (ca["sourcecode"].strip("\"'"), ca["targetcode"].strip("\"'"), ca["eventcode"])
+            )
+    raw_day = attrs.get("date", "")
+    day: date | None = None
+    if re.fullmatch(r"\d{8}", raw_day):
+        try:
+            day = date(int(raw_day[:4]), int(raw_day[4:6]), int(raw_day[6:]))
+        except ValueError:
+            day = None
+    return Record(attrs.get("id", f"#{n}"), day, sentence, tuple(gold), skipped)
 
 
 @dataclass
