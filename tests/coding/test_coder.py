@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 import importlib
 from datetime import date
 from typing import Any
@@ -261,17 +260,21 @@ def test_missing_model_is_a_clear_error_with_the_fix(monkeypatch: pytest.MonkeyP
 
     load_model.cache_clear()
     monkeypatch.setattr(importlib, "import_module", fake)
+    coder = Coder()
     try:
         with pytest.raises(ModelMissingError, match="pip install") as info:
             load_model()
         assert isinstance(info.value, ImportError)
         with pytest.raises(ModelMissingError):
-            Coder().code("Japan criticized South Korea.")
+            coder.code("Japan criticized South Korea.")
     finally:
         monkeypatch.setattr(importlib, "import_module", real)
         load_model.cache_clear()
-    assert builtins is not None  # the real loader works again afterwards
-    assert load_model() is not None
+    # The failure is not remembered: once the package imports again, the same coder loads the
+    # real pipeline and codes.
+    got = coder.code("Japan criticized South Korea.", date=date(2019, 8, 2))
+    assert [(e.source.code, e.target.code, e.code) for e in got] == [("JPN", "KOR", "111")]
+    assert coder.nlp is load_model() and coder.nlp.has_pipe("parser")
 
 
 # --------------------------------------------------------------------------- generalisation
