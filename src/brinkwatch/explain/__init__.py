@@ -22,8 +22,8 @@ from brinkwatch.explain._results import (
     StationarityTest,
     VarianceDecomposition,
 )
-from brinkwatch.explain._series import DyadMatrix, dyad_matrix, period_unit
-from brinkwatch.explain._var import TriadVAR, split_dyad
+from brinkwatch.explain._series import DyadMatrix, dyad_matrix, period_unit, split_dyad
+from brinkwatch.explain._var import TriadVAR
 
 __all__ = [
     "MIN_RESID_DF",

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from brinkwatch.explain._results import GrangerTest, ImpulseResponse
+from brinkwatch.explain._series import split_dyad
 
 if TYPE_CHECKING:
     from brinkwatch.explain._var import TriadVAR
@@ -197,8 +198,6 @@ def _sentence(r: Response, irf: ImpulseResponse, what: str) -> str:
 
 def summarise(model: TriadVAR, irf: ImpulseResponse, granger: list[GrangerTest]) -> Reciprocity:
     """Build the :class:`Reciprocity` summary of a fitted model (``TriadVAR.reciprocity``)."""
-    from brinkwatch.explain._var import split_dyad
-
     names = list(model.names_)
     pair_p = {(g.causing[0], g.caused[0]): g.pvalue for g in granger if g.kind == "pair"}
     what = ("change in " if model.difference else "") + model.measure_

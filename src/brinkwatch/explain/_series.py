@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from brinkwatch.errors import ConfigError
 
-__all__ = ["DyadMatrix", "dyad_matrix", "period_unit"]
+__all__ = ["DyadMatrix", "dyad_matrix", "period_unit", "split_dyad"]
 
 
 @dataclass(frozen=True)
@@ -156,3 +156,17 @@ def array_matrix(values: Any, names: Sequence[str] | None = None) -> DyadMatrix:
             f"names must be {x.shape[1]} distinct labels, got {list(nn)}", field="names"
         )
     return DyadMatrix(values=x, names=nn, active=tuple(int(a) for a in (x != 0).sum(axis=0)))
+
+
+def split_dyad(name: str) -> tuple[str, str] | None:
+    """Split ``"JPN->KOR"`` into ``("JPN", "KOR")``; ``None`` for other names.
+
+    Examples
+    --------
+    >>> split_dyad("USA:GOV->JPN")
+    ('USA:GOV', 'JPN')
+    >>> split_dyad("y0") is None
+    True
+    """
+    s, sep, t = name.partition("->")
+    return (s, t) if sep and s and t else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -24,6 +24,7 @@ from brinkwatch.explain._checks import (
     stationarity,
 )
 from brinkwatch.explain._irf import Kind, bootstrap_irfs, impulse_responses
+from brinkwatch.explain._reciprocity import Reciprocity, summarise
 from brinkwatch.explain._results import (
     GrangerTest,
     ImpulseResponse,
@@ -31,14 +32,11 @@ from brinkwatch.explain._results import (
     StationarityTest,
     VarianceDecomposition,
 )
-from brinkwatch.explain._series import DyadMatrix, array_matrix, dyad_matrix
-
-if TYPE_CHECKING:
-    from brinkwatch.explain._reciprocity import Reciprocity
+from brinkwatch.explain._series import DyadMatrix, array_matrix, dyad_matrix, split_dyad
 
 Array = np.ndarray[Any, np.dtype[np.float64]]
 
-__all__ = ["TriadVAR", "split_dyad"]
+__all__ = ["TriadVAR"]
 
 _ICS = ("aic", "bic", "hqic", "fpe")
 _TRENDS = ("c", "ct", "n")
@@ -77,20 +75,6 @@ def holm_adjust(pvalues: Sequence[float]) -> list[float]:
         running = max(running, min(1.0, (m - rank) * pvalues[i]))
         out[i] = round(running, 15)
     return out
-
-
-def split_dyad(name: str) -> tuple[str, str] | None:
-    """Split ``"JPN->KOR"`` into ``("JPN", "KOR")``; ``None`` for other names.
-
-    Examples
-    --------
-    >>> split_dyad("USA:GOV->JPN")
-    ('USA:GOV', 'JPN')
-    >>> split_dyad("y0") is None
-    True
-    """
-    s, sep, t = name.partition("->")
-    return (s, t) if sep and s and t else None
 
 
 class TriadVAR:
@@ -641,8 +625,6 @@ class TriadVAR:
         Reciprocity
             Flagged ``insufficient`` (with the notes) when no VAR could be fitted.
         """
-        from brinkwatch.explain._reciprocity import Reciprocity, summarise
-
         self._check(fitted_model=False)
         if self.insufficient_:
             return Reciprocity(
