@@ -1,30 +1,157 @@
 """brinkwatch: watch, measure, explain and simulate crises between allied states.
 
-The public API is re-exported here; stages live in subpackages (``ingest``, ``store``,
-``measure``, ``explain``, ``simulate``, ``coding``, ``report``).
+The public API is re-exported here: the stages' entry points, the shared types, and every error
+and warning class. Stages live in subpackages (``ingest``, ``store``, ``measure``, ``explain``,
+``simulate``, ``coding``, ``report``).
+
+Names load lazily (PEP 562): ``import brinkwatch`` imports none of the stages, so the CLI starts
+fast; ``brinkwatch.connect`` imports :mod:`brinkwatch.store` on first use. To export a name,
+add one line to ``_LAZY``; the ``TYPE_CHECKING`` imports below repeat it for type checkers, and
+``tests/test_exported_members.py`` checks that the two agree.
+
+Examples
+--------
+>>> import brinkwatch
+>>> store = brinkwatch.connect(":memory:")
+>>> brinkwatch.ingest(store, []).read
+0
+>>> issubclass(brinkwatch.SparseDataWarning, brinkwatch.BrinkwatchWarning)
+True
 """
 
-from brinkwatch.errors import (
-    BrinkwatchError,
-    CodebookError,
-    ConfigError,
-    FetchError,
-    FileFormatError,
-    IntegrityError,
-    MappingError,
-    StoreError,
-)
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "BrinkwatchError",
-    "CodebookError",
-    "ConfigError",
-    "FetchError",
-    "FileFormatError",
-    "IntegrityError",
-    "MappingError",
-    "StoreError",
-    "__version__",
-]
+#: Public name -> the module it comes from. One line per name.
+_LAZY: dict[str, str] = {
+    # store and ingest
+    "connect": "brinkwatch.store",
+    "Store": "brinkwatch.store",
+    "ingest": "brinkwatch.ingest",
+    "IngestReport": "brinkwatch.ingest",
+    # measure
+    "dyad_series": "brinkwatch.measure",
+    "triad_series": "brinkwatch.measure",
+    "relation_index": "brinkwatch.measure",
+    "change_points": "brinkwatch.measure",
+    "evaluate_alarms": "brinkwatch.measure",
+    # explain
+    "TriadVAR": "brinkwatch.explain",
+    # simulate
+    "parse_scenario": "brinkwatch.simulate",
+    "fit_dynamics": "brinkwatch.simulate",
+    "run_scenario": "brinkwatch.simulate",
+    "HawkesModel": "brinkwatch.simulate",
+    # coding
+    "Coder": "brinkwatch.coding",
+    # report
+    "gather_brief": "brinkwatch.report.brief",
+    "render_brief": "brinkwatch.report.brief",
+    # shared types
+    "Progress": "brinkwatch._types",
+    "SeedLike": "brinkwatch._types",
+    # errors
+    "BrinkwatchError": "brinkwatch.errors",
+    "BusyError": "brinkwatch.errors",
+    "CodebookError": "brinkwatch.errors",
+    "ConfigError": "brinkwatch.errors",
+    "FetchError": "brinkwatch.errors",
+    "FileFormatError": "brinkwatch.errors",
+    "InsufficientDataError": "brinkwatch.errors",
+    "IntegrityError": "brinkwatch.errors",
+    "LexiconError": "brinkwatch.errors",
+    "MappingError": "brinkwatch.errors",
+    "ModelMissingError": "brinkwatch.errors",
+    "NotFittedError": "brinkwatch.errors",
+    "ScenarioError": "brinkwatch.errors",
+    "SimulationError": "brinkwatch.errors",
+    "StoreError": "brinkwatch.errors",
+    # warnings
+    "BrinkwatchWarning": "brinkwatch.errors",
+    "ConvergenceWarning": "brinkwatch.errors",
+    "ExplosiveModelWarning": "brinkwatch.errors",
+    "NonStationaryWarning": "brinkwatch.errors",
+    "SparseDataWarning": "brinkwatch.errors",
+}
+
+__all__ = [*_LAZY, "__version__"]
+
+if TYPE_CHECKING:
+    from brinkwatch._types import Progress as Progress
+    from brinkwatch._types import SeedLike as SeedLike
+    from brinkwatch.coding import Coder as Coder
+    from brinkwatch.errors import BrinkwatchError as BrinkwatchError
+    from brinkwatch.errors import BrinkwatchWarning as BrinkwatchWarning
+    from brinkwatch.errors import BusyError as BusyError
+    from brinkwatch.errors import CodebookError as CodebookError
+    from brinkwatch.errors import ConfigError as ConfigError
+    from brinkwatch.errors import ConvergenceWarning as ConvergenceWarning
+    from brinkwatch.errors import ExplosiveModelWarning as ExplosiveModelWarning
+    from brinkwatch.errors import FetchError as FetchError
+    from brinkwatch.errors import FileFormatError as FileFormatError
+    from brinkwatch.errors import InsufficientDataError as InsufficientDataError
+    from brinkwatch.errors import IntegrityError as IntegrityError
+    from brinkwatch.errors import LexiconError as LexiconError
+    from brinkwatch.errors import MappingError as MappingError
+    from brinkwatch.errors import ModelMissingError as ModelMissingError
+    from brinkwatch.errors import NonStationaryWarning as NonStationaryWarning
+    from brinkwatch.errors import NotFittedError as NotFittedError
+    from brinkwatch.errors import ScenarioError as ScenarioError
+    from brinkwatch.errors import SimulationError as SimulationError
+    from brinkwatch.errors import SparseDataWarning as SparseDataWarning
+    from brinkwatch.errors import StoreError as StoreError
+    from brinkwatch.explain import TriadVAR as TriadVAR
+    from brinkwatch.ingest import IngestReport as IngestReport
+    from brinkwatch.ingest import ingest as ingest
+    from brinkwatch.measure import change_points as change_points
+    from brinkwatch.measure import dyad_series as dyad_series
+    from brinkwatch.measure import evaluate_alarms as evaluate_alarms
+    from brinkwatch.measure import relation_index as relation_index
+    from brinkwatch.measure import triad_series as triad_series
+    from brinkwatch.report.brief import gather_brief as gather_brief
+    from brinkwatch.report.brief import render_brief as render_brief
+    from brinkwatch.simulate import HawkesModel as HawkesModel
+    from brinkwatch.simulate import fit_dynamics as fit_dynamics
+    from brinkwatch.simulate import parse_scenario as parse_scenario
+    from brinkwatch.simulate import run_scenario as run_scenario
+    from brinkwatch.store import Store as Store
+    from brinkwatch.store import connect as connect
+
+
+def __getattr__(name: str) -> Any:
+    """Import an exported name's module on first use (PEP 562) and keep the name."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'brinkwatch' has no attribute '{name}'")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
+
+class _Package(types.ModuleType):
+    """The package's module type: an exported function outranks a subpackage of its name.
+
+    Importing ``brinkwatch.ingest`` (the subpackage) sets the attribute ``brinkwatch.ingest``
+    to that module. That would hide the function :func:`brinkwatch.ingest` from ``__getattr__``
+    depending on what was imported first, so the attribute is left unset and the function
+    wins, as it would if this package imported its names eagerly. The subpackage stays in
+    ``sys.modules``; ``from brinkwatch.ingest import ...`` is unaffected.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _LAZY and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

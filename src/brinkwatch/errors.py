@@ -1,8 +1,11 @@
-"""Errors and warnings that brinkwatch raises.
+"""Errors that brinkwatch raises and warnings that it issues.
 
 Every error people can cause derives from :class:`BrinkwatchError`; input errors also derive
-from the matching built-in so that ``except ValueError`` keeps working. Messages say what was
-wrong, where (file, line, field) and how to fix it.
+from the matching built-in so that ``except ValueError`` keeps working. Every warning derives
+from :class:`BrinkwatchWarning`, a :class:`UserWarning`, so that
+``warnings.simplefilter("error", BrinkwatchWarning)`` turns all of them into errors and
+``except BrinkwatchError`` never swallows one. Messages say what was wrong, where (file, line,
+field) and how to fix it.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from pathlib import Path
 
 __all__ = [
     "BrinkwatchError",
+    "BrinkwatchWarning",
     "BusyError",
     "CodebookError",
     "ConfigError",
@@ -30,6 +34,18 @@ __all__ = [
     "SparseDataWarning",
     "StoreError",
 ]
+
+
+def _where(path: str | None, line: int | None, field: str | None) -> str:
+    """``"file:line, field 'x'"``, or the parts of it that are known."""
+    where = []
+    if path is not None:
+        where.append(path if line is None else f"{path}:{line}")
+    elif line is not None:
+        where.append(f"line {line}")
+    if field is not None:
+        where.append(f"field '{field}'")
+    return ", ".join(where)
 
 
 class BrinkwatchError(Exception):
@@ -58,14 +74,35 @@ class BrinkwatchError(Exception):
         super().__init__(self._compose())
 
     def _compose(self) -> str:
-        where = []
-        if self.path is not None:
-            where.append(self.path if self.line is None else f"{self.path}:{self.line}")
-        elif self.line is not None:
-            where.append(f"line {self.line}")
-        if self.field is not None:
-            where.append(f"field '{self.field}'")
-        return f"{', '.join(where)}: {self.message}" if where else self.message
+        where = _where(self.path, self.line, self.field)
+        return f"{where}: {self.message}" if where else self.message
+
+
+class BrinkwatchWarning(UserWarning):
+    """Root of every warning brinkwatch issues (with :func:`warnings.warn`, never raised).
+
+    Parameters
+    ----------
+    message
+        What is doubtful about the result and what to do about it.
+    path, line, field
+        Where, when known; they are prefixed to the message as for :class:`BrinkwatchError`.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | Path | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.path = str(path) if path is not None else None
+        self.line = line
+        self.field = field
+        self.message = message
+        where = _where(self.path, line, field)
+        super().__init__(f"{where}: {message}" if where else message)
 
 
 class ConfigError(BrinkwatchError, ValueError):
@@ -104,33 +141,20 @@ class InsufficientDataError(BrinkwatchError, ValueError):
     """A model was fitted on too little data to give the result asked for; its notes say why."""
 
 
-class SparseDataWarning(BrinkwatchError, UserWarning):  # noqa: N818 (a warning)
-    """Too few observations or events for the analysis asked; the result says what was cut.
-
-    Issued with :func:`warnings.warn`, never raised by brinkwatch: it derives from
-    :class:`BrinkwatchError` only so that every public name of this module shares one root.
-    """
+class SparseDataWarning(BrinkwatchWarning):
+    """Too few observations or events for the analysis asked; the result says what was cut."""
 
 
-class NonStationaryWarning(BrinkwatchError, UserWarning):  # noqa: N818 (a warning)
-    """A series looks non-stationary (unit root) or a fitted VAR is unstable; consider differencing.
-
-    Issued with :func:`warnings.warn`, like :class:`SparseDataWarning`.
-    """
+class NonStationaryWarning(BrinkwatchWarning):
+    """A series looks non-stationary (unit root) or a fitted VAR is unstable; difference it."""
 
 
-class ExplosiveModelWarning(BrinkwatchError, UserWarning):  # noqa: N818 (a warning)
-    """A fitted self-exciting model has branching ratio >= 1: simulated counts grow without bound.
-
-    Issued with :func:`warnings.warn`, like :class:`SparseDataWarning`.
-    """
+class ExplosiveModelWarning(BrinkwatchWarning):
+    """A fitted self-exciting model has branching ratio >= 1: simulated counts grow unbounded."""
 
 
-class ConvergenceWarning(BrinkwatchError, UserWarning):  # noqa: N818 (a warning)
-    """An optimiser stopped before it converged; estimates may be off. Its message says where.
-
-    Issued with :func:`warnings.warn`, like :class:`SparseDataWarning`.
-    """
+class ConvergenceWarning(BrinkwatchWarning):
+    """An optimiser stopped before it converged; estimates may be off. Its message says where."""
 
 
 class BusyError(BrinkwatchError, RuntimeError):

@@ -23,7 +23,7 @@ from brinkwatch.cli._measure import (
     _origins,
 )
 from brinkwatch.cli._render import OutputFormat, render_arrow, to_json
-from brinkwatch.errors import BrinkwatchError, ConfigError
+from brinkwatch.errors import BrinkwatchWarning, ConfigError
 
 if TYPE_CHECKING:
     from brinkwatch.explain import (
@@ -115,9 +115,9 @@ def explain_cmd(
         min_active=min_active,
     )
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", BrinkwatchError)  # type: ignore[arg-type]
+        warnings.simplefilter("always", BrinkwatchWarning)
         model.fit(table)
-    issued = [w for w in caught if issubclass(w.category, BrinkwatchError)]
+    issued = [w for w in caught if issubclass(w.category, BrinkwatchWarning)]
     for w in issued:
         err.print(f"[bold yellow]{w.category.__name__}[/]: {escape(str(w.message))}")
 

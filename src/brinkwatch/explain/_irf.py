@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from brinkwatch._types import SeedLike
+
 Array = np.ndarray[Any, np.dtype[np.float64]]
 Kind = Literal["generalized", "orthogonal"]
 
@@ -172,7 +174,7 @@ def simulate_var(
     n: int,
     *,
     intercept: Any = None,
-    seed: int | np.random.Generator | None = None,
+    seed: SeedLike = None,
     burn: int = 200,
 ) -> Array:
     """Draw ``n`` periods from a Gaussian VAR(p), after ``burn`` periods to forget the start.

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from brinkwatch._types import SeedLike
 from brinkwatch.errors import (
     ConfigError,
     InsufficientDataError,
@@ -529,7 +530,7 @@ class TriadVAR:
         kind: Kind = "generalized",
         repl: int = 500,
         alpha: float | None = None,
-        seed: int | np.random.Generator | None = None,
+        seed: SeedLike = None,
         progress: Callable[[int, int], None] | None = None,
     ) -> ImpulseResponse:
         """Impulse responses to one-standard-deviation shocks, with residual-bootstrap intervals.
@@ -611,7 +612,7 @@ class TriadVAR:
         *,
         repl: int = 500,
         alpha: float | None = None,
-        seed: int | np.random.Generator | None = None,
+        seed: SeedLike = None,
         irf: ImpulseResponse | None = None,
         granger: Sequence[GrangerTest] | None = None,
     ) -> Reciprocity:

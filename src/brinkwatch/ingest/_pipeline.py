@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 
 from brinkwatch import codebook
+from brinkwatch._types import Progress
 from brinkwatch.errors import (
     BrinkwatchError,
     CodebookError,
@@ -65,8 +66,6 @@ _SCAN_REASONS = {
     "INVALID STATE": "malformed",
     "CAST": "bad_value",
 }
-
-ProgressFn = Callable[[str, float], None]
 
 
 @dataclass
@@ -381,7 +380,7 @@ def _reader(
 
 @contextmanager
 def _progress_poller(
-    con: duckdb.DuckDBPyConnection, name: str, progress: ProgressFn | None
+    con: duckdb.DuckDBPyConnection, name: str, progress: Progress | None
 ) -> Iterator[None]:
     """Report DuckDB's own progress of the running statement from a side thread."""
     if progress is None:
@@ -500,7 +499,7 @@ def _ingest_one(
     path: Path,
     fmt: Format,
     mapping: ColumnMapping | None,
-    progress: ProgressFn | None,
+    progress: Progress | None,
     cap: str | None = None,
 ) -> FileReport:
     con = store.con
@@ -585,7 +584,7 @@ def _load(
     fp: str,
     rt: str,
     rs: str,
-    progress: ProgressFn | None,
+    progress: Progress | None,
     trim: str | None = None,
 ) -> tuple[int, int, int, int, int]:
     """Read the file in one pass into ``event_rows``, then move rejects and duplicates out.
@@ -712,7 +711,7 @@ def ingest(
     *,
     fmt: Format | str = Format.AUTO,
     mapping: ColumnMapping | None = None,
-    progress: ProgressFn | None = None,
+    progress: Progress | None = None,
     on_file: Callable[[FileReport], None] | None = None,
     memory_limit: str | None = DEFAULT_MEMORY_LIMIT,
 ) -> IngestReport:

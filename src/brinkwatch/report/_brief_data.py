@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from brinkwatch.errors import BrinkwatchError, ConfigError
+from brinkwatch._types import Progress
+from brinkwatch.errors import BrinkwatchWarning, ConfigError
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -36,9 +37,6 @@ __all__ = [
 
 #: Days that surely reach into the next period from a period's first day.
 _STEP = {"day": 1, "week": 7, "month": 32}
-
-#: ``progress(stage, fraction)``: the stage now running and how far it is, 0..1.
-Progress = Callable[[str, float], None]
 
 
 @dataclass(frozen=True)
@@ -138,7 +136,7 @@ def _notes() -> Iterator[list[str]]:
         warnings.simplefilter("always")
         yield notes
     for w in caught:
-        if issubclass(w.category, BrinkwatchError):
+        if issubclass(w.category, BrinkwatchWarning):
             notes.append(f"{w.category.__name__}: {w.message}")
         else:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)

@@ -33,6 +33,7 @@ import numpy as np
 import pyarrow as pa
 from scipy.optimize import minimize_scalar
 
+from brinkwatch._types import SeedLike
 from brinkwatch.errors import (
     ConfigError,
     ConvergenceWarning,
@@ -74,7 +75,7 @@ CHUNK_PATHS = 4096
 #: An intensity above this is a runaway (explosive) simulation, not a forecast.
 MAX_INTENSITY = 1e9
 
-Seed = int | np.random.SeedSequence | np.random.Generator | None
+Seed = SeedLike | np.random.SeedSequence
 
 
 class Step:

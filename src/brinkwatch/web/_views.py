@@ -16,7 +16,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from brinkwatch.errors import BrinkwatchError, ConfigError, StoreError
+from brinkwatch.errors import BrinkwatchWarning, ConfigError, StoreError
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -416,7 +416,7 @@ def _explain(
         if not model.insufficient_:
             irf = model.irf(periods, repl=repl, seed=seed)
             rec = model.reciprocity(irf=irf, granger=granger)
-    ours = [str(w.message) for w in caught if issubclass(w.category, BrinkwatchError)]
+    ours = [str(w.message) for w in caught if issubclass(w.category, BrinkwatchWarning)]
     notes = list(dict.fromkeys([*model.notes_, *ours]))
     periods_ = sorted(set(table.column("period").to_pylist()))
     return {
@@ -508,7 +508,7 @@ def _dynamics(access: StoreAccess, sc: Scenario) -> tuple[Dynamics, list[str]]:
             warnings.simplefilter("always")
             dyn = fit_dynamics(sc, store.events)
         # Our own warnings say something about the data; third-party deprecations do not.
-        return dyn, [str(w.message) for w in caught if issubclass(w.category, BrinkwatchError)]
+        return dyn, [str(w.message) for w in caught if issubclass(w.category, BrinkwatchWarning)]
 
     result: tuple[Dynamics, list[str]] = access.cached(("dynamics", sc.name), fit)
     return result
