@@ -103,7 +103,9 @@ def _open(db: Path | None, *, read_only: bool = False) -> Store:
 
 
 def _waiting(holder: Holder, wait: float) -> None:
-    err.print(f"waiting up to {wait:.0f} s for the store: {escape(holder.describe())}")
+    err.print(
+        f"waiting up to {wait:.0f} s for the store: {escape(holder.describe())}", soft_wrap=True
+    )
 
 
 def _parse_date(value: str | None, option: str) -> date | None:

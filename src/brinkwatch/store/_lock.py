@@ -112,7 +112,11 @@ class Holder:
 
 def _command() -> str:
     argv = list(sys.argv) or ["python"]
-    argv[0] = Path(argv[0]).name or argv[0]
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    if spec is not None and spec.name.endswith(".__main__"):
+        argv[0] = spec.name.removesuffix(".__main__")  # python -m brinkwatch: say brinkwatch
+    else:
+        argv[0] = Path(argv[0]).name or argv[0]
     text = " ".join(argv)
     return text if len(text) <= 200 else text[:197] + "..."
 
