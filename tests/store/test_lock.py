@@ -191,3 +191,14 @@ def test_readers_in_threads_share_one_record(db: Path) -> None:
     threading.Thread(target=close_last).start()
     assert done.wait(10)
     assert holders(db) == []
+
+
+def test_writers_in_one_process_share_the_gate(db: Path) -> None:
+    # DuckDB lets one process open a file read-write twice; the gate must not refuse that.
+    a = connect(db, wait=0)
+    b = connect(db, wait=0)
+    a.close()
+    assert [(h.pid, h.mode) for h in holders(db)] == [(os.getpid(), "write")]
+    b.con.execute("INSERT INTO meta VALUES ('probe', 'b')")
+    b.close()
+    assert holders(db) == []

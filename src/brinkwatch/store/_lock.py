@@ -57,6 +57,14 @@ _HELD_BY = re.compile(r"Conflicting lock is held in (?P<exe>.*?) \(PID (?P<pid>\
 _FIRST_DELAY, _MAX_DELAY = 0.02, 0.5
 _readers_lock = threading.Lock()
 _readers: dict[tuple[int, str], int] = {}
+# Gates this process holds for writing, with how many open stores share each: DuckDB lets
+# one process open a file read-write several times, so a second writer here shares the gate.
+_gates_lock = threading.Lock()
+_gates: dict[tuple[int, str], list[int]] = {}
+
+
+def _key(path: Path) -> tuple[int, str]:
+    return (os.getpid(), str(path.absolute()))
 
 
 @dataclass(frozen=True)
@@ -296,15 +304,50 @@ class Lease:
     :meth:`release` is idempotent; :meth:`brinkwatch.store.Store.close` calls it.
     """
 
-    def __init__(self, path: Path, mode: Mode, gate_fd: int | None = None) -> None:
+    def __init__(self, path: Path, mode: Mode) -> None:
         self.path = path
         self.mode = mode
-        self._gate_fd = gate_fd
+        self._writer = False
         self._reader = False
         self._released = False
 
+    def _enter_gate(self, fd: int) -> bool:
+        """Take the gate for writing (or share this process's); ``False`` if another holds it."""
+        key = _key(self.path)
+        with _gates_lock:
+            entry = _gates.get(key)
+            if entry is not None:
+                entry[1] += 1
+                os.close(fd)
+            elif _try_flock(fd, exclusive=True):
+                _gates[key] = [fd, 1]
+                _write_gate_record(fd)
+            else:
+                return False
+        self._writer = True
+        return True
+
+    def _leave_gate(self) -> None:
+        if not self._writer:
+            return
+        self._writer = False
+        key = _key(self.path)
+        with _gates_lock:
+            entry = _gates.get(key)
+            if entry is None:
+                return
+            entry[1] -= 1
+            if entry[1] > 0:
+                return
+            del _gates[key]
+        fd = entry[0]
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)  # our record: no one holds the gate now
+        _unlock(fd)
+        os.close(fd)
+
     def _add_reader(self) -> None:
-        key = (os.getpid(), str(self.path.absolute()))
+        key = _key(self.path)
         with _readers_lock:
             n = _readers.get(key, 0)
             if n == 0:
@@ -316,7 +359,7 @@ class Lease:
         if not self._reader:
             return
         self._reader = False
-        key = (os.getpid(), str(self.path.absolute()))
+        key = _key(self.path)
         with _readers_lock:
             n = _readers.get(key, 1) - 1
             if n <= 0:
@@ -332,12 +375,7 @@ class Lease:
             return
         self._released = True
         self._drop_reader()
-        fd, self._gate_fd = self._gate_fd, None
-        if fd is not None:
-            with contextlib.suppress(OSError):
-                os.ftruncate(fd, 0)
-            _unlock(fd)
-            os.close(fd)
+        self._leave_gate()
 
 
 def _write_reader_record(path: Path) -> None:
@@ -473,14 +511,12 @@ def open_duckdb(
     mode: Mode = "read" if read_only else "write"
     waiter = _Waiter(path, mode, wait, notice)
     gate = _open_gate(path, create=not read_only or path.exists())
-    held = False
+    lease = Lease(path, mode)
     try:
         if not read_only and gate is not None:
-            while not _try_flock(gate, exclusive=True):
+            while not lease._enter_gate(gate):
                 waiter.blocked(_gate_record(path) or Holder(None, "write", "brinkwatch"))
-            held = True
-            _write_gate_record(gate)
-        lease = Lease(path, mode, gate if not read_only else None)
+            gate = None  # registered with the lease, or closed as this process already had it
         while True:
             if read_only and gate is not None:
                 # Only look: new readers stay out while a writer holds or awaits the gate.
@@ -500,13 +536,10 @@ def open_duckdb(
                 except StoreLockedError as locked:
                     raise locked from exc
                 continue
-            if read_only and gate is not None:
-                os.close(gate)
             return con, lease
     except BaseException:
-        if gate is not None:
-            with contextlib.suppress(OSError):
-                if held:
-                    os.ftruncate(gate, 0)  # our record, not another writer's
-                os.close(gate)
+        lease.release()
         raise
+    finally:
+        if gate is not None:
+            os.close(gate)
