@@ -33,6 +33,7 @@ __all__ = [
     "SimulationError",
     "SparseDataWarning",
     "StoreError",
+    "StoreLockedError",
 ]
 
 
@@ -123,6 +124,31 @@ class CodebookError(BrinkwatchError, LookupError):
 
 class StoreError(BrinkwatchError, RuntimeError):
     """The event store cannot be opened, migrated or written."""
+
+
+class StoreLockedError(StoreError):
+    """Another process held the store file for longer than the caller agreed to wait.
+
+    Attributes
+    ----------
+    holder
+        Who holds it, as a :class:`brinkwatch.store.Holder` (pid, command, since when, and
+        whether it reads or writes), or ``None`` when the holder left no record.
+    retry_after
+        Seconds after which trying again is sensible.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | Path | None = None,
+        holder: object = None,
+        retry_after: float = 5.0,
+    ) -> None:
+        super().__init__(message, path=path)
+        self.holder = holder
+        self.retry_after = retry_after
 
 
 class IntegrityError(StoreError):

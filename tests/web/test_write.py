@@ -49,11 +49,17 @@ def test_a_store_locked_by_another_writer_gives_503(client: TestClient, web_db: 
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
         r = client.get("/api/events?dyad=JPN-KOR&limit=1")
-        assert r.status_code == 503
+        assert r.status_code == 503 and r.headers["Retry-After"] == "5"
         err = r.json()["error"]
-        assert err["kind"] == "StoreError" and "another brinkwatch process" in err["message"]
+        # It names the holder, which is no brinkwatch process, and says it writes.
+        assert err["kind"] == "StoreLockedError"
+        assert (
+            f"pid {holder.pid} (" in err["message"] and "not a brinkwatch process" in err["message"]
+        )
+        assert "writing" in err["message"] and "try again" in err["message"]
         page = client.get("/dyad?dyad=KOR-CHN")
         assert page.status_code == 503 and 'id="error"' in page.text
+        assert page.headers["Retry-After"] == "5"
     finally:
         holder.kill()
         holder.wait()

@@ -32,7 +32,7 @@ from brinkwatch.ingest import (
     parse_map_options,
     read_mapping,
 )
-from brinkwatch.store import Store, connect, parse_dyad, select_events
+from brinkwatch.store import Holder, Store, connect, parse_dyad, select_events
 
 app = typer.Typer(
     name="brinkwatch",
@@ -93,7 +93,19 @@ def _open(db: Path | None, *, read_only: bool = False) -> Store:
             f"{s.db_path}) or pass --db",
             field="--db",
         )
-    return connect(s.db_path, read_only=read_only, threads=s.threads, memory_limit=s.memory_limit)
+    return connect(
+        s.db_path,
+        read_only=read_only,
+        threads=s.threads,
+        memory_limit=s.memory_limit,
+        notice=_waiting,
+    )
+
+
+def _waiting(holder: Holder, wait: float) -> None:
+    err.print(
+        f"waiting up to {wait:.0f} s for the store: {escape(holder.describe())}", soft_wrap=True
+    )
 
 
 def _parse_date(value: str | None, option: str) -> date | None:

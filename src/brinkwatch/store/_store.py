@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import duckdb
 
 from brinkwatch.errors import StoreError
+from brinkwatch.store._lock import DEFAULT_WAIT, Holder, Lease, open_duckdb
 from brinkwatch.store._schema import EVENT_COLUMNS, SCHEMA_VERSION, ddl
 
 if TYPE_CHECKING:
@@ -94,6 +96,8 @@ class Store:
         self.read_only = read_only
         self._ibis = ibis_backend
         self._cleanup: list[Path] = []
+        # The cross-process gate or reader record (brinkwatch.store._lock), dropped on close.
+        self._lease: Lease | None = None
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
@@ -268,10 +272,15 @@ class Store:
         return n
 
     def close(self) -> None:
-        """Close the connection and remove temporary snapshots (Spark)."""
-        if self._con is not None:
-            self._con.close()
-            self._con = None
+        """Close the connection, let other processes in and remove snapshots (Spark)."""
+        try:
+            if self._con is not None:
+                self._con.close()
+                self._con = None
+        finally:
+            if self._lease is not None:
+                self._lease.release()
+                self._lease = None
         for d in self._cleanup:
             shutil.rmtree(d, ignore_errors=True)
         self._cleanup.clear()
@@ -310,6 +319,8 @@ def connect(
     threads: int | None = None,
     memory_limit: str | None = None,
     spark_session: Any = None,
+    wait: float = DEFAULT_WAIT,
+    notice: Callable[[Holder, float], None] | None = None,
 ) -> Store:
     """Open (creating if needed) an event store.
 
@@ -329,6 +340,13 @@ def connect(
     spark_session
         An existing ``pyspark.sql.SparkSession`` to use (``backend="spark"`` only); a local one
         is started when omitted.
+    wait
+        Seconds to wait at most while another process holds the file: a writer waits for
+        readers to finish and for another writer; a reader waits for a writer (see
+        ``docs/schema.md``, "Readers and writers"). ``0`` tries once.
+    notice
+        Called as ``notice(holder, wait)`` when waiting starts and when the holder changes,
+        so that a caller can say whom it waits for.
 
     Returns
     -------
@@ -337,8 +355,11 @@ def connect(
 
     Raises
     ------
+    StoreLockedError
+        If another process still held the file after ``wait`` seconds; the message names it
+        (pid, command, since when, reading or writing).
     StoreError
-        If the file cannot be opened (locked by another writer, not a DuckDB file, ...).
+        If the file cannot be opened for another reason (not a DuckDB file, no permission).
 
     Examples
     --------
@@ -364,21 +385,28 @@ def connect(
         config["threads"] = threads
     if memory_limit:
         config["memory_limit"] = memory_limit
+    lease: Lease | None = None
+    if p is None:
+        try:
+            con = duckdb.connect(":memory:", read_only=read_only, config=config)
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open an in-memory store: {exc}") from exc
+    else:
+        con, lease = open_duckdb(p, read_only=read_only, config=config, wait=wait, notice=notice)
     try:
-        con = duckdb.connect(
-            ":memory:" if p is None else str(p), read_only=read_only, config=config
-        )
-    except duckdb.Error as exc:
-        raise StoreError(
-            f"cannot open the store: {exc}. If another brinkwatch process is writing to it, "
-            "wait for it or pass --db for a different file",
-            path=p,
-        ) from exc
-    if not read_only:
-        _migrate(con, p)
-    if backend == "duckdb":
-        return Store(con, p, read_only=read_only)
-    return _spark_store(con, p, spark_session)
+        if not read_only:
+            _migrate(con, p)
+        if backend == "duckdb":
+            store = Store(con, p, read_only=read_only)
+        else:
+            store = _spark_store(con, p, spark_session)
+    except BaseException:
+        con.close()
+        if lease is not None:
+            lease.release()
+        raise
+    store._lease = lease
+    return store
 
 
 def _spark_store(con: duckdb.DuckDBPyConnection, p: Path | None, session: Any) -> Store:

@@ -6,9 +6,11 @@ Store access
     connection to a file that is open read-only. So each request opens its own short read-only
     connection (about 40 ms) and closes it; the one write action (adding coded events) waits
     until no read is in progress, opens a read-write connection, writes and closes it, while new
-    reads wait. Between requests the file is closed, so ``brinkwatch ingest`` in another
-    terminal can write to it; a request that arrives while another process writes gets a clear
-    503 instead of waiting.
+    reads wait. Between processes, :func:`brinkwatch.store.connect` queues readers and writers
+    (docs/schema.md, "Readers and writers"): a request waits at most ``read_wait`` seconds for
+    another process's write (``brinkwatch ingest``) to end; then it answers from the result
+    cached for the previous version of the store, if there is one, or with a 503 naming the
+    writer (the app adds ``Retry-After``).
 
 Jobs
     Scenario runs take seconds to minutes. They run in a pool of ``workers`` threads with at
@@ -29,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from brinkwatch.errors import BrinkwatchError, BusyError
+from brinkwatch.errors import BrinkwatchError, BusyError, StoreLockedError
 from brinkwatch.store import Store, connect
 
 __all__ = ["Job", "JobQueue", "StoreAccess"]
@@ -80,10 +82,27 @@ class StoreAccess:
         The DuckDB file.
     cache_size
         Results kept (least recently used dropped first).
+    threads, memory_limit
+        DuckDB resource limits for every connection (as :func:`brinkwatch.store.connect`).
+    read_wait, write_wait
+        Seconds a read, or the write, waits at most while another process holds the store.
     """
 
-    def __init__(self, path: Path, *, cache_size: int = 64) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        cache_size: int = 64,
+        threads: int | None = None,
+        memory_limit: str | None = None,
+        read_wait: float = 1.0,
+        write_wait: float = 10.0,
+    ) -> None:
         self.path = path
+        self.threads = threads
+        self.memory_limit = memory_limit
+        self.read_wait = read_wait
+        self.write_wait = write_wait
         self._lock = _ReadWriteLock()
         self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._cache_lock = threading.Lock()
@@ -93,7 +112,13 @@ class StoreAccess:
     def read(self) -> Iterator[Store]:
         """Yield a read-only store for the duration of the block."""
         with self._lock.read():
-            store = connect(self.path, read_only=True)
+            store = connect(
+                self.path,
+                read_only=True,
+                threads=self.threads,
+                memory_limit=self.memory_limit,
+                wait=self.read_wait,
+            )
             try:
                 yield store
             finally:
@@ -103,7 +128,12 @@ class StoreAccess:
     def write(self) -> Iterator[Store]:
         """Yield a read-write store; no read runs in this process meanwhile."""
         with self._lock.write():
-            store = connect(self.path)
+            store = connect(
+                self.path,
+                threads=self.threads,
+                memory_limit=self.memory_limit,
+                wait=self.write_wait,
+            )
             try:
                 yield store
             finally:
@@ -121,13 +151,25 @@ class StoreAccess:
         return (parts[0][0], parts[0][1], parts[1][0] + parts[1][1])
 
     def cached(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-        """Return ``compute()`` for ``key`` and this version of the store, computing it once."""
+        """Return ``compute()`` for ``key`` and this version of the store, computing it once.
+
+        While another process holds the store (an ingest writing), the result computed for
+        the latest earlier version is returned instead; without one the
+        :class:`~brinkwatch.errors.StoreLockedError` propagates.
+        """
         full = (*key, self.version())
         with self._cache_lock:
             if full in self._cache:
                 self._cache.move_to_end(full)
                 return self._cache[full]
-        value = compute()
+        try:
+            value = compute()
+        except StoreLockedError:
+            with self._cache_lock:
+                older = [k for k in reversed(self._cache) if k[:-1] == key]
+                if older:
+                    return self._cache[max(older, key=lambda k: k[-1])]
+            raise
         with self._cache_lock:
             self._cache[full] = value
             while len(self._cache) > self._cache_size:

@@ -28,6 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+from brinkwatch.config import load_settings
 from brinkwatch.errors import (
     BrinkwatchError,
     BusyError,
@@ -44,6 +45,8 @@ __all__ = ["LOCAL_HOSTS", "create_app", "status_of"]
 #: Host headers accepted when serving on a loopback address (a guard against DNS rebinding).
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
 _ORIGIN = re.compile(r"[a-z0-9_]{1,32}")
+#: Seconds a client should wait before retrying a 503 (the store held by another process).
+RETRY_AFTER = 5
 _STATIC_TYPES = {"app.js": "text/javascript", "app.css": "text/css"}
 
 
@@ -152,6 +155,8 @@ def create_app(
     workers: int = 1,
     capacity: int = 4,
     coder: Any = None,
+    threads: int | None = None,
+    memory_limit: str | None = None,
 ) -> FastAPI:
     """Build the dashboard for one store file.
 
@@ -168,6 +173,9 @@ def create_app(
         is refused with 429.
     coder
         A :class:`~brinkwatch.coding.Coder` to use (a default one is loaded on first use).
+    threads, memory_limit
+        DuckDB limits for the store connections; by default ``$BRINKWATCH_THREADS`` and
+        ``$BRINKWATCH_MEMORY_LIMIT`` (:func:`brinkwatch.config.load_settings`).
 
     Returns
     -------
@@ -192,7 +200,12 @@ def create_app(
             f"no store at {path}; ingest something first (brinkwatch ingest FILE --db {path})",
             field="--db",
         )
-    access = StoreAccess(path)
+    settings = load_settings(path)
+    access = StoreAccess(
+        path,
+        threads=threads if threads is not None else settings.threads,
+        memory_limit=memory_limit if memory_limit is not None else settings.memory_limit,
+    )
     jobs = JobQueue(workers=workers, capacity=capacity)
     holder = views.CoderHolder(coder)
     templates = Jinja2Templates(
@@ -205,6 +218,17 @@ def create_app(
         openapi_url=None,
         on_shutdown=[jobs.shutdown],
     )
+
+    @app.middleware("http")
+    async def retry_after(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        # A 503 means another process holds the store for now (docs/dashboard.md).
+        response = await call_next(request)
+        if response.status_code == 503:
+            response.headers.setdefault("Retry-After", str(RETRY_AFTER))
+        return response
+
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts or list(LOCAL_HOSTS))
     app.state.access = access
     app.state.jobs = jobs
