@@ -72,6 +72,7 @@ _LAZY: dict[str, str] = {
     "ScenarioError": "brinkwatch.errors",
     "SimulationError": "brinkwatch.errors",
     "StoreError": "brinkwatch.errors",
+    "StoreLockedError": "brinkwatch.errors",
     # warnings
     "BrinkwatchWarning": "brinkwatch.errors",
     "ConvergenceWarning": "brinkwatch.errors",
@@ -106,6 +107,7 @@ if TYPE_CHECKING:
     from brinkwatch.errors import SimulationError as SimulationError
     from brinkwatch.errors import SparseDataWarning as SparseDataWarning
     from brinkwatch.errors import StoreError as StoreError
+    from brinkwatch.errors import StoreLockedError as StoreLockedError
     from brinkwatch.explain import TriadVAR as TriadVAR
     from brinkwatch.ingest import IngestReport as IngestReport
     from brinkwatch.ingest import ingest as ingest
