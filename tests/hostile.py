@@ -54,17 +54,17 @@ def nested_yaml(depth: int, *, style: str = "flow", key: str = "a") -> str:
     return "".join(" " * i + f"{key}:\n" for i in range(depth)) + " " * depth + f"{key}: 1\n"
 
 
-def alias_bomb(key: str, *, levels: int = 9, width: int = 9, extra: str = "") -> str:
-    """A 'billion laughs' YAML: ``width ** levels`` strings once aliases are expanded.
+def alias_bomb(levels: int = 9, width: int = 9) -> str:
+    """A 'billion laughs' YAML value: ``width ** levels`` strings once its aliases are expanded.
 
-    The last anchor is used as the value of ``key``, so a parser that renders that value in an
-    error message (``{v!r}``) expands it. ``extra`` is appended (other keys of the file).
+    It is one flow sequence holding every level (``[&l0 [lol, ...], &l1 [*l0, ...], ...]``), so
+    it can be the value of any key a parser allows; the text stays a few hundred bytes, and a
+    parser that renders the value (``{v!r}``, ``str(v)``) in an error message expands it.
     """
-    lines = [f"_l0: &l0 [{', '.join(['lol'] * width)}]"]
+    parts = [f"&l0 [{', '.join(['lol'] * width)}]"]
     for i in range(1, levels):
-        lines.append(f"_l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * width)}]")
-    lines.append(f"{key}: *l{levels - 1}")
-    return "\n".join(lines) + "\n" + extra
+        parts.append(f"&l{i} [{', '.join([f'*l{i - 1}'] * width)}]")
+    return "[" + ", ".join(parts) + "]"
 
 
 # --- XML ----------------------------------------------------------------------------------------
