@@ -7,12 +7,18 @@ store must hold; nothing here calls the ingest code.
 :func:`corrupt` breaks one thing in a valid row and says which reject reason and field the
 ingest must report. Invalid UTF-8 is a property of bytes, not of text, so it has its own
 strategy (:func:`invalid_utf8_line`).
+
+:func:`hostile_bytes` mangles any file's bytes the way real files arrive broken (truncated,
+with a BOM, CRLF, NULs, invalid UTF-8, stray quotes, blank lines, garbage), and
+:func:`hostile_yaml` does the same to YAML text at the level of its syntax (tags, anchors,
+nesting, wrong types). They feed the fuzz suites (``tests/ingest/test_fuzz.py``,
+``tests/test_fuzz_config.py``).
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -25,6 +31,7 @@ from brinkwatch.ingest._formats import GDELT1_FIELDS, GDELT2_FIELDS
 __all__ = [
     "DATE_MAX",
     "DATE_MIN",
+    "UTF8_BOM",
     "Corruption",
     "GdeltRow",
     "cameo_table",
@@ -32,9 +39,12 @@ __all__ = [
     "gdelt1_rows",
     "gdelt2_rows",
     "gdelt_rows",
+    "hostile_bytes",
+    "hostile_yaml",
     "invalid_utf8_line",
     "make_row",
     "random_row",
+    "tricky_texts",
 ]
 
 #: The event dates the ingest accepts (``EVENT_DATE_RANGE``), inclusive.
@@ -396,3 +406,163 @@ def random_row(rng: random.Random, version: int = 2) -> GdeltRow:
         "source_url": f"https://{rng.choice(_HOSTS)}/news/{rng.randrange(10**9)}.html",
     }  # fmt: skip
     return make_row(version, values)
+
+
+# --- hostile input ------------------------------------------------------------------------------
+
+UTF8_BOM = b"\xef\xbb\xbf"
+
+#: Texts that break naive quoting, escaping or decoding; all valid Unicode.
+_TRICKY = (
+    'He said ""hi"" to them', '"', '""', "'", "a,b", "a\tb", "a;b", "a|b", "\\N", "NULL", "NA",
+    "null", "~", "-", "  padded  ", "=cmd|' /C calc'!A0", "<script>alert(1)</script>",
+    "\u200b", "\ufeff", "\u202e", "🇯🇵🇰🇷", "e\u0301", "\x7f", "1e309", "-0", "0x1A",
+    "9" * 40, "'; DROP TABLE events; --",
+)  # fmt: skip
+
+
+def tricky_texts() -> st.SearchStrategy[str]:
+    """Field texts that break naive CSV quoting, escaping or NULL handling (no line breaks)."""
+    plain = st.text(
+        st.characters(codec="utf-8", exclude_characters="\r\n\x00", exclude_categories=("Cs",)),
+        max_size=30,
+    )
+    return st.one_of(st.sampled_from(_TRICKY), plain)
+
+
+def _at(draw: st.DrawFn, data: bytes, piece: bytes) -> bytes:
+    i = draw(st.integers(0, len(data)))
+    return data[:i] + piece + data[i:]
+
+
+def _at_line_start(draw: st.DrawFn, data: bytes, piece: bytes) -> bytes:
+    starts = [0, *(i + 1 for i, b in enumerate(data) if b == 0x0A)]
+    i = draw(st.sampled_from(starts))
+    return data[:i] + piece + data[i:]
+
+
+def _mutate(draw: st.DrawFn, op: str, data: bytes) -> bytes:
+    if op == "truncate":
+        return data[: draw(st.integers(0, len(data)))]
+    if op == "bom":
+        return UTF8_BOM + data
+    if op == "crlf":
+        return data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    if op == "cr":
+        return data.replace(b"\n", b"\r")
+    if op == "nul":
+        return _at(draw, data, b"\x00" * draw(st.integers(1, 3)))
+    if op == "invalid_utf8":
+        return _at(draw, data, draw(st.sampled_from(_INVALID_UTF8)))
+    if op == "garbage":
+        return _at(draw, data, draw(st.binary(min_size=1, max_size=64)))
+    if op == "quote":
+        return _at(draw, data, draw(st.sampled_from([b'"', b'""', b"'", b'"\n"'])))
+    if op == "blank_lines":
+        return _at_line_start(
+            draw, data, draw(st.sampled_from([b"\n", b"\n\n\n", b"\r\n", b" \t \n"]))
+        )
+    if op == "dup_line":
+        lines = data.split(b"\n")
+        i = draw(st.integers(0, len(lines) - 1))
+        return b"\n".join([*lines[: i + 1], lines[i], *lines[i + 1 :]])
+    if op == "drop_line":
+        lines = data.split(b"\n")
+        del lines[draw(st.integers(0, len(lines) - 1))]
+        return b"\n".join(lines)
+    if op == "delimiter":
+        old, new = draw(st.sampled_from([(b"\t", b","), (b"\t", b""), (b",", b"\t"), (b",", b";"),
+                                         (b"\t", b"\t\t")]))  # fmt: skip
+        i = data.find(old, draw(st.integers(0, len(data))))
+        return data if i < 0 else data[:i] + new + data[i + len(old) :]
+    if op == "no_final_newline":
+        return data.rstrip(b"\r\n")
+    if op == "long_field":
+        return _at(draw, data, b"x" * draw(st.integers(1_000, 200_000)))
+    if op == "control":
+        return _at(draw, data, draw(st.sampled_from([b"\x1a", b"\x0b", b"\x0c", b"\x1e", b"\x85",
+                                                     b"\xe2\x80\xa8"])))  # fmt: skip
+    if op == "replace_all":
+        return draw(st.binary(max_size=512))
+    raise AssertionError(op)
+
+
+_MUTATIONS = (
+    "truncate", "bom", "crlf", "cr", "nul", "invalid_utf8", "garbage", "quote", "blank_lines",
+    "dup_line", "drop_line", "delimiter", "no_final_newline", "long_field", "control",
+    "replace_all",
+)  # fmt: skip
+
+
+@st.composite
+def hostile_bytes(draw: st.DrawFn, data: bytes, *, max_edits: int = 4) -> bytes:
+    """``data`` with 1 to ``max_edits`` hostile edits (each shrinks towards fewer edits)."""
+    for op in draw(st.lists(st.sampled_from(_MUTATIONS), min_size=1, max_size=max_edits)):
+        data = _mutate(draw, op, data)
+    return data
+
+
+#: YAML pieces that a loader must refuse or treat as plain data, never execute or expand.
+_YAML_PIECES = (
+    "!!python/object/apply:os.system ['echo pwned']",
+    "!!python/name:os.system",
+    "!!binary aGVsbG8=",
+    "!!set {a, b}",
+    "!!omap [a: 1]",
+    "!custom x",
+    "&anchor [1, 2]",
+    "*undefined_alias",
+    "<<: {a: 1}",
+    "? [complex, key]\n: v",
+    "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+    "{a: {b: {c: {d: {e: {f: 1}}}}}",
+    "[",
+    "{",
+    "'unclosed",
+    '"unclosed',
+    "\t tab indented",
+    "%YAML 1.1\n---",
+    "---\n...\n---",
+    "null",
+    "~",
+    ".inf",
+    "-.nan",
+    "0x1F",
+    "1_000",
+    "2019-02-30",
+    "20190101",
+    "2001-12-14t21:59:43.10-05:00",
+    "yes",
+    "Off",
+    "9" * 400,
+    "- a\n- b",
+    "|\n  block\n  text",
+    "\ufeff",
+    "\x00",
+    "\u202e",
+)
+
+
+@st.composite
+def hostile_yaml(draw: st.DrawFn, base: str, keys: Sequence[str] = ()) -> str:
+    """``base`` YAML with hostile pieces spliced in: as values of its keys, or as new lines."""
+    lines = base.split("\n")
+    for _ in range(draw(st.integers(1, 3))):
+        piece = draw(st.one_of(st.sampled_from(_YAML_PIECES), tricky_texts()))
+        how = draw(st.sampled_from(["value", "line", "indented", "replace"]))
+        if how == "value" and keys:
+            key = draw(st.sampled_from(list(keys)))
+            idx = [i for i, ln in enumerate(lines) if ln.lstrip().startswith(f"{key}:")]
+            if idx:
+                i = draw(st.sampled_from(idx))
+                indent = lines[i][: len(lines[i]) - len(lines[i].lstrip())]
+                lines[i] = f"{indent}{key}: {piece}"
+                continue
+        i = draw(st.integers(0, len(lines)))
+        if how == "replace" and i < len(lines):
+            lines[i] = piece
+        elif how == "indented":
+            lines.insert(i, "  " + piece)
+        else:
+            lines.insert(i, piece)
+    return "\n".join(lines)
