@@ -25,6 +25,7 @@ __all__ = [
     "ModelMissingError",
     "NonStationaryWarning",
     "NotFittedError",
+    "OriginOverrideWarning",
     "ScenarioError",
     "SimulationError",
     "SparseDataWarning",
@@ -151,3 +152,12 @@ class LexiconError(BrinkwatchError, ValueError):
 
 class ScenarioError(BrinkwatchError, ValueError):
     """A scenario file is invalid (names the line and field), or asks for what it lacks."""
+
+
+class OriginOverrideWarning(BrinkwatchError, UserWarning):  # noqa: N818 (a warning)
+    """A user mapping claims a built-in origin (``gdelt2``, ...) under ``--origin-override``.
+
+    Its rows share that origin's event ids, so they and the publisher's rows are duplicates.
+
+    Issued with :func:`warnings.warn`, like :class:`SparseDataWarning`.
+    """

@@ -82,11 +82,13 @@ def test_mapping_from_yaml_and_from_options(shared_data: Path, tmp_path: Path) -
         str(f),
         "--mapping",
         "docs/examples/gdelt-pandas-export.yaml",
+        "--origin-override",
         "--db",
         db,
         "--json",
     )
     assert r.returncode == 0, r.stderr
+    assert "origin-override" in r.stderr and "gdelt2" in r.stderr
     assert json.loads(r.stdout)["stored"] == 2824
     r2 = run(
         "ingest",
