@@ -123,7 +123,7 @@ class LimitedLoader(yaml.SafeLoader):
             raise ComposerError(
                 None,
                 None,
-                f"the tag {shown(node.tag).replace('tag:yaml.org,2002:', '!!')} is not allowed; "
+                f"the tag {node.tag.replace('tag:yaml.org,2002:', '!!')[:80]} is not allowed; "
                 "use plain YAML values",
                 node.start_mark,
             )
