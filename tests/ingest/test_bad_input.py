@@ -308,7 +308,7 @@ def test_large_files_ingest_the_same_with_the_trimmer_on(
     assert results[0][0] == 2111
 
 
-# ---------------------------------------------------------------- hostile mapping files (D4, D6, D8)
+# ------------------------------------------------------ hostile mapping files (D4, D6, D8)
 
 _COLUMNS = "columns: {event_id: ID, event_date: Day, cameo_code: Code}\n"
 
@@ -327,7 +327,7 @@ def test_mapping_alias_bomb_fails_fast_naming_file_and_line(tmp_path: Path) -> N
     [
         (_COLUMNS + "origin: !!python/object/apply:os.system [echo hi]\n", 2, None, "tag"),
         (_COLUMNS + "date_format: 20190101\n", 2, "date_format", "strptime format"),
-        (_COLUMNS + "date_format: [\"%Y\", 7]\n", 2, "date_format", "strptime format"),
+        (_COLUMNS + 'date_format: ["%Y", 7]\n', 2, "date_format", "strptime format"),
         (_COLUMNS + deep_nesting("constants"), 66, None, "nesting deeper than 64"),
         (_COLUMNS + "delimiter: " + "x" * 100_000 + "\n", 2, "delimiter", "one character"),
         (_COLUMNS + "origin: [notes]\n", 2, "origin", "lowercase label"),

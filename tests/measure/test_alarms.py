@@ -185,7 +185,7 @@ def test_hostile_rules_files_give_clean_errors_fast() -> None:
     with bounded(seconds=1.0, megabytes=20), pytest.raises(ConfigError) as exc:
         parse_rules(bomb, source="bomb.yaml")
     assert exc.value.line is not None and "alias" in exc.value.message
-    with pytest.raises(ConfigError, match="tag !!python/name:os.system") as exc:
+    with pytest.raises(ConfigError, match=r"tag !!python/name:os\.system") as exc:
         parse_rules("rules:\n  - id: !!python/name:os.system x\n", source="r.yaml")
     assert exc.value.line == 2
     with pytest.raises(ConfigError, match="nesting deeper") as exc:

@@ -27,7 +27,7 @@ from brinkwatch.cli import _measure as _measure  # registers its commands
 from brinkwatch.cli import _serve as _serve  # registers its commands
 from brinkwatch.cli import _simulate as _simulate  # registers its commands
 from brinkwatch.cli._app import app
-from brinkwatch.cli._render import to_json
+from brinkwatch.cli._render import to_json as _to_json
 from brinkwatch.errors import BrinkwatchError
 
 __all__ = ["app", "error_json", "json_requested", "main"]
@@ -95,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 def _main_json(args: list[str]) -> NoReturn:
     def fail(exc: BaseException, code: int) -> NoReturn:
         sys.stdout.flush()
-        sys.stdout.write(to_json(error_json(exc)) + "\n")
+        sys.stdout.write(_to_json(error_json(exc)) + "\n")
         sys.stdout.flush()
         if not isinstance(exc, BrinkwatchError | typer.TyperException):
             raise exc  # a bug: the traceback goes to stderr, after the JSON
