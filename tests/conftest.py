@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from brinkwatch.errors import OriginOverrideWarning
 from brinkwatch.ingest import ingest, read_mapping
 from brinkwatch.store import Store, connect
 
@@ -73,11 +74,13 @@ def measure_db(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> P
         rep = ingest(s, [SAMPLE / "jpn-kor-2019-sample.csv"],
                      mapping=read_mapping(SAMPLE / "jpn-kor-2019-sample.yaml"))  # fmt: skip
     assert not rep.failed and rep.rejected == 0
-    rep = ingest(
-        s,
-        [shared_data / "gdelt/pandas-export-202011"],
-        mapping=read_mapping(ROOT / "docs/examples/gdelt-pandas-export.yaml"),
-    )
+    with pytest.warns(OriginOverrideWarning):  # the example claims gdelt2: the rows are GDELT's
+        rep = ingest(
+            s,
+            [shared_data / "gdelt/pandas-export-202011"],
+            mapping=read_mapping(ROOT / "docs/examples/gdelt-pandas-export.yaml"),
+            origin_override=True,
+        )
     assert not rep.failed
     s.close()
     return path

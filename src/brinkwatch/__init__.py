@@ -78,6 +78,7 @@ _LAZY: dict[str, str] = {
     "ConvergenceWarning": "brinkwatch.errors",
     "ExplosiveModelWarning": "brinkwatch.errors",
     "NonStationaryWarning": "brinkwatch.errors",
+    "OriginOverrideWarning": "brinkwatch.errors",
     "SparseDataWarning": "brinkwatch.errors",
 }
 
@@ -103,6 +104,7 @@ if TYPE_CHECKING:
     from brinkwatch.errors import ModelMissingError as ModelMissingError
     from brinkwatch.errors import NonStationaryWarning as NonStationaryWarning
     from brinkwatch.errors import NotFittedError as NotFittedError
+    from brinkwatch.errors import OriginOverrideWarning as OriginOverrideWarning
     from brinkwatch.errors import ScenarioError as ScenarioError
     from brinkwatch.errors import SimulationError as SimulationError
     from brinkwatch.errors import SparseDataWarning as SparseDataWarning

@@ -29,6 +29,7 @@ __all__ = [
     "ModelMissingError",
     "NonStationaryWarning",
     "NotFittedError",
+    "OriginOverrideWarning",
     "ScenarioError",
     "SimulationError",
     "SparseDataWarning",
@@ -201,3 +202,12 @@ class LexiconError(BrinkwatchError, ValueError):
 
 class ScenarioError(BrinkwatchError, ValueError):
     """A scenario file is invalid (names the line and field), or asks for what it lacks."""
+
+
+class OriginOverrideWarning(BrinkwatchWarning):
+    """A user mapping claims a built-in origin (``gdelt2``, ...) under ``--origin-override``.
+
+    Its rows share that origin's event ids, so they and the publisher's rows are duplicates.
+
+    Issued with :func:`warnings.warn`, like :class:`SparseDataWarning`.
+    """

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -82,11 +83,13 @@ def test_mapping_from_yaml_and_from_options(shared_data: Path, tmp_path: Path) -
         str(f),
         "--mapping",
         "docs/examples/gdelt-pandas-export.yaml",
+        "--origin-override",
         "--db",
         db,
         "--json",
     )
     assert r.returncode == 0, r.stderr
+    assert "origin-override" in r.stderr and "gdelt2" in r.stderr
     assert json.loads(r.stdout)["stored"] == 2824
     r2 = run(
         "ingest",
@@ -230,3 +233,56 @@ def test_fetch_gdelt_downloads_checks_and_ingests(shared_data: Path, tmp_path: P
         assert json.loads(again.stdout)["stored"] == 0
         assert len(server.requests_for(blob.name)) == 1  # the second run downloaded nothing
     assert (dest / blob.name).read_bytes() == data
+
+
+def test_hostile_yaml_is_a_clean_fast_error_and_json_stays_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.yaml_bombs import alias_bomb
+
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("name: x\n")
+    call_main(capsys, "scenario", "check", str(bomb))  # imports and Typer set-up off the clock
+    bomb.write_text(alias_bomb("name"))
+    t0 = time.perf_counter()
+    code, out, err = call_main(capsys, "scenario", "check", str(bomb))
+    assert time.perf_counter() - t0 < 1.0  # memory: test_scenario_file.py bounds the parse
+    assert code == 1 and "ScenarioError" in err and f"{bomb}:6" in " ".join(err.split())
+    assert "Traceback" not in err and len(err) < 1000
+
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(alias_bomb("delimiter", before="columns: {event_date: D, cameo_code: C}\n"))
+    csv = tmp_path / "x.csv"
+    csv.write_text("D,C\n2019-07-01,163\n")
+    db = tmp_path / "s.duckdb"
+    code, out, err = call_main(
+        capsys, "ingest", str(csv), "--mapping", str(mapping), "--db", str(db), "--json"
+    )
+    assert code == 1 and "Traceback" not in err
+    error = json.loads(out)["error"]
+    assert (error["kind"], error["path"], error["line"]) == ("MappingError", str(mapping), 7)
+    assert not db.exists()  # refused before the store was made
+
+    # A usage error under --format json is JSON too, with exit 2.
+    code, out, _ = call_main(capsys, "events", "--db", str(db), "--format", "json", "--limit", "0")
+    assert code == 2 and json.loads(out)["error"]["field"] == "--limit"
+    code, out, _ = call_main(capsys, "stats", "--db", str(db), "--json")
+    assert code == 1 and json.loads(out)["error"]["kind"] == "ConfigError"
+
+
+def test_origin_override_is_needed_to_claim_a_built_in_origin(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("origin: icews\ncolumns: {event_id: I, event_date: D, cameo_code: C}\n")
+    csv = tmp_path / "x.csv"
+    csv.write_text("I,D,C\n1,2019-07-01,163\n")
+    db = str(tmp_path / "s.duckdb")
+    code, out, err = call_main(capsys, "ingest", str(csv), "--mapping", str(mapping), "--db", db)
+    assert code == 1 and "MappingError" in err and "--origin-override" in " ".join(err.split())
+    code, out, err = call_main(
+        capsys, "ingest", str(csv), "--mapping", str(mapping), "--origin-override", "--db", db,
+        "--json",
+    )  # fmt: skip
+    assert code == 0 and json.loads(out)["stored"] == 1
+    assert "warning" in err and "icews" in err

@@ -7,9 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from brinkwatch.errors import MappingError
+from brinkwatch._yaml import MAX_BYTES
+from brinkwatch.errors import MappingError, OriginOverrideWarning
 from brinkwatch.ingest import ColumnMapping, Format, ingest, parse_map_options, read_mapping
+from brinkwatch.ingest._mapping import check_origin
 from brinkwatch.store import Store
+from tests.conftest import CHRONOLOGY
+from tests.yaml_bombs import alias_bomb, bounded, deep_nesting
 
 GDELT2_ROW = (
     "{id}\t20190702\t201907\t2019\t2019.4986\tJPNGOV\tJAPAN\tJPN\t\t\t\t\tGOV\t\t\t"
@@ -302,3 +306,89 @@ def test_large_files_ingest_the_same_with_the_trimmer_on(
         results.append((rep.read, rep.stored, rep.rejected, rows, limit))
     assert results[0] == results[1]
     assert results[0][0] == 2111
+
+
+# ------------------------------------------------------ hostile mapping files (D4, D6, D8)
+
+_COLUMNS = "columns: {event_id: ID, event_date: Day, cameo_code: Code}\n"
+
+
+def test_mapping_alias_bomb_fails_fast_naming_file_and_line(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(alias_bomb("delimiter", before=_COLUMNS))
+    with bounded(seconds=1.0, megabytes=20), pytest.raises(MappingError) as exc:
+        read_mapping(bomb)
+    assert exc.value.path == str(bomb) and exc.value.line is not None
+    assert "alias" in exc.value.message and len(str(exc.value)) < 400
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "field", "words"),
+    [
+        (_COLUMNS + "origin: !!python/object/apply:os.system [echo hi]\n", 2, None, "tag"),
+        (_COLUMNS + "date_format: 20190101\n", 2, "date_format", "strptime format"),
+        (_COLUMNS + 'date_format: ["%Y", 7]\n', 2, "date_format", "strptime format"),
+        (_COLUMNS + deep_nesting("constants"), 66, None, "nesting deeper than 64"),
+        (_COLUMNS + "delimiter: " + "x" * 100_000 + "\n", 2, "delimiter", "one character"),
+        (_COLUMNS + "origin: [notes]\n", 2, "origin", "lowercase label"),
+        (_COLUMNS + "header: false\n", 2, "header", "first line"),
+    ],
+)
+def test_hostile_mappings_give_a_clean_error_with_line_and_field(
+    tmp_path: Path, text: str, line: int, field: str | None, words: str
+) -> None:
+    bad = tmp_path / "m.yaml"
+    bad.write_text(text)
+    with pytest.raises(MappingError) as exc:
+        read_mapping(bad)
+    assert (exc.value.path, exc.value.line, exc.value.field) == (str(bad), line, field)
+    assert words in exc.value.message and len(str(exc.value)) < 600
+
+
+def test_header_true_is_the_default_and_accepted(tmp_path: Path, store: Store) -> None:
+    m = tmp_path / "m.yaml"
+    m.write_text(_COLUMNS + "header: true\norigin: notes\n")
+    csv = write_lines(tmp_path / "x.csv", ["ID,Day,Code", "n1,2019-07-01,163"])
+    (rep,) = ingest(store, [csv], mapping=read_mapping(m)).files
+    assert (rep.read, rep.stored) == (1, 1)
+
+
+def test_mapping_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    big.write_text(_COLUMNS + "# " + "x" * MAX_BYTES + "\n")
+    with pytest.raises(MappingError, match="limit for YAML files") as exc:
+        read_mapping(big)
+    assert exc.value.path == str(big)
+
+
+# ---------------------------------------------------------------- origins are honest
+
+
+def test_a_user_mapping_cannot_claim_a_built_in_origin(tmp_path: Path, store: Store) -> None:
+    m = tmp_path / "m.yaml"
+    m.write_text(_COLUMNS + "origin: gdelt2\n")
+    csv = write_lines(tmp_path / "x.csv", ["ID,Day,Code", "900000001,2019-07-01,163"])
+    with pytest.raises(MappingError, match="--origin-override") as exc:
+        ingest(store, [csv], mapping=read_mapping(m))
+    assert exc.value.field == "origin"
+    assert store.con.execute("SELECT count(*) FROM events").fetchone() == (0,)
+    with pytest.warns(OriginOverrideWarning, match="gdelt2"):
+        (rep,) = ingest(store, [csv], mapping=read_mapping(m), origin_override=True).files
+    assert rep.stored == 1
+    assert store.con.execute("SELECT origin FROM events").fetchall() == [("gdelt2",)]
+
+
+def test_the_bundled_chronology_mapping_may_claim_its_origin(tmp_path: Path) -> None:
+    shipped = CHRONOLOGY / "chronology.yaml"
+    assert read_mapping(shipped).origin == "chronology" and read_mapping(shipped).bundled
+    check_origin(read_mapping(shipped))  # no override needed
+    # A copy is the same mapping; an edited copy is the user's own.
+    copy = tmp_path / "chronology.yaml"
+    copy.write_text(shipped.read_text(encoding="utf-8"), encoding="utf-8")
+    check_origin(read_mapping(copy))
+    copy.write_text(shipped.read_text(encoding="utf-8") + "  source_name: citation\n")
+    with pytest.raises(MappingError, match="built-in origins"):
+        check_origin(read_mapping(copy))
+    merged = read_mapping(shipped).merged(parse_map_options(["source_name=citation"]))
+    with pytest.raises(MappingError, match="built-in origins"):
+        check_origin(merged)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from brinkwatch.errors import OriginOverrideWarning
 from brinkwatch.ingest import ingest, read_mapping
 from brinkwatch.store import Store, connect
 
@@ -162,7 +163,9 @@ def test_pandas_export_needs_its_mapping_and_matches_a_direct_query(
     no_map = ingest(store, [folder / "20201113.csv"])
     assert not no_map.files[0].ok
     assert "--mapping" in (no_map.files[0].error or "")
-    rep = ingest(store, [folder], mapping=read_mapping(PANDAS_MAPPING))
+    # The example mapping claims gdelt2 (the rows are GDELT's): that takes the override.
+    with pytest.warns(OriginOverrideWarning, match="gdelt2"):
+        rep = ingest(store, [folder], mapping=read_mapping(PANDAS_MAPPING), origin_override=True)
     assert [f.read for f in rep.files] == [2824, 2601, 3929]
     assert rep.stored == 2824 + 2601 + 3929
     ours = _one(

@@ -11,6 +11,7 @@ import pytest
 from brinkwatch.errors import ConfigError
 from brinkwatch.measure import Actor, default_rules, evaluate_alarms, parse_rules
 from brinkwatch.store import Store
+from tests.yaml_bombs import alias_bomb, bounded, deep_nesting
 
 JPN, KOR = Actor("JPN"), Actor("KOR")
 CHRON = {"freq": "week", "origins": ["chronology"]}
@@ -176,3 +177,22 @@ def test_a_silent_direction_with_an_open_window_is_zeros_not_an_error(store: Sto
     sanctions = [a for a in alarms if a.rule == "sanctions"]
     assert sanctions and min(a.period for a in sanctions) >= date(2019, 11, 18)
     assert all(a.dyad.startswith("JPN") for a in alarms if a.rule != "sanctions")
+
+
+def test_hostile_rules_files_give_clean_errors_fast() -> None:
+    rule = "rules:\n  - id: x\n    kind: events\n    title: t\n"
+    bomb = alias_bomb("codes", before=rule, indent="    ")
+    with bounded(seconds=1.0, megabytes=20), pytest.raises(ConfigError) as exc:
+        parse_rules(bomb, source="bomb.yaml")
+    assert exc.value.line is not None and "alias" in exc.value.message
+    with pytest.raises(ConfigError, match=r"tag !!python/name:os\.system") as exc:
+        parse_rules("rules:\n  - id: !!python/name:os.system x\n", source="r.yaml")
+    assert exc.value.line == 2
+    with pytest.raises(ConfigError, match="nesting deeper") as exc:
+        parse_rules(deep_nesting("rules"), source="r.yaml")
+    with pytest.raises(ConfigError, match="severity") as exc:
+        parse_rules(
+            "rules:\n  - {id: x, kind: index, title: t, severity: " + "s" * 10_000 + "}\n",
+            source="r.yaml",
+        )
+    assert len(str(exc.value)) < 300

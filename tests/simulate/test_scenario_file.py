@@ -10,6 +10,7 @@ import pytest
 from brinkwatch.errors import ScenarioError
 from brinkwatch.simulate import bundled_scenarios, parse_scenario, read_bundled_scenario
 from brinkwatch.simulate.scenario import Uncertain, Window, stream_names
+from tests.yaml_bombs import alias_bomb, bounded, deep_nesting
 
 TEXT = read_bundled_scenario("jpn-kor-2019")
 LINES = TEXT.splitlines()
@@ -203,3 +204,34 @@ def test_invalid_yaml_gives_line() -> None:
 def test_unknown_bundled_name_lists_the_bundled() -> None:
     with pytest.raises(ScenarioError, match="jpn-kor-2019"):
         read_bundled_scenario("jpn-kor-2020")
+
+
+# ---------------------------------------------------------------- hostile files (D4, D6)
+
+
+def test_an_alias_bomb_fails_fast_and_no_message_renders_it() -> None:
+    with bounded(seconds=1.0, megabytes=20), pytest.raises(ScenarioError) as exc:
+        parse_scenario(alias_bomb("name"), source="bomb.yaml")
+    # Line 6 is where the aliases pass 20,000 expanded values (9^4 * 4 levels so far).
+    assert (exc.value.path, exc.value.line) == ("bomb.yaml", 6)
+    assert "alias" in exc.value.message and len(str(exc.value)) < 400
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("name: !!python/object/apply:os.system [echo hi]\n", "tag !!python/object/apply"),
+        (deep_nesting("name"), "nesting deeper than 64"),
+        ("name: &a [*a]\n", "inside"),
+    ],
+)
+def test_unsafe_or_deep_yaml_is_a_clean_error_with_a_line(text: str, words: str) -> None:
+    with pytest.raises(ScenarioError) as exc:
+        parse_scenario(text, source="bad.yaml")
+    assert exc.value.line is not None and words in exc.value.message
+
+
+def test_a_huge_value_is_shown_truncated() -> None:
+    with pytest.raises(ScenarioError) as exc:
+        parse_scenario(_broken("horizon_days: ", "horizon_days: " + "9" * 3000 + "x #"))
+    assert exc.value.field == "horizon_days" and len(str(exc.value)) < 300

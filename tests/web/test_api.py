@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from brinkwatch.cli import main
+from brinkwatch.cli._serve import allowed_hosts_for, build_app
 from brinkwatch.errors import BusyError, ConfigError
 from brinkwatch.measure import DEFAULT_BASELINE, Actor, dyad_series, indexed_series
 from brinkwatch.store import connect, select_events
@@ -244,3 +245,85 @@ def test_a_full_queue_answers_429(web_db: Path, monkeypatch: pytest.MonkeyPatch)
         assert job["result"] == {"ok": True}
         assert c.post("/api/scenario/runs", json=body).status_code == 202
         assert "no job 'nope'" in _error(c.get("/api/jobs/nope"), 404, None)
+
+
+# ---------------------------------------------------------------- public binding, bodies, numbers
+
+
+def test_allow_public_answers_only_the_allowed_hosts(web_db: Path) -> None:
+    web, _ = build_app(web_db, "0.0.0.0", True, ["analyst.example.org"])
+    with TestClient(web, base_url="http://rebind.example") as c:
+        assert c.get("/coder").status_code == 400
+    with TestClient(web, base_url="http://127.0.0.1") as c:
+        assert c.get("/coder").status_code == 400
+    with TestClient(web, base_url="http://analyst.example.org:8000") as c:
+        assert c.get("/coder").status_code == 200
+
+
+def test_allow_public_needs_an_allowed_host_list(
+    web_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["serve", "--host", "0.0.0.0", "--allow-public", "--db", str(web_db)])
+    assert exc.value.code == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert "--allowed-host" in err and "reverse proxy" in err
+    for wildcard in (["*"], ["analyst.example.org", " * "]):
+        with pytest.raises(ConfigError, match="DNS rebinding"):
+            allowed_hosts_for("0.0.0.0", True, wildcard)
+        with pytest.raises(ConfigError, match="DNS rebinding"):
+            create_app(web_db, allowed_hosts=wildcard)
+
+
+def _asgi_post(web: Any, headers: list[tuple[bytes, bytes]], chunks: int) -> tuple[int, int]:
+    """POST ``chunks`` chunks of 64 KiB straight to the ASGI app: (status, chunks read)."""
+    import asyncio
+
+    read = 0
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        nonlocal read
+        read += 1
+        return {"type": "http.request", "body": b"x" * 65536, "more_body": read < chunks}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/code",
+        "raw_path": b"/api/code",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json"), *headers],
+        "client": ("127.0.0.1", 5000),
+        "server": ("127.0.0.1", 8000),
+    }
+    asyncio.run(web(scope, receive, send))
+    return sent[0]["status"], read
+
+
+def test_huge_bodies_get_413_without_being_read_whole(web_app: Any) -> None:
+    # 1 GiB streamed in chunks (no Content-Length): cut off after the cap, 84 KB.
+    status, read = _asgi_post(web_app, [], chunks=16384)
+    assert status == 413 and read == 2
+    # A declared Content-Length over the cap: refused before reading anything.
+    status, read = _asgi_post(web_app, [(b"content-length", str(2**30).encode())], chunks=16384)
+    assert (status, read) == (413, 0)
+
+
+@pytest.mark.parametrize("paths", [50000.5, True, "1e3", "1_000", [5]])
+def test_numbers_are_strict_whole_numbers(client: TestClient, paths: Any) -> None:
+    r = client.post("/api/scenario/runs", json={"scenario": "jpn-kor-2019", "paths": paths})
+    assert "whole number" in _error(r, 400, "paths")
+
+
+def test_query_numbers_are_strict_whole_numbers(client: TestClient) -> None:
+    for limit in ("5.5", "true", "1e2"):
+        r = client.get(f"/api/events?dyad=JPN-KOR&limit={limit}")
+        assert "whole number" in _error(r, 400, "limit")

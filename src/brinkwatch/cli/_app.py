@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -22,7 +23,7 @@ from rich.table import Table
 
 from brinkwatch.cli._render import OutputFormat, render_arrow, to_json
 from brinkwatch.config import load_settings
-from brinkwatch.errors import ConfigError
+from brinkwatch.errors import ConfigError, OriginOverrideWarning
 from brinkwatch.ingest import (
     ColumnMapping,
     FileReport,
@@ -32,6 +33,7 @@ from brinkwatch.ingest import (
     parse_map_options,
     read_mapping,
 )
+from brinkwatch.ingest._mapping import check_origin
 from brinkwatch.store import Holder, Store, connect, parse_dyad, select_events
 
 app = typer.Typer(
@@ -133,7 +135,12 @@ def _report_row(t: Table, f: FileReport) -> None:
 
 
 def _run_ingest(
-    store: Store, paths: list[Path], fmt: Format, mapping: ColumnMapping | None, as_json: bool
+    store: Store,
+    paths: list[Path],
+    fmt: Format,
+    mapping: ColumnMapping | None,
+    as_json: bool,
+    origin_override: bool = False,
 ) -> int:
     files = expand_paths(paths)
     sizes = {str(p): p.stat().st_size for p in files}
@@ -158,9 +165,18 @@ def _run_ingest(
             bar.update(task, completed=sum(done.values()), description=Path(key).name)
 
         # No bar to draw (output is not a terminal): skip DuckDB's progress tracking too.
-        report = ingest(
-            store, files, fmt=fmt, mapping=mapping, progress=progress if err.is_terminal else None
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", OriginOverrideWarning)
+            report = ingest(
+                store,
+                files,
+                fmt=fmt,
+                mapping=mapping,
+                progress=progress if err.is_terminal else None,
+                origin_override=origin_override,
+            )
+    for w in caught:
+        err.print(f"[bold yellow]warning[/]: {escape(str(w.message))}", highlight=False)
     if as_json:
         out.print_json(to_json(report.as_dict()))
     else:
@@ -200,6 +216,14 @@ def ingest_cmd(
         list[str] | None,
         typer.Option("--map", help="FIELD=COLUMN (or FIELD==CONSTANT); repeatable."),
     ] = None,
+    origin_override: Annotated[
+        bool,
+        typer.Option(
+            "--origin-override",
+            help="Let the mapping claim a built-in origin (gdelt1, gdelt2, icews, chronology, "
+            "coded): its rows then share that origin's ids and duplicates.",
+        ),
+    ] = False,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
@@ -208,8 +232,12 @@ def ingest_cmd(
     if map_items:
         extra = parse_map_options(map_items)
         cmap = cmap.merged(extra) if cmap else extra
+    # Refuse a claimed origin before opening (and perhaps creating) the store.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", OriginOverrideWarning)
+        check_origin(cmap, override=origin_override)
     with _open(db) as store:
-        code = _run_ingest(store, paths, fmt, cmap, as_json)
+        code = _run_ingest(store, paths, fmt, cmap, as_json, origin_override)
     if code:
         raise typer.Exit(code)
 

@@ -318,10 +318,9 @@ def alarms_cmd(
     freq_ = _choice(freq, Freq, "--freq")
     a, b = _actors(dyad, None)
     if rules is not None:
-        try:
-            text = rules.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(f"cannot read the rules file: {exc}", path=rules) from exc
+        from brinkwatch._yaml import read_text
+
+        text = read_text(rules, error=ConfigError)  # bounded: a huge file is refused unread
         rule_set = parse_rules(text, source=str(rules))
     else:
         rule_set = default_rules()

@@ -43,6 +43,7 @@ ChronOpt = Annotated[
 
 
 def _load(spec: str) -> Scenario:
+    from brinkwatch._yaml import read_text
     from brinkwatch.simulate.scenario import (
         bundled_scenarios,
         parse_scenario,
@@ -52,12 +53,13 @@ def _load(spec: str) -> Scenario:
     path = Path(spec)
     if path.suffix.lower() in (".yaml", ".yml") or path.exists():
         try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
+            # Bounded read: a scenario file over the YAML size limit is refused unread.
+            text = read_text(path, error=ScenarioError)
+        except ScenarioError as exc:
+            if path.is_file():
+                raise
             raise ScenarioError(
-                f"cannot read the scenario file ({exc.strerror}); bundled scenarios: "
-                f"{', '.join(bundled_scenarios())}",
-                path=path,
+                f"{exc.message}; bundled scenarios: {', '.join(bundled_scenarios())}", path=path
             ) from None
         return parse_scenario(text, source=str(path))
     return parse_scenario(read_bundled_scenario(spec), source=spec)

@@ -15,8 +15,7 @@ from datetime import date
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from brinkwatch._yaml import load, shown
 from brinkwatch.codebook import countries as codebook_countries
 from brinkwatch.errors import LexiconError
 
@@ -220,7 +219,7 @@ def _day(value: Any, where: str) -> date:
     try:
         return date.fromisoformat(str(value))
     except ValueError as exc:
-        raise LexiconError(f"expected a date YYYY-MM-DD, got {value!r}", path=where) from exc
+        raise LexiconError(f"expected a date YYYY-MM-DD, got {shown(value)}", path=where) from exc
 
 
 def parse_actor_yaml(text: str, *, source: str = "<actors>") -> ActorDictionary:
@@ -235,10 +234,7 @@ def parse_actor_yaml(text: str, *, source: str = "<actors>") -> ActorDictionary:
     >>> d.entries[0].country, d.entries[0].type
     ('KOR', 'GOV')
     """
-    try:
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
-    except yaml.YAMLError as exc:
-        raise LexiconError(f"not valid YAML: {exc}", path=source) from exc
+    data = load(text, source=source, error=LexiconError) or {}
     if not isinstance(data, dict):
         raise LexiconError("the actor file must be a YAML mapping", path=source)
     entries: list[ActorEntry] = []

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from brinkwatch._yaml import LimitedLoader, load
 from brinkwatch.codebook import lookup_event
 from brinkwatch.errors import CodebookError, LexiconError
 
@@ -125,10 +126,7 @@ class Lexicon:
         }
 
 
-_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_Base):  # type: ignore[valid-type,misc]
+class _Loader(LimitedLoader):
     """YAML 1.1 reads on/off/yes/no as booleans; prepositions and particles must stay words."""
 
 
@@ -205,10 +203,7 @@ def parse_lexicon(text: str, *, source: str = "<lexicon>") -> Lexicon:
     >>> lex.verbs["sanction"][0].code
     '163'
     """
-    try:
-        data = yaml.load(text, Loader=_Loader) or {}  # a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        raise LexiconError(f"not valid YAML: {exc}", path=source) from exc
+    data = load(text, source=source, error=LexiconError, loader=_Loader) or {}
     if not isinstance(data, dict):
         raise LexiconError("the lexicon must be a mapping with 'verbs' and 'nouns'", path=source)
     mods = data.get("modifiers") or {}

@@ -3,21 +3,35 @@
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from brinkwatch._yaml import checked_items, compose, line_of
-from brinkwatch.errors import MappingError
+from brinkwatch._yaml import checked_items, compose, line_of, read_text, shown, value_of
+from brinkwatch.errors import MappingError, OriginOverrideWarning
 from brinkwatch.store._schema import INPUT_FIELDS
 
-__all__ = ["MAPPABLE_FIELDS", "ColumnMapping", "parse_map_options", "read_mapping"]
+__all__ = [
+    "BUILTIN_ORIGINS",
+    "MAPPABLE_FIELDS",
+    "ColumnMapping",
+    "check_origin",
+    "parse_map_options",
+    "read_mapping",
+]
 
 #: Canonical fields a mapping may fill; the store computes the rest (root, origin, batch).
 MAPPABLE_FIELDS: tuple[str, ...] = INPUT_FIELDS
+
+#: Origins of brinkwatch's own readers and data; their event ids are the publisher's, so a user
+#: mapping that claimed one could pre-empt real ids (see :func:`check_origin`).
+BUILTIN_ORIGINS: tuple[str, ...] = ("gdelt1", "gdelt2", "icews", "chronology", "coded")
 
 _ORIGIN_RE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 _KEYS = {"origin", "delimiter", "date_format", "columns", "constants", "header"}
@@ -41,6 +55,9 @@ class ColumnMapping:
         ``strptime`` formats tried in order for ``event_date``; ``None`` tries ISO and YYYYMMDD.
     source
         Where the mapping came from, for error messages.
+    bundled
+        Whether the mapping is one shipped inside the brinkwatch package (byte for byte), which
+        may claim a built-in origin (:data:`BUILTIN_ORIGINS`).
     """
 
     columns: Mapping[str, str] = field(default_factory=dict)
@@ -49,6 +66,8 @@ class ColumnMapping:
     delimiter: str | None = None
     date_format: tuple[str, ...] | None = None
     source: str = "--map"
+    # Not part of repr: ingest signatures hash repr(mapping), and trust changes no row.
+    bundled: bool = field(default=False, repr=False, compare=False)
 
     def merged(self, other: ColumnMapping) -> ColumnMapping:
         """Return this mapping with ``other``'s columns and constants laid over it."""
@@ -59,6 +78,8 @@ class ColumnMapping:
             delimiter=other.delimiter or self.delimiter,
             date_format=other.date_format or self.date_format,
             source=f"{self.source} + {other.source}",
+            # Changing a bundled mapping makes it the user's own.
+            bundled=self.bundled and other.bundled,
         )
 
     @classmethod
@@ -107,10 +128,7 @@ def read_mapping(path: str | Path) -> ColumnMapping:
         With the file, line and key of the first problem.
     """
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MappingError(f"cannot read the mapping file: {exc}", path=p) from exc
+    text = read_text(p, error=MappingError)
     root = compose(text, source=str(p), error=MappingError)
     if not isinstance(root, yaml.MappingNode):
         raise MappingError("the mapping must be a YAML mapping with a 'columns' key", path=p)
@@ -118,7 +136,7 @@ def read_mapping(path: str | Path) -> ColumnMapping:
     lines: dict[str, int] = {}
     for key, knode, vnode in checked_items(root, _KEYS, source=str(p), error=MappingError):
         lines[key] = line_of(knode)
-        values[key] = yaml.safe_load(yaml.serialize(vnode))
+        values[key] = value_of(vnode, source=str(p), error=MappingError, field=key)
         if key in ("columns", "constants"):
             if not isinstance(vnode, yaml.MappingNode):
                 raise MappingError(
@@ -143,12 +161,24 @@ def read_mapping(path: str | Path) -> ColumnMapping:
             "Date, cameo_code: Code}",
             path=p,
         )
+    header = values.get("header", True)
+    if header is not True:
+        # The CSV reader takes column names from the first line; a headerless file would lose
+        # its first row to the header and be mapped by the wrong names, so it is refused.
+        raise MappingError(
+            f"'header' must be true (the default), got {shown(header)}: brinkwatch reads "
+            "column names from the file's first line. Add a header line naming the columns, "
+            "or remove 'header' (docs/mappings.md)",
+            path=p,
+            line=lines.get("header"),
+            field="header",
+        )
     cols = {str(k): str(v) for k, v in (values.get("columns") or {}).items()}
     consts = {str(k): str(v) for k, v in (values.get("constants") or {}).items()}
-    origin = str(values.get("origin", "csv"))
-    if not _ORIGIN_RE.match(origin):
+    origin = values.get("origin", "csv")
+    if not isinstance(origin, str) or not _ORIGIN_RE.match(origin):
         raise MappingError(
-            f"origin '{origin}' must be a short lowercase label such as csv or chronology",
+            f"origin {shown(origin)} must be a short lowercase label such as csv or notes",
             path=p,
             line=lines.get("origin"),
             field="origin",
@@ -156,15 +186,12 @@ def read_mapping(path: str | Path) -> ColumnMapping:
     delim = values.get("delimiter")
     if delim is not None and (not isinstance(delim, str) or len(delim) != 1):
         raise MappingError(
-            f"delimiter must be one character, got {delim!r}",
+            f"delimiter must be one character, got {shown(delim)}",
             path=p,
             line=lines.get("delimiter"),
             field="delimiter",
         )
-    fmt = values.get("date_format")
-    formats: tuple[str, ...] | None = None
-    if fmt is not None:
-        formats = (fmt,) if isinstance(fmt, str) else tuple(str(f) for f in fmt)
+    formats = _date_formats(values.get("date_format"), source=str(p), line=lines.get("date_format"))
     _check_required(cols, consts, source=str(p))
     return ColumnMapping(
         columns=cols,
@@ -173,6 +200,79 @@ def read_mapping(path: str | Path) -> ColumnMapping:
         delimiter=delim,
         date_format=formats,
         source=str(p),
+        bundled=text in _bundled_texts(),
+    )
+
+
+def _date_formats(fmt: object, *, source: str, line: int | None) -> tuple[str, ...] | None:
+    """``date_format`` is a strptime text or a list of them; YAML reads 20190101 as a number."""
+    if fmt is None:
+        return None
+    items = fmt if isinstance(fmt, list) else [fmt]
+    if not items or not all(isinstance(f, str) and "%" in f for f in items):
+        raise MappingError(
+            f'date_format must be a strptime format such as "%Y%m%d" (in quotes), or a list '
+            f"of them; got {shown(fmt)}",
+            path=source,
+            line=line,
+            field="date_format",
+        )
+    return tuple(items)
+
+
+@cache
+def _bundled_texts() -> frozenset[str]:
+    """Return the texts of the mappings shipped in the package (chronology and sample)."""
+    data = resources.files("brinkwatch").joinpath("data")
+    texts = set()
+    for folder in ("chronology", "samples"):
+        for item in data.joinpath(folder).iterdir():
+            if item.name.endswith(".yaml"):
+                texts.add(item.read_text(encoding="utf-8"))
+    return frozenset(texts)
+
+
+def check_origin(mapping: ColumnMapping | None, *, override: bool = False) -> None:
+    """Refuse a user mapping that claims a built-in origin, unless ``override`` is given.
+
+    Events are duplicates when they share origin and event id, so a mapping claiming
+    ``gdelt2`` could pre-empt real GDELT rows. Mappings shipped inside the package (the
+    chronology's) may claim their origin; with ``override`` any may, with a warning.
+
+    Raises
+    ------
+    MappingError
+        If the mapping claims one of :data:`BUILTIN_ORIGINS` and may not.
+
+    Warns
+    -----
+    OriginOverrideWarning
+        When ``override`` lets a user mapping claim a built-in origin.
+
+    Examples
+    --------
+    >>> check_origin(ColumnMapping(origin="notes"))
+    >>> check_origin(ColumnMapping(origin="gdelt2", source="my.yaml"))
+    Traceback (most recent call last):
+    ...
+    brinkwatch.errors.MappingError: my.yaml, field 'origin': origin 'gdelt2' is ...
+    """
+    if mapping is None or mapping.origin not in BUILTIN_ORIGINS or mapping.bundled:
+        return
+    if not override:
+        raise MappingError(
+            f"origin '{mapping.origin}' is brinkwatch's own (built-in origins: "
+            f"{', '.join(BUILTIN_ORIGINS)}), and events with the same origin and id count as "
+            "duplicates of each other. Choose another origin for your data, or pass "
+            "--origin-override if these rows really are that publisher's events with its ids",
+            path=mapping.source,
+            field="origin",
+        )
+    warnings.warn(
+        f"{mapping.source}: the mapping claims the built-in origin '{mapping.origin}' "
+        "(--origin-override); its rows share that origin's event ids and duplicates",
+        OriginOverrideWarning,
+        stacklevel=2,
     )
 
 
@@ -220,11 +320,12 @@ def parse_map_options(items: Iterable[str]) -> ColumnMapping:
             target = cols
         else:
             raise MappingError(
-                f"--map takes FIELD=COLUMN (or FIELD==CONSTANT), got {item!r}", field="--map"
+                f"--map takes FIELD=COLUMN (or FIELD==CONSTANT), got {shown(item)}",
+                field="--map",
             )
         key, value = key.strip(), value.strip()
         _check_field(key, source="--map", line=None)
         if not value:
-            raise MappingError(f"--map {item!r} gives no column name", field=key)
+            raise MappingError(f"--map {shown(item)} gives no column name", field=key)
         target[key] = value
     return ColumnMapping(columns=cols, constants=consts)

@@ -28,7 +28,7 @@ from brinkwatch.errors import (
     MappingError,
 )
 from brinkwatch.ingest._formats import ICEWS_HEADER, Format, detect_format, first_line
-from brinkwatch.ingest._mapping import ColumnMapping
+from brinkwatch.ingest._mapping import ColumnMapping, check_origin
 from brinkwatch.ingest._sql import (
     BLANK,
     DUPLICATE,
@@ -714,6 +714,7 @@ def ingest(
     progress: Progress | None = None,
     on_file: Callable[[FileReport], None] | None = None,
     memory_limit: str | None = DEFAULT_MEMORY_LIMIT,
+    origin_override: bool = False,
 ) -> IngestReport:
     """Ingest event files into a store, each file in one transaction.
 
@@ -744,6 +745,11 @@ def ingest(
         would grow with the file; for files over 64 MB a side connection trims the written
         table blocks from the cache as the insert runs, and a 5M-row GDELT file peaks at
         about 1.3 times the memory of a 1M-row one (``bench/ingest.py``).
+    origin_override
+        Let a user mapping claim a built-in origin (``gdelt1``, ``gdelt2``, ``icews``,
+        ``chronology``, ``coded``), with an :class:`~brinkwatch.errors.OriginOverrideWarning`;
+        without it such a mapping raises :class:`~brinkwatch.errors.MappingError`. Mappings
+        shipped inside the package may claim their origin.
 
     Returns
     -------
@@ -758,6 +764,7 @@ def ingest(
     >>> report.read
     0
     """
+    check_origin(mapping, override=origin_override)
     forced = Format(fmt)
     _prepare_codebook(store.con)
     cap = _cap_memory(store.con, memory_limit) if memory_limit else None

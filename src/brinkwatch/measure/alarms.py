@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import ibis
 import yaml
 
-from brinkwatch._yaml import checked_items, compose
+from brinkwatch._yaml import checked_items, compose, shown, value_of
 from brinkwatch.errors import ConfigError
 from brinkwatch.measure._periods import Freq, calendar, in_window, period_of
 from brinkwatch.measure.changepoints import change_points
@@ -127,7 +127,7 @@ def parse_rules(text: str, *, source: str = "rules") -> list[AlarmRule]:
         if not isinstance(item, yaml.MappingNode):
             raise ConfigError("each rule must be a mapping", path=source, line=line)
         raw: dict[str, Any] = {
-            key: yaml.safe_load(yaml.serialize(v))
+            key: value_of(v, source=source, error=ConfigError, field=key)
             for key, _, v in checked_items(
                 item, _RULE_KEYS, source=source, error=ConfigError, what="rule key"
             )
@@ -150,10 +150,10 @@ def _rule(raw: dict[str, Any], *, source: str, line: int) -> AlarmRule:
             raise bad(req, f"a rule needs '{req}'")
     kind = raw["kind"]
     if kind not in ("events", "index", "change_point"):
-        raise bad("kind", f"kind must be events, index or change_point, got {kind!r}")
+        raise bad("kind", f"kind must be events, index or change_point, got {shown(kind)}")
     sev = raw.get("severity", "medium")
     if sev not in _SEVERITIES:
-        raise bad("severity", f"severity must be one of {', '.join(_SEVERITIES)}, got {sev!r}")
+        raise bad("severity", f"severity must be one of {', '.join(_SEVERITIES)}, got {shown(sev)}")
     codes = tuple(str(c) for c in raw.get("codes") or ())
     if kind == "events":
         if not codes:
@@ -170,7 +170,7 @@ def _rule(raw: dict[str, Any], *, source: str, line: int) -> AlarmRule:
         raise bad("between", "'between' names exactly two country codes")
     direction = raw.get("direction", "down")
     if direction not in ("down", "up", "any"):
-        raise bad("direction", f"direction must be down, up or any, got {direction!r}")
+        raise bad("direction", f"direction must be down, up or any, got {shown(direction)}")
     try:
         threshold = float(raw.get("threshold", -2.0))
         min_count = int(raw.get("min_count", 1))

@@ -22,7 +22,7 @@ from typing import Any, Literal
 import numpy as np
 import yaml
 
-from brinkwatch._yaml import compose
+from brinkwatch._yaml import compose, construct, shown
 from brinkwatch.codebook import countries
 from brinkwatch.errors import ScenarioError
 
@@ -445,10 +445,10 @@ class _Node:
                 raise self.error(None, f"'{key}' is required in {self.path or 'the file'}")
             return default
         try:
-            return yaml.safe_load(yaml.serialize(self.items[key]))
-        except (ValueError, yaml.YAMLError) as exc:
+            return construct(self.items[key])
+        except (ValueError, TypeError, yaml.YAMLError) as exc:
             # PyYAML turns 2019-13-01 into a date and fails; say where.
-            raise self.error(key, f"cannot read '{key}': {exc}") from None
+            raise self.error(key, f"cannot read '{key}': {shown(str(exc))}") from None
 
     def sub(self, key: str) -> _Node:
         node = self.items.get(key)
@@ -477,13 +477,13 @@ class _Node:
     def text(self, key: str, default: str | None = None) -> str:
         v = self.value(key, default if default is not None else ...)
         if not isinstance(v, str) or not v.strip():
-            raise self.error(key, f"'{key}' must be a non-empty text, got {v!r}")
+            raise self.error(key, f"'{key}' must be a non-empty text, got {shown(v)}")
         return v.strip()
 
     def integer(self, key: str, default: int | None = None, *, minimum: int = 0) -> int:
         v = self.value(key, default if default is not None else ...)
         if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
-            raise self.error(key, f"'{key}' must be a whole number >= {minimum}, got {v!r}")
+            raise self.error(key, f"'{key}' must be a whole number >= {minimum}, got {shown(v)}")
         return v
 
     def day(self, key: str, default: date | None = None) -> date:
@@ -498,7 +498,7 @@ class _Node:
         try:
             return date.fromisoformat(str(v))
         except ValueError:
-            raise self.error(key, f"'{key}' must be a date YYYY-MM-DD, got {v!r}") from None
+            raise self.error(key, f"'{key}' must be a date YYYY-MM-DD, got {shown(v)}") from None
 
 
 class _Parser:
@@ -530,13 +530,13 @@ class _Parser:
         rng = sub.value("range", [d, d])
         reason = sub.text("reason")
         if isinstance(d, bool) or not isinstance(d, int | float):
-            raise sub.error("default", f"'default' must be a number, got {d!r}")
+            raise sub.error("default", f"'default' must be a number, got {shown(d)}")
         if (
             not isinstance(rng, list)
             or len(rng) != 2
             or any(isinstance(x, bool) or not isinstance(x, int | float) for x in rng)
         ):
-            raise sub.error("range", f"'range' must be [LOW, HIGH], got {rng!r}")
+            raise sub.error("range", f"'range' must be [LOW, HIGH], got {shown(rng)}")
         lo, hi = float(rng[0]), float(rng[1])
         if not lo <= float(d) <= hi:
             raise sub.error("range", f"the default {d} must lie within the range [{lo}, {hi}]")
@@ -647,7 +647,7 @@ def _effects(p: _Parser, node: _Node, key: str) -> tuple[Effect, ...]:
             value = p.uncertain(n, "multiply", minimum=0.0)
         scale = n.value("scale", None)
         if scale not in (None, "leverage"):
-            raise n.error("scale", f"scale can only be 'leverage', got {scale!r}")
+            raise n.error("scale", f"scale can only be 'leverage', got {shown(scale)}")
         out.append(Effect(target, streams, ref, value, scale == "leverage"))  # type: ignore[arg-type]
     return tuple(out)
 

@@ -55,6 +55,7 @@ MEASURES = (
 _FREQS = ("day", "week", "month")
 _FIRST_DAY, _LAST_DAY = date(1900, 1, 1), date(2100, 12, 31)
 _CODE = re.compile(r"[A-Z]{3}")
+_WHOLE = re.compile(r"[+-]?[0-9]{1,18}")
 
 
 @cache
@@ -217,22 +218,34 @@ def measure(value: str | None, field: str = "measure", default: str = "goldstein
 
 
 def integer(value: str | int | None, field: str, *, default: int, low: int, high: int) -> int:
-    """Parse a whole number within ``[low, high]``.
+    """Parse a whole number within ``[low, high]``, strictly.
+
+    Only an integer, or text of ASCII digits with an optional sign, is a whole number:
+    ``50000.5``, ``true``, ``"1e3"`` and ``"1_000"`` are refused rather than rounded, read as
+    1 or parsed the way Python would.
 
     Examples
     --------
     >>> integer("200", "paths", default=500, low=1, high=50_000)
     200
+    >>> integer(50000.5, "paths", default=500, low=1, high=50_000)
+    Traceback (most recent call last):
+    ...
+    brinkwatch.errors.ConfigError: field 'paths': expected a whole number such as 500; got 50000.5
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         return default
-    try:
-        n = int(value)
-    except (TypeError, ValueError):
-        msg = f"expected a whole number; got {_show(str(value))}"
-        raise ConfigError(msg, field=field) from None
+    if isinstance(value, int) and not isinstance(value, bool):
+        n = value
+    elif isinstance(value, str) and _WHOLE.fullmatch(value.strip()):
+        n = int(value.strip())
+    else:
+        shown = _show(value) if isinstance(value, str) else _show(str(value))[1:-1]
+        msg = f"expected a whole number such as {default}; got {shown}"
+        raise ConfigError(msg, field=field)
     if not low <= n <= high:
-        raise ConfigError(f"must be between {low:,} and {high:,}; got {n:,}", field=field)
+        got = f"{n:,}" if abs(n) < 10**18 else "a number far out of range"
+        raise ConfigError(f"must be between {low:,} and {high:,}; got {got}", field=field)
     return n
 
 

@@ -27,6 +27,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from brinkwatch.config import load_settings
 from brinkwatch.errors import (
@@ -40,10 +41,12 @@ from brinkwatch.web import _validation as v
 from brinkwatch.web import _views as views
 from brinkwatch.web._state import JobQueue, StoreAccess
 
-__all__ = ["LOCAL_HOSTS", "create_app", "status_of"]
+__all__ = ["LOCAL_HOSTS", "MAX_BODY", "BodyLimit", "create_app", "status_of"]
 
 #: Host headers accepted when serving on a loopback address (a guard against DNS rebinding).
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
+#: Largest request body accepted, in bytes: the coder's text (JSON-escaped) and a little more.
+MAX_BODY = 4 * v.MAX_TEXT + 4096
 _ORIGIN = re.compile(r"[a-z0-9_]{1,32}")
 #: Seconds a client should wait before retrying a 503 (the store held by another process).
 RETRY_AFTER = 5
@@ -61,6 +64,69 @@ def _jsonable(obj: Any) -> Any:
     if isinstance(obj, (date, datetime)):
         return obj.isoformat()
     return obj
+
+
+class _BodyTooLargeError(Exception):
+    """Raised from ``receive`` when a streamed body passes the cap."""
+
+
+def _too_large(limit: int) -> JSONResponse:
+    message = f"the request body is over {limit:,} bytes, the most this dashboard accepts"
+    body = {"error": {"kind": "HTTPError", "field": None, "message": message}}
+    return JSONResponse(body, status_code=413)
+
+
+class BodyLimit:
+    """ASGI middleware that answers 413 once a request body passes ``limit`` bytes.
+
+    A declared ``Content-Length`` over the limit is refused before anything is read; a body
+    sent in chunks is counted as it arrives and cut off at the first chunk past the limit, so
+    a huge body is never read whole.
+
+    Parameters
+    ----------
+    app
+        The ASGI app to protect.
+    limit
+        The most bytes a request body may have.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on with a counting ``receive``; answer 413 past the limit."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await _too_large(self.limit)(scope, receive, send)
+            return
+        received = 0
+        started = False
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise _BodyTooLargeError
+            return message
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watched)
+        except _BodyTooLargeError:
+            if started:  # pragma: no cover (nothing here answers before reading the body)
+                raise
+            await _too_large(self.limit)(scope, receive, send)
 
 
 def status_of(exc: BrinkwatchError) -> int:
@@ -167,7 +233,8 @@ def create_app(
     allowed_hosts
         Host headers to answer; by default only loopback names (:data:`LOCAL_HOSTS`), which
         keeps a web page elsewhere from reaching the dashboard through DNS rebinding.
-        ``["*"]`` accepts any.
+        Names may start with a ``*.`` wildcard label; ``"*"`` alone is refused, because it
+        would turn that check off.
     workers, capacity
         Threads running scenario simulations, and runs queued or running at most; one more
         is refused with 429.
@@ -185,7 +252,7 @@ def create_app(
     Raises
     ------
     ConfigError
-        If ``store_path`` does not exist.
+        If ``store_path`` does not exist, or ``allowed_hosts`` holds ``"*"``.
 
     Examples
     --------
@@ -199,6 +266,12 @@ def create_app(
         raise ConfigError(
             f"no store at {path}; ingest something first (brinkwatch ingest FILE --db {path})",
             field="--db",
+        )
+    if allowed_hosts is not None and any(h.strip() in ("*", "") for h in allowed_hosts):
+        raise ConfigError(
+            "allowed host names must be names such as analyst.example.org; '*' would answer "
+            "any Host header and let other web pages reach the dashboard (DNS rebinding)",
+            field="--allowed-host",
         )
     settings = load_settings(path)
     access = StoreAccess(
@@ -218,6 +291,9 @@ def create_app(
         openapi_url=None,
         on_shutdown=[jobs.shutdown],
     )
+
+    # Middleware added later wraps what was added before: the Host check runs first.
+    app.add_middleware(BodyLimit, limit=MAX_BODY)
 
     @app.middleware("http")
     async def retry_after(
@@ -432,9 +508,7 @@ def create_app(
         origin = request.headers.get("origin")
         if origin and origin.split("://", 1)[-1] != request.headers.get("host", ""):
             raise StarletteHTTPException(403, f"requests from {origin[:80]} are not accepted")
-        raw = await request.body()
-        if len(raw) > 4 * v.MAX_TEXT + 4096:
-            raise StarletteHTTPException(413, "the request body is too large")
+        raw = await request.body()  # BodyLimit stops it at MAX_BODY bytes while streaming
         try:
             body = json.loads(raw or b"{}")
         except ValueError:
