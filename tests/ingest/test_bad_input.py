@@ -112,8 +112,11 @@ def test_blank_lines_are_not_rows(tmp_path: Path, store: Store) -> None:
     path = tmp_path / "blanks.export.CSV"
     path.write_text(gdelt2(1) + "\n\n" + gdelt2(2) + "\n\n" + gdelt2(3, code="9") + "\n")
     (rep,) = ingest(store, [path]).files
-    assert (rep.read, rep.stored, rep.rejected, rep.blank) == (3, 2, 1, 2)
+    # Blank lines are read lines: read = stored + rejected + duplicates + blank.
+    assert (rep.read, rep.stored, rep.rejected, rep.blank) == (5, 2, 1, 2)
     assert [line for line, _, _ in rejects(store)] == [5]
+    # Not even held back in event_rows: only the two stored rows and the rejected one are.
+    assert store.con.execute("SELECT count(*) FROM event_rows").fetchall()[0][0] == 3
 
 
 def test_reingest_of_a_file_with_rejects_adds_no_rows(tmp_path: Path, store: Store) -> None:
@@ -243,9 +246,9 @@ def test_a_leading_blank_line_does_not_hide_the_format(tmp_path: Path, store: St
     path.write_text("\n\n" + gdelt2(1) + "\n" + gdelt2(2) + "\n")
     (rep,) = ingest(store, [path]).files
     assert rep.ok, rep.error
-    assert (rep.format, rep.read, rep.stored, rep.blank) == ("gdelt2", 2, 2, 2)
+    assert (rep.format, rep.read, rep.stored, rep.blank) == ("gdelt2", 4, 2, 2)
     again = ingest(store, [path]).files[0]
-    assert (again.read, again.duplicates, again.blank) == (2, 2, 2)
+    assert (again.read, again.duplicates, again.blank) == (4, 2, 2)
 
 
 def _table_bytes(store: Store) -> int:

@@ -109,7 +109,8 @@ def first_line(path: Path) -> bytes:
     Returns
     -------
     bytes
-        The first non-blank line without its line ending; empty for a file without one.
+        The first non-blank line without its line ending or a UTF-8 byte order mark; empty
+        for a file without one.
     """
     name = path.name.lower()
     if name.endswith(".gz"):
@@ -125,6 +126,8 @@ def first_line(path: Path) -> bytes:
     else:
         with path.open("rb") as fh:
             head = fh.read(_SNIFF_BYTES)
+    # A UTF-8 byte order mark is no part of the first line's text.
+    head = head.removeprefix(b"\xef\xbb\xbf")
     # Leading blank lines are not the first line of data.
     for line in head.split(b"\n"):
         if line.strip():

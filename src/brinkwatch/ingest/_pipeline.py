@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import gzip
 import hashlib
+import mmap
 import os
 import shutil
 import tempfile
@@ -11,7 +14,7 @@ import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,6 +35,7 @@ from brinkwatch.ingest._mapping import ColumnMapping, check_origin
 from brinkwatch.ingest._sql import (
     BLANK,
     DUPLICATE,
+    MAX_LINE_BYTES,
     Reader,
     csv_reader,
     gdelt_reader,
@@ -70,7 +74,10 @@ _SCAN_REASONS = {
 
 @dataclass
 class FileReport:
-    """What happened to one file: ``read == stored + rejected + duplicates`` when ``ok``."""
+    """What happened to one file: ``read == stored + rejected + duplicates + blank`` when ``ok``.
+
+    ``read`` counts the lines (records) read after the header, blank lines included.
+    """
 
     file: str
     format: str
@@ -317,20 +324,47 @@ def _prepare_codebook(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+_DELIMITERS = (",", "\t", ";", "|")
+
+
 def _columns_of(
     con: duckdb.DuckDBPyConnection, path: Path, fmt: Format, mapping: ColumnMapping
-) -> list[str]:
+) -> tuple[list[str], str]:
+    """Return a file's column names and its delimiter, from its header line alone.
+
+    The header is parsed here rather than by DuckDB's sniffer, which fails a whole file for
+    one bad line in its sample and, lenient, would keep doubled quotes in values.
+    """
     if fmt is Format.PARQUET:
         src = f"read_parquet({sql_string(str(path))})"
-    else:
-        opts = "header=true, all_varchar=true, strict_mode=false"
-        if mapping.delimiter:
-            opts += f", delim={sql_string(mapping.delimiter)}"
-        src = f"read_csv({sql_string(str(path))}, {opts})"
+        try:
+            rows = con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
+        except duckdb.Error as exc:
+            raise FileFormatError(f"cannot read the file's header: {exc}", path=path) from exc
+        return [str(r[0]) for r in rows], ","
     try:
-        return [str(r[0]) for r in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()]
-    except duckdb.Error as exc:
+        head = first_line(path).decode("utf-8", errors="replace").removeprefix("\ufeff")
+    except (OSError, EOFError, zipfile.BadZipFile) as exc:
         raise FileFormatError(f"cannot read the file's header: {exc}", path=path) from exc
+    delim = mapping.delimiter or max(_DELIMITERS, key=head.count)
+    try:
+        names = next(csv.reader([head], delimiter=delim, strict=True), [])
+    except csv.Error as exc:
+        raise FileFormatError(
+            f'cannot read the header line: {exc}; quote column names with " as RFC 4180 does',
+            path=path,
+            line=1,
+        ) from exc
+    out: list[str] = []
+    for i, name in enumerate(names):
+        base = name or f"column{i}"
+        # Repeated names get a suffix, as DuckDB's own reader names them.
+        cand, k = base, 0
+        while cand in out:
+            k += 1
+            cand = f"{base}_{k}"
+        out.append(cand)
+    return out, delim
 
 
 def _reader(
@@ -358,7 +392,7 @@ def _reader(
                 line=1,
             )
         return icews_reader(p, header, rt, rs)
-    available = _columns_of(con, path, fmt, mapping or ColumnMapping())
+    available, delim = _columns_of(con, path, fmt, mapping or ColumnMapping())
     if mapping is None or not mapping.columns:
         if {"event_id", "event_date", "cameo_code"} <= set(available):
             mapping = ColumnMapping.identity(available).merged(mapping or ColumnMapping())
@@ -375,7 +409,7 @@ def _reader(
             f"{'; '.join(absent)}. Columns found: {', '.join(available[:40])}",
             path=display,
         )
-    return csv_reader(p, mapping, available, rt, rs, parquet=fmt is Format.PARQUET)
+    return csv_reader(p, mapping, available, rt, rs, parquet=fmt is Format.PARQUET, delimiter=delim)
 
 
 @contextmanager
@@ -523,7 +557,7 @@ def _ingest_one(
         if prior is not None:
             # The same bytes read the same way: every row is again what it was then.
             _, read, rejected, blank = prior
-            stored, duplicates = 0, read - rejected
+            stored, duplicates = 0, read - rejected - blank
         else:
             stored, rejected, duplicates, blank, read = _load(
                 con,
@@ -537,10 +571,12 @@ def _ingest_one(
                 progress,
                 trim=cap if size >= TRIM_MIN_BYTES else None,
             )
-        if read != stored + rejected + duplicates or min(stored, rejected, duplicates) < 0:
+        counts = (stored, rejected, duplicates, blank)
+        if read != sum(counts) or min(counts) < 0:
             raise IntegrityError(
                 f"row accounting failed: read {read} != stored {stored} + rejected {rejected} "
-                f"+ duplicates {duplicates}; the file was not ingested. Please report this.",
+                f"+ duplicates {duplicates} + blank {blank}; the file was not ingested. "
+                "Please report this.",
                 path=display,
             )
         con.execute(
@@ -575,6 +611,101 @@ def _ingest_one(
     return report
 
 
+#: Lines longer than this are cut out before DuckDB reads the file: DuckDB rejects lines over
+#: ``MAX_LINE_BYTES`` itself, but drops a line longer than its read buffer (about 32 MB)
+#: without a trace and counts the lines after it one short.
+LONG_LINE_BYTES = 8 * 2**20
+_CHUNK = 2**20
+_RAW_KEEP = 10_000
+
+
+@dataclass(frozen=True)
+class _LongLine:
+    line: int
+    start: int
+    end: int
+
+
+def _chunks(path: Path) -> Iterator[bytes]:
+    """Yield a file's bytes (decompressed for ``.gz``) in chunks of at most ``_CHUNK``."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            yield chunk
+
+
+def _may_have_long_lines(path: Path) -> bool:
+    """Whether some aligned block of ``LONG_LINE_BYTES / 2`` bytes holds no line break.
+
+    Every line longer than ``LONG_LINE_BYTES`` covers such a block. A plain file is probed
+    through a memory map, touching about one page per block, so the check costs next to
+    nothing; a ``.gz`` has to be decompressed.
+    """
+    block = LONG_LINE_BYTES // 2
+    if path.name.lower().endswith(".gz"):
+        buf = b""
+        for chunk in _chunks(path):
+            buf += chunk
+            while len(buf) >= block:
+                if buf.find(b"\n", 0, block) < 0:
+                    return True
+                buf = buf[block:]
+        return False
+    size = path.stat().st_size
+    if size < block:
+        return False
+    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as m:
+        return any(m.find(b"\n", o, o + block) < 0 for o in range(0, size - block + 1, block))
+
+
+def _long_lines(path: Path) -> list[_LongLine]:
+    """Find the lines longer than ``LONG_LINE_BYTES`` with their physical line numbers."""
+    if not _may_have_long_lines(path):
+        return []
+    found: list[_LongLine] = []
+    line, start, offset = 1, 0, 0
+    for chunk in _chunks(path):
+        # A chunk is shorter than a long line: only a line that crosses chunks can be long.
+        nl = chunk.find(b"\n")
+        if nl >= 0:
+            if offset + nl - start > LONG_LINE_BYTES:
+                found.append(_LongLine(line, start, offset + nl))
+            line += chunk.count(b"\n")
+            start = offset + chunk.rfind(b"\n") + 1
+        offset += len(chunk)
+    if offset - start > LONG_LINE_BYTES:
+        found.append(_LongLine(line, start, offset))
+    return found
+
+
+def _without_long_lines(path: Path, long: Sequence[_LongLine], target: Path) -> list[bytes]:
+    """Copy ``path`` (decompressed) to ``target`` with each long line emptied.
+
+    The line breaks stay, so every other line keeps its number. Returns the first bytes of
+    each long line, for the reject's ``raw``.
+    """
+    heads: list[bytearray] = [bytearray() for _ in long]
+    i, offset = 0, 0
+    with target.open("wb") as out:
+        for chunk in _chunks(path):
+            pos, end = 0, len(chunk)
+            while pos < end:
+                if i < len(long) and offset + pos >= long[i].start:
+                    stop = min(end, long[i].end - offset)
+                    room = _RAW_KEEP - len(heads[i])
+                    if room > 0:
+                        heads[i] += chunk[pos : min(stop, pos + room)]
+                    pos = stop
+                    if offset + pos >= long[i].end:
+                        i += 1
+                    continue
+                stop = end if i >= len(long) else min(end, long[i].start - offset)
+                out.write(chunk[pos:stop])
+                pos = stop
+            offset += end
+    return [bytes(h) for h in heads]
+
+
 def _load(
     con: duckdb.DuckDBPyConnection,
     reader: Reader,
@@ -589,9 +720,48 @@ def _load(
 ) -> tuple[int, int, int, int, int]:
     """Read the file in one pass into ``event_rows``, then move rejects and duplicates out.
 
-    DuckDB appends the rows of one INSERT with consecutive rowids in file order, so a row's
-    line is its rowid minus the batch's first rowid, plus the header and the lines that the
-    scanner itself rejected before it. Returns stored, rejected, duplicates, blank and read.
+    Blank lines are counted, not stored. Lines too long for DuckDB's scanner are cut out
+    beforehand (see :data:`LONG_LINE_BYTES`) and rejected. Returns stored, rejected,
+    duplicates, blank and read (``read = stored + rejected + duplicates + blank``).
+    """
+    long: list[_LongLine] = []
+    tmp: Path | None = None
+    if reader.line_based:
+        long = _long_lines(Path(reader.path))
+    try:
+        heads: list[bytes] = []
+        if long:
+            tmp = Path(tempfile.mkdtemp(prefix="brinkwatch-long-"))
+            clean = tmp / "lines.txt"
+            heads = _without_long_lines(Path(reader.path), long, clean)
+            reader = reader.at(str(clean))
+        return _load_clean(
+            con, reader, batch, origin, display, fp, rt, rs, progress, trim, long, heads
+        )
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _load_clean(
+    con: duckdb.DuckDBPyConnection,
+    reader: Reader,
+    batch: int,
+    origin: str,
+    display: str,
+    fp: str,
+    rt: str,
+    rs: str,
+    progress: ProgressFn | None,
+    trim: str | None,
+    long: Sequence[_LongLine],
+    heads: Sequence[bytes],
+) -> tuple[int, int, int, int, int]:
+    """:func:`_load` once no line is too long for DuckDB's scanner.
+
+    DuckDB appends the rows of one INSERT with consecutive rowids in file order, so the
+    position of a row among the batch's rows gives its line once the lines that made no row
+    (the header, blank lines, lines the scanner rejected) are counted in before it.
     """
     o = sql_string(origin)
     mine = f"batch_id = {batch}"
@@ -605,11 +775,21 @@ def _load(
     values = {c.name: f"s.{c.name}" for c in EVENT_COLUMNS}
     values.update(origin=o, batch_id=str(batch), _reject="s._rej", _raw="s._raw")
     select = ", ".join(values[c.name] for c in (*EVENT_COLUMNS, *INTERNAL_COLUMNS))
+    # Blank lines are counted by a sequence as the scan filters them out: storing them cost
+    # a row each (20M rows for a 20 KB gzip of newlines).
+    con.execute("CREATE OR REPLACE TEMP SEQUENCE _blank_seq START 1")
+    unblank = replace(
+        reader,
+        sql=f"SELECT * FROM ({reader.sql}) WHERE CASE WHEN _blank "
+        "THEN nextval('_blank_seq') < 0 ELSE true END",
+    )
     with _progress_poller(con, display, progress), _trimming_table_cache(con, trim):
         con.execute(
             f"INSERT INTO event_rows ({_INSERT_COLS}) SELECT {select} "
-            f"FROM ({typed_select(reader, EVENT_DATE_RANGE)}) s"
+            f"FROM ({typed_select(unblank, EVENT_DATE_RANGE)}) s"
         )
+    blank_lines = _scalar(con, "SELECT nextval('_blank_seq') - 1")
+    con.execute("DROP SEQUENCE IF EXISTS _blank_seq")
     span = fetch_one(con, f"SELECT min(rowid), max(rowid), count(*) FROM event_rows WHERE {mine}")
     assert span is not None
     first, last, n_rows = span
@@ -624,24 +804,34 @@ def _load(
     has_scan = _scalar(
         con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND temporary", [rt]
     )
-    scan_lines = 0
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _scan (line BIGINT, types VARCHAR, msg VARCHAR, raw VARCHAR)"
+    )
     if has_scan:
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _scan AS SELECT line, "
+            f"INSERT INTO _scan SELECT line, "
             f"string_agg(DISTINCT error_type, ', ') AS types, "
             f"string_agg(error_message, '; ') AS msg, first(csv_line) AS raw "
             f"FROM {ident(rt)} GROUP BY line"
         )
-        scan_lines = _scalar(con, "SELECT count(*) FROM _scan")
-    line_expr = "pos"
-    if scan_lines:
-        # c = accepted lines before the j-th rejected one; a row at accepted position a sits
-        # after every rejected line with c < a.
+    scan_lines = _scalar(con, "SELECT count(*) FROM _scan")
+    # The emptied long lines were read as blank lines: they are rejects.
+    blank = blank_lines - len(long)
+    # Lines that made no row, by physical line number; built only when a row needs its line.
+    con.execute("CREATE OR REPLACE TEMP TABLE _gap (line BIGINT)")
+    con.execute("INSERT INTO _gap SELECT line FROM _scan")
+    if long:
+        con.executemany("INSERT INTO _gap VALUES (?)", [[g.line] for g in long])
+
+    def shift(table: str, pos: str) -> str:
+        # c = kept lines before the j-th gap; a kept line at position p follows every gap
+        # with c < p.
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE _shift AS SELECT line - row_number() OVER "
-            "(ORDER BY line) AS c, row_number() OVER (ORDER BY line) AS j FROM _scan"
+            f"CREATE OR REPLACE TEMP TABLE _shift AS SELECT line - row_number() OVER "
+            f"(ORDER BY line) AS c, row_number() OVER (ORDER BY line) AS j FROM {table}"
         )
-        line_expr = "pos + coalesce((SELECT max(x.j) FROM _shift x WHERE x.c < p.pos), 0)"
+        return f"{pos} + coalesce((SELECT max(x.j) FROM _shift x WHERE x.c < {pos}), 0)"
+
     if has_origin:
         # Ids already stored for this origin (by an earlier batch) are duplicates.
         con.execute(
@@ -671,18 +861,31 @@ def _load(
         f"({sql_string(DUPLICATE)}, {sql_string(BLANK)})) FROM event_rows WHERE {mine}",
     )
     assert tally is not None
-    stored, duplicates, blank, row_rejects = (int(x) for x in tally)
+    stored, duplicates, stray_blank, row_rejects = (int(x) for x in tally)
+    blank += stray_blank
+    if row_rejects and blank_lines and reader.line_based:
+        # Rows after a blank line sit one line further down: find where the blank lines are
+        # with a second, cheap scan of the lines alone (only files with both).
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _lines AS SELECT _blank FROM ({reader.line_scan()})"
+        )
+        for t in ("_scan2_rejects", "_scan2_info"):
+            con.execute(f"DROP TABLE IF EXISTS {t}")
+        # The second scan's lines are those the scanner kept (emptied long lines included).
+        # Rowids of a table made inside a transaction start far from 0.
+        r0 = _scalar(con, "SELECT min(rowid) FROM _lines") - 1 - reader.header_lines
+        at = shift("_scan", f"(l.rowid - {r0})")
+        con.execute(
+            f"INSERT INTO _gap SELECT {at} FROM _lines l WHERE l._blank "
+            "EXCEPT SELECT line FROM _gap"
+        )
+        con.execute("DROP TABLE _lines")
+    line_expr = shift("_gap", "p.pos")
     file_lit, fp_lit = sql_string(display), sql_string(fp)
-    scan_part = ""
-    if scan_lines:
-        reasons = " ".join(
-            f"WHEN types LIKE {sql_string('%' + k + '%')} THEN {sql_string(v)}"
-            for k, v in _SCAN_REASONS.items()
-        )
-        scan_part = (
-            f" UNION ALL SELECT line, NULL, CASE {reasons} ELSE 'malformed' END, "
-            "types || ': ' || msg, raw FROM _scan"
-        )
+    reasons = " ".join(
+        f"WHEN types LIKE {sql_string('%' + k + '%')} THEN {sql_string(v)}"
+        for k, v in _SCAN_REASONS.items()
+    )
     if row_rejects or scan_lines:
         con.execute(
             f"""INSERT INTO rejected
@@ -691,18 +894,36 @@ def _load(
                     SELECT rowid - {base} AS pos, _reject.field AS field,
                            _reject.reason AS reason, _reject.detail AS detail, _raw AS raw
                     FROM event_rows WHERE {mine} AND _reject.reason NOT IN
-                        ({sql_string(DUPLICATE)}, {sql_string(BLANK)})) p{scan_part}
+                        ({sql_string(DUPLICATE)}, {sql_string(BLANK)})) p
+                UNION ALL SELECT line, NULL, CASE {reasons} ELSE 'malformed' END,
+                    types || ': ' || msg, raw FROM _scan
             ) n
             WHERE NOT EXISTS (SELECT 1 FROM rejected x WHERE x.fingerprint = {fp_lit}
                               AND x.line = n.line)"""
         )
-    for tmp in ("_scan", "_shift"):
-        con.execute(f"DROP TABLE IF EXISTS {tmp}")
+    for g, head in zip(long, heads, strict=True):
+        con.execute(
+            f"INSERT INTO rejected SELECT ?, ?, ?, ?, NULL, 'line_too_long', ?, ? "
+            f"WHERE NOT EXISTS (SELECT 1 FROM rejected x WHERE x.fingerprint = {fp_lit} "
+            "AND x.line = ?)",
+            [
+                batch,
+                display,
+                fp,
+                g.line,
+                f"the line has {g.end - g.start} bytes, more than the {MAX_LINE_BYTES} a line "
+                "may have; split or remove it",
+                head.decode("utf-8", errors="replace"),
+                g.line,
+            ],
+        )
+    for t in ("_scan", "_shift", "_gap"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
     if has_scan:
         con.execute(f"DROP TABLE IF EXISTS {ident(rt)}")
         con.execute(f"DROP TABLE IF EXISTS {ident(rs)}")
-    rejected = row_rejects + scan_lines
-    return stored, rejected, duplicates, blank, stored + rejected + duplicates
+    rejected = row_rejects + scan_lines + len(long)
+    return stored, rejected, duplicates, blank, stored + rejected + duplicates + blank
 
 
 def ingest(

@@ -10,7 +10,7 @@ serialise the scan, and the pipeline recovers line numbers from the order DuckDB
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from brinkwatch.ingest._formats import GDELT1_FIELDS, GDELT2_FIELDS
 from brinkwatch.ingest._mapping import ColumnMapping
@@ -31,11 +31,17 @@ __all__ = [
 #: Canonical fields a reader provides as text (the typed stage derives the others).
 RAW_FIELDS: tuple[str, ...] = INPUT_FIELDS
 
+#: Longest line DuckDB reads; longer ones are rejected as ``line_too_long``.
+MAX_LINE_BYTES = 2 * 2**20
+
 _LINE_SCAN = (
     "columns={{'line': 'VARCHAR'}}, delim=chr(30), quote='', escape='', header=false, "
     "auto_detect=false, strict_mode=false, store_rejects=true, skip={skip}, "
-    "rejects_table={rt}, rejects_scan={rs}"
+    f"max_line_size={MAX_LINE_BYTES}, rejects_table={{rt}}, rejects_scan={{rs}}"
 )
+
+#: A UTF-8 byte order mark as DuckDB reads it (U+FEFF); DuckDB keeps it in the first value.
+_BOM = "chr(65279)"
 
 
 def ident(name: str) -> str:
@@ -70,13 +76,36 @@ class Reader:
     added_formats: tuple[str, ...]
     origin: str
     country_lookup: bool = False
+    path: str = ""
+    line_based: bool = False
+
+    def at(self, path: str) -> Reader:
+        """Return this reader reading ``path`` instead (a cleaned copy of the same file)."""
+        sql = self.sql.replace(sql_string(self.path), sql_string(path))
+        return replace(self, sql=sql, path=path)
+
+    def line_scan(self) -> str:
+        """Return SQL giving one row per line the scanner reads after the header, in order.
+
+        Its only column ``_blank`` tells blank lines; only line-based readers have it.
+        """
+        if not self.line_based:
+            raise ValueError("only line-based readers scan lines")
+        return (
+            "SELECT (line IS NULL OR trim(line) = '') AS _blank FROM read_csv("
+            f"{sql_string(self.path)}, "
+            + _LINE_SCAN.format(rt="'_scan2_rejects'", rs="'_scan2_info'", skip=self.header_lines)
+            + ")"
+        )
 
 
 def _line_source(path: str, rt: str, rs: str, skip: int = 0) -> str:
     # One VARCHAR column per line (no quoting, a delimiter that never occurs): DuckDB's own
     # scanner does the reading and keeps line numbers of the lines it rejects.
     scan = _LINE_SCAN.format(rt=sql_string(rt), rs=sql_string(rs), skip=skip)
-    return f"SELECT line AS _raw FROM read_csv({sql_string(path)}, {scan})"
+    # DuckDB keeps a UTF-8 byte order mark in the first line: drop it there.
+    raw = f"CASE WHEN starts_with(line, {_BOM}) THEN substr(line, 2) ELSE line END"
+    return f"SELECT {raw} AS _raw FROM read_csv({sql_string(path)}, {scan})"
 
 
 def _split_select(source: str, counts: Sequence[int], expected: str, cols: list[str]) -> str:
@@ -119,6 +148,8 @@ def gdelt_reader(path: str, version: int, rt: str, rs: str) -> Reader:
         date_formats=("%Y%m%d",),
         added_formats=("%Y%m%d",) if version == 1 else ("%Y%m%d%H%M%S",),
         origin=f"gdelt{version}",
+        path=path,
+        line_based=True,
     )
 
 
@@ -169,6 +200,8 @@ def icews_reader(path: str, header: Sequence[str], rt: str, rs: str) -> Reader:
         added_formats=(),
         origin="icews",
         country_lookup=True,
+        path=path,
+        line_based=True,
     )
 
 
@@ -204,13 +237,21 @@ def csv_reader(
     rs: str,
     *,
     parquet: bool = False,
+    delimiter: str = ",",
 ) -> Reader:
-    """Reader for a delimited file with a header (or Parquet) under a column mapping."""
+    """Reader for a delimited file with a header (or Parquet) under a column mapping.
+
+    Delimited files are read as RFC 4180 (``"`` quotes, ``""`` inside a quoted field) with the
+    dialect given, never sniffed: a sniffer gives up on a whole file for one odd line in its
+    sample, and a lenient parser keeps doubled quotes in the text. Lines the strict parser
+    cannot read are rejected one by one.
+    """
     exprs = mapped_columns(mapping, available)
     cols = ", ".join(f"{exprs[f]} AS {f}" for f in RAW_FIELDS)
+    delim = mapping.delimiter or delimiter
     raw = (
         "concat_ws("
-        + sql_string(mapping.delimiter or ",")
+        + sql_string(delim)
         + ", "
         + ", ".join(f"coalesce(CAST({ident(c)} AS VARCHAR), '')" for c in available)
         + ")"
@@ -218,16 +259,20 @@ def csv_reader(
     if parquet:
         source = f"read_parquet({sql_string(path)})"
     else:
+        columns = "{" + ", ".join(f"{sql_string(c)}: 'VARCHAR'" for c in available) + "}"
         opts = [
+            f"columns={columns}",
             "header=true",
-            "all_varchar=true",
-            "strict_mode=false",
+            "auto_detect=false",
+            f"delim={sql_string(delim)}",
+            "quote='\"'",
+            "escape='\"'",
+            "strict_mode=true",
+            f"max_line_size={MAX_LINE_BYTES}",
             "store_rejects=true",
             f"rejects_table={sql_string(rt)}",
             f"rejects_scan={sql_string(rs)}",
         ]
-        if mapping.delimiter:
-            opts.append(f"delim={sql_string(mapping.delimiter)}")
         source = f"read_csv({sql_string(path)}, {', '.join(opts)})"
     sql = f"""SELECT {raw} AS _raw, false AS _blank,
         NULL::STRUCT(reason VARCHAR, field VARCHAR, detail VARCHAR) AS _pre, {cols}
@@ -239,6 +284,7 @@ def csv_reader(
         added_formats=(*DEFAULT_DATE_FORMATS, "%Y%m%d%H%M%S"),
         origin=mapping.origin,
         country_lookup=True,
+        path=path,
     )
 
 
