@@ -32,7 +32,8 @@ from brinkwatch.ingest import (
     parse_map_options,
     read_mapping,
 )
-from brinkwatch.store import Store, connect, parse_dyad, select_events
+from brinkwatch.codebook import Dyad
+from brinkwatch.store import Store, connect, select_events
 
 app = typer.Typer(
     name="brinkwatch",
@@ -219,7 +220,7 @@ def events_cmd(
     db: DbOption = None,
 ) -> None:
     """List stored events, newest filters first: dyad, dates, CAMEO roots."""
-    pair = parse_dyad(dyad) if dyad else None
+    pair = Dyad.parse(dyad) if dyad else None
     with _open(db, read_only=True) as store:
         expr = select_events(
             store.events,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from brinkwatch.codebook import split_label
 from brinkwatch.errors import (
     ConfigError,
     InsufficientDataError,
@@ -80,7 +81,10 @@ def holm_adjust(pvalues: Sequence[float]) -> list[float]:
 
 
 def split_dyad(name: str) -> tuple[str, str] | None:
-    """Split ``"JPN->KOR"`` into ``("JPN", "KOR")``; ``None`` for other names.
+    """Split a series label ``"JPN->KOR"`` into its actors; ``None`` for other names.
+
+    The label format is :class:`~brinkwatch.codebook.Dyad`'s; this is its inverse without the
+    codebook check (:func:`~brinkwatch.codebook.split_label`), as VAR inputs may be any names.
 
     Examples
     --------
@@ -89,8 +93,7 @@ def split_dyad(name: str) -> tuple[str, str] | None:
     >>> split_dyad("y0") is None
     True
     """
-    s, sep, t = name.partition("->")
-    return (s, t) if sep and s and t else None
+    return split_label(name)
 
 
 class TriadVAR:

@@ -227,4 +227,4 @@ def render_scenario(fmt: str, **kwargs: Any) -> bytes:
             kwargs["index_level"],
             kwargs.get("title", ""),
         )
-    raise ConfigError(f"plots are written as .html or .png, not .{fmt}", field="--plot")
+    raise ConfigError(f"plots are written as .html or .png, not .{fmt}", field="fmt")

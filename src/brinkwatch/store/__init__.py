@@ -1,6 +1,6 @@
 """The event store: DuckDB by default, Spark through Ibis when data outgrow one machine."""
 
-from brinkwatch.store._queries import parse_dyad, select_events
+from brinkwatch.store._queries import select_events
 from brinkwatch.store._schema import EVENT_COLUMNS, ORIGINS, SCHEMA_VERSION, Column
 from brinkwatch.store._store import Store, StoreStats, connect
 
@@ -12,6 +12,5 @@ __all__ = [
     "Store",
     "StoreStats",
     "connect",
-    "parse_dyad",
     "select_events",
 ]
