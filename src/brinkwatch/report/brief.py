@@ -15,15 +15,7 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
-from brinkwatch.report._brief_data import (
-    BriefData,
-    DyadHeadline,
-    ExplainResult,
-    MeasureResult,
-    Progress,
-    ScenarioResult,
-    gather_brief,
-)
+from brinkwatch.report._brief_data import BriefData, Progress, gather_brief
 from brinkwatch.report._brief_template import TEMPLATE
 
 if TYPE_CHECKING:
@@ -31,11 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BriefData",
-    "DyadHeadline",
-    "ExplainResult",
-    "MeasureResult",
     "Progress",
-    "ScenarioResult",
     "build_brief",
     "gather_brief",
     "render_brief",
@@ -132,7 +120,7 @@ def render_brief(data: BriefData, *, static: bool = False) -> str:
             measure="value",
             change_points=m.change_points,
             alarms=m.alarms,
-            title=f"{m.dyad}: {m.measure} by {m.freq}, change points and alarms",
+            title=f"{data.dyad}: {m.measure} by {m.freq}, change points and alarms",
             label=m.measure,
         )
         figures["index"] = _embed(fig, "index-plot", static, render(fig, "png") if static else None)
