@@ -21,6 +21,7 @@ from rich.progress import (
 from rich.table import Table
 
 from brinkwatch.cli._render import OutputFormat, render_arrow, to_json
+from brinkwatch.codebook import Dyad
 from brinkwatch.config import load_settings
 from brinkwatch.errors import ConfigError
 from brinkwatch.ingest import (
@@ -32,7 +33,6 @@ from brinkwatch.ingest import (
     parse_map_options,
     read_mapping,
 )
-from brinkwatch.codebook import Dyad
 from brinkwatch.store import Store, connect, select_events
 
 app = typer.Typer(

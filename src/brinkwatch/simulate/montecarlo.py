@@ -319,7 +319,7 @@ def run_variants(
             progress=progress,
         )
     # Figures compare doing nothing with what was actually done.
-    shown = [v for v in ("none", "actual") if v in runs] or list(runs)[:2]
+    shown: list[str] = [v for v in ("none", "actual") if v in runs] or list(runs)[:2]
     return VariantRuns(
         scenario=scenario,
         dynamics=dyn,
