@@ -19,10 +19,11 @@ from functools import cache
 
 from hypothesis import strategies as st
 
-from brinkwatch.codebook import event_codes
+from brinkwatch.codebook import Actor, Dyad, actor_types, countries, event_codes
 from brinkwatch.ingest._formats import GDELT1_FIELDS, GDELT2_FIELDS
 
 __all__ = [
+    "dyads",
     "DATE_MAX",
     "DATE_MIN",
     "Corruption",
@@ -396,3 +397,25 @@ def random_row(rng: random.Random, version: int = 2) -> GdeltRow:
         "source_url": f"https://{rng.choice(_HOSTS)}/news/{rng.randrange(10**9)}.html",
     }  # fmt: skip
     return make_row(version, values)
+
+
+@cache
+def _country_codes() -> list[str]:
+    return sorted(countries().column("code").to_pylist())
+
+
+@cache
+def _type_codes() -> list[str]:
+    return sorted(actor_types().column("code").to_pylist())
+
+
+@st.composite
+def dyads(draw: st.DrawFn) -> Dyad:
+    """A dyad of two different codebook countries, each with or without actor types."""
+    a, b = draw(st.lists(st.sampled_from(_country_codes()), min_size=2, max_size=2, unique=True))
+
+    def types() -> tuple[str, ...] | None:
+        tt = draw(st.lists(st.sampled_from(_type_codes()), max_size=3, unique=True))
+        return tuple(tt) or None
+
+    return Dyad(Actor(a, types()), Actor(b, types()))

@@ -46,7 +46,7 @@ def in_window(
     """
     if start is not None and end is not None and start > end:
         raise ConfigError(
-            f"the window starts {start}, after it ends {end}; swap the two days", field="start"
+            f"the window starts {start}, after it ends {end}; swap them", field="start"
         )
     e = events
     if origins:
@@ -103,7 +103,7 @@ def calendar(start: date, end: date, freq: Freq) -> list[date]:
     """
     if start > end:
         raise ConfigError(
-            f"the window starts {start}, after it ends {end}; swap the two days", field="start"
+            f"the window starts {start}, after it ends {end}; swap them", field="start"
         )
     out = []
     d = period_start(start, freq)

@@ -59,7 +59,7 @@ def select_events(
     """
     if start is not None and end is not None and start > end:
         raise ConfigError(
-            f"the window starts {start}, after it ends {end}; swap the two days", field="start"
+            f"the window starts {start}, after it ends {end}; swap them", field="start"
         )
     t = events
     if dyad is not None:
