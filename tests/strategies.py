@@ -23,13 +23,13 @@ from brinkwatch.codebook import Actor, Dyad, actor_types, countries, event_codes
 from brinkwatch.ingest._formats import GDELT1_FIELDS, GDELT2_FIELDS
 
 __all__ = [
-    "dyads",
     "DATE_MAX",
     "DATE_MIN",
     "Corruption",
     "GdeltRow",
     "cameo_table",
     "corrupt",
+    "dyads",
     "gdelt1_rows",
     "gdelt2_rows",
     "gdelt_rows",
