@@ -260,23 +260,7 @@ def _print_tables(
         for n in model.notes_:
             out.print(f"  [yellow]•[/] {escape(n)}")
     _print_lags(model)
-    if model.stationarity_:
-        t = Table(
-            title="stationarity (ADF H0: unit root; KPSS H0: stationary)", header_style="bold"
-        )
-        for col in ("series", "form", "ADF", "ADF p", "KPSS", "KPSS p", "verdict"):
-            t.add_column(col, justify="left" if col in ("series", "form", "verdict") else "right")
-        for s in model.stationarity_:
-            t.add_row(
-                s.series,
-                s.form,
-                _fmt(s.adf_stat, ".2f"),
-                _p(s.adf_pvalue),
-                _fmt(s.kpss_stat, ".2f"),
-                _p(s.kpss_pvalue),
-                s.verdict,
-            )
-        out.print(t)
+    _print_stationarity(model)
     if granger:
         t = Table(
             title=f"Granger causality (F tests; * p < {granger[0].alpha:g})", header_style="bold"
@@ -298,19 +282,40 @@ def _print_tables(
         for line in rec.lines:
             out.print(f"  {escape(line)}")
     if fevd is not None:
-        h = fevd.values.shape[1]
-        t = Table(
-            title=f"forecast-error variance after {h} {unit}s: share due to each shock (Cholesky)",
-            header_style="bold",
+        _print_fevd(fevd, unit)
+
+
+def _print_stationarity(model: TriadVAR) -> None:
+    if not model.stationarity_:
+        return
+    t = Table(title="stationarity (ADF H0: unit root; KPSS H0: stationary)", header_style="bold")
+    for col in ("series", "form", "ADF", "ADF p", "KPSS", "KPSS p", "verdict"):
+        t.add_column(col, justify="left" if col in ("series", "form", "verdict") else "right")
+    for s in model.stationarity_:
+        t.add_row(
+            s.series,
+            s.form,
+            _fmt(s.adf_stat, ".2f"),
+            _p(s.adf_pvalue),
+            _fmt(s.kpss_stat, ".2f"),
+            _p(s.kpss_pvalue),
+            s.verdict,
         )
-        t.add_column("series")
-        for n in fevd.names:
-            t.add_column(n, justify="right")
-        for i, n in enumerate(fevd.names):
-            t.add_row(
-                n, *[f"{100 * fevd.values[i, h - 1, j]:.0f}%" for j in range(len(fevd.names))]
-            )
-        out.print(t)
+    out.print(t)
+
+
+def _print_fevd(fevd: VarianceDecomposition, unit: str) -> None:
+    h = fevd.values.shape[1]
+    t = Table(
+        title=f"forecast-error variance after {h} {unit}s: share due to each shock (Cholesky)",
+        header_style="bold",
+    )
+    t.add_column("series")
+    for n in fevd.names:
+        t.add_column(n, justify="right")
+    for i, n in enumerate(fevd.names):
+        t.add_row(n, *[f"{100 * fevd.values[i, h - 1, j]:.0f}%" for j in range(len(fevd.names))])
+    out.print(t)
 
 
 def _print_lags(model: TriadVAR) -> None:

@@ -266,17 +266,9 @@ def _print_notes(notes: Sequence[Note]) -> None:
 
 
 def _write_scenario_plot(plot: Path, res: VariantRuns) -> None:
-    from brinkwatch.report.scenario_figures import render_scenario
+    from brinkwatch.report.scenario_figures import figure_inputs, render_scenario
 
-    data = render_scenario(
-        plot.suffix.lower().lstrip("."),
-        states=res.states,
-        fans=res.fans,
-        comparison=res.comparison,
-        machine_states=res.machine_states,
-        index_level=res.index_level,
-        title=f"{res.scenario.title} ({res.n_paths:,} paths, seed {res.seed})",
-    )
+    data = render_scenario(plot.suffix.lower().lstrip("."), **figure_inputs(res))
     plot.parent.mkdir(parents=True, exist_ok=True)
     plot.write_bytes(data)
     err.print(f"wrote {plot} ({len(data) / 1024:.0f} KiB)")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from brinkwatch._notes import Note, caught_notes
 from brinkwatch.codebook import Actor, Dyad
@@ -23,6 +23,8 @@ from brinkwatch.measure.index import DEFAULT_BASELINE, indexed_series
 if TYPE_CHECKING:
     import ibis.expr.types as ir
     import pyarrow as pa
+
+_E = TypeVar("_E", Freq, Weight)
 
 __all__ = [
     "DyadHeadline",
@@ -113,23 +115,13 @@ def _by_dyad(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def _freq(freq: Freq | str) -> Freq:
+def _choice(kind: type[_E], value: _E | str, field: str) -> _E:
     try:
-        return Freq(str(freq).lower())
+        return kind(str(value).lower())
     except ValueError:
         raise ConfigError(
-            f"the frequency is one of {', '.join(f.value for f in Freq)}; got {freq!r}",
-            field="freq",
-        ) from None
-
-
-def _weight(weight: Weight | str) -> Weight:
-    try:
-        return Weight(str(weight).lower())
-    except ValueError:
-        raise ConfigError(
-            f"the weight is one of {', '.join(w.value for w in Weight)}; got {weight!r}",
-            field="weight",
+            f"the {field} is one of {', '.join(m.value for m in kind)}; got {value!r}",
+            field=field,
         ) from None
 
 
@@ -205,7 +197,7 @@ def measure_dyad(
     [('JPN->KOR', -8.0), ('KOR->JPN', 0.0)]
     """
     d = dyad if isinstance(dyad, Dyad) else Dyad.parse(dyad)
-    f, w = _freq(freq), _weight(weight)
+    f, w = _choice(Freq, freq, "freq"), _choice(Weight, weight, "weight")
     base = baseline or DEFAULT_BASELINE[f]
     orig = list(origins) if origins else None
     with caught_notes() as notes:
@@ -299,7 +291,7 @@ def measure_triad(
     if len(actors) != 3:
         raise ConfigError(f"give exactly three actors, got {len(actors)}", field="actors")
     a, b, c = (x if isinstance(x, Actor) else Actor.parse(x, field="actors") for x in actors)
-    f = _freq(freq)
+    f = _choice(Freq, freq, "freq")
     base = baseline or DEFAULT_BASELINE[f]
     orig = list(origins) if origins else None
     with caught_notes() as notes:

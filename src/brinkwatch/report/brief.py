@@ -131,16 +131,13 @@ def render_brief(data: BriefData, *, static: bool = False) -> str:
     outcome_rows: dict[str, dict[str, Any]] = {}
     variants: list[str] = []
     if s is not None:
-        from brinkwatch.report.scenario_figures import render_scenario, scenario_figure
+        from brinkwatch.report.scenario_figures import (
+            figure_inputs,
+            render_scenario,
+            scenario_figure,
+        )
 
-        kw: dict[str, Any] = {
-            "states": s.states,
-            "fans": s.fans,
-            "comparison": s.comparison,
-            "machine_states": s.machine_states,
-            "index_level": s.index_level,
-            "title": f"{s.scenario.title} ({s.n_paths:,} paths, seed {s.seed})",
-        }
+        kw = figure_inputs(s)
         figures["scenario"] = _embed(
             scenario_figure(**kw),
             "scenario-plot",

@@ -497,7 +497,7 @@ def run_scenario(
     progress: Callable[[float], None],
 ) -> dict[str, Any]:
     """Fit (cached per store version), simulate, and shape outcomes, comparison and figure."""
-    from brinkwatch.report.scenario_figures import scenario_figure
+    from brinkwatch.report.scenario_figures import figure_inputs, scenario_figure
     from brinkwatch.simulate import fan_table, run_variants
 
     sc = _scenario(name)
@@ -514,14 +514,7 @@ def run_scenario(
         workers=1,
         progress=lambda f: progress(0.1 + 0.85 * f),
     )
-    fig = scenario_figure(
-        states=res.states,
-        fans=res.fans,
-        comparison=res.comparison,
-        machine_states=res.machine_states,
-        index_level=res.index_level,
-        title=f"{sc.title} ({paths:,} paths, seed {seed})",
-    )
+    fig = scenario_figure(**figure_inputs(res))
     fan = fan_table(res.runs["none"]).to_pylist()
     ours = [n.message for n in res.notes]
     return {
