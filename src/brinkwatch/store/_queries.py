@@ -6,8 +6,6 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-import ibis
-
 from brinkwatch.codebook import Dyad
 from brinkwatch.errors import ConfigError
 
@@ -63,6 +61,8 @@ def select_events(
         )
     t = events
     if dyad is not None:
+        import ibis
+
         d = dyad if isinstance(dyad, Dyad) else Dyad.parse(f"{dyad[0]}->{dyad[1]}")
         t = t.filter(ibis.or_(*[_match(t, s, g) for s, g in d.pairs(directed)]))
     if start is not None:
