@@ -20,7 +20,7 @@ from brinkwatch.cli import _measure as _measure  # registers its commands
 from brinkwatch.cli import _serve as _serve  # registers its commands
 from brinkwatch.cli import _simulate as _simulate  # registers its commands
 from brinkwatch.cli._app import app
-from brinkwatch.cli._fields import as_flags
+from brinkwatch.cli._fields import as_flags as _as_flags
 from brinkwatch.errors import BrinkwatchError
 
 __all__ = ["app", "main"]
@@ -39,6 +39,6 @@ def main(argv: Sequence[str] | None = None) -> None:
         app(args=list(argv) if argv is not None else None, prog_name="brinkwatch")
     except BrinkwatchError as exc:
         err = Console(stderr=True)
-        shown = as_flags(exc)  # the library names parameters; people typed flags
+        shown = _as_flags(exc)  # the library names parameters; people typed flags
         err.print(f"[bold red]{type(exc).__name__}[/]: {escape(str(shown))}", highlight=False)
         sys.exit(1)
