@@ -25,7 +25,7 @@ from functools import cache
 
 from hypothesis import strategies as st
 
-from brinkwatch.codebook import event_codes
+from brinkwatch.codebook import Actor, Dyad, actor_types, countries, event_codes
 from brinkwatch.ingest._formats import GDELT1_FIELDS, GDELT2_FIELDS
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "GdeltRow",
     "cameo_table",
     "corrupt",
+    "dyads",
     "gdelt1_rows",
     "gdelt2_rows",
     "gdelt_rows",
@@ -566,3 +567,25 @@ def hostile_yaml(draw: st.DrawFn, base: str, keys: Sequence[str] = ()) -> str:
         else:
             lines.insert(i, piece)
     return "\n".join(lines)
+
+
+@cache
+def _country_codes() -> list[str]:
+    return sorted(countries().column("code").to_pylist())
+
+
+@cache
+def _type_codes() -> list[str]:
+    return sorted(actor_types().column("code").to_pylist())
+
+
+@st.composite
+def dyads(draw: st.DrawFn) -> Dyad:
+    """A dyad of two different codebook countries, each with or without actor types."""
+    a, b = draw(st.lists(st.sampled_from(_country_codes()), min_size=2, max_size=2, unique=True))
+
+    def types() -> tuple[str, ...] | None:
+        tt = draw(st.lists(st.sampled_from(_type_codes()), max_size=3, unique=True))
+        return tuple(tt) or None
+
+    return Dyad(Actor(a, types()), Actor(b, types()))

@@ -152,7 +152,7 @@ def test_sparse_data_warnings_become_notes_not_warnings(brief_db: Path) -> None:
     assert not [w for w in caught if issubclass(w.category, BrinkwatchWarning)]
     assert data.explain is not None
     # Three of the six USA dyads are nearly empty in the chronology: each is a note.
-    sparse = [n for n in data.explain.notes if n.startswith("SparseDataWarning")]
+    sparse = [n for n in data.explain_notes if n.startswith("SparseDataWarning")]
     assert len(sparse) >= 2
     html = render_brief(data)
     notes = html[html.index('<section id="reciprocity">') : html.index('<section id="scenario">')]
@@ -252,11 +252,12 @@ def test_a_triad_too_thin_for_a_var_is_reported_not_raised(store: Store) -> None
 @pytest.mark.parametrize(
     ("kwargs", "field"),
     [
-        ({"dyad": "JPNKOR"}, "--dyad"),
-        ({"dyad": "JPN-JPN"}, "--dyad"),
-        ({"dyad": "JPN-XXX"}, "actor"),
-        ({"dyad": "JPN-KOR", "freq": "year"}, "--freq"),
-        ({"dyad": "JPN-KOR", "triad": ["USA", "JPN"]}, "--triad"),
+        ({"dyad": "JPNKOR"}, "dyad"),
+        ({"dyad": "JPN-JPN"}, "dyad"),
+        ({"dyad": "JPN-XXX"}, "dyad"),
+        ({"dyad": "JPN-KOR", "freq": "year"}, "freq"),
+        ({"dyad": "JPN-KOR", "triad": ["USA", "JPN"]}, "triad"),
+        ({"dyad": "JPN-KOR", "triad": ["USA", "JPN", "JPN"]}, "triad"),
     ],
 )
 def test_bad_arguments_are_config_errors(

@@ -27,6 +27,7 @@ from brinkwatch.cli import _measure as _measure  # registers its commands
 from brinkwatch.cli import _serve as _serve  # registers its commands
 from brinkwatch.cli import _simulate as _simulate  # registers its commands
 from brinkwatch.cli._app import app
+from brinkwatch.cli._fields import as_flags as _as_flags
 from brinkwatch.cli._render import to_json as _to_json
 from brinkwatch.errors import BrinkwatchError
 
@@ -88,7 +89,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         app(args=args, prog_name="brinkwatch")
     except BrinkwatchError as exc:
         err = Console(stderr=True)
-        err.print(f"[bold red]{type(exc).__name__}[/]: {escape(str(exc))}", highlight=False)
+        shown = _as_flags(exc)  # the library names parameters; people typed flags
+        err.print(f"[bold red]{type(exc).__name__}[/]: {escape(str(shown))}", highlight=False)
         sys.exit(1)
 
 

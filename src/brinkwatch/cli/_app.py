@@ -22,6 +22,7 @@ from rich.progress import (
 from rich.table import Table
 
 from brinkwatch.cli._render import OutputFormat, render_arrow, to_json
+from brinkwatch.codebook import Dyad
 from brinkwatch.config import load_settings
 from brinkwatch.errors import ConfigError, OriginOverrideWarning
 from brinkwatch.ingest import (
@@ -34,7 +35,7 @@ from brinkwatch.ingest import (
     read_mapping,
 )
 from brinkwatch.ingest._mapping import check_origin
-from brinkwatch.store import Holder, Store, connect, parse_dyad, select_events
+from brinkwatch.store import Holder, Store, connect, select_events
 
 app = typer.Typer(
     name="brinkwatch",
@@ -259,7 +260,7 @@ def events_cmd(
     db: DbOption = None,
 ) -> None:
     """List stored events, newest filters first: dyad, dates, CAMEO roots."""
-    pair = parse_dyad(dyad) if dyad else None
+    pair = Dyad.parse(dyad) if dyad else None
     with _open(db, read_only=True) as store:
         expr = select_events(
             store.events,

@@ -113,12 +113,7 @@ def brief_cmd(
             stats=store.stats(),
             progress=progress,
         )
-    notes = [
-        *data.measure.notes,
-        *(data.explain.notes if data.explain else []),
-        *(data.scenario.notes if data.scenario else []),
-    ]
-    for n in notes:
+    for n in data.notes:
         err.print(f"[yellow]note[/]: {escape(n)}")
     html = render_brief(data, static=static)
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -13,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, out
+from brinkwatch.cli._fields import flags
 from brinkwatch.cli._measure import (
     FormatOpt,
     FromOpt,
@@ -23,13 +25,14 @@ from brinkwatch.cli._measure import (
     _origins,
 )
 from brinkwatch.cli._render import OutputFormat, render_arrow, to_json
-from brinkwatch.errors import BrinkwatchWarning, ConfigError
+from brinkwatch.errors import ConfigError
 
 if TYPE_CHECKING:
     from brinkwatch.explain import (
         GrangerTest,
         ImpulseResponse,
         Reciprocity,
+        TriadExplanation,
         TriadVAR,
         VarianceDecomposition,
     )
@@ -89,21 +92,14 @@ def explain_cmd(
     db: DbOption = None,
 ) -> None:
     """Who answers whom in a triad: VAR, Granger tests, impulse responses, reciprocity."""
-    from brinkwatch.explain import TriadVAR
-    from brinkwatch.measure import Freq, parse_actor, triad_pairs, triad_series
+    from brinkwatch.explain import TriadVAR, explain_triad
+    from brinkwatch.measure import Freq
 
     freq_ = _choice(freq, Freq, "--freq")
     if irf_kind not in ("generalized", "orthogonal"):
         raise ConfigError(f"--irf takes generalized or orthogonal; got {irf_kind!r}", field="--irf")
     if plot is not None and plot.suffix.lower() not in (".html", ".png"):
         raise ConfigError(f"plots are written as .html or .png, not {plot.name}", field="--plot")
-    a, b, c = (parse_actor(x) for x in triad)
-    triad_pairs(a, b, c)  # three different countries, checked before touching the store
-    first, last = _parse_date(start, "--from"), _parse_date(end, "--to")
-    with _open(db, read_only=True) as store:
-        table = triad_series(
-            store.events, a, b, c, freq=freq_, start=first, end=last, origins=_origins(origin)
-        ).to_pyarrow()
     model = TriadVAR(
         lags,
         ic=ic.lower(),
@@ -114,40 +110,47 @@ def explain_cmd(
         alpha=alpha,
         min_active=min_active,
     )
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", BrinkwatchWarning)
-        model.fit(table)
-    issued = [w for w in caught if issubclass(w.category, BrinkwatchWarning)]
-    for w in issued:
-        err.print(f"[bold yellow]{w.category.__name__}[/]: {escape(str(w.message))}")
-
-    granger = model.granger()
-    irf = rec = fevd = None
-    if not model.insufficient_:
-        irf = _bootstrap(model, periods, "generalized", repl, seed)
-        rec = model.reciprocity(irf=irf, granger=granger)
-        fevd = model.fevd(periods)
+    first, last = _parse_date(start, "--from"), _parse_date(end, "--to")
+    with flags(actors="--triad"), _open(db, read_only=True) as store, _bar("generalized") as bar:
+        x = explain_triad(
+            store.events,
+            triad,
+            freq=freq_,
+            start=first,
+            end=last,
+            origins=_origins(origin),
+            model=model,
+            periods=periods,
+            repl=repl,
+            seed=seed,
+            fevd=True,
+            progress=bar,
+        )
+    for n in x.notes:
+        err.print(f"[bold yellow]{n.category}[/]: {escape(n.message)}")
     if plot is not None:
-        _plot(model, plot, irf, irf_kind, periods, repl, seed, triad, measure, freq_.value)
-
-    periods_ = sorted(set(table.column("period").to_pylist()))
-    head = {
-        "triad": list(triad),
-        "freq": freq_.value,
-        "measure": measure,
-        "from": periods_[0] if periods_ else None,
-        "to": periods_[-1] if periods_ else None,
-        "periods": len(periods_),
-    }
+        _plot(x, plot, irf_kind, triad)
     if fmt is OutputFormat.JSON:
-        out.print_json(to_json(_as_json(head, model, granger, irf, rec, fevd, issued)))
+        out.print_json(to_json(_as_json(triad, x)))
     elif fmt is OutputFormat.CSV:
-        render_arrow(_granger_arrow(granger), fmt, out)
+        render_arrow(_granger_arrow(x.granger), fmt, out)
     else:
-        _print_tables(head, model, granger, rec, fevd)
+        _print_tables(_head(triad, x), x.model, x.granger, _reciprocity(x), x.fevd)
 
 
-def _bootstrap(model: TriadVAR, periods: int, kind: Any, repl: int, seed: int) -> ImpulseResponse:
+def _head(triad: tuple[str, str, str], x: TriadExplanation) -> dict[str, Any]:
+    return {
+        "triad": list(triad),
+        "freq": x.freq,
+        "measure": x.measure,
+        "from": x.first,
+        "to": x.last,
+        "periods": x.n_periods,
+    }
+
+
+@contextmanager
+def _bar(kind: str) -> Iterator[Callable[[int, int], None]]:
     with Progress(
         TextColumn("[bold]bootstrap[/] {task.description}"),
         BarColumn(),
@@ -156,39 +159,28 @@ def _bootstrap(model: TriadVAR, periods: int, kind: Any, repl: int, seed: int) -
         transient=True,
         disable=not err.is_terminal,
     ) as bar:
-        task = bar.add_task(kind, total=max(repl, 1))
-        return model.irf(
-            periods,
-            kind=kind,
-            repl=repl,
-            seed=seed,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
-        )
+        task = bar.add_task(kind, total=1)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
-def _plot(
-    model: TriadVAR,
-    path: Path,
-    irf: ImpulseResponse | None,
-    kind: str,
-    periods: int,
-    repl: int,
-    seed: int,
-    triad: tuple[str, str, str],
-    measure: str,
-    freq: str,
-) -> None:
+def _bootstrap(model: TriadVAR, periods: int, kind: Any, repl: int, seed: int) -> ImpulseResponse:
+    with _bar(kind) as progress:
+        return model.irf(periods, kind=kind, repl=repl, seed=seed, progress=progress)
+
+
+def _plot(x: TriadExplanation, path: Path, kind: str, triad: tuple[str, str, str]) -> None:
     from brinkwatch.report.explain_figures import render_irf
 
+    irf = x.irf
     if irf is None:
         err.print(f"[bold yellow]no plot[/]: no VAR was fitted, so {path} was not written")
         return
     if kind != irf.kind:
-        irf = _bootstrap(model, periods, kind, repl, seed)
+        irf = _bootstrap(x.model, x.periods, kind, x.repl, x.seed)
     title = (
-        f"{' '.join(triad)}: responses of {measure} by {freq} to one-s.d. surprises "
+        f"{' '.join(triad)}: responses of {x.measure} by {x.freq} to one-s.d. surprises "
         f"({'generalised' if kind == 'generalized' else 'Cholesky'}, "
-        f"{100 * (1 - irf.alpha):.0f}% bootstrap band, seed {seed})"
+        f"{100 * (1 - irf.alpha):.0f}% bootstrap band, seed {x.seed})"
     )
     data = render_irf(irf, path.suffix.lower().lstrip("."), title=title)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -219,32 +211,30 @@ def _granger_arrow(granger: list[GrangerTest]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=schema)
 
 
-def _as_json(
-    head: dict[str, Any],
-    model: TriadVAR,
-    granger: list[GrangerTest],
-    irf: ImpulseResponse | None,
-    rec: Reciprocity | None,
-    fevd: VarianceDecomposition | None,
-    issued: list[warnings.WarningMessage],
-) -> dict[str, Any]:
+def _as_json(triad: tuple[str, str, str], x: TriadExplanation) -> dict[str, Any]:
+    model, rec = x.model, _reciprocity(x)
     return {
-        **head,
+        **_head(triad, x),
         "dyads": list(model.input_names_),
         "series": list(model.names_),
         "dropped": dict(model.dropped_),
         "insufficient": model.insufficient_,
         "notes": list(model.notes_),
-        "warnings": [{"category": w.category.__name__, "message": str(w.message)} for w in issued],
+        "warnings": [{"category": n.category, "message": n.message} for n in x.notes],
         "lags": model.lag_choice_.as_dict(),
         "nobs": model.nobs_,
         "stable": model.stable_,
         "stationarity": [s.as_dict() for s in model.stationarity_],
-        "granger": [g.as_dict() for g in granger],
+        "granger": [g.as_dict() for g in x.granger],
         "reciprocity": None if rec is None else rec.as_dict(),
-        "irf": None if irf is None else irf.as_dict(),
-        "fevd": None if fevd is None else fevd.as_dict(),
+        "irf": None if x.irf is None else x.irf.as_dict(),
+        "fevd": None if x.fevd is None else x.fevd.as_dict(),
     }
+
+
+def _reciprocity(x: TriadExplanation) -> Reciprocity | None:
+    # Without a VAR the command shows no reciprocity section at all.
+    return None if x.model.insufficient_ else x.reciprocity
 
 
 def _print_tables(
@@ -270,23 +260,7 @@ def _print_tables(
         for n in model.notes_:
             out.print(f"  [yellow]•[/] {escape(n)}")
     _print_lags(model)
-    if model.stationarity_:
-        t = Table(
-            title="stationarity (ADF H0: unit root; KPSS H0: stationary)", header_style="bold"
-        )
-        for col in ("series", "form", "ADF", "ADF p", "KPSS", "KPSS p", "verdict"):
-            t.add_column(col, justify="left" if col in ("series", "form", "verdict") else "right")
-        for s in model.stationarity_:
-            t.add_row(
-                s.series,
-                s.form,
-                _fmt(s.adf_stat, ".2f"),
-                _p(s.adf_pvalue),
-                _fmt(s.kpss_stat, ".2f"),
-                _p(s.kpss_pvalue),
-                s.verdict,
-            )
-        out.print(t)
+    _print_stationarity(model)
     if granger:
         t = Table(
             title=f"Granger causality (F tests; * p < {granger[0].alpha:g})", header_style="bold"
@@ -308,19 +282,40 @@ def _print_tables(
         for line in rec.lines:
             out.print(f"  {escape(line)}")
     if fevd is not None:
-        h = fevd.values.shape[1]
-        t = Table(
-            title=f"forecast-error variance after {h} {unit}s: share due to each shock (Cholesky)",
-            header_style="bold",
+        _print_fevd(fevd, unit)
+
+
+def _print_stationarity(model: TriadVAR) -> None:
+    if not model.stationarity_:
+        return
+    t = Table(title="stationarity (ADF H0: unit root; KPSS H0: stationary)", header_style="bold")
+    for col in ("series", "form", "ADF", "ADF p", "KPSS", "KPSS p", "verdict"):
+        t.add_column(col, justify="left" if col in ("series", "form", "verdict") else "right")
+    for s in model.stationarity_:
+        t.add_row(
+            s.series,
+            s.form,
+            _fmt(s.adf_stat, ".2f"),
+            _p(s.adf_pvalue),
+            _fmt(s.kpss_stat, ".2f"),
+            _p(s.kpss_pvalue),
+            s.verdict,
         )
-        t.add_column("series")
-        for n in fevd.names:
-            t.add_column(n, justify="right")
-        for i, n in enumerate(fevd.names):
-            t.add_row(
-                n, *[f"{100 * fevd.values[i, h - 1, j]:.0f}%" for j in range(len(fevd.names))]
-            )
-        out.print(t)
+    out.print(t)
+
+
+def _print_fevd(fevd: VarianceDecomposition, unit: str) -> None:
+    h = fevd.values.shape[1]
+    t = Table(
+        title=f"forecast-error variance after {h} {unit}s: share due to each shock (Cholesky)",
+        header_style="bold",
+    )
+    t.add_column("series")
+    for n in fevd.names:
+        t.add_column(n, justify="right")
+    for i, n in enumerate(fevd.names):
+        t.add_row(n, *[f"{100 * fevd.values[i, h - 1, j]:.0f}%" for j in range(len(fevd.names))])
+    out.print(t)
 
 
 def _print_lags(model: TriadVAR) -> None:

@@ -10,11 +10,13 @@ import typer
 from rich.table import Table
 
 from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, out
+from brinkwatch.cli._fields import flags
 from brinkwatch.cli._render import OutputFormat, render_arrow, to_json
 from brinkwatch.errors import ConfigError
 
 if TYPE_CHECKING:
-    from brinkwatch.measure import Actor, Freq, Weight
+    from brinkwatch.codebook import Dyad
+    from brinkwatch.measure import DyadMeasure, Freq, TriadMeasure, Weight
 
 # The measure stage (Ibis, ruptures) is imported inside each command so that commands which
 # do not need it, such as `brinkwatch ingest`, start in a fraction of a second.
@@ -35,20 +37,11 @@ PlotOpt = Annotated[
 ]
 
 
-def _actors(dyad: str, types: str | None) -> tuple[Actor, Actor]:
-    from brinkwatch.measure import parse_actor
+def _dyad(dyad: str, types: str | None = None) -> Dyad:
+    from brinkwatch.codebook import Dyad
 
-    parts = dyad.split("-")
-    if len(parts) != 2 or not all(p.strip() for p in parts):
-        raise ConfigError(
-            f"a dyad is two actors joined by '-', such as JPN-KOR or JPN:GOV-KOR:GOV; got {dyad!r}",
-            field="--dyad",
-        )
-    a, b = (parse_actor(p) for p in parts)
-    if types:
-        tt = "+".join(t.strip() for t in types.split(","))
-        a, b = parse_actor(f"{a.country}:{tt}"), parse_actor(f"{b.country}:{tt}")
-    return a, b
+    d = Dyad.parse(dyad)
+    return d.with_types(tuple(t.strip() for t in types.split(",")) if types else None)
 
 
 def _choice(value: str, kind: type[Freq] | type[Weight], option: str) -> Any:
@@ -101,88 +94,56 @@ def measure_cmd(
     db: DbOption = None,
 ) -> None:
     """Relation series of a dyad: counts, Goldstein, net cooperation, index, change points."""
-    from brinkwatch.measure import (
-        DEFAULT_BASELINE,
-        Freq,
-        Weight,
-        change_points,
-        dyad_series,
-        evaluate_alarms,
-        indexed_series,
-    )
+    from brinkwatch.measure import Freq, Weight, measure_dyad
 
     freq_, weight_ = _choice(freq, Freq, "--freq"), _choice(weight, Weight, "--weight")
-    a, b = _actors(dyad, types)
-    pairs = [(a, b)] if directed else [(a, b), (b, a)]
-    first, last = _parse_date(start, "--from"), _parse_date(end, "--to")
-    base = baseline or DEFAULT_BASELINE[freq_]
+    d = _dyad(dyad, types)
     with _open(db, read_only=True) as store:
-        ser = dyad_series(
+        m = measure_dyad(
             store.events,
-            pairs,
+            d,
+            directed=directed,
             freq=freq_,
-            start=first,
-            end=last,
+            start=_parse_date(start, "--from"),
+            end=_parse_date(end, "--to"),
+            measure=measure,
             weight=weight_,
             normalize=normalize,
             origins=_origins(origin),
+            baseline=baseline,
+            alarms=plot is not None,
         )
-        table = indexed_series(ser, measure=measure, baseline=base).to_pyarrow()
-        alarms = (
-            evaluate_alarms(
-                store.events,
-                a,
-                b,
-                freq=freq_,
-                start=first,
-                end=last,
-                origins=_origins(origin),
-                baseline=base,
-            )
-            if plot is not None
-            else []
-        )
-    rows = table.to_pylist()
-    cps = {
-        d: change_points(
-            [r["value"] for r in rows if r["dyad"] == d],
-            [r["period"] for r in rows if r["dyad"] == d],
-        )
-        for d in dict.fromkeys(r["dyad"] for r in rows)
-    }
     if plot is not None:
         from brinkwatch.report import index_figure
 
-        _write_plot(
-            plot,
-            index_figure(
-                rows,
-                measure="value",
-                change_points=cps,
-                alarms=alarms,
-                title=f"{dyad} {measure} by {freq_.value}: change points and alarms",
-                label=measure,
-            ),
+        title = f"{dyad} {measure} by {m.freq}: change points and alarms"
+        fig = index_figure(
+            m.rows,
+            measure="value",
+            change_points=m.change_points,
+            alarms=m.alarms,
+            title=title,
+            label=measure,
         )
+        _write_plot(plot, fig)
     if fmt is OutputFormat.JSON:
-        out.print_json(
-            to_json(
-                {
-                    "dyad": dyad,
-                    "freq": freq_.value,
-                    "measure": measure,
-                    "baseline": base,
-                    "series": rows,
-                    "change_points": {d: [c.__dict__ for c in v] for d, v in cps.items()},
-                }
-            )
-        )
-        return
-    if fmt is OutputFormat.CSV:
-        render_arrow(table, fmt, out)
-        return
-    _print_series_table(rows, measure, freq_)
-    _print_summary(rows, cps, measure)
+        out.print_json(to_json(_measure_json(dyad, m)))
+    elif fmt is OutputFormat.CSV:
+        render_arrow(m.table, fmt, out)
+    else:
+        _print_series_table(m.rows, measure, freq_)
+        _print_summary(m.rows, m.change_points, measure)
+
+
+def _measure_json(dyad: str, m: DyadMeasure) -> dict[str, Any]:
+    return {
+        "dyad": dyad,
+        "freq": m.freq,
+        "measure": m.measure,
+        "baseline": m.baseline,
+        "series": m.rows,
+        "change_points": {d: [c.__dict__ for c in v] for d, v in m.change_points.items()},
+    }
 
 
 def _print_series_table(rows: list[dict[str, Any]], measure: str, freq: Freq) -> None:
@@ -242,52 +203,41 @@ def triad_cmd(
     db: DbOption = None,
 ) -> None:
     """Show the six directed dyads of a triad: latest value, index and "lowest since"."""
-    from brinkwatch.measure import (
-        DEFAULT_BASELINE,
-        Freq,
-        dyad_series,
-        indexed_series,
-        parse_actor,
-        triad_pairs,
-    )
+    from brinkwatch.measure import Freq, measure_triad
 
     freq_ = _choice(freq, Freq, "--freq")
     if len(actors) != 3:
         raise ConfigError(f"give exactly three actors, got {len(actors)}", field="ACTORS")
-    a, b, c = (parse_actor(x) for x in actors)
-    first, last = _parse_date(start, "--from"), _parse_date(end, "--to")
-    base = baseline or DEFAULT_BASELINE[freq_]
-    with _open(db, read_only=True) as store:
-        ser = dyad_series(
+    with flags(actors="ACTORS"), _open(db, read_only=True) as store:
+        t = measure_triad(
             store.events,
-            triad_pairs(a, b, c),
+            actors,
             freq=freq_,
-            start=first,
-            end=last,
+            start=_parse_date(start, "--from"),
+            end=_parse_date(end, "--to"),
+            measure=measure,
             origins=_origins(origin),
+            baseline=baseline,
         )
-        table = indexed_series(ser, measure=measure, baseline=base).to_pyarrow()
-    rows = table.to_pylist()
+    title = f"{' '.join(actors)}: {measure} by {freq_.value}"
     if plot is not None:
         from brinkwatch.report import triad_figure
 
-        _write_plot(
-            plot,
-            triad_figure(
-                rows, measure="value", title=f"{' '.join(actors)}: {measure} by {freq_.value}"
-            ),
-        )
+        _write_plot(plot, triad_figure(t.rows, measure="value", title=title))
     if fmt is not OutputFormat.TABLE:
-        render_arrow(table, fmt, out)
+        render_arrow(t.table, fmt, out)
         return
-    t = Table(title=f"triad {' '.join(actors)}: {measure} by {freq_.value}", header_style="bold")
-    for col in ("dyad", "latest", measure, "index", "lowest since", "events", "net coop"):
-        t.add_column(col)
-    for d in dict.fromkeys(r["dyad"] for r in rows):
-        rs = [r for r in rows if r["dyad"] == d]
+    _print_triad(t, f"triad {title}")
+
+
+def _print_triad(t: TriadMeasure, title: str) -> None:
+    table = Table(title=title, header_style="bold")
+    for col in ("dyad", "latest", t.measure, "index", "lowest since", "events", "net coop"):
+        table.add_column(col)
+    for d, rs in t.by_dyad().items():
         r = rs[-1]
         since = "record low" if r["record_low"] else str(r["lowest_since"] or "")
-        t.add_row(
+        table.add_row(
             d,
             str(r["period"]),
             _fmt_num(r["value"]),
@@ -296,7 +246,7 @@ def triad_cmd(
             _fmt_num(sum(x["events"] for x in rs)),
             _fmt_num(r["net_coop"]),
         )
-    out.print(t)
+    out.print(table)
 
 
 @app.command("alarms")
@@ -316,7 +266,7 @@ def alarms_cmd(
     from brinkwatch.measure import Freq, default_rules, evaluate_alarms, parse_rules
 
     freq_ = _choice(freq, Freq, "--freq")
-    a, b = _actors(dyad, None)
+    d = _dyad(dyad)
     if rules is not None:
         from brinkwatch._yaml import read_text
 
@@ -328,8 +278,8 @@ def alarms_cmd(
     with _open(db, read_only=True) as store:
         alarms = evaluate_alarms(
             store.events,
-            a,
-            b,
+            d.source,
+            d.target,
             rules=rule_set,
             freq=freq_,
             start=first,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
@@ -21,6 +21,8 @@ from brinkwatch.errors import ConfigError, ScenarioError
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from brinkwatch._notes import Note
+    from brinkwatch.simulate import VariantRuns
     from brinkwatch.simulate.scenario import Scenario
     from brinkwatch.store import Store
 
@@ -216,16 +218,8 @@ def simulate_cmd(
     db: DbOption = None,
 ) -> None:
     """Run a scenario as Monte Carlo and compare levers against doing nothing."""
-    from brinkwatch.simulate import (
-        compare_levers,
-        fan_table,
-        outcome_table,
-        simulate_scenario,
-        state_table,
-    )
-    from brinkwatch.simulate import (
-        sensitivity as tornado,
-    )
+    from brinkwatch.simulate import run_variants
+    from brinkwatch.simulate import sensitivity as tornado
 
     if not 1 <= paths <= MAX_PATHS:
         raise ConfigError(
@@ -237,16 +231,15 @@ def simulate_cmd(
         dyn = _fit(sc, store)
     with _progress(f"simulate {sc.name}") as bar:
         task = bar.add_task("", total=1.0)
-        runs = simulate_scenario(
+        res = run_variants(
             sc,
-            dyn,
+            dynamics=dyn,
             variants=variants,
             n_paths=paths,
             seed=seed,
             progress=lambda f: bar.update(task, completed=f),
         )
-    cmp = compare_levers(runs)
-    oc = outcome_table(runs["none"])
+    _print_notes(res.notes)
     torn = None
     if sensitivity:
         with _progress("sensitivity") as bar:
@@ -260,74 +253,80 @@ def simulate_cmd(
                 progress=lambda f: bar.update(task, completed=f),
             )
     if plot is not None:
-        from brinkwatch.report.scenario_figures import render_scenario
-
-        shown = [v for v in ("none", "actual") if v in runs] or list(runs)[:2]
-        machine_states = [
-            (m.name, m.states[-1]) for m in sc.machines if m.kind != "event"
-        ][:4]  # fmt: skip
-        data = render_scenario(
-            plot.suffix.lower().lstrip("."),
-            states={v: state_table(runs[v]) for v in shown},
-            fans={v: fan_table(runs[v]) for v in shown},
-            comparison=cmp,
-            machine_states=machine_states,
-            index_level=runs["none"].index_level,
-            title=f"{sc.title} ({paths:,} paths, seed {seed})",
-        )
-        plot.parent.mkdir(parents=True, exist_ok=True)
-        plot.write_bytes(data)
-        err.print(f"wrote {plot} ({len(data) / 1024:.0f} KiB)")
+        _write_scenario_plot(plot, res)
     if fmt is OutputFormat.JSON:
-        out.print_json(
-            to_json(
-                {
-                    "scenario": sc.name,
-                    "start": sc.start,
-                    "end": sc.end,
-                    "paths": paths,
-                    "seed": seed,
-                    "model_notes": list(dyn.notes),
-                    "outcomes": oc.to_pylist(),
-                    "comparison": cmp.to_pylist(),
-                    "sensitivity": torn.to_pylist() if torn is not None else None,
-                }
-            )
-        )
-        return
-    if fmt is OutputFormat.CSV:
-        render_arrow(cmp, fmt, out)
-        return
+        out.print_json(to_json(_simulate_json(res, torn)))
+    elif fmt is OutputFormat.CSV:
+        render_arrow(res.comparison, fmt, out)
+    else:
+        _print_simulation(res, torn)
+
+
+def _print_notes(notes: Sequence[Note]) -> None:
+    for n in notes:
+        err.print(f"[yellow]{n.category}[/]: {escape(n.message)}")
+
+
+def _write_scenario_plot(plot: Path, res: VariantRuns) -> None:
+    from brinkwatch.report.scenario_figures import figure_inputs, render_scenario
+
+    data = render_scenario(plot.suffix.lower().lstrip("."), **figure_inputs(res))
+    plot.parent.mkdir(parents=True, exist_ok=True)
+    plot.write_bytes(data)
+    err.print(f"wrote {plot} ({len(data) / 1024:.0f} KiB)")
+
+
+def _simulate_json(res: VariantRuns, torn: pa.Table | None) -> dict[str, Any]:
+    sc = res.scenario
+    return {
+        "scenario": sc.name,
+        "start": sc.start,
+        "end": sc.end,
+        "paths": res.n_paths,
+        "seed": res.seed,
+        "model_notes": list(res.dynamics.notes),
+        "outcomes": res.outcomes.to_pylist(),
+        "comparison": res.comparison.to_pylist(),
+        "sensitivity": torn.to_pylist() if torn is not None else None,
+    }
+
+
+def _print_simulation(res: VariantRuns, torn: pa.Table | None) -> None:
+    sc = res.scenario
     out.print(
         f"[bold]{escape(sc.title)}[/]\n{sc.start} to {sc.end} ({sc.horizon_days} days), "
-        f"{paths:,} paths per variant, seed {seed}; event model fitted {sc.fit_from}.."
+        f"{res.n_paths:,} paths per variant, seed {res.seed}; event model fitted {sc.fit_from}.."
         f"{min(sc.fit_to, sc.start - timedelta(days=1))}"
     )
-    out.print(_comparison_table(sc, cmp, oc))
+    out.print(_comparison_table(sc, res.comparison, res.outcomes))
     out.print(
         "Bold: the 95% interval of the change excludes zero. Parameters are drawn from their "
         "ranges in every path, so intervals include the assumptions' uncertainty."
     )
     if torn is not None:
-        meta = torn.schema.metadata or {}
-        name = meta.get(b"outcome", b"").decode()
-        t = Table(
-            title=f"What moves '{name}' most (probability with each assumption at the ends of "
-            "its range)",
-            header_style="bold",
-            title_justify="left",
+        _print_tornado(torn)
+
+
+def _print_tornado(torn: pa.Table) -> None:
+    meta = torn.schema.metadata or {}
+    name = meta.get(b"outcome", b"").decode()
+    t = Table(
+        title=f"What moves '{name}' most (probability with each assumption at the ends of "
+        "its range)",
+        header_style="bold",
+        title_justify="left",
+    )
+    for c in ("assumption", "range", "at low", "at high", "swing"):
+        t.add_column(c, justify="right" if c != "assumption" else "left")
+    for r in torn.to_pylist():
+        t.add_row(
+            escape(r["assumption"]),
+            f"{r['low']:g}..{r['high']:g}",
+            _pct(r["p_at_low"]),
+            _pct(r["p_at_high"]),
+            f"{100 * r['swing']:+.1f}",
         )
-        for c in ("assumption", "range", "at low", "at high", "swing"):
-            t.add_column(c, justify="right" if c != "assumption" else "left")
-        for r in torn.to_pylist():
-            t.add_row(
-                escape(r["assumption"]),
-                f"{r['low']:g}..{r['high']:g}",
-                _pct(r["p_at_low"]),
-                _pct(r["p_at_high"]),
-                f"{100 * r['swing']:+.1f}",
-            )
-        out.print(t)
+    out.print(t)
 
 
 @app.command("backtest")

@@ -8,6 +8,7 @@ holds and how it is checked against third-party copies of CAMEO.
 from __future__ import annotations
 
 from brinkwatch.codebook._countries import country_code
+from brinkwatch.codebook._dyads import LABEL_SEP, Actor, Dyad, parse_actor, split_label
 from brinkwatch.codebook._events import (
     QUAD_CLASS_NAMES,
     EventCode,
@@ -17,7 +18,10 @@ from brinkwatch.codebook._events import (
 from brinkwatch.codebook._tables import actor_types, countries, event_codes, icews_sectors
 
 __all__ = [
+    "LABEL_SEP",
     "QUAD_CLASS_NAMES",
+    "Actor",
+    "Dyad",
     "EventCode",
     "actor_types",
     "countries",
@@ -25,5 +29,7 @@ __all__ = [
     "event_codes",
     "icews_sectors",
     "lookup_event",
+    "parse_actor",
     "quad_class_of_root",
+    "split_label",
 ]

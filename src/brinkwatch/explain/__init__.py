@@ -23,6 +23,7 @@ from brinkwatch.explain._results import (
     VarianceDecomposition,
 )
 from brinkwatch.explain._series import DyadMatrix, dyad_matrix, period_unit, split_dyad
+from brinkwatch.explain._triad import TriadExplanation, explain_triad
 from brinkwatch.explain._var import TriadVAR
 
 __all__ = [
@@ -36,9 +37,11 @@ __all__ = [
     "Response",
     "StationarityTest",
     "ThirdPartyEffect",
+    "TriadExplanation",
     "TriadVAR",
     "VarianceDecomposition",
     "dyad_matrix",
+    "explain_triad",
     "impulse_responses",
     "ma_rep",
     "max_feasible_lag",

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from brinkwatch.codebook import split_label
 from brinkwatch.errors import ConfigError
 
 __all__ = ["DyadMatrix", "dyad_matrix", "period_unit", "split_dyad"]
@@ -168,5 +169,4 @@ def split_dyad(name: str) -> tuple[str, str] | None:
     >>> split_dyad("y0") is None
     True
     """
-    s, sep, t = name.partition("->")
-    return (s, t) if sep and s and t else None
+    return split_label(name)

@@ -48,7 +48,7 @@ SPARSE_SHARE = 0.25
 
 
 def _more(unit: str) -> str:
-    finer = " or a finer --freq (week instead of month)" if unit in ("week", "month") else ""
+    finer = " or a finer frequency (week instead of month)" if unit in ("week", "month") else ""
     return f"use a longer window{finer}"
 
 
@@ -279,7 +279,7 @@ class TriadVAR:
         if k < 2:
             return self._insufficient(
                 f"only {k} series vary, and a VAR needs at least two; "
-                "use a longer window, another --freq or a denser source"
+                "use a longer window, another frequency or a denser source"
             )
         p = self._choose_lags(x)
         if p == 0:
@@ -303,7 +303,7 @@ class TriadVAR:
             self._note(
                 f"{data.names[j]} has events in only {a} of {n_periods} {data.unit}s "
                 f"({100 * a / max(n_periods, 1):.0f}%): too few to estimate how it moves, so it "
-                f"is left out (min_active={self.min_active}). A coarser --freq, a longer window "
+                f"is left out (min_active={self.min_active}). A coarser frequency, a longer window "
                 "or a denser source (GDELT) helps",
                 SparseDataWarning,
             )
@@ -315,7 +315,7 @@ class TriadVAR:
                     f"most {data.unit}s have no events (the median dyad is active in "
                     f"{100 * share:.0f}% of {n_periods} {data.unit}s): the VAR mostly fits "
                     "zeros and a few events weigh heavily, so read its tests as descriptive. "
-                    "A coarser --freq, a longer window or a denser source (GDELT) helps",
+                    "A coarser frequency, a longer window or a denser source (GDELT) helps",
                     SparseDataWarning,
                 )
         return drop
@@ -327,7 +327,7 @@ class TriadVAR:
             fix = (
                 "even after differencing"
                 if self.difference
-                else "fit on differences (difference=True, --difference)"
+                else "fit on differences (difference=True)"
             )
             self._note(
                 f"{t.series} looks non-stationary (ADF p={t.adf_pvalue:.2f}, "
@@ -403,7 +403,7 @@ class TriadVAR:
             roots = np.abs(res.roots).min()
             self._note(
                 f"the fitted VAR is not stable (a root of modulus {roots:.2f} <= 1): responses do "
-                "not die out; fit on differences (--difference)",
+                "not die out; fit on differences (difference=True)",
                 NonStationaryWarning,
             )
         return self

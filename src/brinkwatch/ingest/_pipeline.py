@@ -752,7 +752,7 @@ def _load_clean(
     fp: str,
     rt: str,
     rs: str,
-    progress: ProgressFn | None,
+    progress: Progress | None,
     trim: str | None,
     long: Sequence[_LongLine],
     heads: Sequence[bytes],

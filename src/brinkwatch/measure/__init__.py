@@ -23,6 +23,7 @@ from brinkwatch.measure.changepoints import (
 from brinkwatch.measure.dyads import (
     SERIES_COLUMNS,
     Actor,
+    Dyad,
     Weight,
     dyad_series,
     parse_actor,
@@ -35,6 +36,13 @@ from brinkwatch.measure.index import (
     lowest_since,
     relation_index,
 )
+from brinkwatch.measure.relations import (
+    DyadHeadline,
+    DyadMeasure,
+    TriadMeasure,
+    measure_dyad,
+    measure_triad,
+)
 
 __all__ = [
     "DEFAULT_BASELINE",
@@ -44,8 +52,12 @@ __all__ = [
     "Alarm",
     "AlarmRule",
     "ChangePoint",
+    "Dyad",
+    "DyadHeadline",
+    "DyadMeasure",
     "Evidence",
     "Freq",
+    "TriadMeasure",
     "Weight",
     "bic_penalty",
     "calendar",
@@ -55,6 +67,8 @@ __all__ = [
     "evaluate_alarms",
     "indexed_series",
     "lowest_since",
+    "measure_dyad",
+    "measure_triad",
     "noise_scale",
     "parse_actor",
     "parse_rules",

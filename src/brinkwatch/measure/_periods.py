@@ -45,7 +45,9 @@ def in_window(
         If ``start`` is after ``end``.
     """
     if start is not None and end is not None and start > end:
-        raise ConfigError(f"--from {start} is after --to {end}; swap them", field="--from")
+        raise ConfigError(
+            f"the window starts {start}, after it ends {end}; swap them", field="start"
+        )
     e = events
     if origins:
         e = e.filter(e.origin.isin(list(origins)))
@@ -100,14 +102,17 @@ def calendar(start: date, end: date, freq: Freq) -> list[date]:
     [datetime.date(2019, 1, 1), datetime.date(2019, 2, 1), datetime.date(2019, 3, 1)]
     """
     if start > end:
-        raise ConfigError(f"the period starts {start} after it ends {end}; swap --from and --to")
+        raise ConfigError(
+            f"the window starts {start}, after it ends {end}; swap them", field="start"
+        )
     out = []
     d = period_start(start, freq)
     while d <= end:
         out.append(d)
         if len(out) > 100_000:
             raise ConfigError(
-                f"{start}..{end} holds more than 100,000 {freq.value}s; use a coarser --freq"
+                f"{start}..{end} holds more than 100,000 {freq.value}s; use a coarser frequency",
+                field="freq",
             )
         d = _next(d, freq)
     return out

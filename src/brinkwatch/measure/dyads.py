@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
 import ibis
 
-from brinkwatch import codebook
+from brinkwatch.codebook import Actor, Dyad, parse_actor
 from brinkwatch.errors import ConfigError
 from brinkwatch.measure._periods import Freq, Weight, calendar, in_window, period_of
 
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SERIES_COLUMNS",
     "Actor",
+    "Dyad",
     "Weight",
     "dyad_series",
     "parse_actor",
@@ -50,59 +50,17 @@ SERIES_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class Actor:
-    """A country, optionally restricted to CAMEO actor types.
-
-    Examples
-    --------
-    >>> parse_actor("jpn:gov+mil")
-    Actor(country='JPN', types=('GOV', 'MIL'))
-    >>> str(Actor("KOR"))
-    'KOR'
-    """
-
-    country: str
-    types: tuple[str, ...] | None = None
-
-    def __str__(self) -> str:
-        return self.country + (":" + "+".join(self.types) if self.types else "")
-
-
-def parse_actor(text: str) -> Actor:
-    """Parse ``"JPN"`` or ``"JPN:GOV+MIL"`` into an :class:`Actor`, checked against the codebook.
-
-    Raises
-    ------
-    ConfigError
-        If the country or a type is not in the codebook.
-    """
-    country, _, types = text.strip().partition(":")
-    code = codebook.country_code(country)
-    if code is None:
-        raise ConfigError(
-            f"'{country}' is not a CAMEO country code or name; use codes such as JPN, KOR, USA",
-            field="actor",
-        )
-    known = set(codebook.actor_types().column("code").to_pylist())
-    tt = tuple(t.strip().upper() for t in types.split("+") if t.strip()) if types else None
-    for t in tt or ():
-        if t not in known:
-            raise ConfigError(
-                f"'{t}' is not a CAMEO actor type; use e.g. GOV, MIL, BUS, JUD", field="actor"
-            )
-    return Actor(code, tt)
-
-
 def triad_pairs(a: Actor, b: Actor, c: Actor) -> list[tuple[Actor, Actor]]:
     """Return the six directed dyads among three actors, in a fixed order."""
     if len({a.country, b.country, c.country}) < 3:
-        raise ConfigError(f"a triad needs three different countries, got {a}, {b}, {c}")
+        raise ConfigError(
+            f"a triad needs three different countries, got {a}, {b}, {c}", field="actors"
+        )
     return list(itertools.permutations((a, b, c), 2))
 
 
 def _label(s: Actor, t: Actor) -> str:
-    return f"{s}->{t}"
+    return Dyad(s, t).label
 
 
 def _match(e: ir.Table, s: Actor, t: Actor) -> ir.BooleanValue:
@@ -119,7 +77,7 @@ def _bounds(e: ir.Table) -> tuple[date, date]:
     if row["lo"] is None:
         raise ConfigError(
             "no events match these actors, dates and origins, so there is no series to build; "
-            "check the dyad, --from/--to and what the store holds (brinkwatch stats)"
+            "check the dyad, the window (start, end), the origins and what the store holds"
         )
     return row["lo"], row["hi"]
 
@@ -180,7 +138,7 @@ def dyad_series(
     """
     freq, weight = Freq(freq), Weight(weight)
     if not pairs:
-        raise ConfigError("give at least one dyad")
+        raise ConfigError("give at least one dyad", field="pairs")
     e = in_window(events, start=start, end=end, origins=origins)
     w = (
         e.num_mentions.fill_null(1).cast("float64")
@@ -190,7 +148,7 @@ def dyad_series(
     conds = [_match(e, s, t) for s, t in pairs]
     labels = [_label(s, t) for s, t in pairs]
     if len(set(labels)) != len(labels):
-        raise ConfigError(f"the same dyad is asked for twice: {labels}")
+        raise ConfigError(f"the same dyad is asked for twice: {labels}", field="pairs")
     dyad = ibis.cases(*zip(conds, labels, strict=True))
     d = e.filter(ibis.or_(*conds)).mutate(dyad=dyad, period=period_of(e.event_date, freq), w=w)
     lo, hi = (start, end) if start is not None and end is not None else _bounds(d)

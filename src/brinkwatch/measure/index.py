@@ -51,10 +51,12 @@ def relation_index(
     if measure not in series.columns:
         raise ConfigError(
             f"'{measure}' is not a series column; choose one of {', '.join(series.columns)}",
-            field="--measure",
+            field="measure",
         )
     if baseline < 2:
-        raise ConfigError(f"the baseline needs at least 2 periods, got {baseline}")
+        raise ConfigError(
+            f"the baseline needs at least 2 periods, got {baseline}", field="baseline"
+        )
     need = min_periods if min_periods is not None else max(4, baseline // 2)
     t = series.mutate(value=series[measure].cast("float64"))
     order = ibis.window(group_by="dyad", order_by="period")
@@ -91,7 +93,7 @@ def lowest_since(series: ir.Table, *, measure: str = "goldstein_sum") -> ir.Tabl
         record low, the number of earlier periods with a value) and ``record_low``.
     """
     if measure not in series.columns:
-        raise ConfigError(f"'{measure}' is not a column of the series", field="--measure")
+        raise ConfigError(f"'{measure}' is not a column of the series", field="measure")
     base = series.select("dyad", "period", value=series[measure].cast("float64"))
     base = base.filter(base.value.notnull())
     base = base.mutate(idx=ibis.row_number().over(group_by="dyad", order_by="period"))

@@ -39,7 +39,7 @@ figure { margin: 1em 0; } figure img { max-width: 100%; }
 </head>
 <body>
 <header>
-<h1>brinkwatch brief: {{ d.measure.dyad }}</h1>
+<h1>brinkwatch brief: {{ d.dyad }}</h1>
 <p class="meta">Generated {{ d.generated.strftime("%Y-%m-%d %H:%M UTC") }} by brinkwatch {{ d.version }}.
 Data window: <span id="window">{{ d.first_period or "no data" }} to {{ d.last_period or "no data" }}</span>
 ({{ d.measure.rows | map(attribute="period") | unique | list | length }} {{ d.measure.freq }}s;
@@ -49,7 +49,7 @@ Measure: {{ d.measure.measure }} by {{ d.measure.freq }}; index = z-score agains
 
 <section id="what-changed">
 <h2>What changed</h2>
-{% if not d.measure.headlines %}<p class="note">No events of {{ d.measure.dyad }} in this window.</p>{% endif %}
+{% if not d.measure.headlines %}<p class="note">No events of {{ d.dyad }} in this window.</p>{% endif %}
 {% for h in d.measure.headlines %}
 <p class="headline"><strong>{{ h.dyad }}</strong>, latest {{ d.measure.freq }} {{ h.latest.period }}:
 {{ d.measure.measure }} <span data-dyad="{{ h.dyad }}" data-field="latest-value">{{ h.latest.value | num(".1f") }}</span>
@@ -66,7 +66,7 @@ Lowest {{ d.measure.freq }} of the window: {{ h.lowest.period }} at <span data-d
 {% if not d.measure.headlines | map(attribute="change_points") | select | list %}<tr><td colspan="5">No change point in this window.</td></tr>{% endif %}
 </table>
 <p>{{ d.measure.alarms | length }} alarm(s) in the window{% if d.measure.alarms %}: {% for sev, n in severities %}{{ n }} {{ sev }}{% if not loop.last %}, {% endif %}{% endfor %}; the latest {{ d.measure.alarms[-1].period }}: {{ d.measure.alarms[-1].title }} ({{ d.measure.alarms[-1].dyad }}){% endif %}.</p>
-{{ notes(d.measure.notes) }}
+{{ notes(d.measure_notes) }}
 </section>
 
 <section id="alarms">
@@ -83,7 +83,7 @@ Lowest {{ d.measure.freq }} of the window: {{ h.lowest.period }} at <span data-d
 {% else %}<li>(no events attached)</li>{% endfor %}</ul></td></tr>
 {% endfor %}
 </table>
-{% else %}<p>No alarm fired for {{ d.measure.dyad }} in this window.</p>{% endif %}
+{% else %}<p>No alarm fired for {{ d.dyad }} in this window.</p>{% endif %}
 </section>
 
 <section id="index">
@@ -97,9 +97,9 @@ Lowest {{ d.measure.freq }} of the window: {{ h.lowest.period }} at <span data-d
 {% set x = d.explain %}
 {% if x is none %}<p class="note">No triad was given (brinkwatch brief --triad USA JPN KOR), so no reciprocity was estimated.</p>
 {% else %}
-<p>Triad {{ x.triad | join(" ") }}: {{ x.measure }} by {{ x.freq }}, {{ x.first or "?" }} to {{ x.last or "?" }} ({{ x.n_periods }} {{ x.freq }}s);
+<p>Triad {{ x.actors | join(" ") }}: {{ x.measure }} by {{ x.freq }}, {{ x.first or "?" }} to {{ x.last or "?" }} ({{ x.n_periods }} {{ x.freq }}s);
 {% if x.model.insufficient_ %}<strong>no VAR could be fitted</strong>.{% else %}VAR({{ x.model.lag_order_ }}) of {{ x.model.names_ | length }} series ({{ x.model.names_ | join(", ") }}) on {{ x.model.nobs_ }} {{ x.freq }}s; generalised impulse responses with {{ x.repl }} bootstrap replications (seed {{ x.seed }}).{% endif %}</p>
-{{ notes(x.notes) }}
+{{ notes(d.explain_notes) }}
 {% if x.reciprocity.lines %}<ul id="reciprocity-findings">{% for line in x.reciprocity.lines %}<li>{{ line }}</li>{% endfor %}</ul>{% endif %}
 {% if x.granger %}
 <table id="granger-table">
@@ -120,7 +120,7 @@ Lowest {{ d.measure.freq }} of the window: {{ h.lowest.period }} at <span data-d
 <p><strong>{{ s.scenario.title }}</strong> ({{ s.scenario.name }}): {{ s.scenario.start }} to {{ s.scenario.end }} ({{ s.scenario.horizon_days }} days),
 {{ "{:,}".format(s.n_paths) }} Monte Carlo paths per variant, seed {{ s.seed }}; event model fitted on the store's events {{ s.scenario.fit_from }} to {{ s.scenario.fit_to }}.
 Parameters are drawn from their ranges in every path, so the intervals include the assumptions' uncertainty as well as chance.</p>
-{{ notes(s.notes) }}
+{{ notes(d.scenario_notes) }}
 <div class="scroll">
 <table id="comparison-table">
 <caption class="caption">Probability of each outcome without levers, and with each variant: probability, and below it the change against no lever in percentage points with its 95% interval (bold: the interval excludes zero)</caption>
@@ -153,7 +153,7 @@ Parameters are drawn from their ranges in every path, so the intervals include t
 
 <section id="sources">
 <h2>Data window and sources</h2>
-<p>Series of {{ d.measure.dyad }}: {{ d.first_period or "no data" }} to {{ d.last_period or "no data" }}, by {{ d.measure.freq }}.
+<p>Series of {{ d.dyad }}: {{ d.first_period or "no data" }} to {{ d.last_period or "no data" }}, by {{ d.measure.freq }}.
 {% if d.explain %}Triad VAR: {{ d.explain.first }} to {{ d.explain.last }}. {% endif %}
 {% if d.scenario %}Scenario model: fitted {{ d.scenario.scenario.fit_from }} to {{ d.scenario.scenario.fit_to }}. {% endif %}</p>
 {% if d.stats %}

@@ -15,15 +15,7 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
-from brinkwatch.report._brief_data import (
-    BriefData,
-    DyadHeadline,
-    ExplainResult,
-    MeasureResult,
-    Progress,
-    ScenarioResult,
-    gather_brief,
-)
+from brinkwatch.report._brief_data import BriefData, Progress, gather_brief
 from brinkwatch.report._brief_template import TEMPLATE
 
 if TYPE_CHECKING:
@@ -31,11 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BriefData",
-    "DyadHeadline",
-    "ExplainResult",
-    "MeasureResult",
     "Progress",
-    "ScenarioResult",
     "build_brief",
     "gather_brief",
     "render_brief",
@@ -132,7 +120,7 @@ def render_brief(data: BriefData, *, static: bool = False) -> str:
             measure="value",
             change_points=m.change_points,
             alarms=m.alarms,
-            title=f"{m.dyad}: {m.measure} by {m.freq}, change points and alarms",
+            title=f"{data.dyad}: {m.measure} by {m.freq}, change points and alarms",
             label=m.measure,
         )
         figures["index"] = _embed(fig, "index-plot", static, render(fig, "png") if static else None)
@@ -143,16 +131,13 @@ def render_brief(data: BriefData, *, static: bool = False) -> str:
     outcome_rows: dict[str, dict[str, Any]] = {}
     variants: list[str] = []
     if s is not None:
-        from brinkwatch.report.scenario_figures import render_scenario, scenario_figure
+        from brinkwatch.report.scenario_figures import (
+            figure_inputs,
+            render_scenario,
+            scenario_figure,
+        )
 
-        kw: dict[str, Any] = {
-            "states": s.states,
-            "fans": s.fans,
-            "comparison": s.comparison,
-            "machine_states": s.machine_states,
-            "index_level": s.index_level,
-            "title": f"{s.scenario.title} ({s.n_paths:,} paths, seed {s.seed})",
-        }
+        kw = figure_inputs(s)
         figures["scenario"] = _embed(
             scenario_figure(**kw),
             "scenario-plot",

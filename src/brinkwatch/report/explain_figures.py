@@ -122,7 +122,7 @@ def render_irf(irf: ImpulseResponse, fmt: str, *, title: str = "") -> bytes:
     if fmt == "html":
         return render(irf_figure(irf, title=title), "html")
     if fmt != "png":
-        raise ConfigError(f"plots are written as .html or .png, not .{fmt}", field="--plot")
+        raise ConfigError(f"plots are written as .html or .png, not .{fmt}", field="fmt")
     import matplotlib
 
     matplotlib.use("Agg")

@@ -166,7 +166,7 @@ def render(fig: go.Figure, fmt: str) -> bytes:
         return html.encode("utf-8")
     if fmt == "png":
         return _png(fig)
-    raise ConfigError(f"plots are written as .html or .png, not .{fmt}", field="--plot")
+    raise ConfigError(f"plots are written as .html or .png, not .{fmt}", field="fmt")
 
 
 def _png(fig: go.Figure) -> bytes:

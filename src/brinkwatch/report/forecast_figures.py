@@ -242,4 +242,4 @@ def render_forecast(
         fig = forecast_figure(fc, observed, history=history, title=title, cumulative=cumulative)
         html: str = fig.to_html(include_plotlyjs=True, full_html=True)
         return html.encode("utf-8")
-    raise ConfigError(f"plots are written as .html or .png, not .{fmt}", field="--plot")
+    raise ConfigError(f"plots are written as .html or .png, not .{fmt}", field="fmt")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import plotly.graph_objects as go
 import pyarrow as pa
@@ -16,7 +16,10 @@ from plotly.subplots import make_subplots
 
 from brinkwatch.errors import ConfigError
 
-__all__ = ["render_scenario", "scenario_figure"]
+if TYPE_CHECKING:
+    from brinkwatch.simulate import VariantRuns
+
+__all__ = ["figure_inputs", "render_scenario", "scenario_figure"]
 
 _COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#7f7f7f"]
 
@@ -25,6 +28,24 @@ def _rgba(hex_colour: str, alpha: float) -> str:
     h = hex_colour.lstrip("#")
     r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
     return f"rgba({r},{g},{b},{alpha})"
+
+
+def figure_inputs(runs: VariantRuns) -> dict[str, Any]:
+    """Return the arguments of :func:`scenario_figure` and :func:`render_scenario` for a run.
+
+    Parameters
+    ----------
+    runs
+        From :func:`~brinkwatch.simulate.run_variants`.
+    """
+    return {
+        "states": runs.states,
+        "fans": runs.fans,
+        "comparison": runs.comparison,
+        "machine_states": runs.machine_states,
+        "index_level": runs.index_level,
+        "title": f"{runs.scenario.title} ({runs.n_paths:,} paths, seed {runs.seed})",
+    }
 
 
 def scenario_figure(
@@ -227,4 +248,4 @@ def render_scenario(fmt: str, **kwargs: Any) -> bytes:
             kwargs["index_level"],
             kwargs.get("title", ""),
         )
-    raise ConfigError(f"plots are written as .html or .png, not .{fmt}", field="--plot")
+    raise ConfigError(f"plots are written as .html or .png, not .{fmt}", field="fmt")

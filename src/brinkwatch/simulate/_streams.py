@@ -104,7 +104,7 @@ class Streams:
         if hi <= lo:
             raise ConfigError(
                 f"no day of the data ({self.start}..{self.end}) lies in {start}..{end}",
-                field="--to",
+                field="end",
             )
         return Streams(
             self.counts[lo:hi], self.names, self.start + timedelta(days=lo), self.exogenous
@@ -141,11 +141,11 @@ class Streams:
 
 def _pairs(actors: Sequence[Actor]) -> list[tuple[Actor, Actor]]:
     if len(actors) < 2:
-        raise ConfigError(f"give at least two actors, got {len(actors)}", field="--actors")
+        raise ConfigError(f"give at least two actors, got {len(actors)}", field="actors")
     if len({a.country for a in actors}) < len(actors):
         raise ConfigError(
             f"actors must be different countries, got {', '.join(map(str, actors))}",
-            field="--actors",
+            field="actors",
         )
     return list(itertools.permutations(actors, 2))
 
@@ -204,7 +204,7 @@ def event_streams(
     pairs = _pairs(actors)
     outside = [(x, a) for x in exogenous for a in actors]
     if any(x.country in {a.country for a in actors} for x in exogenous):
-        raise ConfigError("an exogenous actor cannot also be in the actor set", field="--exogenous")
+        raise ConfigError("an exogenous actor cannot also be in the actor set", field="exogenous")
     ser = dyad_series(
         events, pairs + outside, freq="day", start=start, end=end, origins=origins
     ).select("dyad", "period", "verbal_coop", "material_coop", "verbal_conflict",

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow as pa
 
+from brinkwatch._notes import Note, caught_notes
 from brinkwatch.errors import (
     ConfigError,
     InsufficientDataError,
@@ -45,11 +46,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Backtest",
+    "VariantRuns",
     "backtest",
     "compare_levers",
     "fan_table",
     "fit_dynamics",
     "outcome_table",
+    "run_variants",
     "sensitivity",
     "simulate_scenario",
     "state_table",
@@ -217,6 +220,122 @@ def default_variants(scenario: Scenario) -> dict[str, tuple[str, ...]]:
     for lv in scenario.levers:
         out[lv.name] = (lv.name,)
     return out
+
+
+@dataclass(frozen=True)
+class VariantRuns:
+    """A scenario run as Monte Carlo for several variants: everything a shell shows about it.
+
+    Attributes
+    ----------
+    scenario, dynamics
+        The scenario and the event model it ran on (``dynamics.notes`` say how it was fitted).
+    variants
+        Variant name -> levers pulled.
+    runs
+        Variant name -> :class:`SimulationRun`, in order.
+    n_paths, seed
+        Paths per variant and the seed they share.
+    comparison
+        :func:`compare_levers` against ``none``.
+    outcomes
+        :func:`outcome_table` of ``none``, with the spread from the assumptions.
+    shown
+        The variants figures draw: ``none`` and ``actual`` when run, else the first two.
+    states, fans
+        :func:`state_table` and :func:`fan_table` of each shown variant.
+    machine_states
+        Up to four (machine, final state) pairs that figures follow.
+    index_level
+        The relation index level that counts as regained.
+    notes
+        Warnings issued while fitting and simulating.
+    """
+
+    scenario: Scenario
+    dynamics: Dynamics
+    variants: dict[str, tuple[str, ...]]
+    runs: dict[str, SimulationRun]
+    n_paths: int
+    seed: int
+    comparison: pa.Table
+    outcomes: pa.Table
+    shown: list[str]
+    states: dict[str, pa.Table]
+    fans: dict[str, pa.Table]
+    machine_states: list[tuple[str, str]]
+    index_level: float
+    notes: list[Note]
+
+
+def run_variants(
+    scenario: Scenario,
+    events: ir.Table | None = None,
+    *,
+    dynamics: Dynamics | None = None,
+    variants: Mapping[str, Sequence[str]] | None = None,
+    n_paths: int = 2000,
+    seed: int = 0,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> VariantRuns:
+    """Fit (unless ``dynamics`` is given), simulate the variants and tabulate the results.
+
+    Parameters
+    ----------
+    scenario
+        The scenario to run.
+    events
+        The store's events to fit the event model on; not needed with ``dynamics``.
+    dynamics
+        An event model already fitted with :func:`fit_dynamics` (e.g. cached by a server).
+    variants, n_paths, seed, workers, progress
+        As for :func:`simulate_scenario`; ``progress`` covers the simulation.
+
+    Returns
+    -------
+    VariantRuns
+
+    Raises
+    ------
+    ConfigError
+        If neither ``events`` nor ``dynamics`` is given, or a variant names an unknown lever.
+    """
+    chosen = {k: tuple(v) for k, v in (variants or default_variants(scenario)).items()}
+    with caught_notes() as notes:
+        if dynamics is not None:
+            dyn = dynamics
+        elif events is not None:
+            dyn = fit_dynamics(scenario, events)
+        else:
+            raise ConfigError("give the events to fit on, or fitted dynamics", field="events")
+        runs = simulate_scenario(
+            scenario,
+            dyn,
+            variants=chosen,
+            n_paths=n_paths,
+            seed=seed,
+            workers=workers,
+            progress=progress,
+        )
+    # Figures compare doing nothing with what was actually done.
+    shown: list[str] = [v for v in ("none", "actual") if v in runs] or list(runs)[:2]
+    return VariantRuns(
+        scenario=scenario,
+        dynamics=dyn,
+        variants=chosen,
+        runs=runs,
+        n_paths=n_paths,
+        seed=seed,
+        comparison=compare_levers(runs),
+        outcomes=outcome_table(runs["none"]),
+        shown=shown,
+        states={v: state_table(runs[v]) for v in shown},
+        fans={v: fan_table(runs[v]) for v in shown},
+        machine_states=[(m.name, m.states[-1]) for m in scenario.machines if m.kind != "event"][:4],
+        index_level=runs["none"].index_level,
+        notes=notes,
+    )
 
 
 def _wilson(p: float, n: int) -> tuple[float, float]:

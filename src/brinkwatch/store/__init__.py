@@ -1,7 +1,7 @@
 """The event store: DuckDB by default, Spark through Ibis when data outgrow one machine."""
 
 from brinkwatch.store._lock import DEFAULT_WAIT, Holder, holders
-from brinkwatch.store._queries import parse_dyad, select_events
+from brinkwatch.store._queries import select_events
 from brinkwatch.store._schema import EVENT_COLUMNS, ORIGINS, SCHEMA_VERSION, Column
 from brinkwatch.store._store import Store, StoreStats, connect
 
@@ -16,6 +16,5 @@ __all__ = [
     "StoreStats",
     "connect",
     "holders",
-    "parse_dyad",
     "select_events",
 ]

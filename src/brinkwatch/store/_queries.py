@@ -6,61 +6,21 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from brinkwatch import codebook
+from brinkwatch.codebook import Dyad
 from brinkwatch.errors import ConfigError
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-__all__ = ["parse_dyad", "select_events"]
+    from brinkwatch.codebook import Actor
 
-
-def parse_dyad(text: str) -> tuple[str, str]:
-    """Parse ``"JPN-KOR"`` into two CAMEO country codes, checked against the codebook.
-
-    Parameters
-    ----------
-    text
-        Two country codes (or names) joined by ``-``.
-
-    Returns
-    -------
-    tuple of str
-        The two codes, upper-case.
-
-    Raises
-    ------
-    ConfigError
-        If the text is not two codes joined by ``-`` or a code is unknown.
-
-    Examples
-    --------
-    >>> parse_dyad("jpn-kor")
-    ('JPN', 'KOR')
-    """
-    parts = [p.strip() for p in text.split("-")]
-    if len(parts) != 2 or not all(parts):
-        raise ConfigError(
-            f"a dyad is two country codes joined by '-', such as JPN-KOR; got {text!r}",
-            field="--dyad",
-        )
-    out = []
-    for p in parts:
-        code = codebook.country_code(p)
-        if code is None:
-            raise ConfigError(
-                f"'{p}' is not a CAMEO country code or country name; use codes such as JPN, "
-                "KOR, USA, CHN, PRK",
-                field="--dyad",
-            )
-        out.append(code)
-    return out[0], out[1]
+__all__ = ["select_events"]
 
 
 def select_events(
     events: ir.Table,
     *,
-    dyad: tuple[str, str] | None = None,
+    dyad: Dyad | tuple[str, str] | None = None,
     directed: bool = False,
     start: date | None = None,
     end: date | None = None,
@@ -74,7 +34,8 @@ def select_events(
     events
         The store's ``events`` table.
     dyad
-        (A, B) country codes; events from A to B, and from B to A unless ``directed``.
+        A :class:`~brinkwatch.codebook.Dyad` (its actor types filter too) or (A, B) country
+        codes; events from A to B, and from B to A unless ``directed``.
     directed
         Only A -> B.
     start, end
@@ -95,12 +56,15 @@ def select_events(
         If ``start`` is after ``end`` or a root is not 01..20.
     """
     if start is not None and end is not None and start > end:
-        raise ConfigError(f"--from {start} is after --to {end}; swap them", field="--from")
+        raise ConfigError(
+            f"the window starts {start}, after it ends {end}; swap them", field="start"
+        )
     t = events
     if dyad is not None:
-        a, b = dyad
-        fwd = (t.source_country == a) & (t.target_country == b)
-        t = t.filter(fwd if directed else fwd | ((t.source_country == b) & (t.target_country == a)))
+        import ibis
+
+        d = dyad if isinstance(dyad, Dyad) else Dyad.parse(f"{dyad[0]}->{dyad[1]}")
+        t = t.filter(ibis.or_(*[_match(t, s, g) for s, g in d.pairs(directed)]))
     if start is not None:
         t = t.filter(t.event_date >= start)
     if end is not None:
@@ -110,9 +74,18 @@ def select_events(
         for r in roots:
             r = r.strip().zfill(2)
             if not (r.isdigit() and 1 <= int(r) <= 20):
-                raise ConfigError(f"CAMEO roots run from 01 to 20; got {r!r}", field="--root")
+                raise ConfigError(f"CAMEO roots run from 01 to 20; got {r!r}", field="roots")
             norm.append(r)
         t = t.filter(t.cameo_root.isin(norm))
     if origins:
         t = t.filter(t.origin.isin(list(origins)))
     return t.order_by([t.event_date, t.origin, t.event_id])
+
+
+def _match(t: ir.Table, s: Actor, g: Actor) -> ir.BooleanValue:
+    cond = (t.source_country == s.country) & (t.target_country == g.country)
+    if s.types:
+        cond &= t.source_type.isin(list(s.types))
+    if g.types:
+        cond &= t.target_type.isin(list(g.types))
+    return cond

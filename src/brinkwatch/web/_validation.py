@@ -14,6 +14,7 @@ from datetime import date, datetime
 from functools import cache
 
 from brinkwatch import codebook
+from brinkwatch.codebook import Dyad
 from brinkwatch.errors import ConfigError
 
 __all__ = [
@@ -80,24 +81,15 @@ def country(value: str | None, field: str) -> str:
     return text
 
 
-def dyad(value: str | None, field: str = "dyad") -> tuple[str, str]:
-    """Parse two different country codes joined by ``-``: ``"JPN-KOR"`` -> ``("JPN", "KOR")``.
+def dyad(value: str | None, field: str = "dyad") -> Dyad:
+    """Parse a dyad with the one dyad grammar (:class:`~brinkwatch.codebook.Dyad`).
 
     Examples
     --------
-    >>> dyad("JPN-KOR")
+    >>> dyad("JPN-KOR").countries
     ('JPN', 'KOR')
     """
-    parts = (value or "").split("-")
-    if len(parts) != 2:
-        raise ConfigError(
-            f"a dyad is two country codes joined by '-', such as JPN-KOR; got {_show(value)}",
-            field=field,
-        )
-    a, b = country(parts[0], field), country(parts[1], field)
-    if a == b:
-        raise ConfigError(f"a dyad needs two different countries; got {a}-{b}", field=field)
-    return a, b
+    return Dyad.parse(value or "", field=field)
 
 
 def triad(value: str | None, field: str = "triad") -> tuple[str, str, str]:

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import math
 import threading
-import warnings
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from brinkwatch.errors import BrinkwatchWarning, ConfigError, StoreError
+from brinkwatch._notes import caught_notes
+from brinkwatch.errors import ConfigError, StoreError
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
+    from brinkwatch.codebook import Dyad
     from brinkwatch.coding import Coder
     from brinkwatch.measure import Alarm
     from brinkwatch.simulate import Dynamics
@@ -35,11 +36,27 @@ __all__ = [
     "events_view",
     "explain_view",
     "figure_json",
+    "query_field",
     "run_scenario",
     "scenario_catalogue",
     "scenario_variants",
     "triad_view",
 ]
+
+#: Library parameter -> query field, so that errors point at what the page sent.
+QUERY_FIELDS = {"start": "from", "end": "to", "actors": "triad", "roots": "root", "fmt": "format"}
+
+
+def query_field(name: str | None) -> str | None:
+    """Return the query field a library parameter came from (``start`` -> ``from``).
+
+    Examples
+    --------
+    >>> query_field("start"), query_field("measure"), query_field(None)
+    ('from', 'measure', None)
+    """
+    return QUERY_FIELDS.get(name, name) if name is not None else None
+
 
 #: Alarms in the last this many periods of the window count as open.
 OPEN_PERIODS = 3
@@ -107,13 +124,6 @@ def _safe_url(value: str | None) -> str | None:
     return value.strip() if parts.scheme in ("http", "https") and parts.netloc else None
 
 
-def _rows_by_dyad(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    out: dict[str, list[dict[str, Any]]] = {}
-    for r in rows:
-        out.setdefault(r["dyad"], []).append(r)
-    return out
-
-
 def _summary(dyad: str, rs: list[dict[str, Any]]) -> dict[str, Any]:
     last = rs[-1]
     return {
@@ -160,52 +170,33 @@ def _triad(
     end: date | None,
     measure: str,
 ) -> dict[str, Any]:
-    from brinkwatch.measure import (
-        DEFAULT_BASELINE,
-        Actor,
-        Freq,
-        dyad_series,
-        evaluate_alarms,
-        indexed_series,
-        triad_pairs,
-    )
+    from brinkwatch.measure import measure_triad
     from brinkwatch.report import triad_figure
 
-    a, b, c = (Actor(x) for x in actors)
-    f = Freq(freq)
     with access.read() as store:
-        ser = dyad_series(store.events, triad_pairs(a, b, c), freq=f, start=start, end=end)
-        rows = indexed_series(ser, measure=measure, baseline=DEFAULT_BASELINE[f]).to_pyarrow()
-        rows_l = rows.to_pylist()
-        alarms = [
-            x
-            for s, t in ((a, b), (a, c), (b, c))
-            for x in evaluate_alarms(store.events, s, t, freq=f, start=start, end=end)
-        ]
-    by = _rows_by_dyad(rows_l)
-    open_from = _open_from([r["period"] for r in rows_l])
-    alarms.sort(key=lambda x: (x.period, x.rule, x.dyad), reverse=True)
-    fig = (
-        triad_figure(rows_l, measure="value", title=f"{' '.join(actors)}: {measure} by {freq}")
-        if rows_l
-        else None
-    )
+        t = measure_triad(
+            store.events, actors, freq=freq, start=start, end=end, measure=measure, alarms=True
+        )
+    rows = t.rows
+    open_from = _open_from([r["period"] for r in rows])
+    title = f"{' '.join(actors)}: {measure} by {freq}"
+    fig = triad_figure(rows, measure="value", title=title) if rows else None
     return {
         "actors": list(actors),
         "freq": freq,
         "measure": measure,
-        "from": rows_l[0]["period"].isoformat() if rows_l else None,
-        "to": max(r["period"] for r in rows_l).isoformat() if rows_l else None,
-        "dyads": [_summary(d, rs) for d, rs in by.items()],
-        "alarms": [_alarm_dict(x, open_from) for x in alarms],
-        "open_alarms": sum(1 for x in alarms if open_from is not None and x.period >= open_from),
+        "from": rows[0]["period"].isoformat() if rows else None,
+        "to": max(r["period"] for r in rows).isoformat() if rows else None,
+        "dyads": [_summary(d, rs) for d, rs in t.by_dyad().items()],
+        "alarms": [_alarm_dict(x, open_from) for x in t.alarms],
+        "open_alarms": sum(1 for x in t.alarms if open_from is not None and x.period >= open_from),
         "figure": figure_json(fig) if fig is not None else None,
     }
 
 
 def dyad_view(
     access: StoreAccess,
-    pair: tuple[str, str],
+    pair: Dyad,
     *,
     freq: str,
     start: date | None,
@@ -222,47 +213,60 @@ def dyad_view(
 
 def _dyad(
     access: StoreAccess,
-    pair: tuple[str, str],
+    pair: Dyad,
     freq: str,
     start: date | None,
     end: date | None,
     measure: str,
 ) -> dict[str, Any]:
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
-
-    from brinkwatch.measure import (
-        DEFAULT_BASELINE,
-        Actor,
-        Freq,
-        change_points,
-        dyad_series,
-        evaluate_alarms,
-        indexed_series,
-    )
+    from brinkwatch.measure import measure_dyad
     from brinkwatch.report import index_figure
 
-    a, b = Actor(pair[0]), Actor(pair[1])
-    f = Freq(freq)
-    base = DEFAULT_BASELINE[f]
     with access.read() as store:
-        ser = dyad_series(store.events, [(a, b), (b, a)], freq=f, start=start, end=end)
-        rows = indexed_series(ser, measure=measure, baseline=base).to_pyarrow().to_pylist()
-        alarms = evaluate_alarms(store.events, a, b, freq=f, start=start, end=end, baseline=base)
-    by = _rows_by_dyad(rows)
-    cps = {
-        d: change_points([r["value"] for r in rs], [r["period"] for r in rs])
-        for d, rs in by.items()
-    }
-    label = f"{pair[0]}-{pair[1]}"
+        m = measure_dyad(store.events, pair, freq=freq, start=start, end=end, measure=measure)
+    rows, by, label = m.rows, m.by_dyad(), pair.name
     fig = index_figure(
         rows,
         measure="value",
-        change_points=cps,
-        alarms=alarms,
+        change_points=m.change_points,
+        alarms=m.alarms,
         title=f"{label} {measure} by {freq}: change points and alarms",
         label=measure,
     )
+    open_from = _open_from([r["period"] for r in rows])
+    return {
+        "dyad": label,
+        "freq": freq,
+        "measure": measure,
+        "baseline": m.baseline,
+        "from": min(r["period"] for r in rows).isoformat() if rows else None,
+        "to": max(r["period"] for r in rows).isoformat() if rows else None,
+        "dyads": [_summary(d, rs) for d, rs in by.items()],
+        "quad_totals": [
+            {"dyad": d, **{q: int(sum(r[q] or 0 for r in rs)) for q in _QUADS}}
+            for d, rs in by.items()
+        ],
+        "change_points": [
+            {
+                "dyad": d,
+                "period": c.period.isoformat() if c.period else None,
+                "mean_before": c.mean_before,
+                "mean_after": c.mean_after,
+                "direction": c.direction,
+            }
+            for d, cs in m.change_points.items()
+            for c in cs
+        ],
+        "alarms": [_alarm_dict(x, open_from) for x in reversed(m.alarms)],
+        "figure": figure_json(fig),
+        "quad_figure": figure_json(_quad_figure(by, label, freq)),
+    }
+
+
+def _quad_figure(by: dict[str, list[dict[str, Any]]], label: str, freq: str) -> go.Figure:
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
     quad = make_subplots(rows=max(1, len(by)), cols=1, subplot_titles=list(by), shared_xaxes=True)
     for i, rs in enumerate(by.values(), start=1):
         for q, colour in zip(_QUADS, _QUAD_COLOURS, strict=True):
@@ -284,39 +288,12 @@ def _dyad(
         title=f"{label}: events by quad class per {freq}",
         height=260 * max(1, len(by)) + 80,
     )
-    open_from = _open_from([r["period"] for r in rows])
-    return {
-        "dyad": label,
-        "freq": freq,
-        "measure": measure,
-        "baseline": base,
-        "from": min(r["period"] for r in rows).isoformat() if rows else None,
-        "to": max(r["period"] for r in rows).isoformat() if rows else None,
-        "dyads": [_summary(d, rs) for d, rs in by.items()],
-        "quad_totals": [
-            {"dyad": d, **{q: int(sum(r[q] or 0 for r in rs)) for q in _QUADS}}
-            for d, rs in by.items()
-        ],
-        "change_points": [
-            {
-                "dyad": d,
-                "period": c.period.isoformat() if c.period else None,
-                "mean_before": c.mean_before,
-                "mean_after": c.mean_after,
-                "direction": c.direction,
-            }
-            for d, cs in cps.items()
-            for c in cs
-        ],
-        "alarms": [_alarm_dict(x, open_from) for x in reversed(alarms)],
-        "figure": figure_json(fig),
-        "quad_figure": figure_json(quad),
-    }
+    return quad
 
 
 def events_view(
     access: StoreAccess,
-    pair: tuple[str, str],
+    pair: Dyad,
     *,
     start: date | None,
     end: date | None,
@@ -400,36 +377,33 @@ def _explain(
     repl: int,
     seed: int,
 ) -> dict[str, Any]:
-    from brinkwatch.explain import TriadVAR
-    from brinkwatch.measure import Actor, triad_series
+    from brinkwatch.explain import TriadVAR, explain_triad
     from brinkwatch.report.explain_figures import irf_figure
 
-    a, b, c = (Actor(x) for x in actors)
     with access.read() as store:
-        table = triad_series(store.events, a, b, c, freq=freq, start=start, end=end).to_pyarrow()
-    model = TriadVAR(measure=measure)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        model.fit(table)
-        granger = model.granger()
-        irf = rec = None
-        if not model.insufficient_:
-            irf = model.irf(periods, repl=repl, seed=seed)
-            rec = model.reciprocity(irf=irf, granger=granger)
-    ours = [str(w.message) for w in caught if issubclass(w.category, BrinkwatchWarning)]
-    notes = list(dict.fromkeys([*model.notes_, *ours]))
-    periods_ = sorted(set(table.column("period").to_pylist()))
+        x = explain_triad(
+            store.events,
+            actors,
+            freq=freq,
+            start=start,
+            end=end,
+            model=TriadVAR(measure=measure),
+            periods=periods,
+            repl=repl,
+            seed=seed,
+        )
+    model = x.model
     return {
         "actors": list(actors),
         "freq": freq,
         "measure": measure,
-        "from": periods_[0].isoformat() if periods_ else None,
-        "to": periods_[-1].isoformat() if periods_ else None,
-        "periods": len(periods_),
+        "from": x.first.isoformat() if x.first else None,
+        "to": x.last.isoformat() if x.last else None,
+        "periods": x.n_periods,
         "insufficient": bool(model.insufficient_),
         "lags": None if model.insufficient_ else model.lag_order_,
         "series": list(model.names_),
-        "notes": notes,
+        "notes": list(dict.fromkeys([*model.notes_, *(n.message for n in x.notes)])),
         "granger": [
             {
                 "label": g.label,
@@ -440,10 +414,10 @@ def _explain(
                 "pvalue_holm": g.pvalue_holm,
                 "significant": g.significant,
             }
-            for g in granger
+            for g in x.granger
         ],
-        "reciprocity": [] if rec is None else list(rec.lines),
-        "figure": figure_json(irf_figure(irf)) if irf is not None else None,
+        "reciprocity": [] if model.insufficient_ else list(x.reciprocity.lines),
+        "figure": figure_json(irf_figure(x.irf)) if x.irf is not None else None,
     }
 
 
@@ -504,11 +478,10 @@ def _dynamics(access: StoreAccess, sc: Scenario) -> tuple[Dynamics, list[str]]:
     from brinkwatch.simulate import fit_dynamics
 
     def fit() -> tuple[Dynamics, list[str]]:
-        with access.read() as store, warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+        # Our own warnings say something about the data; they become the run's notes.
+        with access.read() as store, caught_notes() as notes:
             dyn = fit_dynamics(sc, store.events)
-        # Our own warnings say something about the data; third-party deprecations do not.
-        return dyn, [str(w.message) for w in caught if issubclass(w.category, BrinkwatchWarning)]
+        return dyn, [n.message for n in notes]
 
     result: tuple[Dynamics, list[str]] = access.cached(("dynamics", sc.name), fit)
     return result
@@ -524,42 +497,26 @@ def run_scenario(
     progress: Callable[[float], None],
 ) -> dict[str, Any]:
     """Fit (cached per store version), simulate, and shape outcomes, comparison and figure."""
-    from brinkwatch.report.scenario_figures import scenario_figure
-    from brinkwatch.simulate import (
-        compare_levers,
-        fan_table,
-        outcome_table,
-        simulate_scenario,
-        state_table,
-    )
+    from brinkwatch.report.scenario_figures import figure_inputs, scenario_figure
+    from brinkwatch.simulate import fan_table, run_variants
 
     sc = _scenario(name)
     progress(0.02)
     dyn, notes = _dynamics(access, sc)
     progress(0.1)
     # One process: the pool already bounds how much of the machine the dashboard takes.
-    runs = simulate_scenario(
+    res = run_variants(
         sc,
-        dyn,
+        dynamics=dyn,
         variants=variants,
         n_paths=paths,
         seed=seed,
         workers=1,
         progress=lambda f: progress(0.1 + 0.85 * f),
     )
-    cmp = compare_levers(runs)
-    oc = outcome_table(runs["none"])
-    shown = [v for v in ("none", "actual") if v in runs] or list(runs)[:2]
-    machine_states = [(m.name, m.states[-1]) for m in sc.machines if m.kind != "event"][:4]
-    fig = scenario_figure(
-        states={v: state_table(runs[v]) for v in shown},
-        fans={v: fan_table(runs[v]) for v in shown},
-        comparison=cmp,
-        machine_states=machine_states,
-        index_level=runs["none"].index_level,
-        title=f"{sc.title} ({paths:,} paths, seed {seed})",
-    )
-    fan = fan_table(runs["none"]).to_pylist()
+    fig = scenario_figure(**figure_inputs(res))
+    fan = fan_table(res.runs["none"]).to_pylist()
+    ours = [n.message for n in res.notes]
     return {
         "scenario": sc.name,
         "title": sc.title,
@@ -568,9 +525,9 @@ def run_scenario(
         "paths": paths,
         "seed": seed,
         "variants": {k: list(v) for k, v in variants.items()},
-        "notes": list(dict.fromkeys([*dyn.notes, *notes])),
-        "outcomes": oc.to_pylist(),
-        "comparison": cmp.to_pylist(),
+        "notes": list(dict.fromkeys([*dyn.notes, *notes, *ours])),
+        "outcomes": res.outcomes.to_pylist(),
+        "comparison": res.comparison.to_pylist(),
         "fan_none": [
             {"week": r["week"].isoformat(), "q05": r["q05"], "q50": r["q50"], "q95": r["q95"]}
             for r in fan

@@ -150,7 +150,7 @@ def _error_body(exc: BrinkwatchError) -> dict[str, Any]:
     return {
         "error": {
             "kind": type(exc).__name__,
-            "field": exc.field,
+            "field": views.query_field(exc.field),
             "message": exc.message,
             "detail": str(exc),
         }

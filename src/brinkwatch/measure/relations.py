@@ -1,0 +1,321 @@
+"""Measuring a dyad or a triad in one call: series, index, change points, alarms, notes.
+
+The CLI, the dashboard and the brief all call :func:`measure_dyad` and :func:`measure_triad`
+and only render what they return, so the three show the same numbers by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from brinkwatch._notes import Note, caught_notes
+from brinkwatch.codebook import Actor, Dyad
+from brinkwatch.errors import ConfigError
+from brinkwatch.measure._periods import Freq, Weight
+from brinkwatch.measure.alarms import Alarm, AlarmRule, evaluate_alarms
+from brinkwatch.measure.changepoints import ChangePoint, change_points
+from brinkwatch.measure.dyads import dyad_series, triad_pairs
+from brinkwatch.measure.index import DEFAULT_BASELINE, indexed_series
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+    import pyarrow as pa
+
+_E = TypeVar("_E", Freq, Weight)
+
+__all__ = [
+    "DyadHeadline",
+    "DyadMeasure",
+    "TriadMeasure",
+    "measure_dyad",
+    "measure_triad",
+]
+
+
+@dataclass(frozen=True)
+class DyadHeadline:
+    """The latest and the lowest period of one directed dyad, as the index table has them.
+
+    ``latest`` and ``lowest`` are rows of :func:`~brinkwatch.measure.indexed_series`
+    (``period``, ``value``, ``baseline_mean``, ``index``, ``lowest_since``, ``periods_since``,
+    ``record_low``, ``events`` ...); ``lowest`` is the period with the smallest value.
+    """
+
+    dyad: str
+    latest: dict[str, Any]
+    lowest: dict[str, Any]
+    change_points: list[ChangePoint]
+
+
+@dataclass(frozen=True)
+class DyadMeasure:
+    """Everything shown about a dyad: index rows, change points, alarms, headlines, notes.
+
+    Attributes
+    ----------
+    dyad
+        The dyad measured (``dyad.name`` is how titles write it).
+    freq, measure, baseline
+        Period, indexed measure and trailing baseline length.
+    table
+        The indexed series (:func:`~brinkwatch.measure.indexed_series`) as Arrow.
+    rows
+        ``table`` as a list of dicts, ordered by directed dyad and period.
+    change_points
+        Change points of ``value`` per directed dyad label.
+    alarms
+        Alarms of the default (or given) rules, sorted by period; empty when not asked for.
+    headlines
+        Latest and lowest period per directed dyad with values.
+    notes
+        Warnings the stage issued.
+    """
+
+    dyad: Dyad
+    freq: str
+    measure: str
+    baseline: int
+    table: pa.Table
+    rows: list[dict[str, Any]]
+    change_points: dict[str, list[ChangePoint]]
+    alarms: list[Alarm]
+    headlines: list[DyadHeadline]
+    notes: list[Note]
+
+    def by_dyad(self) -> dict[str, list[dict[str, Any]]]:
+        """Return the rows grouped by directed dyad label, in table order."""
+        return _by_dyad(self.rows)
+
+
+@dataclass(frozen=True)
+class TriadMeasure:
+    """The six directed dyads of a triad: index rows and, when asked, the pairs' alarms."""
+
+    actors: tuple[Actor, Actor, Actor]
+    freq: str
+    measure: str
+    baseline: int
+    table: pa.Table
+    rows: list[dict[str, Any]]
+    alarms: list[Alarm]
+    notes: list[Note]
+
+    def by_dyad(self) -> dict[str, list[dict[str, Any]]]:
+        """Return the rows grouped by directed dyad label, in table order."""
+        return _by_dyad(self.rows)
+
+
+def _by_dyad(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        out.setdefault(r["dyad"], []).append(r)
+    return out
+
+
+def _choice(kind: type[_E], value: _E | str, field: str) -> _E:
+    try:
+        return kind(str(value).lower())
+    except ValueError:
+        raise ConfigError(
+            f"the {field} is one of {', '.join(m.value for m in kind)}; got {value!r}",
+            field=field,
+        ) from None
+
+
+def _headlines(
+    by: dict[str, list[dict[str, Any]]], cps: dict[str, list[ChangePoint]]
+) -> list[DyadHeadline]:
+    out = []
+    for d, rs in by.items():
+        valued = [r for r in rs if r["value"] is not None]
+        if valued:
+            lowest = min(valued, key=lambda r: (r["value"], r["period"]))
+            out.append(DyadHeadline(d, rs[-1], lowest, cps.get(d, [])))
+    return out
+
+
+def measure_dyad(
+    events: ir.Table,
+    dyad: Dyad | str,
+    *,
+    directed: bool = False,
+    freq: Freq | str = Freq.WEEK,
+    start: date | None = None,
+    end: date | None = None,
+    measure: str = "goldstein_sum",
+    weight: Weight | str = Weight.NONE,
+    normalize: bool = False,
+    origins: Sequence[str] | None = None,
+    baseline: int | None = None,
+    alarms: bool = True,
+    rules: Sequence[AlarmRule] | None = None,
+) -> DyadMeasure:
+    """Measure a dyad: indexed series, change points per direction, alarms and headlines.
+
+    Parameters
+    ----------
+    events
+        The store's canonical ``events`` table.
+    dyad
+        A :class:`~brinkwatch.codebook.Dyad` or its text (``"JPN-KOR"``, ``"JPN:GOV->KOR"``).
+    directed
+        Only source -> target; both directions otherwise.
+    freq, start, end, weight, normalize, origins
+        As for :func:`~brinkwatch.measure.dyad_series`.
+    measure
+        The series column indexed (``goldstein_sum``, ``net_coop``, ...).
+    baseline
+        Trailing baseline periods (default by frequency, :data:`DEFAULT_BASELINE`).
+    alarms
+        Evaluate the alarm rules too (the slowest part).
+    rules
+        Alarm rules; the bundled rules for allies when omitted.
+
+    Returns
+    -------
+    DyadMeasure
+
+    Raises
+    ------
+    ConfigError
+        Naming the parameter (``dyad``, ``freq``, ``start``, ``measure`` ...) that is wrong,
+        or when no event matches.
+
+    Examples
+    --------
+    >>> from brinkwatch.store import connect
+    >>> s = connect(":memory:")
+    >>> _ = s.con.execute(
+    ...     "INSERT INTO event_rows (event_id, origin, event_date, source_country, "
+    ...     "target_country, cameo_code, cameo_root, quad_class, goldstein, batch_id) VALUES "
+    ...     "('1', 'csv', '2019-07-04', 'JPN', 'KOR', '163', '16', 4, -8.0, 1)")
+    >>> m = measure_dyad(s.events, "JPN-KOR", freq="month")
+    >>> [(h.dyad, h.latest["value"]) for h in m.headlines]
+    [('JPN->KOR', -8.0), ('KOR->JPN', 0.0)]
+    """
+    d = dyad if isinstance(dyad, Dyad) else Dyad.parse(dyad)
+    f, w = _choice(Freq, freq, "freq"), _choice(Weight, weight, "weight")
+    base = baseline or DEFAULT_BASELINE[f]
+    orig = list(origins) if origins else None
+    with caught_notes() as notes:
+        ser = dyad_series(
+            events,
+            d.pairs(directed),
+            freq=f,
+            start=start,
+            end=end,
+            weight=w,
+            normalize=normalize,
+            origins=orig,
+        )
+        table = indexed_series(ser, measure=measure, baseline=base).to_pyarrow()
+        found = (
+            evaluate_alarms(
+                events,
+                d.source,
+                d.target,
+                rules=rules,
+                freq=f,
+                start=start,
+                end=end,
+                origins=orig,
+                baseline=base,
+            )
+            if alarms
+            else []
+        )
+    rows = table.to_pylist()
+    by = _by_dyad(rows)
+    cps = {
+        k: change_points([r["value"] for r in rs], [r["period"] for r in rs])
+        for k, rs in by.items()
+    }
+    return DyadMeasure(
+        dyad=d,
+        freq=f.value,
+        measure=measure,
+        baseline=base,
+        table=table,
+        rows=rows,
+        change_points=cps,
+        alarms=found,
+        headlines=_headlines(by, cps),
+        notes=notes,
+    )
+
+
+def measure_triad(
+    events: ir.Table,
+    actors: Sequence[Actor | str],
+    *,
+    freq: Freq | str = Freq.MONTH,
+    start: date | None = None,
+    end: date | None = None,
+    measure: str = "goldstein_sum",
+    origins: Sequence[str] | None = None,
+    baseline: int | None = None,
+    alarms: bool = False,
+) -> TriadMeasure:
+    """Measure the six directed dyads of a triad, and optionally the alarms of its three pairs.
+
+    Parameters
+    ----------
+    events
+        The store's canonical ``events`` table.
+    actors
+        Three actors in different countries (``Actor`` or text such as ``"USA"``).
+    freq, start, end, measure, origins, baseline
+        As for :func:`measure_dyad`.
+    alarms
+        Also evaluate the default alarm rules for each of the three pairs; newest first.
+
+    Returns
+    -------
+    TriadMeasure
+
+    Examples
+    --------
+    >>> from brinkwatch.store import connect
+    >>> s = connect(":memory:")
+    >>> _ = s.con.execute(
+    ...     "INSERT INTO event_rows (event_id, origin, event_date, source_country, "
+    ...     "target_country, cameo_code, cameo_root, quad_class, goldstein, batch_id) VALUES "
+    ...     "('1', 'csv', '2019-07-04', 'JPN', 'KOR', '163', '16', 4, -8.0, 1)")
+    >>> t = measure_triad(s.events, ["USA", "JPN", "KOR"])
+    >>> sorted(t.by_dyad())[:2]
+    ['JPN->KOR', 'JPN->USA']
+    """
+    if len(actors) != 3:
+        raise ConfigError(f"give exactly three actors, got {len(actors)}", field="actors")
+    a, b, c = (x if isinstance(x, Actor) else Actor.parse(x, field="actors") for x in actors)
+    f = _choice(Freq, freq, "freq")
+    base = baseline or DEFAULT_BASELINE[f]
+    orig = list(origins) if origins else None
+    with caught_notes() as notes:
+        ser = dyad_series(events, triad_pairs(a, b, c), freq=f, start=start, end=end, origins=orig)
+        table = indexed_series(ser, measure=measure, baseline=base).to_pyarrow()
+        found = (
+            [
+                x
+                for s, t in ((a, b), (a, c), (b, c))
+                for x in evaluate_alarms(
+                    events, s, t, freq=f, start=start, end=end, origins=orig, baseline=base
+                )
+            ]
+            if alarms
+            else []
+        )
+    found.sort(key=lambda x: (x.period, x.rule, x.dyad), reverse=True)
+    return TriadMeasure(
+        actors=(a, b, c),
+        freq=f.value,
+        measure=measure,
+        baseline=base,
+        table=table,
+        rows=table.to_pylist(),
+        alarms=found,
+        notes=notes,
+    )

@@ -1,0 +1,110 @@
+"""measure_dyad and measure_triad: the bundle holds what the steps give, with parameter errors."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from brinkwatch.codebook import Dyad
+from brinkwatch.errors import ConfigError
+from brinkwatch.measure import (
+    DEFAULT_BASELINE,
+    Actor,
+    Freq,
+    change_points,
+    dyad_series,
+    evaluate_alarms,
+    indexed_series,
+    measure_dyad,
+    measure_triad,
+    triad_pairs,
+)
+from brinkwatch.store import Store, connect
+
+WINDOW = {"start": date(2019, 1, 1), "end": date(2019, 12, 31)}
+
+
+@pytest.fixture(scope="module")
+def chron(chronology_db: Path) -> Store:
+    return connect(chronology_db, read_only=True)
+
+
+def test_measure_dyad_is_the_steps_it_replaces(chron: Store) -> None:
+    m = measure_dyad(chron.events, "JPN-KOR", freq="month", **WINDOW)
+    a, b = Actor("JPN"), Actor("KOR")
+    base = DEFAULT_BASELINE[Freq.MONTH]
+    ser = dyad_series(chron.events, [(a, b), (b, a)], freq="month", **WINDOW)
+    rows = indexed_series(ser, measure="goldstein_sum", baseline=base).to_pyarrow().to_pylist()
+    assert m.rows == rows and m.table.to_pylist() == rows
+    assert m.dyad == Dyad(a, b) and (m.freq, m.baseline) == ("month", base)
+    for d, rs in m.by_dyad().items():
+        assert m.change_points[d] == change_points(
+            [r["value"] for r in rs], [r["period"] for r in rs]
+        )
+    alarms = evaluate_alarms(chron.events, a, b, freq="month", baseline=base, **WINDOW)
+    assert m.alarms == alarms and len(alarms) > 0  # 2019 holds the export controls
+    assert [h.dyad for h in m.headlines] == ["JPN->KOR", "KOR->JPN"]
+    for h in m.headlines:
+        valued = [r for r in m.by_dyad()[h.dyad] if r["value"] is not None]
+        assert h.lowest["value"] == min(r["value"] for r in valued)
+        assert h.latest == m.by_dyad()[h.dyad][-1]
+
+
+def test_an_open_window_gives_the_same_alarms_as_the_series_span(chron: Store) -> None:
+    # The brief used to close the window itself before evaluating alarms; no longer needed.
+    m = measure_dyad(chron.events, "JPN-KOR", freq="month", start=date(2019, 1, 1))
+    last = m.rows[-1]["period"]
+    closed = measure_dyad(
+        chron.events, "JPN-KOR", freq="month", start=date(2019, 1, 1), end=date(2023, 12, 31)
+    )
+    assert last <= date(2023, 12, 31)
+    assert [(x.rule, x.dyad, x.period) for x in m.alarms] == [
+        (x.rule, x.dyad, x.period) for x in closed.alarms if x.period <= last
+    ]
+
+
+def test_directed_types_and_no_alarms(chron: Store) -> None:
+    m = measure_dyad(
+        chron.events, "JPN:GOV->KOR:GOV", directed=True, freq="month", alarms=False, **WINDOW
+    )
+    assert list(m.by_dyad()) == ["JPN:GOV->KOR:GOV"] and m.alarms == []
+
+
+def test_measure_triad_is_the_six_dyads(chron: Store) -> None:
+    t = measure_triad(chron.events, ["USA", "JPN", "KOR"], alarms=True, **WINDOW)
+    a, b, c = (Actor(x) for x in ("USA", "JPN", "KOR"))
+    ser = dyad_series(chron.events, triad_pairs(a, b, c), freq="month", **WINDOW)
+    assert t.rows == indexed_series(ser, baseline=12).to_pyarrow().to_pylist()
+    assert len(t.by_dyad()) == 6
+    expected = [
+        x
+        for s, g in ((a, b), (a, c), (b, c))
+        for x in evaluate_alarms(chron.events, s, g, freq="month", baseline=12, **WINDOW)
+    ]
+    assert sorted(t.alarms, key=repr) == sorted(expected, key=repr)
+    assert [x.period for x in t.alarms] == sorted((x.period for x in t.alarms), reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"dyad": "JPN"}, "dyad"),
+        ({"dyad": "JPN-KOR", "freq": "year"}, "freq"),
+        ({"dyad": "JPN-KOR", "weight": "heavy"}, "weight"),
+        ({"dyad": "JPN-KOR", "measure": "nope"}, "measure"),
+        ({"dyad": "JPN-KOR", "start": date(2020, 1, 2), "end": date(2020, 1, 1)}, "start"),
+    ],
+)
+def test_errors_name_the_parameter(chron: Store, kwargs: dict[str, object], field: str) -> None:
+    with pytest.raises(ConfigError) as exc:
+        measure_dyad(chron.events, **kwargs)  # type: ignore[arg-type]
+    assert exc.value.field == field and "--" not in str(exc.value)
+
+
+def test_triad_errors_name_the_parameter(chron: Store) -> None:
+    for actors in (["USA", "JPN"], ["USA", "JPN", "JPN"], ["USA", "JPN", "XXX"]):
+        with pytest.raises(ConfigError) as exc:
+            measure_triad(chron.events, actors)
+        assert exc.value.field == "actors"
