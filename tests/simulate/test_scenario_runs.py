@@ -337,3 +337,21 @@ def test_golden_run_is_unchanged_bit_for_bit(
         run_scenario(scenario, dynamics, levers=scenario.actual, n_paths=300, seed=7)
     )
     assert got == GOLDEN
+
+
+def test_engine_runs_on_one_blas_thread_and_restores_the_pool(
+    scenario: Scenario, dynamics: Dynamics
+) -> None:
+    from threadpoolctl import threadpool_info
+
+    def blas_threads() -> list[int]:
+        return [int(i["num_threads"]) for i in threadpool_info() if i["user_api"] == "blas"]
+
+    before = blas_threads()
+    seen: list[list[int]] = []
+    run_scenario(
+        scenario, dynamics, n_paths=20, seed=0, progress=lambda f: seen.append(blas_threads())
+    )
+    assert before and seen
+    assert all(threads == [1] * len(before) for threads in seen)
+    assert blas_threads() == before

@@ -17,9 +17,9 @@ from datetime import date, timedelta
 
 import numpy as np
 import pyarrow as pa
+from threadpoolctl import threadpool_limits
 
 from brinkwatch.errors import ScenarioError
-from brinkwatch.simulate._blas import single_threaded_blas
 from brinkwatch.simulate.scenario import Effect, Scenario, Uncertain, Window
 
 __all__ = ["DRIVER_MEMORY", "Dynamics", "SimulationRun", "run_scenario"]
@@ -749,7 +749,7 @@ def run_scenario(
     runs: list[SimulationRun] = []
     done = 0
     # Thousands of small products: one BLAS thread is faster than waking a pool for each.
-    with single_threaded_blas():
+    with threadpool_limits(limits=1, user_api="blas"):
         for i, size in enumerate(sizes):
 
             def part(f: float, done: int = done, size: int = size) -> None:
