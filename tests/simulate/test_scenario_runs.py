@@ -269,7 +269,7 @@ def test_backtest_scores_beside_baselines(scenario: Scenario, chron_store: Store
 def test_inverse_cdf_draws_are_poisson(lam: float) -> None:
     from scipy.stats import poisson
 
-    from brinkwatch.simulate._engine import _poisson_icdf
+    from brinkwatch.simulate._step import _poisson_icdf
 
     u = np.random.default_rng(0).random(200_000)
     k = _poisson_icdf(u, np.full(u.shape, lam))
