@@ -121,6 +121,13 @@ class _Node:
             raise self.error(key, f"'{key}' must be a non-empty text, got {v!r}")
         return v.strip()
 
+    def texts(self, key: str) -> tuple[str, ...]:
+        raw = self.value(key, []) or []
+        if not isinstance(raw, list):
+            # A bare value would otherwise be iterated: a number crashes, a text splits up.
+            raise self.error(key, f"'{key}' must be a list")
+        return tuple(str(x) for x in raw)
+
     def integer(self, key: str, default: int | None = None, *, minimum: int = 0) -> int:
         v = self.value(key, default if default is not None else ...)
         if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
@@ -457,7 +464,7 @@ def parse_scenario(text: str, *, source: str = "scenario") -> Scenario:
     mediator = _mediator(p, top)
     shocks = _shocks(p, top)
     levers = _levers(p, top, start)
-    actual = tuple(str(x) for x in (top.value("actual", []) or []))
+    actual = top.texts("actual")
     for a in actual:
         if a not in [lv.name for lv in levers]:
             raise top.error("actual", f"'{a}' is not a lever of this scenario")
@@ -678,7 +685,7 @@ def _levers(p: _Parser, top: _Node, start: date) -> list[Lever]:
                 effects=_effects(p, n, "effects"),
                 expect=tuple(expect),
                 line=n.line,
-                triggers=tuple(str(x) for x in (n.value("triggers", []) or [])),
+                triggers=n.texts("triggers"),
             )
         )
     lever_names = [lv.name for lv in levers]
