@@ -235,3 +235,41 @@ def test_a_huge_value_is_shown_truncated() -> None:
     with pytest.raises(ScenarioError) as exc:
         parse_scenario(_broken("horizon_days: ", "horizon_days: " + "9" * 3000 + "x #"))
     assert exc.value.field == "horizon_days" and len(str(exc.value)) < 300
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ('triggers: ["summit:not_held->held"]', "triggers: -1", "levers.leaders_meeting.triggers"),
+        (
+            'triggers: ["summit:not_held->held"]',
+            'triggers: "summit:not_held->held"',
+            "levers.leaders_meeting.triggers",
+        ),
+        ("actual: [public_mediation, private_channel, leaders_meeting]", "actual: 3", "actual"),
+    ],
+)
+def test_lists_given_a_bare_value_fail_with_line_and_field(old: str, new: str, field: str) -> None:
+    text = _broken(old, new)
+    first = new.splitlines()[0]
+    with pytest.raises(ScenarioError, match="must be a list") as info:
+        parse_scenario(text, source="bad.yaml")
+    assert info.value.line == next(i for i, ln in enumerate(text.splitlines(), 1) if first in ln)
+    assert info.value.field == field
+
+
+def test_public_names_still_come_from_the_scenario_module() -> None:
+    import pickle
+
+    from brinkwatch.simulate import _scenario_types, _scenario_yaml, scenario
+
+    for name in scenario.__all__:
+        obj = getattr(scenario, name)
+        assert (
+            obj is getattr(_scenario_types, name, None)
+            or obj is getattr(_scenario_yaml, name, None)
+            or name in {"bundled_scenarios", "read_bundled_scenario"}
+        ), name
+    # Worker processes receive scenarios by pickle: the moved classes still round-trip.
+    sc = parse_scenario(TEXT)
+    assert pickle.loads(pickle.dumps(sc)) == sc

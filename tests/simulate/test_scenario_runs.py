@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import warnings
 from collections import defaultdict
@@ -268,7 +269,7 @@ def test_backtest_scores_beside_baselines(scenario: Scenario, chron_store: Store
 def test_inverse_cdf_draws_are_poisson(lam: float) -> None:
     from scipy.stats import poisson
 
-    from brinkwatch.simulate._engine import _poisson_icdf
+    from brinkwatch.simulate._step import _poisson_icdf
 
     u = np.random.default_rng(0).random(200_000)
     k = _poisson_icdf(u, np.full(u.shape, lam))
@@ -276,3 +277,81 @@ def test_inverse_cdf_draws_are_poisson(lam: float) -> None:
     assert np.all(poisson.cdf(k, lam) >= u - 1e-12)
     assert np.all((k == 0) | (poisson.cdf(k - 1, lam) < u + 1e-12))
     assert abs(k.mean() - lam) < 4 * np.sqrt(lam / u.size)
+
+
+def _digest(run: SimulationRun) -> str:
+    """sha256 of every array a run returns, in a fixed order, with dtypes and shapes."""
+    h = hashlib.sha256()
+
+    def add(name: str, a: np.ndarray) -> None:
+        a = np.ascontiguousarray(a)
+        h.update(f"{name}|{a.dtype.str}|{a.shape}|".encode())
+        h.update(a.tobytes())
+
+    for k in sorted(run.outcomes):
+        add(f"outcome:{k}", run.outcomes[k])
+    for k in sorted(run.state_counts):
+        add(f"states:{k}", run.state_counts[k])
+    for k in sorted(run.set_values):
+        add(f"set:{k}", run.set_values[k])
+    add("weekly", run.weekly)
+    add("index_weekly", run.index_weekly)
+    add("index_level", np.array([run.index_level]))
+    add("param_set", run.param_set)
+    for name, a in zip(("t_path", "t_day", "t_kind"), run.transitions, strict=True):
+        add(name, a)
+    h.update(repr(run.transition_names).encode())
+    return h.hexdigest()
+
+
+#: Recorded from the engine before its split into compile, state and step functions (the
+#: digests are of float arrays: a different NumPy or BLAS build may legitimately move them).
+GOLDEN = {
+    "dynamics": "e2c03440183e1145ec2b213549473101c89ac15419d6f6928c6b688d47b97a09",
+    "none": "9fb137254b5e38a67ac161af9aba9c6b881b0965a16dcb9cac24b2eedbff1c31",
+    "actual": "65a952de0e85fe1b97b567b1fc4cf14b7cc2f648111a3c333566e4b379441ba8",
+    "actual_chunked": "c94f3ecf96b7f23320ac0325ff6da3e1b582454410511b17fc23ecc933ced7b4",
+}
+
+
+def test_golden_run_is_unchanged_bit_for_bit(
+    scenario: Scenario, dynamics: Dynamics, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import brinkwatch.simulate._engine as engine
+
+    # The fitted model first, so that a change in the fit is told apart from one in the engine.
+    fit = hashlib.sha256()
+    for a in (dynamics.baseline, dynamics.excitation, dynamics.memory0, dynamics.history):
+        fit.update(np.ascontiguousarray(a, dtype=np.float64).tobytes())
+    fit.update(repr((dynamics.names, dynamics.decay, dynamics.history_start)).encode())
+    got = {
+        "dynamics": fit.hexdigest(),
+        "none": _digest(run_scenario(scenario, dynamics, n_paths=300, seed=7)),
+        "actual": _digest(
+            run_scenario(scenario, dynamics, levers=scenario.actual, n_paths=300, seed=7)
+        ),
+    }
+    # Chunks of 120 paths: three chunks with their own random streams, merged.
+    monkeypatch.setattr(engine, "CHUNK_PATHS", 120)
+    got["actual_chunked"] = _digest(
+        run_scenario(scenario, dynamics, levers=scenario.actual, n_paths=300, seed=7)
+    )
+    assert got == GOLDEN
+
+
+def test_engine_runs_on_one_blas_thread_and_restores_the_pool(
+    scenario: Scenario, dynamics: Dynamics
+) -> None:
+    from threadpoolctl import threadpool_info
+
+    def blas_threads() -> list[int]:
+        return [int(i["num_threads"]) for i in threadpool_info() if i["user_api"] == "blas"]
+
+    before = blas_threads()
+    seen: list[list[int]] = []
+    run_scenario(
+        scenario, dynamics, n_paths=20, seed=0, progress=lambda f: seen.append(blas_threads())
+    )
+    assert before and seen
+    assert all(threads == [1] * len(before) for threads in seen)
+    assert blas_threads() == before
