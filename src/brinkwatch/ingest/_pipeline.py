@@ -139,6 +139,8 @@ class IngestReport:
             "duplicates": self.duplicates,
             "failed": len(self.failed),
             "files": [asdict(f) for f in self.files],
+            # A run that cannot start has its error here (see the CLI); files carry their own.
+            "error": None,
         }
 
 
