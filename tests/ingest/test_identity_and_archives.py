@@ -249,9 +249,7 @@ def test_rejects_and_log_agree_when_a_file_is_read_again_with_another_mapping(
     _log_agrees_with_rejected(store)
 
 
-def test_parquet_import_keeps_each_batch_with_its_rejects(
-    tmp_path: Path, store: Store
-) -> None:
+def test_parquet_import_keeps_each_batch_with_its_rejects(tmp_path: Path, store: Store) -> None:
     path = write_lines(tmp_path / "x.export.CSV", [gdelt2(1), gdelt2(2, code="999")])
     ingest(store, [path, path])
     store.to_parquet(tmp_path / "export")

@@ -287,7 +287,8 @@ class Store:
         The ``rejected`` table and ``ingest_log`` keep the record of those rows; ``events``
         never showed them. DuckDB does not give the blocks of deleted rows back to the file
         system (neither ``CHECKPOINT`` nor ``VACUUM`` shrinks the file; new rows reuse them), so
-        when the file has free blocks its database is copied into a new file beside it
+        when rows were removed or the file has free blocks, its database is copied into a new
+        file beside it
         (``COPY FROM DATABASE``), which then replaces it; the store stays open on the new file.
         This needs free disk space for the copy.
 
@@ -320,8 +321,10 @@ class Store:
             con.execute("CHECKPOINT")
         rewritten = False
         if self.path is not None:
+            # Deleted rows keep their row groups' blocks, and free blocks stay in the file:
+            # either way only a copy gives the bytes back.
             free = fetch_one(con, "SELECT free_blocks FROM pragma_database_size()")
-            if free and int(free[0]) > 0:
+            if n or (free and int(free[0]) > 0):
                 self._rewrite()
                 rewritten = True
         return CompactReport(n, before, self._file_bytes(), rewritten)
