@@ -64,7 +64,7 @@ def test_compact_removes_held_back_rows_and_shrinks_the_file(
         assert not db.with_name(db.name + ".compact").exists()
         # Events, rejects and the log are untouched; nothing held back is left.
         assert _snapshot(store.con) == before
-        assert store.con.execute("SELECT count(*) FROM event_rows").fetchall()[0][0] == (before[0])
+        assert store.con.execute("SELECT count(*) FROM event_rows").fetchall()[0][0] == before[0]
         # The store goes on working on the new file: batch ids continue, duplicates still found.
         last = max(r.batch_id or 0 for r in reports)
         (repeat,) = ingest(store, [files[1]]).files  # the same bytes: nothing read or held

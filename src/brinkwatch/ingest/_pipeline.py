@@ -747,13 +747,15 @@ _FP_PENDING = "pending"
 def _ingest_one(
     store: Store,
     display: str,
-    content: _Content,
+    content: _Content | Path,
     fmt: Format,
     mapping: ColumnMapping | None,
     progress: ProgressFn | None,
     cap: str | None = None,
 ) -> FileReport:
     con = store.con
+    if isinstance(content, Path):  # a plain file (coded events write one)
+        content = _Content(content, content.stat().st_size)
     started = datetime.now(UTC).replace(tzinfo=None)
     t0 = time.perf_counter()
     path, size = content.path, content.size
