@@ -174,7 +174,7 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
 #: Files are identified by a hash of their whole content, read in chunks of this size.
 _HASH_CHUNK = 1 << 20
 #: Prefix of a content fingerprint: the algorithm, so that a change of algorithm never matches.
-_FP_PREFIX = "b2:"
+_FP_PREFIX = "sha256:"
 
 #: Compressed input (``.gz`` files, ``.zip`` members) is decompressed to a temporary file as it
 #: is read, and the run refuses it as soon as it expands more than this many times its
@@ -189,11 +189,13 @@ RATIO_GRACE_BYTES = 1 << 20
 
 
 def _new_hash() -> Any:
-    return hashlib.blake2b(digest_size=16)
+    # Measured on the project's machines (401 MB, page cache): SHA-256 0.29 s, BLAKE2b 0.71 s
+    # (OpenSSL uses the CPU's SHA instructions); xxh3_128 0.03 s would need the xxhash package.
+    return hashlib.sha256()
 
 
 def fingerprint(path: Path) -> str:
-    """Identify a file by a hash (BLAKE2b, 128 bits) of its whole content, read in chunks.
+    """Identify a file by a hash (SHA-256) of its whole content, read in chunks.
 
     Two files have the same fingerprint only if their bytes are the same, so a file changed
     anywhere (even keeping its size) is read again, and its unchanged rows are counted as
@@ -207,7 +209,7 @@ def fingerprint(path: Path) -> str:
     Returns
     -------
     str
-        ``"b2:"`` and 32 hex digits.
+        ``"sha256:"`` and 64 hex digits.
 
     Examples
     --------
@@ -215,7 +217,7 @@ def fingerprint(path: Path) -> str:
     >>> from pathlib import Path
     >>> p = Path(tempfile.mkdtemp()) / "x.csv"
     >>> _ = p.write_bytes(b"event_id,event_date")
-    >>> fingerprint(p) == fingerprint(p) and fingerprint(p).startswith("b2:")
+    >>> fingerprint(p) == fingerprint(p) and fingerprint(p).startswith("sha256:")
     True
     """
     h = _new_hash()
