@@ -286,3 +286,45 @@ def test_origin_override_is_needed_to_claim_a_built_in_origin(
     )  # fmt: skip
     assert code == 0 and json.loads(out)["stored"] == 1
     assert "warning" in err and "icews" in err
+
+
+def test_ingest_json_is_one_object_even_when_the_run_cannot_start(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = str(tmp_path / "s.duckdb")
+    code, out, err = call_main(capsys, "ingest", str(tmp_path / "gone.CSV"), "--db", db, "--json")
+    assert code == 1 and "Traceback" not in err
+    obj = json.loads(out)
+    assert obj["error"]["kind"] == "FileFormatError" and "gone.CSV" in obj["error"]["message"]
+    assert (obj["read"], obj["files"]) == (0, [])
+    bad = tmp_path / "m.yaml"
+    bad.write_text("columns: [not, a, mapping]\n")
+    f = tmp_path / "x.csv"
+    f.write_text("a,b\n1,2\n")
+    code, out, _ = call_main(capsys, "ingest", str(f), "--mapping", str(bad), "--db", db, "--json")
+    assert code == 1 and json.loads(out)["error"]["kind"] == "MappingError"
+    # A run that starts has "error": null, and failed files carry their own.
+    f.write_text("")
+    code, out, _ = call_main(capsys, "ingest", str(f), "--db", db, "--json")
+    obj = json.loads(out)
+    assert code == 1 and obj["error"] is None and obj["failed"] == 1
+    assert "empty" in obj["files"][0]["error"]
+
+
+def test_store_compact_reports_rows_and_bytes(
+    capsys: pytest.CaptureFixture[str], shared_data: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "s.duckdb"
+    src = shared_data / "gdelt/20191024143000.export.CSV"
+    changed = tmp_path / "changed.export.CSV"
+    lines = src.read_text(encoding="utf-8").splitlines()
+    changed.write_text("\n".join("9" + x if i % 10 == 0 else x for i, x in enumerate(lines)))
+    code, _, err = call_main(capsys, "ingest", str(src), str(changed), "--db", str(db), "--json")
+    assert code == 0, err
+    code, out, err = call_main(capsys, "store", "compact", "--db", str(db), "--json")
+    assert code == 0, err
+    obj = json.loads(out)
+    assert obj["rows_removed"] > 1800 and obj["bytes_after"] == db.stat().st_size
+    assert obj["bytes_freed"] == obj["bytes_before"] - obj["bytes_after"] >= 0
+    code, out, _ = call_main(capsys, "store", "compact", "--db", str(db))
+    assert code == 0 and "removed 0 held-back rows" in out and "freed" in out

@@ -24,7 +24,7 @@ from rich.table import Table
 from brinkwatch.cli._render import OutputFormat, render_arrow, to_json
 from brinkwatch.codebook import Dyad
 from brinkwatch.config import load_settings
-from brinkwatch.errors import ConfigError, OriginOverrideWarning
+from brinkwatch.errors import BrinkwatchError, ConfigError, OriginOverrideWarning
 from brinkwatch.ingest import (
     ColumnMapping,
     FileReport,
@@ -48,6 +48,8 @@ fetch_app = typer.Typer(
     help="Download event data from its publisher, then ingest it.", no_args_is_help=True
 )
 app.add_typer(fetch_app, name="fetch")
+store_app = typer.Typer(help="Look after the event store.", no_args_is_help=True)
+app.add_typer(store_app, name="store")
 
 out = Console()
 if not out.is_terminal and "COLUMNS" not in os.environ:
@@ -135,6 +137,28 @@ def _report_row(t: Table, f: FileReport) -> None:
         t.add_row(escape(f.file), "[red]failed[/]", "", "", "", "", "")
 
 
+def _size(p: Path) -> int:
+    try:
+        return p.stat().st_size
+    except OSError:  # gone since it was listed: ingest reports it as that file's error
+        return 0
+
+
+def _failed_run(exc: BrinkwatchError) -> dict[str, object]:
+    """Return the JSON object of an ingest run that failed before reading any file."""
+    from brinkwatch.cli import error_json  # the one error shape of every JSON output
+
+    return {
+        "read": 0,
+        "stored": 0,
+        "rejected": 0,
+        "duplicates": 0,
+        "failed": 0,
+        "files": [],
+        **error_json(exc),
+    }
+
+
 def _run_ingest(
     store: Store,
     paths: list[Path],
@@ -144,7 +168,7 @@ def _run_ingest(
     origin_override: bool = False,
 ) -> int:
     files = expand_paths(paths)
-    sizes = {str(p): p.stat().st_size for p in files}
+    sizes = {str(p): _size(p) for p in files}
     total = sum(sizes.values())
     done: dict[str, float] = {}
     with Progress(
@@ -228,19 +252,55 @@ def ingest_cmd(
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Ingest GDELT 1.0/2.0, ICEWS, CSV or Parquet files into the event store."""
-    cmap: ColumnMapping | None = read_mapping(mapping) if mapping else None
-    if map_items:
-        extra = parse_map_options(map_items)
-        cmap = cmap.merged(extra) if cmap else extra
-    # Refuse a claimed origin before opening (and perhaps creating) the store.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", OriginOverrideWarning)
-        check_origin(cmap, override=origin_override)
-    with _open(db) as store:
-        code = _run_ingest(store, paths, fmt, cmap, as_json, origin_override)
+    """Ingest GDELT 1.0/2.0, ICEWS, CSV or Parquet files into the event store.
+
+    With --json it prints one JSON object whatever happens: the counts and each file's report
+    (a failed file has its "error"), or, when the run cannot start (bad mapping, store
+    locked, no such path), an "error" object with its kind and message; exit status 1 then.
+    """
+    try:
+        cmap: ColumnMapping | None = read_mapping(mapping) if mapping else None
+        if map_items:
+            extra = parse_map_options(map_items)
+            cmap = cmap.merged(extra) if cmap else extra
+        # Refuse a claimed origin before opening (and perhaps creating) the store.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", OriginOverrideWarning)
+            check_origin(cmap, override=origin_override)
+        with _open(db) as store:
+            code = _run_ingest(store, paths, fmt, cmap, as_json, origin_override)
+    except BrinkwatchError as exc:
+        if not as_json:
+            raise
+        out.print_json(to_json(_failed_run(exc)))
+        raise typer.Exit(1) from None
     if code:
         raise typer.Exit(code)
+
+
+@store_app.command("compact")
+def store_compact_cmd(
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Remove the rows ingests held back (rejects, duplicates, blanks) and shrink the file.
+
+    The rejected table and the ingest log keep their record. The file is rewritten into a
+    copy beside it, so this needs free disk space about the size of the compacted store.
+    """
+    with _open(db) as store:
+        rep = store.compact()
+        path = store.path
+    if as_json:
+        out.print_json(to_json({"db": str(path), **rep.as_dict()}))
+        return
+    mb = 1e6
+    out.print(f"removed {rep.rows_removed:,} held-back rows from {escape(str(path))}")
+    if rep.bytes_before is not None and rep.bytes_after is not None:
+        out.print(
+            f"file: {rep.bytes_before / mb:,.1f} MB -> {rep.bytes_after / mb:,.1f} MB "
+            f"(freed {(rep.bytes_freed or 0) / mb:,.1f} MB)"
+        )
 
 
 @app.command("events")

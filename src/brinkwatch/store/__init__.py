@@ -3,7 +3,7 @@
 from brinkwatch.store._lock import DEFAULT_WAIT, Holder, holders
 from brinkwatch.store._queries import select_events
 from brinkwatch.store._schema import EVENT_COLUMNS, ORIGINS, SCHEMA_VERSION, Column
-from brinkwatch.store._store import Store, StoreStats, connect
+from brinkwatch.store._store import CompactReport, Store, StoreStats, connect
 
 __all__ = [
     "DEFAULT_WAIT",
@@ -11,6 +11,7 @@ __all__ = [
     "ORIGINS",
     "SCHEMA_VERSION",
     "Column",
+    "CompactReport",
     "Holder",
     "Store",
     "StoreStats",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
     from ibis.backends import BaseBackend
 
-__all__ = ["Store", "StoreStats", "connect", "fetch_one", "sql_string"]
+__all__ = ["CompactReport", "Store", "StoreStats", "connect", "fetch_one", "sql_string"]
 
 Backend = Literal["duckdb", "spark"]
 
@@ -71,6 +72,33 @@ class StoreStats:
             "duplicates": self.duplicates,
             "by_origin": self.by_origin,
             "rejected_by_reason": self.rejected_by_reason,
+        }
+
+
+@dataclass(frozen=True)
+class CompactReport:
+    """What ``Store.compact`` (``brinkwatch store compact``) removed and freed."""
+
+    rows_removed: int
+    bytes_before: int | None
+    bytes_after: int | None
+    rewritten: bool
+
+    @property
+    def bytes_freed(self) -> int | None:
+        """Bytes the file shrank by (``None`` for an in-memory store)."""
+        if self.bytes_before is None or self.bytes_after is None:
+            return None
+        return self.bytes_before - self.bytes_after
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return {
+            "rows_removed": self.rows_removed,
+            "bytes_before": self.bytes_before,
+            "bytes_after": self.bytes_after,
+            "bytes_freed": self.bytes_freed,
+            "rewritten": self.rewritten,
         }
 
 
@@ -189,8 +217,9 @@ class Store:
     def read_parquet(self, directory: str | Path) -> dict[str, int]:
         """Import a Parquet export made by :meth:`to_parquet`; rows already present are skipped.
 
-        Events are matched on (origin, event_id), rejects on (fingerprint, line) and log
-        entries on (fingerprint, batch), so importing the same export twice adds nothing.
+        Events are matched on (origin, event_id) and log entries on (fingerprint, file,
+        start time); rejects come with the log entries they belong to (each batch keeps its
+        own), so importing the same export twice adds nothing.
 
         Returns
         -------
@@ -234,12 +263,10 @@ class Store:
             )
             rj = fetch_one(
                 con,
-                f"""INSERT INTO rejected SELECT coalesce(m.new_id, r.batch_id), r.file,
+                f"""INSERT INTO rejected SELECT m.new_id, r.file,
                 r.fingerprint, r.line, r.field, r.reason, r.detail, r.raw
                 FROM read_parquet({sql_string(str(paths["rejected"]))}) r
-                LEFT JOIN _imp_log m ON m.batch_id = r.batch_id
-                WHERE NOT EXISTS (SELECT 1 FROM rejected x
-                                  WHERE x.fingerprint = r.fingerprint AND x.line = r.line)""",
+                JOIN _imp_log m ON m.batch_id = r.batch_id""",
             )
             lg = fetch_one(
                 con,
@@ -258,18 +285,93 @@ class Store:
         added["ingest_log"] = int(lg[0]) if lg else 0
         return added
 
-    def compact(self) -> int:
-        """Drop the rows an ingest held back (rejected, duplicate, blank) and checkpoint.
+    def compact(self) -> CompactReport:
+        """Drop the rows an ingest held back (rejected, duplicate, blank) and shrink the file.
 
-        The ``rejected`` table and ``ingest_log`` keep the record of them; ``events`` never
-        showed them. Returns the number of rows dropped.
+        The ``rejected`` table and ``ingest_log`` keep the record of those rows; ``events``
+        never showed them. DuckDB does not give the blocks of deleted rows back to the file
+        system (neither ``CHECKPOINT`` nor ``VACUUM`` shrinks the file; new rows reuse them), so
+        when rows were removed or the file has free blocks, its database is copied into a new
+        file beside it
+        (``COPY FROM DATABASE``), which then replaces it; the store stays open on the new file.
+        This needs free disk space for the copy.
+
+        Returns
+        -------
+        CompactReport
+            Rows removed, and the file's size before and after (each after a checkpoint).
+
+        Raises
+        ------
+        StoreError
+            If the store is read-only, or the copy cannot be written (the rows stay deleted).
+
+        Examples
+        --------
+        >>> connect(":memory:").compact().rows_removed
+        0
         """
-        row = fetch_one(self.con, "SELECT count(*) FROM event_rows WHERE _reject IS NOT NULL")
+        if self.read_only:
+            raise StoreError(
+                "the store is open read-only; compact needs it open for writing", path=self.path
+            )
+        con = self.con
+        con.execute("CHECKPOINT")
+        before = self._file_bytes()
+        row = fetch_one(con, "SELECT count(*) FROM event_rows WHERE _reject IS NOT NULL")
         n = int(row[0]) if row else 0
         if n:
-            self.con.execute("DELETE FROM event_rows WHERE _reject IS NOT NULL")
-            self.con.execute("CHECKPOINT")
-        return n
+            con.execute("DELETE FROM event_rows WHERE _reject IS NOT NULL")
+            con.execute("CHECKPOINT")
+        rewritten = False
+        if self.path is not None:
+            # Deleted rows keep their row groups' blocks, and free blocks stay in the file:
+            # either way only a copy gives the bytes back.
+            free = fetch_one(con, "SELECT free_blocks FROM pragma_database_size()")
+            if n or (free and int(free[0]) > 0):
+                self._rewrite()
+                rewritten = True
+        return CompactReport(n, before, self._file_bytes(), rewritten)
+
+    def _file_bytes(self) -> int | None:
+        return None if self.path is None else self.path.stat().st_size
+
+    def _rewrite(self) -> None:
+        """Copy the database into a fresh file and put it in place of this one."""
+        assert self.path is not None
+        con = self.con
+        tmp = self.path.with_name(self.path.name + ".compact")
+        for p in (tmp, tmp.with_name(tmp.name + ".wal")):
+            p.unlink(missing_ok=True)
+        settings: dict[str, str | bool | int | float | list[str]] = {
+            str(k): str(v)
+            for k, v in con.execute(
+                "SELECT name, value FROM duckdb_settings() WHERE name IN ('threads', "
+                "'memory_limit')"
+            ).fetchall()
+        }
+        name = fetch_one(con, "SELECT current_database()")
+        assert name is not None
+        try:
+            con.execute(f"ATTACH {sql_string(str(tmp))} AS _compact")
+            con.execute(f'COPY FROM DATABASE "{name[0]}" TO _compact')
+            con.execute("CHECKPOINT _compact")
+            con.execute("DETACH _compact")
+        except duckdb.Error as exc:
+            with suppress(duckdb.Error):
+                con.execute("DETACH DATABASE IF EXISTS _compact")
+            tmp.unlink(missing_ok=True)
+            raise StoreError(
+                f"cannot write the compacted copy {tmp} ({exc}); the held-back rows are "
+                "deleted but the file did not shrink. Free disk space and run compact again",
+                path=self.path,
+            ) from exc
+        # Swap while this process still holds the old file's lock, so that no other process
+        # opens the old file in between; then reopen on the new one.
+        tmp.replace(self.path)
+        con.close()
+        self._con = duckdb.connect(str(self.path), config=settings)
+        self._ibis = None
 
     def close(self) -> None:
         """Close the connection, let other processes in and remove snapshots (Spark)."""
