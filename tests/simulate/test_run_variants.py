@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from brinkwatch.errors import ConfigError
+from brinkwatch.errors import ConfigError, SparseDataWarning
 from brinkwatch.simulate import (
     compare_levers,
     fan_table,
@@ -21,7 +21,8 @@ from brinkwatch.store import Store
 def test_run_variants_is_the_steps_it_replaces(chronology: Store) -> None:
     sc = parse_scenario(read_bundled_scenario("jpn-kor-2019"))
     res = run_variants(sc, chronology.events, n_paths=60, seed=4)
-    dyn = fit_dynamics(sc, chronology.events)
+    with pytest.warns(SparseDataWarning, match="fitted on only"):
+        dyn = fit_dynamics(sc, chronology.events)
     runs = simulate_scenario(sc, dyn, n_paths=60, seed=4)
     assert list(res.runs) == list(runs) == list(res.variants)
     assert res.comparison.equals(compare_levers(runs))
