@@ -39,7 +39,8 @@ def test_explain_json_on_the_chronology_with_png_plot(chronology_db: Path, tmp_p
     assert rec["pairs"][0]["b_answers_a"]["in_kind"] is True
     usa = "No evidence at the 5% level after correcting for 13 tests that USA's moves change the"
     assert any(line.startswith(f"{usa} JPN-KOR dyad") for line in rec["lines"])
-    assert rec["same_period_lines"] and rec["disagreements"]
+    assert rec["same_period_lines"] and rec["disagreements"] and out["dynamics"]
+    assert out["cross_check"]["measure"] == "goldstein_sum"
     assert out["irf"]["seed"] == 5 and out["irf"]["repl"] == 200
     assert len(out["irf"]["responses"]) == 4 * 4 * 9
     png = (tmp_path / "irf.png").read_bytes()

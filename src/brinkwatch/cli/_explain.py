@@ -227,7 +227,9 @@ def _as_json(triad: tuple[str, str, str], x: TriadExplanation) -> dict[str, Any]
         "stable": model.stable_,
         "stationarity": [s.as_dict() for s in model.stationarity_],
         "granger": [g.as_dict() for g in x.granger],
+        "dynamics": model.dynamics_,
         "reciprocity": None if rec is None else rec.as_dict(),
+        "cross_check": None if x.cross_check is None else x.cross_check.as_dict(),
         "irf": None if x.irf is None else x.irf.as_dict(),
         "fevd": None if x.fevd is None else x.fevd.as_dict(),
     }
