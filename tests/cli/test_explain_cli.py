@@ -17,14 +17,15 @@ from tests.cli.test_cli import run
 def test_explain_json_on_the_chronology_with_png_plot(chronology_db: Path, tmp_path: Path) -> None:
     args = ["explain", "--triad", "USA", "JPN", "KOR", "--freq", "month", "--from", "2015-01-01",
             "--to", "2023-12-31", "--db", str(chronology_db), "--repl", "200", "--seed", "5",
-            "--format", "json"]  # fmt: skip
+            "--lags", "1", "--format", "json"]  # fmt: skip
     r = run(*args, "--plot", str(tmp_path / "irf.png"))
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert out["periods"] == 108 and out["from"] == "2015-01-01" and out["measure"] == "net_coop"
     assert set(out["dropped"]) == {"JPN->USA", "KOR->USA"}
     assert out["series"] == ["JPN->KOR", "KOR->JPN", "USA->JPN", "USA->KOR"]
-    assert not out["insufficient"] and out["lags"]["used"] >= 1
+    # Every criterion chooses 0 lags by month, so one lag is forced here, and said so.
+    assert not out["insufficient"] and out["lags"]["used"] == 1 and out["lags"]["ic"] == "fixed"
     assert {w["category"] for w in out["warnings"]} == {"SparseDataWarning"}
     assert [w["message"] for w in out["warnings"]] == out["notes"][: len(out["warnings"])]
     assert "SparseDataWarning: JPN->USA has events in only 2" in r.stderr.replace("\n", " ")
@@ -34,9 +35,12 @@ def test_explain_json_on_the_chronology_with_png_plot(chronology_db: Path, tmp_p
     assert len(pairs) == 12
     assert [b["label"] for b in blocks] == ["{USA->JPN, USA->KOR} => {JPN->KOR, KOR->JPN}"]
     rec = out["reciprocity"]
+    assert rec["lags_forced"] and rec["lines"][0].startswith("The lag order 1 was forced")
     assert rec["pairs"][0]["b_answers_a"]["in_kind"] is True
-    assert any(line.startswith("No evidence that USA") or "USA's moves" in line
-               for line in rec["lines"])  # fmt: skip
+    usa = "No evidence at the 5% level after correcting for 13 tests that USA's moves change the"
+    assert any(line.startswith(f"{usa} JPN-KOR dyad") for line in rec["lines"])
+    assert rec["same_period_lines"] and rec["disagreements"] and out["dynamics"]
+    assert out["cross_check"]["measure"] == "goldstein_sum"
     assert out["irf"]["seed"] == 5 and out["irf"]["repl"] == 200
     assert len(out["irf"]["responses"]) == 4 * 4 * 9
     png = (tmp_path / "irf.png").read_bytes()
@@ -52,13 +56,28 @@ def test_explain_table_by_week_with_html_plot(chronology_db: Path, tmp_path: Pat
     assert r.returncode == 0, r.stderr
     text = r.stdout
     assert "triad USA JPN KOR: net_coop by week" in text and "VAR(2)" in text
-    assert "lag order: 2 (fixed by --lags" in text
+    assert "lag order: 2 (forced by --lags" in text
     for section in ("notes", "stationarity", "Granger causality", "reciprocity and third parties",
                     "forecast-error variance"):  # fmt: skip
         assert section in text, section
     assert "mostly fits zeros" in text.replace("\n", " ")
     html = (tmp_path / "irf.html").read_text()
     assert "Cholesky" in html and "toself" in html
+
+
+def test_explain_by_month_detects_no_dynamics_and_says_so(chronology_db: Path) -> None:
+    r = run(
+        "explain", "--triad", "USA", "JPN", "KOR", "--freq", "month", "--from", "2015-01-01",
+        "--to", "2023-12-31", "--db", str(chronology_db), "--repl", "50",
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    text = " ".join(r.stdout.split())
+    assert "no dynamics detected (AIC chooses 0 lags)" in text and "VAR(" not in text
+    assert "lag order: 0 (no dynamics detected" in text
+    assert "Granger causality" not in text and "forecast-error variance" not in text
+    assert "answers" not in text.split("same period")[0].split("reciprocity and third parties")[1]
+    assert "same period (not lagged influence)" in text and "correlate at r=+0.21" in text
+    assert "measures compared" in text and "with net_coop no dynamics are detected" in text
 
 
 def _invoke(*args: str) -> Result:

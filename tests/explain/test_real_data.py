@@ -39,7 +39,8 @@ def test_dyad_matrix_pivots_the_triad_table(chron_triad: TriadFn, chronology: St
     assert m.values[jul + 1, m.names.index("KOR->JPN")] < 0
 
 
-@pytest.mark.parametrize("freq", ["month", "week"])
+# By month every criterion chooses 0 lags: no dynamics detected (tests/explain/test_claims.py).
+@pytest.mark.parametrize("freq", ["week"])
 def test_chronology_2015_2023_is_sparse_warns_and_still_explains(
     chron_triad: TriadFn, freq: str
 ) -> None:

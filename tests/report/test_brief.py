@@ -138,8 +138,13 @@ def test_reciprocity_and_granger_numbers_are_the_var(
         m = re.search(rf"<td>{re.escape(label)}</td><td>{g.kind}</td><td[^>]*>([^<]+)</td>", gt)
         assert m and m.group(1) == f"{g.stat:.2f}", label
     assert f"VAR({model.lag_order_})" in html
-    for line in brief_data.explain.reciprocity.lines if brief_data.explain else []:
+    rec = brief_data.explain.reciprocity if brief_data.explain else None
+    assert rec is not None and rec.lines and rec.same_period_lines
+    for line in [*rec.lines, *rec.same_period_lines, *rec.disagreements]:
         assert str(escape_markup(line)) in html
+    # Bold rows are the tests that survive Holm's correction over the whole family.
+    bold = re.findall(r'<tr class="sig"><td>([^<]+)</td>', gt)
+    assert bold == [g.label.replace(">", "&gt;") for g in granger if g.significant_holm]
 
 
 def test_sparse_data_warnings_become_notes_not_warnings(brief_db: Path) -> None:

@@ -327,3 +327,14 @@ def test_query_numbers_are_strict_whole_numbers(client: TestClient) -> None:
     for limit in ("5.5", "true", "1e2"):
         r = client.get(f"/api/events?dyad=JPN-KOR&limit={limit}")
         assert "whole number" in _error(r, 400, "limit")
+
+
+def test_explain_by_month_shows_no_dynamics_and_same_period_apart(client: TestClient) -> None:
+    d = client.get("/api/explain?repl=20").json()
+    assert not d["insufficient"] and not d["dynamics"] and d["lags"] == 0
+    assert d["granger"] == [] and d["figure"] is None
+    assert d["reciprocity"][0].startswith("No dynamics detected: AIC chooses 0 lags")
+    assert d["same_period"] and all("correlate at r=" in line for line in d["same_period"])
+    assert d["disagreements"] and "goldstein_sum" in d["disagreements"][0]
+    html = client.get("/explain?repl=20").text
+    assert "no dynamics detected" in html and 'id="same-period"' in html

@@ -173,7 +173,8 @@ def _plot(x: TriadExplanation, path: Path, kind: str, triad: tuple[str, str, str
 
     irf = x.irf
     if irf is None:
-        err.print(f"[bold yellow]no plot[/]: no VAR was fitted, so {path} was not written")
+        why = "no VAR was fitted" if x.model.insufficient_ else "no dynamics were detected"
+        err.print(f"[bold yellow]no plot[/]: {why}, so {path} was not written")
         return
     if kind != irf.kind:
         irf = _bootstrap(x.model, x.periods, kind, x.repl, x.seed)
@@ -226,7 +227,9 @@ def _as_json(triad: tuple[str, str, str], x: TriadExplanation) -> dict[str, Any]
         "stable": model.stable_,
         "stationarity": [s.as_dict() for s in model.stationarity_],
         "granger": [g.as_dict() for g in x.granger],
+        "dynamics": model.dynamics_,
         "reciprocity": None if rec is None else rec.as_dict(),
+        "cross_check": None if x.cross_check is None else x.cross_check.as_dict(),
         "irf": None if x.irf is None else x.irf.as_dict(),
         "fevd": None if x.fevd is None else x.fevd.as_dict(),
     }
@@ -251,6 +254,9 @@ def _print_tables(
         + (
             "[bold red]no VAR fitted[/]"
             if model.insufficient_
+            else f"[bold]no dynamics detected[/] ({model.ic.upper()} chooses 0 lags): no lagged "
+            f"model of {len(model.names_)} series on {model.nobs_} {unit}s"
+            if not model.dynamics_
             else f"VAR({model.lag_order_}) of {len(model.names_)} series on {model.nobs_} {unit}s"
             + (", in first differences" if model.difference else "")
         )
@@ -263,7 +269,9 @@ def _print_tables(
     _print_stationarity(model)
     if granger:
         t = Table(
-            title=f"Granger causality (F tests; * p < {granger[0].alpha:g})", header_style="bold"
+            title=f"Granger causality (F tests; * Holm-adjusted p < {granger[0].alpha:g} over "
+            f"all {len(granger)} tests, pairs and blocks)",
+            header_style="bold",
         )
         for col in ("causing => caused", "F", "df", "p", "p (Holm)", ""):
             t.add_column(col, justify="left" if col.startswith("causing") else "right")
@@ -274,13 +282,26 @@ def _print_tables(
                 f"{g.df_num}, {g.df_denom}",
                 _p(g.pvalue),
                 _p(g.pvalue_holm),
-                "*" if g.significant else "",
+                "*" if g.significant_holm else "",
             )
         out.print(t)
     if rec is not None:
-        out.print(f"[bold]reciprocity and third parties[/] ({rec.measure}, generalised responses)")
+        from brinkwatch.explain import CLAIM_HORIZON
+
+        out.print(
+            f"[bold]reciprocity and third parties[/]: lagged influence ({rec.measure}, "
+            f"generalised responses at horizon {CLAIM_HORIZON})"
+        )
         for line in rec.lines:
             out.print(f"  {escape(line)}")
+        if rec.same_period_lines:
+            out.print("[bold]same period[/] (not lagged influence)")
+            for line in rec.same_period_lines:
+                out.print(f"  {escape(line)}")
+        if rec.disagreements:
+            out.print("[bold]measures compared[/]")
+            for line in rec.disagreements:
+                out.print(f"  [yellow]•[/] {escape(line)}")
     if fevd is not None:
         _print_fevd(fevd, unit)
 
@@ -331,15 +352,17 @@ def _print_lags(model: TriadVAR) -> None:
             ]
             t.add_row(str(r["lags"]), *cells)
         out.print(t)
-    if lc.used:
+    if lc.table:
         pick = lc.selected.get(lc.ic)
         by = (
-            "fixed by --lags"
+            "forced by --lags"
             if lc.ic == "fixed"
             else f"chosen by {lc.ic.upper()}"
             if pick == lc.used
-            else f"{lc.ic.upper()} picks {pick}, but a VAR needs at least 1"
+            else f"{lc.ic.upper()} picks {pick}"
         )
+        if lc.used == 0:
+            by = f"no dynamics detected: {by}"
         others = ", ".join(f"{k.upper()} {v}" for k, v in lc.selected.items())
         out.print(
             f"lag order: {lc.used} ({by}; of orders up to {lc.maxlags}"

@@ -10,10 +10,13 @@ Nothing here opens a file.
 from brinkwatch.explain._checks import MIN_RESID_DF, max_feasible_lag, stationarity
 from brinkwatch.explain._irf import impulse_responses, ma_rep, simulate_var
 from brinkwatch.explain._reciprocity import (
+    CLAIM_HORIZON,
     PairReciprocity,
     Reciprocity,
     Response,
+    SamePeriod,
     ThirdPartyEffect,
+    compare_measures,
 )
 from brinkwatch.explain._results import (
     GrangerTest,
@@ -27,6 +30,7 @@ from brinkwatch.explain._triad import TriadExplanation, explain_triad
 from brinkwatch.explain._var import TriadVAR
 
 __all__ = [
+    "CLAIM_HORIZON",
     "MIN_RESID_DF",
     "DyadMatrix",
     "GrangerTest",
@@ -35,11 +39,13 @@ __all__ = [
     "PairReciprocity",
     "Reciprocity",
     "Response",
+    "SamePeriod",
     "StationarityTest",
     "ThirdPartyEffect",
     "TriadExplanation",
     "TriadVAR",
     "VarianceDecomposition",
+    "compare_measures",
     "dyad_matrix",
     "explain_triad",
     "impulse_responses",

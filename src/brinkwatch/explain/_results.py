@@ -84,7 +84,9 @@ class LagChoice:
 class GrangerTest:
     """Wald F test that the lags of ``causing`` add nothing to predicting ``caused``.
 
-    ``pvalue_holm`` is the Holm-adjusted p-value over all ordered pairs (``None`` for blocks).
+    ``pvalue_holm`` is the Holm-adjusted p-value over the whole family of ``family`` tests run
+    on the model: every ordered pair and every block together. Sentences quote it, never
+    ``pvalue``, so that one lucky test out of a dozen is not read as a finding.
     """
 
     causing: tuple[str, ...]
@@ -96,11 +98,17 @@ class GrangerTest:
     pvalue: float
     pvalue_holm: float | None
     alpha: float
+    family: int = 1
 
     @property
     def significant(self) -> bool:
         """Whether H0 (no Granger causality) is rejected at ``alpha``, unadjusted."""
         return self.pvalue < self.alpha
+
+    @property
+    def significant_holm(self) -> bool:
+        """Whether H0 is rejected at ``alpha`` after Holm's correction over the family."""
+        return self.pvalue_holm is not None and self.pvalue_holm < self.alpha
 
     @property
     def label(self) -> str:
@@ -116,6 +124,7 @@ class GrangerTest:
         d = asdict(self)
         d["causing"], d["caused"] = list(self.causing), list(self.caused)
         d["significant"] = self.significant
+        d["significant_holm"] = self.significant_holm
         d["label"] = self.label
         return d
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
 from brinkwatch._notes import Note, caught_notes
 from brinkwatch.codebook import Actor
 from brinkwatch.errors import ConfigError
+from brinkwatch.explain._reciprocity import compare_measures
 from brinkwatch.explain._var import TriadVAR
 
 if TYPE_CHECKING:
@@ -20,7 +22,11 @@ if TYPE_CHECKING:
     from brinkwatch.explain._results import GrangerTest, ImpulseResponse, VarianceDecomposition
     from brinkwatch.measure import Freq
 
-__all__ = ["TriadExplanation", "explain_triad"]
+__all__ = ["COMPARED_MEASURES", "TriadExplanation", "explain_triad"]
+
+#: Each measure and the other measure of the same dyads it is checked against: the share of
+#: cooperative events and the Goldstein-weighted sum can read the same weeks differently.
+COMPARED_MEASURES = {"net_coop": "goldstein_sum", "goldstein_sum": "net_coop"}
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,9 @@ class TriadExplanation:
         Horizon, bootstrap replications and seed of the responses.
     notes
         Warnings issued while fitting and testing (the model's own notes are ``model.notes_``).
+    cross_check
+        The same reading on the other measure of :data:`COMPARED_MEASURES` (None for other
+        measures); where the two disagree, ``reciprocity.disagreements`` says so.
     """
 
     actors: tuple[Actor, Actor, Actor]
@@ -69,6 +78,7 @@ class TriadExplanation:
     repl: int
     seed: int
     notes: list[Note]
+    cross_check: Reciprocity | None = None
 
 
 def explain_triad(
@@ -143,10 +153,13 @@ def explain_triad(
         var.fit(table)
         granger = var.granger()
         irf = dec = None
-        if not var.insufficient_:
+        if not var.insufficient_ and var.dynamics_:
             irf = var.irf(periods, kind="generalized", repl=repl, seed=seed, progress=progress)
             dec = var.fevd(periods) if fevd else None
         rec = var.reciprocity(irf=irf, granger=granger)
+    other = _cross_check(var, table, periods, repl, seed)
+    if other is not None:
+        rec = replace(rec, disagreements=compare_measures(rec, other))
     cal = sorted(set(table.column("period").to_pylist()))
     return TriadExplanation(
         actors=(a, b, c),
@@ -165,4 +178,32 @@ def explain_triad(
         repl=repl,
         seed=seed,
         notes=notes,
+        cross_check=other,
     )
+
+
+def _cross_check(
+    var: TriadVAR, table: pa.Table, periods: int, repl: int, seed: int
+) -> Reciprocity | None:
+    """Read the triad again on the other measure, with the same options (quietly)."""
+    measure = COMPARED_MEASURES.get(var.measure_)
+    if measure is None or measure not in table.column_names:
+        return None
+    twin = TriadVAR(
+        var.lags,
+        ic=var.ic,
+        maxlags=var.maxlags,
+        trend=var.trend,
+        difference=var.difference,
+        measure=measure,
+        alpha=var.alpha,
+        min_active=var.min_active,
+    )
+    with warnings.catch_warnings():
+        # Its checks repeat the main model's warnings; its verdicts are what is compared.
+        warnings.simplefilter("ignore")
+        twin.fit(table)
+        if twin.insufficient_ or not twin.dynamics_:
+            return twin.reciprocity()
+        irf = twin.irf(periods, kind="generalized", repl=repl, seed=seed)
+        return twin.reciprocity(irf=irf, granger=twin.granger())

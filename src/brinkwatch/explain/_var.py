@@ -84,7 +84,9 @@ class TriadVAR:
     Parameters
     ----------
     lags
-        Lag order to fit; ``None`` picks it with ``ic``. Reduced (with a
+        Lag order to fit; ``None`` picks it with ``ic``, and when ``ic`` picks 0 nothing
+        dynamic is fitted ("no dynamics detected"). Given, it is forced (and said so). Reduced
+        (with a
         :class:`~brinkwatch.errors.SparseDataWarning`) when the data cannot carry it.
     ic
         Criterion that picks the lag order: ``aic``, ``bic``, ``hqic`` or ``fpe``.
@@ -114,7 +116,14 @@ class TriadVAR:
     lag_choice_ : LagChoice
         Information criteria per order and the choice made.
     lag_order_ : int
-        Lag order fitted (0 when the data were insufficient).
+        Lag order fitted (0 when the data were insufficient or no dynamics were detected).
+    dynamics_ : bool
+        False when the criterion ``ic`` chooses 0 lags and ``lags`` was not given: "no dynamics
+        detected". Then no lagged model is fitted (``coef_`` is empty, ``granger()`` returns
+        nothing, ``irf``/``fevd`` raise) and only the same-period covariance is kept.
+    lags_forced_ : bool
+        True when ``lags`` was given: the order was forced, not selected (a note says what the
+        criteria chose).
     coef_ : ndarray of shape (lag_order_, k, k)
         ``coef_[l, i, j]``: effect of series j at lag l+1 on series i.
     intercept_ : ndarray of shape (k,)
@@ -222,6 +231,8 @@ class TriadVAR:
         self.insufficient_ = False
         self.stable_ = True
         self.results_: Any = None
+        self.dynamics_ = True
+        self.lags_forced_ = self.lags is not None
         self.names_: tuple[str, ...] = tuple(data.names)
         self.y_ = data.values
         self.stationarity_: list[StationarityTest] = []
@@ -281,12 +292,14 @@ class TriadVAR:
                 f"only {k} series vary, and a VAR needs at least two; "
                 "use a longer window, another frequency or a denser source"
             )
-        p = self._choose_lags(x)
-        if p == 0:
+        if max_feasible_lag(x.shape[0], k, self.trend) == 0:
             return self._insufficient(
                 f"{x.shape[0]} {self.unit_}s are too few for even one lag of {k} series "
                 f"(that needs at least {_min_periods(k, self.trend)}); " + _more(self.unit_)
             )
+        p = self._choose_lags(x)
+        if p == 0:
+            return self._fit_static(x)
         return self._fit_var(x, p)
 
     def _sparse_columns(self, data: DyadMatrix, n_periods: int) -> list[int]:
@@ -361,14 +374,23 @@ class TriadVAR:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 table, selected = lag_table(x, maxlags, self.trend)
+        others = ", ".join(f"{c.upper()} {v}" for c, v in selected.items() if c != self.ic)
         if used is None:
-            used = selected.get(self.ic, 1) if feasible > 0 else 0
-            if used == 0 and feasible > 0:
+            used = selected.get(self.ic, 0)
+            if used == 0:
+                # Forcing a lag here would read tests off a model the data did not choose.
+                self.dynamics_ = False
                 self._note(
-                    f"{self.ic.upper()} prefers no lags at all (nothing predicts anything beyond "
-                    "its mean); fitted 1 lag so that Granger tests and responses can be read"
+                    f"no dynamics detected: {self.ic.upper()} chooses 0 lags ({others}), so no "
+                    "series' past predicts another's beyond its mean; no lagged model was "
+                    "fitted (force a lag order with lags=, --lags, to look anyway)"
                 )
-                used = 1
+        elif selected:
+            pick = selected.get(self.ic, 0)
+            self._note(
+                f"lag order {used} forced (lags={self.lags}); {self.ic.upper()} would choose "
+                f"{pick} ({others})" + (": the criteria detect no dynamics" if pick == 0 else "")
+            )
         self.lag_choice_ = LagChoice(
             table=table,
             selected=selected,
@@ -408,6 +430,27 @@ class TriadVAR:
             )
         return self
 
+    def _fit_static(self, x: Array) -> TriadVAR:
+        """No lags: each series is its mean (and trend); keeps same-period covariance readable."""
+        n, k = x.shape
+        self.lag_order_ = 0
+        self.coef_ = np.zeros((0, k, k))
+        if self.trend == "n":
+            self.intercept_ = np.zeros(k, dtype=float)
+            self.resid_ = np.asarray(x, dtype=float)
+        else:
+            from brinkwatch.explain._irf import design
+
+            z, yy = design(x, 0, self.trend)
+            b = np.linalg.lstsq(z, yy, rcond=None)[0]
+            self.intercept_ = np.asarray(b[0], dtype=float)
+            self.resid_ = np.asarray(yy - z @ b, dtype=float)
+        d = deterministic_terms(self.trend)
+        self.sigma_u_ = self.resid_.T @ self.resid_ / max(n - d, 1)
+        self.nobs_ = n
+        self.stable_ = True
+        return self
+
     def _insufficient(self, why: str) -> TriadVAR:
         k = len(getattr(self, "names_", ()))
         self.insufficient_ = True
@@ -431,6 +474,12 @@ class TriadVAR:
             raise InsufficientDataError(
                 "no VAR could be fitted on these data: " + " ".join(self.notes_[-1:])
             )
+        if fitted_model and not self.dynamics_:
+            raise InsufficientDataError(
+                f"no dynamics detected ({self.ic.upper()} chooses 0 lags), so there are no "
+                "impulse responses or variance decomposition to read; force a lag order with "
+                "lags= (--lags) to look anyway"
+            )
 
     def granger(
         self, blocks: Sequence[tuple[Sequence[str], Sequence[str]]] | None = None
@@ -447,23 +496,20 @@ class TriadVAR:
         Returns
         -------
         list of GrangerTest
-            Pairs first (with Holm-adjusted p-values over all pairs), then blocks. Empty when no
-            VAR could be fitted.
+            Pairs first, then blocks, each with its Holm-adjusted p-value over the whole family
+            (pairs and blocks together). Empty when no VAR could be fitted or when no dynamics
+            were detected (lag order 0).
         """
         self._check(fitted_model=False)
-        if self.insufficient_:
+        if self.insufficient_ or self.lag_order_ == 0:
             return []
         res, names = self.results_, list(self.names_)
-        raw = []
+        raw: list[tuple[tuple[str, ...], tuple[str, ...], Any, str]] = []
         for j in range(len(names)):
             for i in range(len(names)):
                 if i != j:
-                    raw.append(((names[j],), (names[i],), res.test_causality(i, [j], kind="f")))
-        holm = holm_adjust([float(r[2].pvalue) for r in raw])
-        out = [
-            self._granger_row(causing, caused, r, "pair", float(h))
-            for (causing, caused, r), h in zip(raw, holm, strict=True)
-        ]
+                    r = res.test_causality(i, [j], kind="f")
+                    raw.append(((names[j],), (names[i],), r, "pair"))
         for causing, caused in self._blocks() if blocks is None else blocks:
             bad = [n for n in (*causing, *caused) if n not in names]
             if bad:
@@ -474,8 +520,13 @@ class TriadVAR:
             r = res.test_causality(
                 [names.index(n) for n in caused], [names.index(n) for n in causing], kind="f"
             )
-            out.append(self._granger_row(tuple(causing), tuple(caused), r, "block", None))
-        return out
+            raw.append((tuple(causing), tuple(caused), r, "block"))
+        # One family: a block test is one more chance of a false finding, like a pair.
+        holm = holm_adjust([float(r[2].pvalue) for r in raw])
+        return [
+            self._granger_row(causing, caused, r, kind, float(h), len(raw))
+            for (causing, caused, r, kind), h in zip(raw, holm, strict=True)
+        ]
 
     def _granger_row(
         self,
@@ -484,6 +535,7 @@ class TriadVAR:
         r: Any,
         kind: str,
         holm: float | None,
+        family: int,
     ) -> GrangerTest:
         df = r.df
         return GrangerTest(
@@ -496,6 +548,7 @@ class TriadVAR:
             pvalue=float(r.pvalue),
             pvalue_holm=holm,
             alpha=self.alpha,
+            family=family,
         )
 
     def actors(self) -> list[str]:
@@ -627,6 +680,8 @@ class TriadVAR:
             Flagged ``insufficient`` (with the notes) when no VAR could be fitted.
         """
         self._check(fitted_model=False)
+        if not self.insufficient_ and not self.dynamics_:
+            return summarise(self, None, [])
         if self.insufficient_:
             return Reciprocity(
                 pairs=[],

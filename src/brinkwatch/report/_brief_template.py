@@ -98,15 +98,17 @@ Lowest {{ d.measure.freq }} of the window: {{ h.lowest.period }} at <span data-d
 {% if x is none %}<p class="note">No triad was given (brinkwatch brief --triad USA JPN KOR), so no reciprocity was estimated.</p>
 {% else %}
 <p>Triad {{ x.actors | join(" ") }}: {{ x.measure }} by {{ x.freq }}, {{ x.first or "?" }} to {{ x.last or "?" }} ({{ x.n_periods }} {{ x.freq }}s);
-{% if x.model.insufficient_ %}<strong>no VAR could be fitted</strong>.{% else %}VAR({{ x.model.lag_order_ }}) of {{ x.model.names_ | length }} series ({{ x.model.names_ | join(", ") }}) on {{ x.model.nobs_ }} {{ x.freq }}s; generalised impulse responses with {{ x.repl }} bootstrap replications (seed {{ x.seed }}).{% endif %}</p>
+{% if x.model.insufficient_ %}<strong>no VAR could be fitted</strong>.{% elif not x.model.dynamics_ %}<strong>no dynamics detected</strong>: the lag criterion chooses 0 lags for {{ x.model.names_ | join(", ") }} on {{ x.model.nobs_ }} {{ x.freq }}s, so no lagged model was fitted.{% else %}VAR({{ x.model.lag_order_ }}) of {{ x.model.names_ | length }} series ({{ x.model.names_ | join(", ") }}) on {{ x.model.nobs_ }} {{ x.freq }}s; generalised impulse responses with {{ x.repl }} bootstrap replications (seed {{ x.seed }}).{% endif %}</p>
 {{ notes(d.explain_notes) }}
 {% if x.reciprocity.lines %}<ul id="reciprocity-findings">{% for line in x.reciprocity.lines %}<li>{{ line }}</li>{% endfor %}</ul>{% endif %}
+{% if x.reciprocity.same_period_lines %}<p>Same period (not lagged influence):</p><ul id="same-period">{% for line in x.reciprocity.same_period_lines %}<li>{{ line }}</li>{% endfor %}</ul>{% endif %}
+{% if x.reciprocity.disagreements %}<ul id="measure-disagreements" class="note">{% for line in x.reciprocity.disagreements %}<li>{{ line }}</li>{% endfor %}</ul>{% endif %}
 {% if x.granger %}
 <table id="granger-table">
-<caption class="caption">Granger causality (F tests; bold: significant at the {{ x.granger[0].alpha }} level)</caption>
+<caption class="caption">Granger causality (F tests; bold: significant at the {{ x.granger[0].alpha }} level after Holm's correction over all {{ x.granger | length }} tests, pairs and blocks)</caption>
 <tr><th>causing &rArr; caused</th><th>kind</th><th>F</th><th>df</th><th>p</th><th>p (Holm)</th></tr>
 {% for g in x.granger %}
-<tr{% if g.significant %} class="sig"{% endif %}><td>{{ g.label }}</td><td>{{ g.kind }}</td><td class="num">{{ g.stat | num(".2f") }}</td><td class="num">{{ g.df_num }}, {{ g.df_denom }}</td><td class="num">{{ g.pvalue | pval }}</td><td class="num">{{ g.pvalue_holm | pval }}</td></tr>
+<tr{% if g.significant_holm %} class="sig"{% endif %}><td>{{ g.label }}</td><td>{{ g.kind }}</td><td class="num">{{ g.stat | num(".2f") }}</td><td class="num">{{ g.df_num }}, {{ g.df_denom }}</td><td class="num">{{ g.pvalue | pval }}</td><td class="num">{{ g.pvalue_holm | pval }}</td></tr>
 {% endfor %}
 </table>{% endif %}
 {% endif %}

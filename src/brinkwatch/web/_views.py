@@ -401,6 +401,7 @@ def _explain(
         "to": x.last.isoformat() if x.last else None,
         "periods": x.n_periods,
         "insufficient": bool(model.insufficient_),
+        "dynamics": bool(model.dynamics_),
         "lags": None if model.insufficient_ else model.lag_order_,
         "series": list(model.names_),
         "notes": list(dict.fromkeys([*model.notes_, *(n.message for n in x.notes)])),
@@ -413,10 +414,13 @@ def _explain(
                 "pvalue": g.pvalue,
                 "pvalue_holm": g.pvalue_holm,
                 "significant": g.significant,
+                "significant_holm": g.significant_holm,
             }
             for g in x.granger
         ],
         "reciprocity": [] if model.insufficient_ else list(x.reciprocity.lines),
+        "same_period": [] if model.insufficient_ else list(x.reciprocity.same_period_lines),
+        "disagreements": list(x.reciprocity.disagreements),
         "figure": figure_json(irf_figure(x.irf)) if x.irf is not None else None,
     }
 
