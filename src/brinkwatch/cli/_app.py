@@ -29,6 +29,7 @@ from brinkwatch.ingest import (
     ColumnMapping,
     FileReport,
     Format,
+    IngestReport,
     expand_paths,
     ingest,
     parse_map_options,
@@ -205,29 +206,34 @@ def _run_ingest(
     if as_json:
         out.print_json(to_json(report.as_dict()))
     else:
-        t = Table(title="ingest", header_style="bold")
-        for c in ("file", "format", "read", "stored", "rejected", "duplicates", "seconds"):
-            t.add_column(c, justify="left" if c in ("file", "format") else "right")
-        for f in report.files:
-            _report_row(t, f)
-        t.add_row(
-            "[bold]total[/]",
-            "",
-            f"{report.read:,}",
-            f"{report.stored:,}",
-            f"{report.rejected:,}",
-            f"{report.duplicates:,}",
-            "",
-        )
-        out.print(t)
-        if report.rejected:
-            out.print(
-                "Rejected rows are in the store's [bold]rejected[/] table with file, line, "
-                "reason and raw text; [bold]brinkwatch stats[/] sums them by reason."
-            )
+        _print_ingest_table(report)
     for f in report.failed:
         err.print(f"[bold red]failed[/]: {escape(f.error or '')}", highlight=False)
     return 1 if report.failed else 0
+
+
+def _print_ingest_table(report: IngestReport) -> None:
+    """Print one row per file, the totals, and where rejected rows went."""
+    t = Table(title="ingest", header_style="bold")
+    for c in ("file", "format", "read", "stored", "rejected", "duplicates", "seconds"):
+        t.add_column(c, justify="left" if c in ("file", "format") else "right")
+    for f in report.files:
+        _report_row(t, f)
+    t.add_row(
+        "[bold]total[/]",
+        "",
+        f"{report.read:,}",
+        f"{report.stored:,}",
+        f"{report.rejected:,}",
+        f"{report.duplicates:,}",
+        "",
+    )
+    out.print(t)
+    if report.rejected:
+        out.print(
+            "Rejected rows are in the store's [bold]rejected[/] table with file, line, "
+            "reason and raw text; [bold]brinkwatch stats[/] sums them by reason."
+        )
 
 
 @app.command("ingest")
