@@ -15,6 +15,7 @@ from rich.progress import (
     BarColumn,
     DownloadColumn,
     Progress,
+    ProgressColumn,
     TextColumn,
     TimeRemainingColumn,
     TransferSpeedColumn,
@@ -160,6 +161,21 @@ def _failed_run(exc: BrinkwatchError) -> dict[str, object]:
     }
 
 
+def progress_bar(label: str, *columns: ProgressColumn) -> Progress:
+    """Return a progress bar on stderr: ``label``, the bar, then ``columns``.
+
+    It disappears when done, and is off when stderr is not a terminal (a log or a pipe).
+    """
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        *columns,
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+
+
 def _run_ingest(
     store: Store,
     paths: list[Path],
@@ -172,16 +188,12 @@ def _run_ingest(
     sizes = {str(p): _size(p) for p in files}
     total = sum(sizes.values())
     done: dict[str, float] = {}
-    with Progress(
-        TextColumn("[bold]ingest[/]"),
-        BarColumn(),
+    with progress_bar(
+        "[bold]ingest[/]",
         DownloadColumn(),
         TransferSpeedColumn(),
         TimeRemainingColumn(),
         TextColumn("{task.description}"),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
     ) as bar:
         task = bar.add_task("", total=total or 1)
 
@@ -408,14 +420,8 @@ def fetch_gdelt_cmd(
     first, last = _parse_date(start or None, "--from"), _parse_date(end or None, "--to")
     if first is None or last is None:
         raise ConfigError("give both --from and --to as YYYY-MM-DD", field="--from")
-    with Progress(
-        TextColumn("[bold]fetch[/] {task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        TransferSpeedColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
+    with progress_bar(
+        "[bold]fetch[/] {task.description}", DownloadColumn(), TransferSpeedColumn()
     ) as bar:
         task = bar.add_task("", total=None)
 

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import numpy as np
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, out
+from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, out, progress_bar
 from brinkwatch.cli._render import OutputFormat, render_arrow, to_json
 from brinkwatch.errors import ConfigError
 
@@ -43,14 +43,10 @@ def _actor_list(opt: list[str] | None, args: list[str] | None) -> list[str]:
 
 
 def _progress() -> Progress:
-    return Progress(
-        TextColumn("[bold]forecast[/] {task.description}"),
-        BarColumn(),
+    return progress_bar(
+        "[bold]forecast[/] {task.description}",
         TextColumn("{task.completed}/{task.total}"),
         TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
     )
 
 

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 
 import brinkwatch.web._validation as v
 import brinkwatch.web._views as views
-from brinkwatch.web._http import json_response, services
+from brinkwatch.web._http import json_response, query_view
 
 __all__ = ["router"]
 
@@ -17,5 +17,5 @@ router = APIRouter(prefix="/api")
 @router.get("/explain")
 async def api_explain(request: Request) -> JSONResponse:
     """Answer the Granger table, impulse responses and reciprocity of a triad."""
-    q, access = dict(request.query_params), services(request).access
-    return await json_response(lambda: views.explain_view(access, **v.explain_query(q)))
+    _, work = query_view(request, views.explain_view, v.explain_query)
+    return await json_response(work)

@@ -37,6 +37,7 @@ __all__ = [
     "json_response",
     "jsonable",
     "page",
+    "query_view",
     "services",
     "status_of",
 ]
@@ -136,6 +137,20 @@ async def guarded(
 async def json_response(work: Callable[[], Any]) -> JSONResponse:
     """Run ``work`` off the event loop and answer its result as strict JSON."""
     return JSONResponse(jsonable(await run_in_threadpool(work)))
+
+
+def query_view(
+    request: Request,
+    view: Callable[..., dict[str, Any]],
+    parse: Callable[[Mapping[str, str]], dict[str, Any]],
+) -> tuple[dict[str, str], Callable[[], dict[str, Any]]]:
+    """Return the request's query and the work of ``view`` on it, parsed by ``parse``.
+
+    Parsing happens in the work, off the event loop, so a bad parameter is reported the way
+    the view's own errors are.
+    """
+    q, access = dict(request.query_params), services(request).access
+    return q, lambda: view(access, **parse(q))
 
 
 async def json_body(request: Request) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 import brinkwatch.web._validation as v
 import brinkwatch.web._views as views
-from brinkwatch.web._http import guarded, page, services
+from brinkwatch.web._http import guarded, page, query_view, services
 
 __all__ = ["router"]
 
@@ -26,10 +26,8 @@ router = APIRouter(default_response_class=HTMLResponse)
 @router.get("/")
 async def overview(request: Request) -> HTMLResponse:
     """Show the triad overview: six directed dyads, their latest index and open alarms."""
-    q, access = dict(request.query_params), services(request).access
-    return await guarded(
-        request, "overview.html", q, lambda: views.triad_view(access, **v.triad_query(q))
-    )
+    q, work = query_view(request, views.triad_view, v.triad_query)
+    return await guarded(request, "overview.html", q, work)
 
 
 @router.get("/dyad")
@@ -50,10 +48,8 @@ async def dyad_page(request: Request) -> HTMLResponse:
 @router.get("/explain")
 async def explain_page(request: Request) -> HTMLResponse:
     """Show the Granger tests and impulse responses of a triad."""
-    q, access = dict(request.query_params), services(request).access
-    return await guarded(
-        request, "explain.html", q, lambda: views.explain_view(access, **v.explain_query(q))
-    )
+    q, work = query_view(request, views.explain_view, v.explain_query)
+    return await guarded(request, "explain.html", q, work)
 
 
 @router.get("/scenario")
