@@ -154,3 +154,24 @@ def test_importing_the_package_imports_no_stage() -> None:
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines() == ["['brinkwatch']", "True True"]
+
+
+def test_the_stage_calls_are_at_the_top_level() -> None:
+    code = (
+        "import brinkwatch\n"
+        "brinkwatch.connect, brinkwatch.ingest, brinkwatch.measure_dyad\n"
+        "print(brinkwatch.measure_triad.__name__, brinkwatch.explain_triad.__name__, "
+        "brinkwatch.run_variants.__name__)\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["measure_triad", "explain_triad", "run_variants"]
+
+
+def test_the_cli_imports_no_heavy_library() -> None:
+    # `brinkwatch --help` stays under a second only while these load on first use.
+    heavy = ("pandas", "statsmodels", "spacy", "plotly", "pyspark", "ibis", "fastapi")
+    code = f"import sys, brinkwatch.cli\nprint(sorted(m for m in {heavy!r} if m in sys.modules))\n"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[]"

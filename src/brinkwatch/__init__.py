@@ -17,6 +17,8 @@ Examples
 0
 >>> issubclass(brinkwatch.SparseDataWarning, brinkwatch.BrinkwatchWarning)
 True
+>>> brinkwatch.measure_dyad.__module__
+'brinkwatch.measure.relations'
 """
 
 from __future__ import annotations
@@ -36,17 +38,21 @@ _LAZY: dict[str, str] = {
     "ingest": "brinkwatch.ingest",
     "IngestReport": "brinkwatch.ingest",
     # measure
+    "measure_dyad": "brinkwatch.measure",
+    "measure_triad": "brinkwatch.measure",
     "dyad_series": "brinkwatch.measure",
     "triad_series": "brinkwatch.measure",
     "relation_index": "brinkwatch.measure",
     "change_points": "brinkwatch.measure",
     "evaluate_alarms": "brinkwatch.measure",
     # explain
+    "explain_triad": "brinkwatch.explain",
     "TriadVAR": "brinkwatch.explain",
     # simulate
     "parse_scenario": "brinkwatch.simulate",
     "fit_dynamics": "brinkwatch.simulate",
     "run_scenario": "brinkwatch.simulate",
+    "run_variants": "brinkwatch.simulate",
     "HawkesModel": "brinkwatch.simulate",
     # coding
     "Coder": "brinkwatch.coding",
@@ -111,11 +117,14 @@ if TYPE_CHECKING:
     from brinkwatch.errors import StoreError as StoreError
     from brinkwatch.errors import StoreLockedError as StoreLockedError
     from brinkwatch.explain import TriadVAR as TriadVAR
+    from brinkwatch.explain import explain_triad as explain_triad
     from brinkwatch.ingest import IngestReport as IngestReport
     from brinkwatch.ingest import ingest as ingest
     from brinkwatch.measure import change_points as change_points
     from brinkwatch.measure import dyad_series as dyad_series
     from brinkwatch.measure import evaluate_alarms as evaluate_alarms
+    from brinkwatch.measure import measure_dyad as measure_dyad
+    from brinkwatch.measure import measure_triad as measure_triad
     from brinkwatch.measure import relation_index as relation_index
     from brinkwatch.measure import triad_series as triad_series
     from brinkwatch.report.brief import gather_brief as gather_brief
@@ -124,6 +133,7 @@ if TYPE_CHECKING:
     from brinkwatch.simulate import fit_dynamics as fit_dynamics
     from brinkwatch.simulate import parse_scenario as parse_scenario
     from brinkwatch.simulate import run_scenario as run_scenario
+    from brinkwatch.simulate import run_variants as run_variants
     from brinkwatch.store import Store as Store
     from brinkwatch.store import connect as connect
 

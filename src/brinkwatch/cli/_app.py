@@ -15,6 +15,7 @@ from rich.progress import (
     BarColumn,
     DownloadColumn,
     Progress,
+    ProgressColumn,
     TextColumn,
     TimeRemainingColumn,
     TransferSpeedColumn,
@@ -29,6 +30,7 @@ from brinkwatch.ingest import (
     ColumnMapping,
     FileReport,
     Format,
+    IngestReport,
     expand_paths,
     ingest,
     parse_map_options,
@@ -159,6 +161,21 @@ def _failed_run(exc: BrinkwatchError) -> dict[str, object]:
     }
 
 
+def progress_bar(label: str, *columns: ProgressColumn) -> Progress:
+    """Return a progress bar on stderr: ``label``, the bar, then ``columns``.
+
+    It disappears when done, and is off when stderr is not a terminal (a log or a pipe).
+    """
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        *columns,
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+
+
 def _run_ingest(
     store: Store,
     paths: list[Path],
@@ -171,16 +188,12 @@ def _run_ingest(
     sizes = {str(p): _size(p) for p in files}
     total = sum(sizes.values())
     done: dict[str, float] = {}
-    with Progress(
-        TextColumn("[bold]ingest[/]"),
-        BarColumn(),
+    with progress_bar(
+        "[bold]ingest[/]",
         DownloadColumn(),
         TransferSpeedColumn(),
         TimeRemainingColumn(),
         TextColumn("{task.description}"),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
     ) as bar:
         task = bar.add_task("", total=total or 1)
 
@@ -205,29 +218,34 @@ def _run_ingest(
     if as_json:
         out.print_json(to_json(report.as_dict()))
     else:
-        t = Table(title="ingest", header_style="bold")
-        for c in ("file", "format", "read", "stored", "rejected", "duplicates", "seconds"):
-            t.add_column(c, justify="left" if c in ("file", "format") else "right")
-        for f in report.files:
-            _report_row(t, f)
-        t.add_row(
-            "[bold]total[/]",
-            "",
-            f"{report.read:,}",
-            f"{report.stored:,}",
-            f"{report.rejected:,}",
-            f"{report.duplicates:,}",
-            "",
-        )
-        out.print(t)
-        if report.rejected:
-            out.print(
-                "Rejected rows are in the store's [bold]rejected[/] table with file, line, "
-                "reason and raw text; [bold]brinkwatch stats[/] sums them by reason."
-            )
+        _print_ingest_table(report)
     for f in report.failed:
         err.print(f"[bold red]failed[/]: {escape(f.error or '')}", highlight=False)
     return 1 if report.failed else 0
+
+
+def _print_ingest_table(report: IngestReport) -> None:
+    """Print one row per file, the totals, and where rejected rows went."""
+    t = Table(title="ingest", header_style="bold")
+    for c in ("file", "format", "read", "stored", "rejected", "duplicates", "seconds"):
+        t.add_column(c, justify="left" if c in ("file", "format") else "right")
+    for f in report.files:
+        _report_row(t, f)
+    t.add_row(
+        "[bold]total[/]",
+        "",
+        f"{report.read:,}",
+        f"{report.stored:,}",
+        f"{report.rejected:,}",
+        f"{report.duplicates:,}",
+        "",
+    )
+    out.print(t)
+    if report.rejected:
+        out.print(
+            "Rejected rows are in the store's [bold]rejected[/] table with file, line, "
+            "reason and raw text; [bold]brinkwatch stats[/] sums them by reason."
+        )
 
 
 @app.command("ingest")
@@ -402,14 +420,8 @@ def fetch_gdelt_cmd(
     first, last = _parse_date(start or None, "--from"), _parse_date(end or None, "--to")
     if first is None or last is None:
         raise ConfigError("give both --from and --to as YYYY-MM-DD", field="--from")
-    with Progress(
-        TextColumn("[bold]fetch[/] {task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        TransferSpeedColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
+    with progress_bar(
+        "[bold]fetch[/] {task.description}", DownloadColumn(), TransferSpeedColumn()
     ) as bar:
         task = bar.add_task("", total=None)
 

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import TextColumn, TimeElapsedColumn
 
-from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err
+from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, progress_bar
 from brinkwatch.cli._measure import FromOpt, OriginOpt, ToOpt, _origins
 from brinkwatch.errors import ConfigError
 
@@ -82,14 +82,10 @@ def brief_cmd(
     sc = _scenario(scenario)  # a bad scenario fails before any work
     with (
         _open(db, read_only=True) as store,
-        Progress(
-            TextColumn("[bold]brief[/] {task.description}"),
-            BarColumn(),
+        progress_bar(
+            "[bold]brief[/] {task.description}",
             TextColumn("{task.percentage:>3.0f}%"),
             TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=not err.is_terminal,
         ) as bar,
     ):
         task = bar.add_task("measure", total=1.0)

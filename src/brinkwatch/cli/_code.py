@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import MofNCompleteColumn, Progress
 from rich.table import Table
 
-from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, out
+from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, out, progress_bar
 from brinkwatch.cli._render import OutputFormat, render_arrow, to_json
 from brinkwatch.errors import ConfigError, LexiconError
 
@@ -43,14 +43,7 @@ def _actors(path: Path | None) -> ActorDictionary:
 
 
 def _bar() -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description}[/]"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    )
+    return progress_bar("[bold]{task.description}[/]", MofNCompleteColumn())
 
 
 @app.command("code")

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import pyarrow as pa
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import MofNCompleteColumn
 from rich.table import Table
 
-from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, out
+from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, out, progress_bar
 from brinkwatch.cli._fields import flags
 from brinkwatch.cli._measure import (
     FormatOpt,
@@ -151,14 +151,7 @@ def _head(triad: tuple[str, str, str], x: TriadExplanation) -> dict[str, Any]:
 
 @contextmanager
 def _bar(kind: str) -> Iterator[Callable[[int, int], None]]:
-    with Progress(
-        TextColumn("[bold]bootstrap[/] {task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    ) as bar:
+    with progress_bar("[bold]bootstrap[/] {task.description}", MofNCompleteColumn()) as bar:
         task = bar.add_task(kind, total=1)
         yield lambda done, total: bar.update(task, completed=done, total=total)
 

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import numpy as np
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, out
+from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, out, progress_bar
 from brinkwatch.cli._render import OutputFormat, render_arrow, to_json
 from brinkwatch.errors import ConfigError
 
@@ -43,14 +43,10 @@ def _actor_list(opt: list[str] | None, args: list[str] | None) -> list[str]:
 
 
 def _progress() -> Progress:
-    return Progress(
-        TextColumn("[bold]forecast[/] {task.description}"),
-        BarColumn(),
+    return progress_bar(
+        "[bold]forecast[/] {task.description}",
         TextColumn("{task.completed}/{task.total}"),
         TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
     )
 
 
@@ -261,28 +257,63 @@ def forecast_cmd(
         raise ConfigError("give --train-to YYYY-MM-DD (or --evaluate)", field="--train-to")
     days = _horizon(horizon)
     with _open(db, read_only=True) as store:
-        data_end = _data_end(store.events, origins, last)
-        if data_end < last:
-            err.print(
-                f"note: the stored events end on {data_end}; the model is fitted up to that day "
-                "(days after it would count as days without events)"
-            )
-            last = data_end
-        streams = event_streams(
-            store.events,
-            acts,
-            exogenous=exo,
-            start=first,
-            end=min(last + timedelta(days=days), data_end),
-            origins=origins,
+        streams, last = _forecast_streams(store.events, acts, exo, first, last, days, origins)
+    train = streams.window(None, last)
+    after = _after(streams, last, days)
+    fc, notes = _fit_and_forecast(model, train, days, paths, seed)
+    if plot is not None:
+        data = _render_plot(plot, fc, streams, " ".join(names))
+        plot.parent.mkdir(parents=True, exist_ok=True)
+        plot.write_bytes(data)
+        err.print(f"wrote {plot} ({len(data) / 1024:.0f} KiB)")
+    if fmt is OutputFormat.JSON:
+        out.print_json(to_json(_forecast_dict(names, days, paths, seed, model, fc, after, notes)))
+    elif fmt is OutputFormat.CSV:
+        render_arrow(fc.to_arrow(), fmt, out)
+    else:
+        _forecast_table(fc, train, after, days)
+        _summary_lines(model)
+
+
+def _forecast_streams(
+    events: Any,
+    acts: list[Any],
+    exo: list[Any],
+    first: date | None,
+    last: date,
+    days: int,
+    origins: list[str] | None,
+) -> tuple[Streams, date]:
+    """Read the streams to fit up to ``last`` and observe ``days`` after; ``last`` as fitted."""
+    from brinkwatch.simulate import event_streams
+
+    data_end = _data_end(events, origins, last)
+    if data_end < last:
+        err.print(
+            f"note: the stored events end on {data_end}; the model is fitted up to that day "
+            "(days after it would count as days without events)"
         )
+        last = data_end
+    streams = event_streams(
+        events,
+        acts,
+        exogenous=exo,
+        start=first,
+        end=min(last + timedelta(days=days), data_end),
+        origins=origins,
+    )
     if streams.start > last:
         raise ConfigError(
             f"the first event of these actors is on {streams.start}, after --train-to {last}",
             field="--train-to",
         )
-    train = streams.window(None, last)
-    after = _after(streams, last, days)
+    return streams, last
+
+
+def _fit_and_forecast(
+    model: HawkesModel, train: Streams, days: int, paths: int, seed: int
+) -> tuple[Forecast, list[str]]:
+    """Fit and simulate under a progress bar; the warnings raised become printed notes."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with _progress() as bar:
@@ -292,38 +323,35 @@ def forecast_cmd(
             fc = model.forecast(
                 days, paths, seed, progress=lambda d, t: bar.update(task, completed=d, total=t)
             )
-    notes = _print_warnings(caught)
-    if plot is not None:
-        data = _render_plot(plot, fc, streams, " ".join(names))
-        plot.parent.mkdir(parents=True, exist_ok=True)
-        plot.write_bytes(data)
-        err.print(f"wrote {plot} ({len(data) / 1024:.0f} KiB)")
-    if fmt is OutputFormat.JSON:
-        tot = fc.totals().to_pylist()
-        if after is not None:
-            for r, v in zip(tot, after.totals().tolist(), strict=True):
-                r["observed"] = v
-        out.print_json(
-            to_json(
-                {
-                    "actors": names,
-                    "horizon_days": days,
-                    "first_day": fc.first_day,
-                    "paths": paths,
-                    "seed": seed,
-                    "model": _model_dict(model),
-                    "totals": tot,
-                    "daily": fc.to_arrow().to_pylist(),
-                    "warnings": notes,
-                }
-            )
-        )
-        return
-    if fmt is OutputFormat.CSV:
-        render_arrow(fc.to_arrow(), fmt, out)
-        return
-    _forecast_table(fc, train, after, days)
-    _summary_lines(model)
+    return fc, _print_warnings(caught)
+
+
+def _forecast_dict(
+    names: list[str],
+    days: int,
+    paths: int,
+    seed: int,
+    model: HawkesModel,
+    fc: Forecast,
+    after: Streams | None,
+    notes: list[str],
+) -> dict[str, Any]:
+    """Shape the ``--format json`` document of a forecast, with observed totals in hindsight."""
+    tot = fc.totals().to_pylist()
+    if after is not None:
+        for r, v in zip(tot, after.totals().tolist(), strict=True):
+            r["observed"] = v
+    return {
+        "actors": names,
+        "horizon_days": days,
+        "first_day": fc.first_day,
+        "paths": paths,
+        "seed": seed,
+        "model": _model_dict(model),
+        "totals": tot,
+        "daily": fc.to_arrow().to_pylist(),
+        "warnings": notes,
+    }
 
 
 def _data_end(events: Any, origins: list[str] | None, default: date) -> date:

@@ -57,7 +57,7 @@ def allowed_hosts_for(host: str, allow_public: bool, allowed: list[str] | None) 
     >>> allowed_hosts_for("127.0.0.1", False, None) is None
     True
     """
-    from brinkwatch.web._validation import check_host, is_loopback
+    from brinkwatch.web._validation import LOCAL_HOSTS, check_host, is_loopback
 
     check_host(host, allow_public)
     names = [h.strip().lower() for h in allowed or []]
@@ -72,8 +72,6 @@ def allowed_hosts_for(host: str, allow_public: bool, allowed: list[str] | None) 
     if is_loopback(host):
         if not names:
             return None
-        from brinkwatch.web.app import LOCAL_HOSTS
-
         return [*LOCAL_HOSTS, *names]
     if not names:
         raise ConfigError(

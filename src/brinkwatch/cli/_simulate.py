@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, out
+from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, out, progress_bar
 from brinkwatch.cli._render import OutputFormat, render_arrow, to_json
 from brinkwatch.errors import ConfigError, ScenarioError
 
@@ -97,14 +97,8 @@ def _events_store(db: Path | None, chronology: bool) -> Iterator[Store]:
 
 
 def _progress(what: str) -> Progress:
-    return Progress(
-        TextColumn(f"[bold]{what}[/]"),
-        BarColumn(),
-        TextColumn("{task.percentage:>3.0f}%"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
+    return progress_bar(
+        f"[bold]{what}[/]", TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn()
     )
 
 

@@ -18,6 +18,7 @@ from brinkwatch.errors import ConfigError
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
+    from brinkwatch.codebook import Actor, Dyad
     from brinkwatch.explain import TriadExplanation
     from brinkwatch.measure import DyadMeasure
     from brinkwatch.simulate import Scenario, VariantRuns
@@ -153,9 +154,8 @@ def gather_brief(
     [('JPN->KOR', -8.0), ('KOR->JPN', 0.0)]
     """
     from brinkwatch import __version__
-    from brinkwatch.codebook import Actor, Dyad
     from brinkwatch.explain import TriadVAR, explain_triad
-    from brinkwatch.measure import Freq, measure_dyad
+    from brinkwatch.measure import measure_dyad
     from brinkwatch.simulate import run_variants
 
     def step(stage: str, fraction: float) -> None:
@@ -163,22 +163,7 @@ def gather_brief(
             progress(stage, fraction)
 
     # Every argument is checked before the first query, so a typo costs no waiting.
-    if start is not None and end is not None and start > end:
-        raise ConfigError(f"the window starts ({start}) after it ends ({end})", field="start")
-    if freq.lower() not in {f.value for f in Freq}:
-        raise ConfigError(
-            f"freq takes one of {', '.join(f.value for f in Freq)}; got {freq!r}", field="freq"
-        )
-    d = Dyad.parse(dyad, field="dyad")
-    actors = None
-    if triad is not None:
-        if len(triad) != 3:
-            raise ConfigError(f"a triad is three actors, got {len(triad)}", field="triad")
-        actors = [Actor.parse(t, field="triad") for t in triad]
-        if len({a.country for a in actors}) < 3:
-            raise ConfigError(
-                f"a triad needs three different countries, got {triad}", field="triad"
-            )
+    d, actors = _checked(dyad, triad, start, end, freq)
     orig = list(origins) if origins else None
 
     step("measure", 0.0)
@@ -218,3 +203,33 @@ def gather_brief(
         scenario=simulated,
         version=__version__,
     )
+
+
+def _checked(
+    dyad: str,
+    triad: Sequence[str] | None,
+    start: date | None,
+    end: date | None,
+    freq: str,
+) -> tuple[Dyad, list[Actor] | None]:
+    """Check the brief's arguments; return the dyad and the triad's actors (or None)."""
+    from brinkwatch.codebook import Actor, Dyad
+    from brinkwatch.measure import Freq
+
+    if start is not None and end is not None and start > end:
+        raise ConfigError(f"the window starts ({start}) after it ends ({end})", field="start")
+    if freq.lower() not in {f.value for f in Freq}:
+        raise ConfigError(
+            f"freq takes one of {', '.join(f.value for f in Freq)}; got {freq!r}", field="freq"
+        )
+    d = Dyad.parse(dyad, field="dyad")
+    actors = None
+    if triad is not None:
+        if len(triad) != 3:
+            raise ConfigError(f"a triad is three actors, got {len(triad)}", field="triad")
+        actors = [Actor.parse(t, field="triad") for t in triad]
+        if len({a.country for a in actors}) < 3:
+            raise ConfigError(
+                f"a triad needs three different countries, got {triad}", field="triad"
+            )
+    return d, actors

@@ -82,6 +82,26 @@ def scenario_figure(
             "Effect of each lever against no lever (difference in probability, 95% interval)",
         ),
     )
+    _state_panel(fig, states, machine_states)
+    _fan_panel(fig, fans, index_level)
+    _lever_panel(fig, comparison)
+    fig.update_layout(
+        title=title,
+        template="plotly_white",
+        height=1100,
+        barmode="group",
+        legend={"font": {"size": 10}},
+    )
+    fig.update_yaxes(title_text="probability", range=[0, 1], row=1, col=1)
+    fig.update_yaxes(title_text="net cooperation", row=2, col=1)
+    fig.update_yaxes(title_text="difference", row=3, col=1)
+    return fig
+
+
+def _state_panel(
+    fig: go.Figure, states: Mapping[str, pa.Table], machine_states: Sequence[tuple[str, str]]
+) -> None:
+    """Top panel: each machine state's probability over time, one dash style per variant."""
     for vi, (variant, table) in enumerate(states.items()):
         rows = table.to_pylist()
         dash = "solid" if vi == 0 else ("dash" if vi == 1 else "dot")
@@ -98,6 +118,10 @@ def scenario_figure(
                 row=1,
                 col=1,
             )
+
+
+def _fan_panel(fig: go.Figure, fans: Mapping[str, pa.Table], index_level: float) -> None:
+    """Middle panel: the index's median and 50%/90% bands per variant, and the pre-crisis level."""
     for vi, (variant, fan) in enumerate(fans.items()):
         colour = _COLOURS[vi % len(_COLOURS)]
         d = fan.to_pydict()
@@ -134,8 +158,11 @@ def scenario_figure(
             row=2,
             col=1,
         )
+
+
+def _lever_panel(fig: go.Figure, comparison: pa.Table) -> None:
+    """Bottom panel: each lever's effect against no lever, with its 95% interval."""
     cmp_rows = [r for r in comparison.to_pylist() if r["variant"] != "none"]
-    outcomes = list(dict.fromkeys(r["outcome"] for r in cmp_rows))
     variants = list(dict.fromkeys(r["variant"] for r in cmp_rows))
     for vi, variant in enumerate(variants):
         pts = [r for r in cmp_rows if r["variant"] == variant]
@@ -155,18 +182,6 @@ def scenario_figure(
             row=3,
             col=1,
         )
-    fig.update_layout(
-        title=title,
-        template="plotly_white",
-        height=1100,
-        barmode="group",
-        legend={"font": {"size": 10}},
-    )
-    fig.update_yaxes(title_text="probability", range=[0, 1], row=1, col=1)
-    fig.update_yaxes(title_text="net cooperation", row=2, col=1)
-    fig.update_yaxes(title_text="difference", row=3, col=1)
-    del outcomes
-    return fig
 
 
 def _png(
@@ -208,8 +223,8 @@ def _png(
     axes[1].set_title("Net cooperation of the pair: median, 50% and 90% bands", fontsize=10)
     axes[1].legend(fontsize=7)
     cmp_rows = [r for r in comparison.to_pylist() if r["variant"] != "none"]
-    variants = list(dict.fromkeys(r["variant"] for r in cmp_rows))
     outcomes = list(dict.fromkeys(r["outcome"] for r in cmp_rows))
+    variants = list(dict.fromkeys(r["variant"] for r in cmp_rows))
     width = 0.8 / max(1, len(variants))
     for vi, variant in enumerate(variants):
         by_o = {r["outcome"]: r for r in cmp_rows if r["variant"] == variant}

@@ -5,7 +5,7 @@
 comes from the measure, explain, simulate and coding stages, and every figure from report/.
 """
 
-from brinkwatch.web._validation import MAX_PATHS, check_host, is_loopback
-from brinkwatch.web.app import LOCAL_HOSTS, create_app
+from brinkwatch.web._validation import LOCAL_HOSTS, MAX_PATHS, check_host, is_loopback
+from brinkwatch.web.app import create_app
 
 __all__ = ["LOCAL_HOSTS", "MAX_PATHS", "check_host", "create_app", "is_loopback"]

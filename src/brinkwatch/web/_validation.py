@@ -2,39 +2,61 @@
 
 Each parser takes the raw text (``None`` when the parameter is absent) and the parameter's
 name, and returns a typed value or raises :class:`~brinkwatch.errors.ConfigError` naming the
-parameter, what was expected and what arrived. Nothing here touches the store: values are
-passed on as Python objects, and queries are Ibis expressions, so no user text becomes SQL.
+parameter, what was expected and what arrived. The ``*_query`` and ``*_body`` functions parse
+a whole request (query parameters or JSON body) into the keyword arguments of a view in
+:mod:`brinkwatch.web._views`. Nothing here touches the store: values are passed on as Python
+objects, and queries are Ibis expressions, so no user text becomes SQL.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
+from typing import Any
 
 from brinkwatch import codebook
 from brinkwatch.codebook import Dyad
 from brinkwatch.errors import ConfigError
 
 __all__ = [
+    "LOCAL_HOSTS",
     "MAX_DAILY_DAYS",
     "MAX_PATHS",
     "MAX_REPL",
+    "MAX_SEED",
     "MAX_TEXT",
     "MEASURES",
+    "RunRequest",
     "check_host",
+    "coder_body",
     "country",
     "daily_window",
     "date_range",
     "day",
     "dyad",
+    "dyad_query",
+    "events_query",
+    "explain_query",
     "freq",
     "integer",
     "is_loopback",
+    "json_object",
     "measure",
+    "origin",
+    "quads",
+    "roots",
+    "run_body",
     "triad",
+    "triad_query",
 ]
+
+#: Host headers accepted when serving on a loopback address (a guard against DNS rebinding).
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
 
 #: Monte Carlo paths per variant a request may ask for.
 MAX_PATHS = 50_000
@@ -42,6 +64,8 @@ MAX_PATHS = 50_000
 MAX_REPL = 2_000
 #: Characters of text the coder page accepts in one request.
 MAX_TEXT = 20_000
+#: Largest seed a request may give (the seeds numpy accepts from every client language).
+MAX_SEED = 2**31 - 1
 #: Series columns a page may index or plot.
 MEASURES = (
     "goldstein_sum",
@@ -57,6 +81,8 @@ _FREQS = ("day", "week", "month")
 _FIRST_DAY, _LAST_DAY = date(1900, 1, 1), date(2100, 12, 31)
 _CODE = re.compile(r"[A-Z]{3}")
 _WHOLE = re.compile(r"[+-]?[0-9]{1,18}")
+_ORIGIN = re.compile(r"[a-z0-9_]{1,32}")
+_LIST_SEP = re.compile(r"[\s,]+")
 
 
 @cache
@@ -239,6 +265,219 @@ def integer(value: str | int | None, field: str, *, default: int, low: int, high
         got = f"{n:,}" if abs(n) < 10**18 else "a number far out of range"
         raise ConfigError(f"must be between {low:,} and {high:,}; got {got}", field=field)
     return n
+
+
+def roots(value: str | None) -> list[str] | None:
+    """Parse CAMEO root codes (01 to 20) separated by commas or spaces; ``None`` when empty.
+
+    Examples
+    --------
+    >>> roots("16, 2")
+    ['16', '02']
+    """
+    if not value or not value.strip():
+        return None
+    out = []
+    for part in _LIST_SEP.split(value.strip()):
+        if not part:
+            continue
+        if not (part.isdigit() and 1 <= int(part) <= 20):
+            raise ConfigError(
+                f"CAMEO roots are numbers from 01 to 20, such as 16,17; got {part[:20]!r}",
+                field="root",
+            )
+        out.append(part.zfill(2))
+    return out
+
+
+def quads(value: str | None) -> list[int] | None:
+    """Parse quad classes (1 to 4) separated by commas or spaces; ``None`` when empty.
+
+    Examples
+    --------
+    >>> quads("3,4")
+    [3, 4]
+    """
+    if not value or not value.strip():
+        return None
+    out = []
+    for part in _LIST_SEP.split(value.strip()):
+        if part not in ("1", "2", "3", "4"):
+            raise ConfigError(
+                "quad classes are 1 (verbal cooperation), 2 (material cooperation), 3 (verbal "
+                f"conflict) and 4 (material conflict); got {part[:20]!r}",
+                field="quad",
+            )
+        out.append(int(part))
+    return out
+
+
+def origin(value: str | None) -> str | None:
+    """Parse an origin name such as ``gdelt2`` (lower-cased); ``None`` when empty.
+
+    Examples
+    --------
+    >>> origin(" ICEWS ")
+    'icews'
+    """
+    if not value or not value.strip():
+        return None
+    text = value.strip().lower()
+    if not _ORIGIN.fullmatch(text):
+        raise ConfigError(
+            f"an origin is a short name such as gdelt2, icews, chronology or coded; got "
+            f"{value[:40]!r}",
+            field="origin",
+        )
+    return text
+
+
+def _series_window(q: Mapping[str, str], default_freq: str) -> dict[str, Any]:
+    """Parse the window, frequency and measure of a series page (daily windows limited)."""
+    first, last = date_range(q.get("from"), q.get("to"))
+    f = freq(q.get("freq"), default=default_freq)
+    daily_window(f, first, last)
+    return {"freq": f, "start": first, "end": last, "measure": measure(q.get("measure"))}
+
+
+def triad_query(q: Mapping[str, str]) -> dict[str, Any]:
+    """Parse the overview's query into the arguments of ``triad_view``.
+
+    Examples
+    --------
+    >>> triad_query({"triad": "USA JPN KOR", "freq": "week"})["actors"]
+    ('USA', 'JPN', 'KOR')
+    """
+    return {"actors": triad(q.get("triad") or "USA,JPN,KOR"), **_series_window(q, "month")}
+
+
+def dyad_query(q: Mapping[str, str]) -> dict[str, Any]:
+    """Parse the dyad page's query into the arguments of ``dyad_view``.
+
+    Examples
+    --------
+    >>> dyad_query({})["freq"]
+    'week'
+    """
+    return {"pair": dyad(q.get("dyad") or "JPN-KOR"), **_series_window(q, "week")}
+
+
+def events_query(q: Mapping[str, str]) -> dict[str, Any]:
+    """Parse the dyad page's query into the arguments of ``events_view``.
+
+    Examples
+    --------
+    >>> events_query({"quad": "4", "limit": "20"})["limit"]
+    20
+    """
+    first, last = date_range(q.get("from"), q.get("to"))
+    return {
+        "pair": dyad(q.get("dyad") or "JPN-KOR"),
+        "start": first,
+        "end": last,
+        "roots": roots(q.get("root")),
+        "quads": quads(q.get("quad")),
+        "origin": origin(q.get("origin")),
+        "limit": integer(q.get("limit"), "limit", default=200, low=1, high=2000),
+    }
+
+
+def explain_query(q: Mapping[str, str]) -> dict[str, Any]:
+    """Parse the explain page's query into the arguments of ``explain_view``.
+
+    Examples
+    --------
+    >>> explain_query({"repl": "0"})["repl"], explain_query({})["measure"]
+    (0, 'net_coop')
+    """
+    first, last = date_range(q.get("from"), q.get("to"))
+    return {
+        "actors": triad(q.get("triad") or "USA,JPN,KOR"),
+        "freq": freq(q.get("freq"), default="month", allowed=("week", "month")),
+        "start": first,
+        "end": last,
+        "measure": measure(q.get("measure"), default="net_coop"),
+        "periods": integer(q.get("periods"), "periods", default=8, low=1, high=36),
+        "repl": integer(q.get("repl"), "repl", default=200, low=0, high=MAX_REPL),
+        "seed": integer(q.get("seed"), "seed", default=0, low=0, high=MAX_SEED),
+    }
+
+
+def json_object(raw: bytes) -> dict[str, Any]:
+    """Parse a request body that must be one JSON object; an empty body is ``{}``.
+
+    Examples
+    --------
+    >>> json_object(b'{"paths": 10}')
+    {'paths': 10}
+    """
+    try:
+        body = json.loads(raw or b"{}")
+    except ValueError:
+        raise ConfigError("the request body is not valid JSON", field="body") from None
+    if not isinstance(body, dict):
+        raise ConfigError("the request body must be a JSON object", field="body")
+    return body
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """A scenario run asked for by ``POST /api/scenario/runs``, checked."""
+
+    scenario: str
+    levers: tuple[str, ...]
+    actual: bool
+    paths: int
+    seed: int
+
+
+def run_body(body: Mapping[str, Any], scenarios: Sequence[str]) -> RunRequest:
+    """Parse a scenario run's JSON body; ``scenarios`` are the names that may be run.
+
+    Examples
+    --------
+    >>> run_body({"scenario": "a", "paths": 10}, ["a"]).paths
+    10
+    """
+    name = body.get("scenario")
+    if not isinstance(name, str) or name not in scenarios:
+        raise ConfigError(
+            f"expected one of the bundled scenarios ({', '.join(scenarios)}); got "
+            f"{str(name)[:40]!r}",
+            field="scenario",
+        )
+    levers = body.get("levers") or []
+    if not isinstance(levers, list) or not all(isinstance(x, str) for x in levers):
+        raise ConfigError("expected a list of lever names", field="levers")
+    return RunRequest(
+        scenario=name,
+        levers=tuple(levers),
+        actual=bool(body.get("actual", False)),
+        paths=integer(body.get("paths"), "paths", default=500, low=1, high=MAX_PATHS),
+        seed=integer(body.get("seed"), "seed", default=0, low=0, high=MAX_SEED),
+    )
+
+
+def coder_body(body: Mapping[str, Any], *, need_date: bool) -> tuple[str, date | None]:
+    """Parse the coder's JSON body into the text and its date (required to store events).
+
+    Examples
+    --------
+    >>> coder_body({"text": "Japan protested.", "date": "2019-07-04"}, need_date=True)
+    ('Japan protested.', datetime.date(2019, 7, 4))
+    """
+    text = body.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise ConfigError("paste some English text to code", field="text")
+    if len(text) > MAX_TEXT:
+        raise ConfigError(
+            f"at most {MAX_TEXT:,} characters at a time; got {len(text):,}", field="text"
+        )
+    raw_day = body.get("date")
+    d = day(raw_day if isinstance(raw_day, str) else None, "date")
+    if need_date and d is None:
+        raise ConfigError("stored events need the text's date, as YYYY-MM-DD", field="date")
+    return text, d
 
 
 def is_loopback(host: str) -> bool:

@@ -8,11 +8,12 @@ JSON; nothing here computes a measure of its own.
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeAlias
 from urllib.parse import urlsplit
 
 from brinkwatch._notes import caught_notes
@@ -57,6 +58,10 @@ def query_field(name: str | None) -> str | None:
     """
     return QUERY_FIELDS.get(name, name) if name is not None else None
 
+
+_P = ParamSpec("_P")
+#: A view: the store, then validated inputs; returns what the page and the API render.
+_View: TypeAlias = Callable[Concatenate["StoreAccess", _P], dict[str, Any]]
 
 #: Alarms in the last this many periods of the window count as open.
 OPEN_PERIODS = 3
@@ -140,11 +145,29 @@ def _summary(dyad: str, rs: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _cached_view(
+    kind: str,
+) -> Callable[[_View[_P]], _View[_P]]:
+    """Cache a view's result per store version (:meth:`StoreAccess.cached`), keyed by its inputs."""
+
+    def wrap(view: _View[_P]) -> _View[_P]:
+        @functools.wraps(view)
+        def cached(access: StoreAccess, /, *args: _P.args, **kwargs: _P.kwargs) -> dict[str, Any]:
+            key = (kind, *args, *sorted(kwargs.items()))
+            result: dict[str, Any] = access.cached(key, lambda: view(access, *args, **kwargs))
+            return result
+
+        return cached
+
+    return wrap
+
+
 def _open_from(periods: Sequence[date]) -> date | None:
     ps = sorted(set(periods))
     return ps[-OPEN_PERIODS] if len(ps) >= OPEN_PERIODS else (ps[0] if ps else None)
 
 
+@_cached_view("triad")
 def triad_view(
     access: StoreAccess,
     actors: tuple[str, str, str],
@@ -155,21 +178,6 @@ def triad_view(
     measure: str,
 ) -> dict[str, Any]:
     """Summarise the six directed dyads: latest value and index, "lowest since", alarms."""
-    key = ("triad", actors, freq, start, end, measure)
-    result: dict[str, Any] = access.cached(
-        key, lambda: _triad(access, actors, freq, start, end, measure)
-    )
-    return result
-
-
-def _triad(
-    access: StoreAccess,
-    actors: tuple[str, str, str],
-    freq: str,
-    start: date | None,
-    end: date | None,
-    measure: str,
-) -> dict[str, Any]:
     from brinkwatch.measure import measure_triad
     from brinkwatch.report import triad_figure
 
@@ -194,6 +202,7 @@ def _triad(
     }
 
 
+@_cached_view("dyad")
 def dyad_view(
     access: StoreAccess,
     pair: Dyad,
@@ -204,21 +213,6 @@ def dyad_view(
     measure: str,
 ) -> dict[str, Any]:
     """Index with change points and alarms, and the quad-class breakdown, of a dyad."""
-    key = ("dyad", pair, freq, start, end, measure)
-    result: dict[str, Any] = access.cached(
-        key, lambda: _dyad(access, pair, freq, start, end, measure)
-    )
-    return result
-
-
-def _dyad(
-    access: StoreAccess,
-    pair: Dyad,
-    freq: str,
-    start: date | None,
-    end: date | None,
-    measure: str,
-) -> dict[str, Any]:
     from brinkwatch.measure import measure_dyad
     from brinkwatch.report import index_figure
 
@@ -346,6 +340,7 @@ def events_view(
     return {"total": total, "shown": len(rows), "events": rows}
 
 
+@_cached_view("explain")
 def explain_view(
     access: StoreAccess,
     actors: tuple[str, str, str],
@@ -359,24 +354,6 @@ def explain_view(
     seed: int,
 ) -> dict[str, Any]:
     """Granger table, impulse-response grid and reciprocity of a triad."""
-    key = ("explain", actors, freq, start, end, measure, periods, repl, seed)
-    result: dict[str, Any] = access.cached(
-        key, lambda: _explain(access, actors, freq, start, end, measure, periods, repl, seed)
-    )
-    return result
-
-
-def _explain(
-    access: StoreAccess,
-    actors: tuple[str, str, str],
-    freq: str,
-    start: date | None,
-    end: date | None,
-    measure: str,
-    periods: int,
-    repl: int,
-    seed: int,
-) -> dict[str, Any]:
     from brinkwatch.explain import TriadVAR, explain_triad
     from brinkwatch.report.explain_figures import irf_figure
 

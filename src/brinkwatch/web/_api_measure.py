@@ -1,0 +1,35 @@
+"""JSON API of the measure pages: ``/api/triad``, ``/api/dyad`` and ``/api/events``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+import brinkwatch.web._validation as v
+import brinkwatch.web._views as views
+from brinkwatch.web._http import json_response, query_view
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api")
+
+
+@router.get("/triad")
+async def api_triad(request: Request) -> JSONResponse:
+    """Answer the overview's numbers (as :func:`brinkwatch.web._views.triad_view`)."""
+    _, work = query_view(request, views.triad_view, v.triad_query)
+    return await json_response(work)
+
+
+@router.get("/dyad")
+async def api_dyad(request: Request) -> JSONResponse:
+    """Answer the dyad page's numbers (as :func:`brinkwatch.web._views.dyad_view`)."""
+    _, work = query_view(request, views.dyad_view, v.dyad_query)
+    return await json_response(work)
+
+
+@router.get("/events")
+async def api_events(request: Request) -> JSONResponse:
+    """List a dyad's events with their evidence (as ``events_view``)."""
+    _, work = query_view(request, views.events_view, v.events_query)
+    return await json_response(work)
