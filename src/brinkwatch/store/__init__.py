@@ -1,5 +1,6 @@
 """The event store: DuckDB by default, Spark through Ibis when data outgrow one machine."""
 
+from brinkwatch.store._example import example
 from brinkwatch.store._lock import DEFAULT_WAIT, Holder, holders
 from brinkwatch.store._queries import select_events
 from brinkwatch.store._schema import (
@@ -44,6 +45,7 @@ __all__ = [
     "Store",
     "StoreStats",
     "connect",
+    "example",
     "fetch_one",
     "holders",
     "select_events",

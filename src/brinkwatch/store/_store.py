@@ -287,8 +287,10 @@ class Store:
 
         Examples
         --------
-        >>> connect(":memory:", memory_limit="500MB").cap_memory("1GB")
-        '500000000B'
+        >>> connect(":memory:", memory_limit="4GB").cap_memory("1GB")
+        '1GB'
+        >>> connect(":memory:", memory_limit="500MB").cap_memory("1GB")  # as DuckDB rounds it
+        '499961036B'
         """
         from brinkwatch.store._writer import cap_memory
 
