@@ -266,7 +266,7 @@ def _table_bytes(store: Store) -> int:
 def test_the_table_cache_trimmer_evicts_written_blocks_and_restores_the_limit(
     file_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from brinkwatch.ingest import _pipeline
+    from brinkwatch.store import _writer as _pipeline  # the store owns the trimmer now
 
     con = file_store.con
     con.execute("SET memory_limit = '1GB'")
@@ -294,7 +294,7 @@ def test_the_table_cache_trimmer_evicts_written_blocks_and_restores_the_limit(
 def test_large_files_ingest_the_same_with_the_trimmer_on(
     shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from brinkwatch.ingest import _pipeline
+    from brinkwatch.store import _writer as _pipeline  # the store owns the trimmer now
     from brinkwatch.store import connect
 
     src = shared_data / "gdelt/20191024143000.export.CSV"

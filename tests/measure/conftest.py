@@ -1,4 +1,9 @@
-"""Backend-parametrised stores: every measure test runs on DuckDB and on Spark (Ibis)."""
+"""Backend-parametrised stores: every measure test runs on DuckDB and on Spark (Ibis).
+
+``duck``, ``spark`` and ``backend`` hold the synthetic store (chronology and generated wire
+events, no ../shared needed); ``gdelt_duck`` and ``gdelt_backend`` the store with the shared
+GDELT export, for the tests that check against those files (they skip without them).
+"""
 
 from __future__ import annotations
 
@@ -12,23 +17,43 @@ from brinkwatch.store import Store, connect
 
 
 @pytest.fixture(scope="session")
-def duck(measure_db: Path) -> Iterator[Store]:
-    s = connect(measure_db, read_only=True)
+def duck(synthetic_db: Path) -> Iterator[Store]:
+    s = connect(synthetic_db, read_only=True)
     yield s
     s.close()
 
 
 @pytest.fixture(scope="session")
-def spark(measure_db: Path, spark_session: Any) -> Iterator[Store]:
-    s = connect(measure_db, backend="spark", spark_session=spark_session)
+def spark(synthetic_db: Path, spark_session: Any) -> Iterator[Store]:
+    s = connect(synthetic_db, backend="spark", spark_session=spark_session)
     yield s
     s.close()
 
 
 @pytest.fixture(scope="session", params=["duckdb", "spark"])
 def backend(request: pytest.FixtureRequest) -> Store:
-    """The same store on each backend."""
+    """The synthetic store on each backend."""
     return request.getfixturevalue("duck" if request.param == "duckdb" else "spark")
+
+
+@pytest.fixture(scope="session")
+def gdelt_duck(measure_db: Path) -> Iterator[Store]:
+    s = connect(measure_db, read_only=True)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def gdelt_spark(measure_db: Path, spark_session: Any) -> Iterator[Store]:
+    s = connect(measure_db, backend="spark", spark_session=spark_session)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session", params=["duckdb", "spark"])
+def gdelt_backend(request: pytest.FixtureRequest) -> Store:
+    """The store with the shared GDELT export on each backend."""
+    return request.getfixturevalue("gdelt_duck" if request.param == "duckdb" else "gdelt_spark")
 
 
 def rows(expr: Any) -> list[dict[str, Any]]:

@@ -122,15 +122,11 @@ def explain_triad(
 
     Examples
     --------
-    >>> from brinkwatch.store import connect
-    >>> s = connect(":memory:")
-    >>> _ = s.con.execute(
-    ...     "INSERT INTO event_rows (event_id, origin, event_date, source_country, "
-    ...     "target_country, cameo_code, cameo_root, quad_class, goldstein, batch_id) VALUES "
-    ...     "('1', 'csv', '2019-07-04', 'JPN', 'KOR', '163', '16', 4, -8.0, 1)")
+    >>> from brinkwatch.store import example
+    >>> s = example()
     >>> x = explain_triad(s.events, ["USA", "JPN", "KOR"])
     >>> x.model.insufficient_, x.irf is None, x.n_periods
-    (True, True, 1)
+    (True, True, 5)
     """
     from brinkwatch.measure import Freq, triad_pairs, triad_series
 

@@ -16,7 +16,7 @@ from brinkwatch.errors import FileFormatError
 from brinkwatch.ingest._formats import Format
 from brinkwatch.ingest._mapping import ColumnMapping
 from brinkwatch.ingest._pipeline import FileReport, _ingest_one, _prepare_codebook, expand_paths
-from brinkwatch.store._schema import INPUT_FIELDS
+from brinkwatch.store import INPUT_FIELDS
 
 if TYPE_CHECKING:
     import pyarrow as pa

@@ -15,7 +15,7 @@ import yaml
 
 from brinkwatch._yaml import checked_items, compose, line_of, read_text, shown, value_of
 from brinkwatch.errors import MappingError, OriginOverrideWarning
-from brinkwatch.store._schema import INPUT_FIELDS
+from brinkwatch.store import INPUT_FIELDS
 
 __all__ = [
     "BUILTIN_ORIGINS",

@@ -16,37 +16,40 @@ import zlib
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager, suppress
 from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 import duckdb
 
 from brinkwatch import codebook
+from brinkwatch._sizes import size_bytes as _bytes
 from brinkwatch._types import Progress
 from brinkwatch.errors import (
     BrinkwatchError,
     CodebookError,
     ConfigError,
     FileFormatError,
-    IntegrityError,
     MappingError,
 )
 from brinkwatch.ingest._formats import ICEWS_HEADER, Format, detect_format, first_line
 from brinkwatch.ingest._mapping import ColumnMapping, check_origin
 from brinkwatch.ingest._sql import (
-    BLANK,
-    DUPLICATE,
+    EVENT_DATE_RANGE,
     MAX_LINE_BYTES,
     Reader,
     csv_reader,
     gdelt_reader,
     icews_reader,
-    ident,
     typed_select,
 )
-from brinkwatch.store._schema import EVENT_COLUMNS, INTERNAL_COLUMNS
-from brinkwatch.store._store import Store, fetch_one, sql_string
+from brinkwatch.store import (
+    BatchSource,
+    CutLine,
+    Store,
+    fetch_one,
+    skip_blank_lines,
+    sql_string,
+)
 
 __all__ = [
     "DEFAULT_MAX_DECOMPRESSED",
@@ -59,20 +62,6 @@ __all__ = [
     "fingerprint",
     "ingest",
 ]
-
-#: Event dates outside this range are rejected as implausible.
-EVENT_DATE_RANGE = ("1900-01-01", "2100-12-31")
-
-# DuckDB's scanner error types -> our reject reasons.
-_SCAN_REASONS = {
-    "INVALID ENCODING": "invalid_encoding",
-    "MISSING COLUMNS": "column_count",
-    "TOO MANY COLUMNS": "column_count",
-    "LINE SIZE OVER MAXIMUM": "line_too_long",
-    "UNQUOTED VALUE": "bad_quoting",
-    "INVALID STATE": "malformed",
-    "CAST": "bad_value",
-}
 
 
 @dataclass
@@ -449,44 +438,6 @@ def _members(
 DEFAULT_MEMORY_LIMIT = os.environ.get("BRINKWATCH_MEMORY_LIMIT", "1GB")
 
 
-def _cap_memory(con: duckdb.DuckDBPyConnection, limit: str) -> str:
-    """Lower DuckDB's memory limit to ``limit``; a store opened with a smaller one keeps it.
-
-    Returns the limit in force, as a string that sets it again exactly.
-    """
-    before = fetch_one(con, "SELECT current_setting('memory_limit')")
-    con.execute(f"SET memory_limit = {sql_string(limit)}")
-    after = fetch_one(con, "SELECT current_setting('memory_limit')")
-    if before and after and _bytes(str(before[0])) < _bytes(str(after[0])):
-        con.execute(f"SET memory_limit = {sql_string(str(before[0]))}")
-        # DuckDB prints limits rounded ('953.6 MiB'); fix the bytes once, so that setting the
-        # limit again and again does not drift.
-        return f"{int(_bytes(str(before[0])))}B"
-    return limit
-
-
-def _bytes(text: str) -> float:
-    units = {
-        "KIB": 2**10,
-        "MIB": 2**20,
-        "GIB": 2**30,
-        "TIB": 2**40,
-        "KB": 1e3,
-        "MB": 1e6,
-        "GB": 1e9,
-        "TB": 1e12,
-        "B": 1,
-    }
-    t = text.strip().upper().replace(" ", "")
-    for u, m in units.items():
-        if t.endswith(u):
-            try:
-                return float(t[: -len(u)]) * m
-            except ValueError:
-                return float("inf")
-    return float("inf")
-
-
 def _enum(values: Iterable[str]) -> str:
     return "ENUM(" + ", ".join(sql_string(v) for v in values) + ")"
 
@@ -648,134 +599,12 @@ def _reader(
     return csv_reader(p, mapping, available, rt, rs, parquet=fmt is Format.PARQUET, delimiter=delim)
 
 
-@contextmanager
-def _progress_poller(
-    con: duckdb.DuckDBPyConnection, name: str, progress: Progress | None
-) -> Iterator[None]:
-    """Report DuckDB's own progress of the running statement from a side thread."""
-    if progress is None:
-        yield
-        return
-    # DuckDB tracks a statement's progress only with its progress bar on; we draw our own.
-    con.execute("SET enable_progress_bar = true")
-    con.execute("SET enable_progress_bar_print = false")
-    stop = threading.Event()
-
-    def poll() -> None:
-        while not stop.wait(0.25):
-            try:
-                pct = float(con.query_progress())
-            except Exception:  # the statement may just have finished; polling is best effort
-                continue
-            if pct >= 0:
-                progress(name, min(pct / 100.0, 1.0))
-
-    t = threading.Thread(target=poll, daemon=True)
-    t.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        t.join()
-
-
-#: Files at least this large have the written table blocks trimmed from the cache as they grow.
-TRIM_MIN_BYTES = 64 * 2**20
-#: How often the trimmer looks, and how much headroom it leaves the running statement.
-TRIM_EVERY_S = 0.25
-TRIM_HEADROOM = 64 * 10**6
-
-
-@contextmanager
-def _trimming_table_cache(con: duckdb.DuckDBPyConnection, cap: str | None) -> Iterator[None]:
-    """Keep the blocks of the table being written from piling up in DuckDB's buffer pool.
-
-    DuckDB keeps every block it writes cached until memory runs short, so one long insert grows
-    by the compressed size of its rows (about 53 MB per million GDELT rows) and a 5M-row file
-    peaks 1.7 times higher than a 1M-row one. A side connection lowers the memory limit for an
-    instant to what the statement itself holds plus headroom, which makes DuckDB evict the
-    written, unpinned table blocks (already on disk, so nothing is lost), then restores it.
-    Measured: 5M rows peak at 600 MB instead of 890 MB, for about 5% more time.
-    """
-    if cap is None:
-        yield
-        return
-    side = con.cursor()
-    stop = threading.Event()
-
-    def trim() -> None:
-        while not stop.wait(TRIM_EVERY_S):
-            try:
-                tags = side.execute(
-                    "SELECT tag, memory_usage_bytes FROM duckdb_memory()"
-                ).fetchall()
-            except duckdb.Error:
-                continue
-            table = sum(int(b) for t, b in tags if t == "BASE_TABLE")
-            if table < TRIM_HEADROOM:
-                continue
-            low = sum(int(b) for _, b in tags) - table + TRIM_HEADROOM
-            try:
-                # Refused (and left unchanged) when DuckDB cannot evict down to it.
-                side.execute(f"SET memory_limit = '{max(low // 10**6, 1)}MB'")
-            except duckdb.Error:
-                continue
-            finally:
-                with suppress(duckdb.Error):
-                    side.execute(f"SET memory_limit = {sql_string(cap)}")
-
-    t = threading.Thread(target=trim, daemon=True)
-    t.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        t.join()
-        side.execute(f"SET memory_limit = {sql_string(cap)}")
-        side.close()
-
-
-def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()) -> int:
-    row = fetch_one(con, sql, list(params))
-    return int(row[0]) if row and row[0] is not None else 0
-
-
 def _signature(fmt: Format, reader: Reader, mapping: ColumnMapping | None) -> str:
     """Hash what decides how a file's rows are read: same file and signature, same result."""
     from brinkwatch import __version__
 
     parts = [fmt.value, reader.origin, __version__, repr(mapping)]
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=12).hexdigest()
-
-
-def _already_ingested(
-    con: duckdb.DuckDBPyConnection, fp: str, signature: str
-) -> tuple[int, int, int, int] | None:
-    """Return the batch that read these exact bytes the same way before, with its counts."""
-    row = fetch_one(
-        con,
-        "SELECT batch_id, read, rejected, blank FROM ingest_log WHERE fingerprint = ? "
-        "AND signature = ? ORDER BY batch_id LIMIT 1",
-        [fp, signature],
-    )
-    return (int(row[0]), int(row[1]), int(row[2]), int(row[3])) if row else None
-
-
-def _same_size_seen(con: duckdb.DuckDBPyConnection, size: int, signature: str) -> bool:
-    """Whether a file of this size was read this way before: only then can it be a repeat."""
-    return bool(
-        _scalar(
-            con,
-            "SELECT count(*) FROM (SELECT 1 FROM ingest_log WHERE bytes = ? AND signature = ? "
-            "LIMIT 1)",
-            [size, signature],
-        )
-    )
-
-
-_INSERT_COLS = ", ".join(c.name for c in (*EVENT_COLUMNS, *INTERNAL_COLUMNS))
-#: Stands for the fingerprint in reject rows written before the background hash is done.
-_FP_PENDING = "pending"
 
 
 def _ingest_one(
@@ -790,7 +619,6 @@ def _ingest_one(
     con = store.con
     if isinstance(content, Path):  # a plain file (coded events write one)
         content = _Content(content, content.stat().st_size)
-    started = datetime.now(UTC).replace(tzinfo=None)
     t0 = time.perf_counter()
     path, size = content.path, content.size
     if size == 0:
@@ -801,80 +629,28 @@ def _ingest_one(
     sig = _signature(fmt, reader, mapping)
     report = FileReport(file=display, format=fmt.value, origin=origin, bytes=size)
     fp = content.fingerprint
-    if fp is None and _same_size_seen(con, size, sig):
+    if fp is None and store.seen_file_size(size, sig):
         # Possibly a repeat: hash first, so that an unchanged file is not read again.
         fp = fingerprint(path)
     hasher = _BackgroundFingerprint(path) if fp is None else None
-    from brinkwatch import __version__
-
-    con.execute("BEGIN TRANSACTION")
+    # The store takes the hash as it runs in the side thread, and asks for it once loaded.
+    known: str | Callable[[], str] = hasher.result if hasher is not None else str(fp)
     try:
-        batch = _scalar(con, "SELECT nextval('batch_seq')")
-        prior = _already_ingested(con, fp, sig) if fp is not None else None
-        if prior is not None:
-            # The same bytes read the same way: every row is again what it was then, and the
-            # rejects are recorded again under this batch, so that log and table agree.
-            prior_batch, read, rejected, blank = prior
-            stored, duplicates = 0, read - rejected - blank
-            con.execute(
-                "INSERT INTO rejected SELECT ?, ?, fingerprint, line, field, reason, detail, raw "
-                "FROM rejected WHERE batch_id = ?",
-                [batch, display, prior_batch],
+        with _batch_source(reader, display, fmt, sig, size, rt, rs) as source:
+            counts = store.load_batch(
+                source,
+                fingerprint=known,
+                progress=progress,
+                memory_cap=cap,
             )
-        else:
-            stored, rejected, duplicates, blank, read = _load(
-                con,
-                reader,
-                batch,
-                origin,
-                display,
-                fp or _FP_PENDING,
-                rt,
-                rs,
-                progress,
-                trim=cap if size >= TRIM_MIN_BYTES else None,
-            )
-        if hasher is not None:
-            fp = hasher.result()
-            con.execute("UPDATE rejected SET fingerprint = ? WHERE batch_id = ?", [fp, batch])
-        assert fp is not None
-        counts = (stored, rejected, duplicates, blank)
-        if read != sum(counts) or min(counts) < 0:
-            raise IntegrityError(
-                f"row accounting failed: read {read} != stored {stored} + rejected {rejected} "
-                f"+ duplicates {duplicates} + blank {blank}; the file was not ingested. "
-                "Please report this.",
-                path=display,
-            )
-        con.execute(
-            "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                batch,
-                display,
-                fp,
-                sig,
-                fmt.value,
-                origin,
-                size,
-                read,
-                stored,
-                rejected,
-                duplicates,
-                blank,
-                started,
-                datetime.now(UTC).replace(tzinfo=None),
-                __version__,
-            ],
-        )
-        con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
         if hasher is not None:
             with suppress(OSError):
                 hasher.result()  # never leave the thread reading a file the caller deletes
         raise
-    report.read, report.stored, report.rejected = read, stored, rejected
-    report.duplicates, report.blank, report.batch_id = duplicates, blank, batch
+    report.read, report.stored, report.rejected = counts.read, counts.stored, counts.rejected
+    report.duplicates, report.blank = counts.duplicates, counts.blank
+    report.batch_id = counts.batch_id
     report.seconds = time.perf_counter() - t0
     if progress is not None:
         progress(display, 1.0)
@@ -976,23 +752,14 @@ def _without_long_lines(path: Path, long: Sequence[_LongLine], target: Path) -> 
     return [bytes(h) for h in heads]
 
 
-def _load(
-    con: duckdb.DuckDBPyConnection,
-    reader: Reader,
-    batch: int,
-    origin: str,
-    display: str,
-    fp: str,
-    rt: str,
-    rs: str,
-    progress: Progress | None,
-    trim: str | None = None,
-) -> tuple[int, int, int, int, int]:
-    """Read the file in one pass into ``event_rows``, then move rejects and duplicates out.
+@contextmanager
+def _batch_source(
+    reader: Reader, display: str, fmt: Format, sig: str, size: int, rt: str, rs: str
+) -> Iterator[BatchSource]:
+    """Describe the file for the store to load, its long lines cut out while it is loaded.
 
     Blank lines are counted, not stored. Lines too long for DuckDB's scanner are cut out
-    beforehand (see :data:`LONG_LINE_BYTES`) and rejected. Returns stored, rejected,
-    duplicates, blank and read (``read = stored + rejected + duplicates + blank``).
+    beforehand (see :data:`LONG_LINE_BYTES`) into a cleaned copy and rejected.
     """
     long: list[_LongLine] = []
     tmp: Path | None = None
@@ -1005,190 +772,33 @@ def _load(
             clean = tmp / "lines.txt"
             heads = _without_long_lines(Path(reader.path), long, clean)
             reader = reader.at(str(clean))
-        return _load_clean(
-            con, reader, batch, origin, display, fp, rt, rs, progress, trim, long, heads
+        cut = tuple(
+            CutLine(
+                g.line,
+                "line_too_long",
+                f"the line has {g.end - g.start} bytes, more than the {MAX_LINE_BYTES} a line "
+                "may have; split or remove it",
+                head.decode("utf-8", errors="replace"),
+            )
+            for g, head in zip(long, heads, strict=True)
+        )
+        unblank = replace(reader, sql=skip_blank_lines(reader.sql))
+        yield BatchSource(
+            file=display,
+            format=fmt.value,
+            origin=reader.origin,
+            signature=sig,
+            bytes=size,
+            sql=typed_select(unblank, EVENT_DATE_RANGE),
+            header_lines=reader.header_lines,
+            rejects_table=rt,
+            rejects_scan=rs,
+            line_scan=reader.line_scan() if reader.line_based else None,
+            cut_lines=cut,
         )
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _load_clean(
-    con: duckdb.DuckDBPyConnection,
-    reader: Reader,
-    batch: int,
-    origin: str,
-    display: str,
-    fp: str,
-    rt: str,
-    rs: str,
-    progress: Progress | None,
-    trim: str | None,
-    long: Sequence[_LongLine],
-    heads: Sequence[bytes],
-) -> tuple[int, int, int, int, int]:
-    """:func:`_load` once no line is too long for DuckDB's scanner.
-
-    DuckDB appends the rows of one INSERT with consecutive rowids in file order, so the
-    position of a row among the batch's rows gives its line once the lines that made no row
-    (the header, blank lines, lines the scanner rejected) are counted in before it.
-    """
-    o = sql_string(origin)
-    mine = f"batch_id = {batch}"
-    dup = f"{{'reason': {sql_string(DUPLICATE)}, 'field': 'event_id', 'detail': ''}}"
-    has_origin = _scalar(
-        con,
-        "SELECT count(*) FROM (SELECT 1 FROM event_rows WHERE origin = ? AND _reject IS NULL "
-        "LIMIT 1)",
-        [origin],
-    )
-    values = {c.name: f"s.{c.name}" for c in EVENT_COLUMNS}
-    values.update(origin=o, batch_id=str(batch), _reject="s._rej", _raw="s._raw")
-    select = ", ".join(values[c.name] for c in (*EVENT_COLUMNS, *INTERNAL_COLUMNS))
-    # Blank lines are counted by a sequence as the scan filters them out: storing them cost
-    # a row each (20M rows for a 20 KB gzip of newlines).
-    con.execute("CREATE OR REPLACE TEMP SEQUENCE _blank_seq START 1")
-    unblank = replace(
-        reader,
-        sql=f"SELECT * FROM ({reader.sql}) WHERE CASE WHEN _blank "
-        "THEN nextval('_blank_seq') < 0 ELSE true END",
-    )
-    with _progress_poller(con, display, progress), _trimming_table_cache(con, trim):
-        con.execute(
-            f"INSERT INTO event_rows ({_INSERT_COLS}) SELECT {select} "
-            f"FROM ({typed_select(unblank, EVENT_DATE_RANGE)}) s"
-        )
-    blank_lines = _scalar(con, "SELECT nextval('_blank_seq') - 1")
-    con.execute("DROP SEQUENCE IF EXISTS _blank_seq")
-    span = fetch_one(con, f"SELECT min(rowid), max(rowid), count(*) FROM event_rows WHERE {mine}")
-    assert span is not None
-    first, last, n_rows = span
-    if n_rows and int(last) - int(first) + 1 != int(n_rows):
-        raise IntegrityError(
-            f"DuckDB did not append the batch contiguously ({n_rows} rows over rowids "
-            f"{first}..{last}), so line numbers cannot be given; the file was not ingested. "
-            "Please report this with your DuckDB version.",
-            path=display,
-        )
-    base = (int(first) if n_rows else 0) - 1 - reader.header_lines
-    has_scan = _scalar(
-        con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND temporary", [rt]
-    )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _scan (line BIGINT, types VARCHAR, msg VARCHAR, raw VARCHAR)"
-    )
-    if has_scan:
-        con.execute(
-            f"INSERT INTO _scan SELECT line, "
-            f"string_agg(DISTINCT error_type, ', ') AS types, "
-            f"string_agg(error_message, '; ') AS msg, first(csv_line) AS raw "
-            f"FROM {ident(rt)} GROUP BY line"
-        )
-    scan_lines = _scalar(con, "SELECT count(*) FROM _scan")
-    # The emptied long lines were read as blank lines: they are rejects.
-    blank = blank_lines - len(long)
-    # Lines that made no row, by physical line number; built only when a row needs its line.
-    con.execute("CREATE OR REPLACE TEMP TABLE _gap (line BIGINT)")
-    con.execute("INSERT INTO _gap SELECT line FROM _scan")
-    if long:
-        con.executemany("INSERT INTO _gap VALUES (?)", [[g.line] for g in long])
-
-    def shift(table: str, pos: str) -> str:
-        # c = kept lines before the j-th gap; a kept line at position p follows every gap
-        # with c < p.
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _shift AS SELECT line - row_number() OVER "
-            f"(ORDER BY line) AS c, row_number() OVER (ORDER BY line) AS j FROM {table}"
-        )
-        return f"{pos} + coalesce((SELECT max(x.j) FROM _shift x WHERE x.c < {pos}), 0)"
-
-    if has_origin:
-        # Ids already stored for this origin (by an earlier batch) are duplicates.
-        con.execute(
-            f"UPDATE event_rows SET _reject = {dup} WHERE {mine} AND _reject IS NULL AND "
-            f"event_id IN (SELECT event_id FROM event_rows WHERE origin = {o} "
-            f"AND batch_id <> {batch} AND _reject IS NULL)"
-        )
-    # Within-file repeats of an id: the first occurrence stays, the others are duplicates.
-    counts = fetch_one(
-        con,
-        f"SELECT count(*), count(DISTINCT event_id) FROM event_rows "
-        f"WHERE {mine} AND _reject IS NULL",
-    )
-    assert counts is not None
-    if int(counts[0]) != int(counts[1]):
-        con.execute(
-            f"UPDATE event_rows SET _reject = {dup} WHERE {mine} AND _reject IS NULL AND "
-            f"rowid NOT IN (SELECT min(rowid) FROM event_rows WHERE {mine} "
-            f"AND _reject IS NULL GROUP BY event_id)"
-        )
-    tally = fetch_one(
-        con,
-        f"SELECT count(*) FILTER (WHERE _reject IS NULL), "
-        f"count(*) FILTER (WHERE _reject.reason = {sql_string(DUPLICATE)}), "
-        f"count(*) FILTER (WHERE _reject.reason = {sql_string(BLANK)}), "
-        f"count(*) FILTER (WHERE _reject.reason NOT IN "
-        f"({sql_string(DUPLICATE)}, {sql_string(BLANK)})) FROM event_rows WHERE {mine}",
-    )
-    assert tally is not None
-    stored, duplicates, stray_blank, row_rejects = (int(x) for x in tally)
-    blank += stray_blank
-    if row_rejects and blank_lines and reader.line_based:
-        # Rows after a blank line sit one line further down: find where the blank lines are
-        # with a second, cheap scan of the lines alone (only files with both).
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _lines AS SELECT _blank FROM ({reader.line_scan()})"
-        )
-        for t in ("_scan2_rejects", "_scan2_info"):
-            con.execute(f"DROP TABLE IF EXISTS {t}")
-        # The second scan's lines are those the scanner kept (emptied long lines included).
-        # Rowids of a table made inside a transaction start far from 0.
-        r0 = _scalar(con, "SELECT min(rowid) FROM _lines") - 1 - reader.header_lines
-        at = shift("_scan", f"(l.rowid - {r0})")
-        con.execute(
-            f"INSERT INTO _gap SELECT {at} FROM _lines l WHERE l._blank "
-            "EXCEPT SELECT line FROM _gap"
-        )
-        con.execute("DROP TABLE _lines")
-    line_expr = shift("_gap", "p.pos")
-    file_lit, fp_lit = sql_string(display), sql_string(fp)
-    reasons = " ".join(
-        f"WHEN types LIKE {sql_string('%' + k + '%')} THEN {sql_string(v)}"
-        for k, v in _SCAN_REASONS.items()
-    )
-    if row_rejects or scan_lines:
-        con.execute(
-            f"""INSERT INTO rejected
-            SELECT {batch}, {file_lit}, {fp_lit}, line, field, reason, detail, raw FROM (
-                SELECT {line_expr} AS line, field, reason, detail, raw FROM (
-                    SELECT rowid - {base} AS pos, _reject.field AS field,
-                           _reject.reason AS reason, _reject.detail AS detail, _raw AS raw
-                    FROM event_rows WHERE {mine} AND _reject.reason NOT IN
-                        ({sql_string(DUPLICATE)}, {sql_string(BLANK)})) p
-                UNION ALL SELECT line, NULL, CASE {reasons} ELSE 'malformed' END,
-                    types || ': ' || msg, raw FROM _scan
-            ) n"""
-        )
-    for g, head in zip(long, heads, strict=True):
-        con.execute(
-            "INSERT INTO rejected VALUES (?, ?, ?, ?, NULL, 'line_too_long', ?, ?)",
-            [
-                batch,
-                display,
-                fp,
-                g.line,
-                f"the line has {g.end - g.start} bytes, more than the {MAX_LINE_BYTES} a line "
-                "may have; split or remove it",
-                head.decode("utf-8", errors="replace"),
-            ],
-        )
-    for t in ("_scan", "_shift", "_gap"):
-        con.execute(f"DROP TABLE IF EXISTS {t}")
-    if has_scan:
-        con.execute(f"DROP TABLE IF EXISTS {ident(rt)}")
-        con.execute(f"DROP TABLE IF EXISTS {ident(rs)}")
-    rejected = row_rejects + scan_lines + len(long)
-    return stored, rejected, duplicates, blank, stored + rejected + duplicates + blank
 
 
 def ingest(
@@ -1274,7 +884,7 @@ def ingest(
     forced = Format(fmt)
     budget = _Budget.resolve(max_ratio, max_decompressed)
     _prepare_codebook(store.con)
-    cap = _cap_memory(store.con, memory_limit) if memory_limit else None
+    cap = store.cap_memory(memory_limit) if memory_limit else None
     report = IngestReport()
 
     def failed(name: str, error: str) -> None:
@@ -1325,14 +935,8 @@ def _ingest_member(
         f = forced
         if f is Format.AUTO:
             f = detect_format(content.path, has_mapping=mapping is not None)
-        try:
-            return _ingest_one(store, display, content, f, mapping, progress, cap)
-        except duckdb.OutOfMemoryException:
-            if cap is None:
-                raise
-            # The trimmer lowered the limit just as the insert needed memory; the file was
-            # rolled back, so read it again without trimming.
-            return _ingest_one(store, display, content, f, mapping, progress, None)
+        # The store retries a batch that ran out of memory while trimming, without trimming.
+        return _ingest_one(store, display, content, f, mapping, progress, cap)
     except BrinkwatchError as exc:
         error = str(exc)
     except duckdb.Error as exc:

@@ -11,11 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 
 from brinkwatch.ingest._formats import GDELT1_FIELDS, GDELT2_FIELDS
 from brinkwatch.ingest._mapping import ColumnMapping
-from brinkwatch.store._schema import INPUT_FIELDS
-from brinkwatch.store._store import sql_string
+from brinkwatch.store import (
+    BLANK_REASON,
+    DUPLICATE_REASON,
+    EVENT_COLUMNS,
+    INPUT_FIELDS,
+    sql_ident,
+    sql_string,
+)
 
 __all__ = [
     "BLANK",
@@ -44,9 +51,8 @@ _LINE_SCAN = (
 _BOM = "chr(65279)"
 
 
-def ident(name: str) -> str:
-    """Quote an identifier for DuckDB."""
-    return '"' + name.replace('"', '""') + '"'
+#: Quote an identifier for DuckDB.
+ident = sql_ident
 
 
 @dataclass(frozen=True)
@@ -206,8 +212,8 @@ def icews_reader(path: str, header: Sequence[str], rt: str, rs: str) -> Reader:
 
 
 #: Marker reasons for rows that are not rejects; the pipeline counts and drops them.
-BLANK = "__blank__"
-DUPLICATE = "__duplicate__"
+BLANK = BLANK_REASON
+DUPLICATE = DUPLICATE_REASON
 
 DEFAULT_DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S")
 
@@ -324,26 +330,54 @@ def _quoted(expr: str) -> str:
     return f"'''' || left({expr}, 80) || ''''"
 
 
-def typed_select(reader: Reader, event_range: tuple[str, str]) -> str:
+#: Which of several problems a row is rejected for: the first in this order. Ranges come from
+#: the schema (:class:`brinkwatch.store.Column`); a ranged column not named here comes last.
+_CHECK_ORDER = (
+    "goldstein",
+    "avg_tone",
+    "intensity",
+    "latitude",
+    "longitude",
+    "num_mentions",
+    "num_sources",
+    "num_articles",
+    "sentence_number",
+    "quad_class",
+)
+
+
+def _ranged_numbers() -> dict[str, tuple[str, float | None, float | None]]:
+    """Return each numeric column with a range: (the type it is cast to, low, high)."""
+    ranged = [c for c in EVENT_COLUMNS if c.bounded and c.sql_type != "DATE"]
+    ranged.sort(key=lambda c: _CHECK_ORDER.index(c.name) if c.name in _CHECK_ORDER else 99)
+    out: dict[str, tuple[str, float | None, float | None]] = {}
+    for c in ranged:
+        assert not isinstance(c.low, date) and not isinstance(c.high, date)
+        out[c.name] = ("DOUBLE" if c.sql_type == "DOUBLE" else "INTEGER", c.low, c.high)
+    return out
+
+
+def _date_range() -> tuple[str, str]:
+    """Return the plausible event dates, from the schema's ``event_date`` column."""
+    (col,) = (c for c in EVENT_COLUMNS if c.name == "event_date")
+    assert isinstance(col.low, date) and isinstance(col.high, date)
+    return col.low.isoformat(), col.high.isoformat()
+
+
+#: Event dates outside this range are rejected as implausible.
+EVENT_DATE_RANGE = _date_range()
+
+
+def typed_select(reader: Reader, event_range: tuple[str, str] = EVENT_DATE_RANGE) -> str:
     """Wrap a reader's relation: cast every field, join the codebook, name each row's problem.
 
     The result has the canonical columns (except ``origin`` and ``batch_id``),
     ``_rej`` (a struct reason/field/detail: NULL for a valid row, reason :data:`BLANK` for a
-    blank line) and ``_raw`` (kept only for rows with a ``_rej``).
+    blank line) and ``_raw`` (kept only for rows with a ``_rej``). Value ranges are those of
+    the schema's columns.
     """
     lo, hi = event_range
-    num = {
-        "goldstein": ("DOUBLE", -10.0, 10.0),
-        "avg_tone": ("DOUBLE", -100.0, 100.0),
-        "intensity": ("DOUBLE", -10.0, 10.0),
-        "latitude": ("DOUBLE", -90.0, 90.0),
-        "longitude": ("DOUBLE", -180.0, 180.0),
-        "num_mentions": ("INTEGER", 0, None),
-        "num_sources": ("INTEGER", 0, None),
-        "num_articles": ("INTEGER", 0, None),
-        "sentence_number": ("INTEGER", 0, None),
-        "quad_class": ("INTEGER", 1, 4),
-    }
+    num = _ranged_numbers()
     # Each value is cast once, in the innermost SELECT; checks and output read the result.
     # DuckDB's text-to-integer cast rounds "12.5" and reads "0x1A": whole numbers must be digits.
     inner_casts = [

@@ -126,15 +126,14 @@ def dyad_series(
 
     Examples
     --------
-    >>> from brinkwatch.store import connect
-    >>> s = connect(":memory:")
-    >>> _ = s.con.execute(
-    ...     "INSERT INTO event_rows (event_id, origin, event_date, source_country, "
-    ...     "target_country, cameo_code, cameo_root, quad_class, goldstein, batch_id) VALUES "
-    ...     "('1', 'csv', '2019-07-01', 'JPN', 'KOR', '163', '16', 4, -8.0, 1)")
+    >>> from brinkwatch.store import example
+    >>> s = example()
     >>> t = dyad_series(s.events, [(Actor("JPN"), Actor("KOR"))], freq="month")
-    >>> t.select("dyad", "period", "events", "goldstein_sum").to_pyarrow().to_pylist()
-    [{'dyad': 'JPN->KOR', 'period': datetime.date(2019, 7, 1), 'events': 1, 'goldstein_sum': -8.0}]
+    >>> rows = t.select("dyad", "period", "events", "goldstein_sum").to_pyarrow().to_pylist()
+    >>> rows[0]
+    {'dyad': 'JPN->KOR', 'period': datetime.date(2019, 7, 1), 'events': 2, 'goldstein_sum': -16.0}
+    >>> [(r["period"].month, r["events"]) for r in rows]
+    [(7, 2), (8, 1)]
     """
     freq, weight = Freq(freq), Weight(weight)
     if not pairs:

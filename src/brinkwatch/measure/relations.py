@@ -186,15 +186,11 @@ def measure_dyad(
 
     Examples
     --------
-    >>> from brinkwatch.store import connect
-    >>> s = connect(":memory:")
-    >>> _ = s.con.execute(
-    ...     "INSERT INTO event_rows (event_id, origin, event_date, source_country, "
-    ...     "target_country, cameo_code, cameo_root, quad_class, goldstein, batch_id) VALUES "
-    ...     "('1', 'csv', '2019-07-04', 'JPN', 'KOR', '163', '16', 4, -8.0, 1)")
+    >>> from brinkwatch.store import example
+    >>> s = example()
     >>> m = measure_dyad(s.events, "JPN-KOR", freq="month")
     >>> [(h.dyad, h.latest["value"]) for h in m.headlines]
-    [('JPN->KOR', -8.0), ('KOR->JPN', 0.0)]
+    [('JPN->KOR', 0.0), ('KOR->JPN', 4.0)]
     """
     d = dyad if isinstance(dyad, Dyad) else Dyad.parse(dyad)
     f, w = _choice(Freq, freq, "freq"), _choice(Weight, weight, "weight")
@@ -278,12 +274,8 @@ def measure_triad(
 
     Examples
     --------
-    >>> from brinkwatch.store import connect
-    >>> s = connect(":memory:")
-    >>> _ = s.con.execute(
-    ...     "INSERT INTO event_rows (event_id, origin, event_date, source_country, "
-    ...     "target_country, cameo_code, cameo_root, quad_class, goldstein, batch_id) VALUES "
-    ...     "('1', 'csv', '2019-07-04', 'JPN', 'KOR', '163', '16', 4, -8.0, 1)")
+    >>> from brinkwatch.store import example
+    >>> s = example()
     >>> t = measure_triad(s.events, ["USA", "JPN", "KOR"])
     >>> sorted(t.by_dyad())[:2]
     ['JPN->KOR', 'JPN->USA']

@@ -143,15 +143,11 @@ def gather_brief(
 
     Examples
     --------
-    >>> from brinkwatch.store import connect
-    >>> s = connect(":memory:")
-    >>> _ = s.con.execute(
-    ...     "INSERT INTO event_rows (event_id, origin, event_date, source_country, "
-    ...     "target_country, cameo_code, cameo_root, quad_class, goldstein, batch_id) VALUES "
-    ...     "('1', 'csv', '2019-07-04', 'JPN', 'KOR', '163', '16', 4, -8.0, 1)")
+    >>> from brinkwatch.store import example
+    >>> s = example()
     >>> data = gather_brief(s.events, dyad="JPN-KOR")
     >>> [(h.dyad, h.latest["value"]) for h in data.measure.headlines]
-    [('JPN->KOR', -8.0), ('KOR->JPN', 0.0)]
+    [('JPN->KOR', 0.0), ('KOR->JPN', 4.0)]
     """
     from brinkwatch import __version__
     from brinkwatch.explain import TriadVAR, explain_triad

@@ -100,12 +100,8 @@ def render_brief(data: BriefData, *, static: bool = False) -> str:
 
     Examples
     --------
-    >>> from brinkwatch.store import connect
-    >>> s = connect(":memory:")
-    >>> _ = s.con.execute(
-    ...     "INSERT INTO event_rows (event_id, origin, event_date, source_country, "
-    ...     "target_country, cameo_code, cameo_root, quad_class, goldstein, batch_id) VALUES "
-    ...     "('1', 'csv', '2019-07-04', 'JPN', 'KOR', '163', '16', 4, -8.0, 1)")
+    >>> from brinkwatch.store import example
+    >>> s = example()
     >>> html = render_brief(gather_brief(s.events, dyad="JPN-KOR"), static=True)
     >>> html.count("<h2>"), "data:image/png;base64," in html
     (6, True)
@@ -174,12 +170,8 @@ def build_brief(*args: Any, static: bool = False, **kwargs: Any) -> str:
 
     Examples
     --------
-    >>> from brinkwatch.store import connect
-    >>> s = connect(":memory:")
-    >>> _ = s.con.execute(
-    ...     "INSERT INTO event_rows (event_id, origin, event_date, source_country, "
-    ...     "target_country, cameo_code, cameo_root, quad_class, goldstein, batch_id) VALUES "
-    ...     "('1', 'csv', '2019-07-04', 'JPN', 'KOR', '163', '16', 4, -8.0, 1)")
+    >>> from brinkwatch.store import example
+    >>> s = example()
     >>> html = build_brief(s.events, dyad="JPN-KOR")
     >>> html.count("<script>"), 'id="index-plot"' in html
     (2, True)

@@ -188,18 +188,13 @@ def event_streams(
 
     Examples
     --------
-    >>> from brinkwatch.store import connect
-    >>> s = connect(":memory:")
-    >>> _ = s.con.execute(
-    ...     "INSERT INTO event_rows (event_id, origin, event_date, source_country, "
-    ...     "target_country, cameo_code, cameo_root, quad_class, goldstein, batch_id) VALUES "
-    ...     "('1', 'csv', '2019-07-01', 'JPN', 'KOR', '163', '16', 4, -8.0, 1), "
-    ...     "('2', 'csv', '2019-07-03', 'KOR', 'JPN', '036', '03', 1, 4.0, 1)")
+    >>> from brinkwatch.store import example
+    >>> s = example()
     >>> st = event_streams(s.events, [Actor("JPN"), Actor("KOR")])
     >>> st.names
     ('JPN->KOR coop', 'JPN->KOR conflict', 'KOR->JPN coop', 'KOR->JPN conflict')
-    >>> st.counts.tolist()
-    [[0, 1, 0, 0], [0, 0, 0, 0], [0, 0, 1, 0]]
+    >>> st.counts.shape, st.counts.sum(axis=0).tolist()  # one row a day, 1 July to 22 November
+    ((145, 4), [0, 3, 2, 2])
     """
     pairs = _pairs(actors)
     outside = [(x, a) for x in exogenous for a in actors]

@@ -1,21 +1,55 @@
 """The event store: DuckDB by default, Spark through Ibis when data outgrow one machine."""
 
+from brinkwatch.store._example import example
 from brinkwatch.store._lock import DEFAULT_WAIT, Holder, holders
 from brinkwatch.store._queries import select_events
-from brinkwatch.store._schema import EVENT_COLUMNS, ORIGINS, SCHEMA_VERSION, Column
-from brinkwatch.store._store import CompactReport, Store, StoreStats, connect
+from brinkwatch.store._schema import (
+    EVENT_COLUMNS,
+    INPUT_FIELDS,
+    ORIGINS,
+    SCHEMA_VERSION,
+    Column,
+)
+from brinkwatch.store._store import (
+    CompactReport,
+    Store,
+    StoreStats,
+    connect,
+    fetch_one,
+    sql_ident,
+    sql_string,
+)
+from brinkwatch.store._writer import (
+    BLANK_REASON,
+    DUPLICATE_REASON,
+    BatchCounts,
+    BatchSource,
+    CutLine,
+    skip_blank_lines,
+)
 
 __all__ = [
+    "BLANK_REASON",
     "DEFAULT_WAIT",
+    "DUPLICATE_REASON",
     "EVENT_COLUMNS",
+    "INPUT_FIELDS",
     "ORIGINS",
     "SCHEMA_VERSION",
+    "BatchCounts",
+    "BatchSource",
     "Column",
     "CompactReport",
+    "CutLine",
     "Holder",
     "Store",
     "StoreStats",
     "connect",
+    "example",
+    "fetch_one",
     "holders",
     "select_events",
+    "skip_blank_lines",
+    "sql_ident",
+    "sql_string",
 ]

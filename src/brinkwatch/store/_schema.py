@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 __all__ = [
+    "COLUMNS_BY_NAME",
     "EVENT_COLUMNS",
     "INPUT_FIELDS",
     "INTERNAL_COLUMNS",
@@ -34,12 +36,23 @@ class Column:
         One line for ``docs/schema.md``.
     required
         Rows without a value are rejected.
+    low, high
+        The plausible range, inclusive (``None``: unbounded on that side); values outside it
+        are rejected as ``out_of_range`` (dates as ``bad_date``). Whole-number columns give
+        ints and the others floats, as rejects quote them.
     """
 
     name: str
     sql_type: str
     doc: str
     required: bool = False
+    low: float | date | None = None
+    high: float | date | None = None
+
+    @property
+    def bounded(self) -> bool:
+        """Whether the column has a range to check."""
+        return self.low is not None or self.high is not None
 
 
 EVENT_COLUMNS: tuple[Column, ...] = (
@@ -57,7 +70,14 @@ EVENT_COLUMNS: tuple[Column, ...] = (
         "CSV mapping gives. (origin, event_id) is unique.",
         True,
     ),
-    Column("event_date", "DATE", "Day the event happened (GDELT SQLDATE, ICEWS Event Date).", True),
+    Column(
+        "event_date",
+        "DATE",
+        "Day the event happened (GDELT SQLDATE, ICEWS Event Date).",
+        True,
+        low=date(1900, 1, 1),
+        high=date(2100, 12, 31),
+    ),
     Column("source_code", "VARCHAR", "Full CAMEO actor code of the source, e.g. JPNGOV."),
     Column("source_name", "VARCHAR", "Source actor name as the origin gives it."),
     Column(
@@ -78,19 +98,29 @@ EVENT_COLUMNS: tuple[Column, ...] = (
         "TINYINT",
         "1 verbal cooperation, 2 material cooperation, 3 verbal "
         "conflict, 4 material conflict; from the codebook by root.",
+        low=1,
+        high=4,
     ),
     Column(
         "goldstein",
         "DOUBLE",
         "Goldstein weight, -10..10: the origin's value, or the "
         "codebook's when the origin has none.",
+        low=-10.0,
+        high=10.0,
     ),
     Column("is_root_event", "BOOLEAN", "GDELT: the event is in the article's lead paragraph."),
-    Column("num_mentions", "INTEGER", "GDELT mentions in the first 15 minutes / day."),
-    Column("num_sources", "INTEGER", "GDELT distinct sources."),
-    Column("num_articles", "INTEGER", "GDELT distinct articles."),
-    Column("avg_tone", "DOUBLE", "GDELT average tone of the articles, -100..100."),
-    Column("intensity", "DOUBLE", "ICEWS intensity, -10..10."),
+    Column("num_mentions", "INTEGER", "GDELT mentions in the first 15 minutes / day.", low=0),
+    Column("num_sources", "INTEGER", "GDELT distinct sources.", low=0),
+    Column("num_articles", "INTEGER", "GDELT distinct articles.", low=0),
+    Column(
+        "avg_tone",
+        "DOUBLE",
+        "GDELT average tone of the articles, -100..100.",
+        low=-100.0,
+        high=100.0,
+    ),
+    Column("intensity", "DOUBLE", "ICEWS intensity, -10..10.", low=-10.0, high=10.0),
     Column(
         "location",
         "VARCHAR",
@@ -102,11 +132,11 @@ EVENT_COLUMNS: tuple[Column, ...] = (
         "Country of the location as the origin codes it "
         "(FIPS 10-4 for GDELT, a CAMEO code for ICEWS).",
     ),
-    Column("latitude", "DOUBLE", "Latitude of the location, -90..90."),
-    Column("longitude", "DOUBLE", "Longitude of the location, -180..180."),
+    Column("latitude", "DOUBLE", "Latitude of the location, -90..90.", low=-90.0, high=90.0),
+    Column("longitude", "DOUBLE", "Longitude of the location, -180..180.", low=-180.0, high=180.0),
     Column("source_url", "VARCHAR", "Article URL (GDELT SOURCEURL)."),
     Column("story_id", "VARCHAR", "ICEWS Story ID or another document identifier."),
-    Column("sentence_number", "INTEGER", "ICEWS sentence number within the story."),
+    Column("sentence_number", "INTEGER", "ICEWS sentence number within the story.", low=0),
     Column("sentence", "VARCHAR", "The sentence the event was coded from (origin coded)."),
     Column("description", "VARCHAR", "One-line description (chronology), or ICEWS Event Text."),
     Column("citation", "VARCHAR", "Outlet and date the event is cited from (chronology)."),
@@ -119,6 +149,9 @@ EVENT_COLUMNS: tuple[Column, ...] = (
         True,
     ),
 )
+
+#: The event columns by name.
+COLUMNS_BY_NAME: dict[str, Column] = {c.name: c for c in EVENT_COLUMNS}
 
 #: Columns of the physical table ``event_rows`` beyond the canonical ones. An ingest writes
 #: each file in one pass; rows it then rejects, or finds to be duplicates or blank lines, keep

@@ -20,7 +20,18 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
     from ibis.backends import BaseBackend
 
-__all__ = ["CompactReport", "Store", "StoreStats", "connect", "fetch_one", "sql_string"]
+    from brinkwatch._types import Progress
+    from brinkwatch.store._writer import BatchCounts, BatchSource
+
+__all__ = [
+    "CompactReport",
+    "Store",
+    "StoreStats",
+    "connect",
+    "fetch_one",
+    "sql_ident",
+    "sql_string",
+]
 
 Backend = Literal["duckdb", "spark"]
 
@@ -34,6 +45,17 @@ def sql_string(value: str) -> str:
     "'it''s'"
     """
     return "'" + value.replace("'", "''") + "'"
+
+
+def sql_ident(name: str) -> str:
+    """Quote a name as a DuckDB identifier.
+
+    Examples
+    --------
+    >>> print(sql_ident('a"b'))
+    "a""b"
+    """
+    return '"' + name.replace('"', '""') + '"'
 
 
 def fetch_one(
@@ -194,6 +216,85 @@ class Store:
             rejected=int(row[3]),
             duplicates=int(row[4]),
         )
+
+    def load_batch(
+        self,
+        source: BatchSource,
+        *,
+        fingerprint: str | Callable[[], str],
+        progress: Progress | None = None,
+        memory_cap: str | None = None,
+    ) -> BatchCounts:
+        """Load one input file's rows as a batch, in one transaction, every row accounted for.
+
+        The rows of ``source.sql`` are appended to ``event_rows`` under a new batch id; rows
+        with a problem, blank lines and ids already stored for the origin (or repeated within
+        the file) are held back with their reason, the rejects go to ``rejected`` with their
+        physical line numbers, and ``ingest_log`` gets the batch's counts. When the same bytes
+        were loaded the same way before (same fingerprint and signature), nothing is read:
+        every row counts again as what it was then.
+
+        Parameters
+        ----------
+        source
+            The file as the ingest stage describes it.
+        fingerprint
+            The content hash of the file, or a callable that returns it once the rows are in
+            (a hash still running in a side thread); a repeat is recognised only from a string.
+        progress
+            Called as ``progress(file, fraction)`` while the rows are read.
+        memory_cap
+            The memory limit in force (from :meth:`cap_memory`): files over 64 MB then have
+            the written table blocks trimmed from DuckDB's cache as they grow, and a batch that
+            runs out of memory while trimming is loaded again without it. ``None``: no trimming.
+
+        Returns
+        -------
+        BatchCounts
+            The batch id and ``read == stored + rejected + duplicates + blank``.
+
+        Raises
+        ------
+        IntegrityError
+            If the counts do not add up, or DuckDB did not append the rows in order; the batch
+            is rolled back.
+        duckdb.Error
+            If DuckDB cannot read the relation; the batch is rolled back.
+        """
+        from brinkwatch.store._writer import load_batch
+
+        return load_batch(
+            self.con, source, fingerprint=fingerprint, progress=progress, memory_cap=memory_cap
+        )
+
+    def seen_file_size(self, size: int, signature: str) -> bool:
+        """Whether a file of ``size`` bytes was loaded with ``signature`` before.
+
+        Only then can a file be a repeat, so only then is it worth hashing before it is read.
+        """
+        from brinkwatch.store._writer import seen_file_size
+
+        return seen_file_size(self.con, size, signature)
+
+    def cap_memory(self, limit: str) -> str:
+        """Lower DuckDB's memory limit to ``limit`` (``"1GB"``); a smaller limit stays.
+
+        Returns
+        -------
+        str
+            The limit in force, in a form that sets it again exactly; pass it to
+            :meth:`load_batch` as ``memory_cap``.
+
+        Examples
+        --------
+        >>> connect(":memory:", memory_limit="4GB").cap_memory("1GB")
+        '1GB'
+        >>> connect(":memory:", memory_limit="500MB").cap_memory("1GB")  # as DuckDB rounds it
+        '499961036B'
+        """
+        from brinkwatch.store._writer import cap_memory
+
+        return cap_memory(self.con, limit)
 
     def to_parquet(self, directory: str | Path) -> list[Path]:
         """Export ``events``, ``rejected`` and ``ingest_log`` as Parquet files in ``directory``.
