@@ -654,6 +654,8 @@ def _progress_poller(
 ) -> Iterator[None]:
     """Report DuckDB's own progress of the running statement from a side thread."""
     if progress is None:
+        # Else DuckDB draws its own bar on stdout once a statement runs over 2 s (--json).
+        con.execute("SET enable_progress_bar = false")
         yield
         return
     # DuckDB tracks a statement's progress only with its progress bar on; we draw our own.
