@@ -33,6 +33,7 @@ from brinkwatch.errors import (
     MappingError,
 )
 from brinkwatch.ingest._formats import ICEWS_HEADER, Format, detect_format, first_line
+from brinkwatch.ingest._lines import blank_records, to_physical_lines
 from brinkwatch.ingest._mapping import ColumnMapping, check_origin
 from brinkwatch.ingest._sql import (
     BLANK,
@@ -1094,6 +1095,7 @@ def _load_clean(
     con.execute("INSERT INTO _gap SELECT line FROM _scan")
     if long:
         con.executemany("INSERT INTO _gap VALUES (?)", [[g.line] for g in long])
+    blank += blank_records(con, reader, int(n_rows), scan_lines)  # CSV: records vs lines
 
     def shift(table: str, pos: str) -> str:
         # c = kept lines before the j-th gap; a kept line at position p follows every gap
@@ -1184,6 +1186,7 @@ def _load_clean(
                 head.decode("utf-8", errors="replace"),
             ],
         )
+    to_physical_lines(con, batch)
     for t in ("_scan", "_shift", "_gap"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     if has_scan:

@@ -78,6 +78,9 @@ class Reader:
     country_lookup: bool = False
     path: str = ""
     line_based: bool = False
+    #: A delimited file read by DuckDB's CSV parser, which numbers rejects by record.
+    record_based: bool = False
+    delimiter: str = ","
 
     def at(self, path: str) -> Reader:
         """Return this reader reading ``path`` instead (a cleaned copy of the same file)."""
@@ -285,6 +288,8 @@ def csv_reader(
         origin=mapping.origin,
         country_lookup=True,
         path=path,
+        record_based=not parquet,
+        delimiter=delim,
     )
 
 
