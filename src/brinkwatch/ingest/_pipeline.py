@@ -34,7 +34,7 @@ from brinkwatch.errors import (
 )
 from brinkwatch.ingest._formats import ICEWS_HEADER, Format, detect_format, first_line
 from brinkwatch.ingest._lines import blank_records, to_physical_lines
-from brinkwatch.ingest._mapping import ColumnMapping, check_origin
+from brinkwatch.ingest._mapping import ColumnMapping, check_origin, positional_columns
 from brinkwatch.ingest._sql import (
     BLANK,
     DUPLICATE,
@@ -592,6 +592,8 @@ def _columns_of(
             path=path,
             line=1,
         ) from exc
+    if not mapping.header:  # no names in the file: columns are positions 1..width
+        return positional_columns(len(names), mapping, path=path), delim
     out: list[str] = []
     for i, name in enumerate(names):
         base = name or f"column{i}"

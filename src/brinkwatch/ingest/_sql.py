@@ -265,7 +265,7 @@ def csv_reader(
         columns = "{" + ", ".join(f"{sql_string(c)}: 'VARCHAR'" for c in available) + "}"
         opts = [
             f"columns={columns}",
-            "header=true",
+            f"header={'true' if mapping.header else 'false'}",
             "auto_detect=false",
             f"delim={sql_string(delim)}",
             "quote='\"'",
@@ -282,7 +282,7 @@ def csv_reader(
         FROM {source}"""
     return Reader(
         sql=sql,
-        header_lines=0 if parquet else 1,
+        header_lines=0 if parquet or not mapping.header else 1,
         date_formats=mapping.date_format or DEFAULT_DATE_FORMATS,
         added_formats=(*DEFAULT_DATE_FORMATS, "%Y%m%d%H%M%S"),
         origin=mapping.origin,
