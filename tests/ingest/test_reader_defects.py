@@ -119,6 +119,18 @@ def test_csv_blank_lines_are_counted_and_rejects_keep_physical_lines(
     assert store.con.execute("SELECT count(*) FROM event_rows").fetchall()[0][0] == 3
 
 
+def test_csv_leading_blank_lines_keep_reject_lines_inside_the_file(
+    tmp_path: Path, store: Store
+) -> None:
+    """DuckDB takes a blank first line as the header: the names line is then a (bad) row."""
+    path = tmp_path / "lead.csv"
+    path.write_bytes(b"\n\nid,day,code,text\n1,2019-07-02,010,ok\n\n2,2019-07-02,010\n")
+    (rep,) = ingest(store, [path], mapping=MAPPING).files
+    assert rep.ok, rep.error
+    assert (rep.read, rep.stored, rep.rejected, rep.blank) == (5, 1, 2, 2)
+    assert [line for line, _ in rejects(store)] == [3, 6]
+
+
 @pytest.mark.parametrize("compress", [False, True])
 def test_a_40mb_line_is_rejected_and_later_lines_keep_their_numbers(
     tmp_path: Path, store: Store, compress: bool

@@ -109,6 +109,8 @@ def blank_records(
     if line_breaks(path) == rows + scan_lines + reader.header_lines:
         return 0
     starts, blanks = record_starts(path, reader.delimiter)
+    # DuckDB takes the first record as the header even when it is blank: not a blank row.
+    blanks = [b for b in blanks if b > reader.header_lines]
     import pyarrow as pa
 
     table = pa.table(
