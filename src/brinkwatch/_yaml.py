@@ -21,11 +21,12 @@ from __future__ import annotations
 import reprlib
 from collections.abc import Collection, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 from yaml.composer import ComposerError
 from yaml.constructor import SafeConstructor
+from yaml.reader import ReaderError
 
 from brinkwatch.errors import BrinkwatchError
 
@@ -36,6 +37,7 @@ __all__ = [
     "MAX_EXPANSION",
     "LimitedLoader",
     "checked_items",
+    "clipped",
     "compose",
     "construct",
     "line_of",
@@ -79,6 +81,17 @@ def shown(value: object) -> str:
     """
     text = _repr.repr(value)
     return text if len(text) <= SHOWN_CHARS + 10 else text[: SHOWN_CHARS - 3] + "..."
+
+
+def clipped(text: str, limit: int = 200) -> str:
+    """Cut a message part built from a file's text (a field path, a name) to ``limit`` chars.
+
+    Examples
+    --------
+    >>> clipped("a" * 500, 10)
+    'aaaaaaa...'
+    """
+    return text if len(text) <= limit else text[: max(limit - 3, 0)] + "..."
 
 
 class LimitedLoader(yaml.SafeLoader):
@@ -224,7 +237,12 @@ def compose(
     brinkwatch.errors.ConfigError: x.yaml:2: not valid YAML: the tag ... is not allowed; ...
     """
     _checked_size(text, source, error)
-    ld = loader(text)
+    try:
+        # PyYAML checks the whole text for unprintable characters (NULs, C0 controls) as the
+        # loader is made, so that is inside the try as well.
+        ld = loader(text)
+    except ReaderError as exc:
+        _unprintable(exc, text, source=source, error=error)
     try:
         return ld.get_single_node()
     except (yaml.YAMLError, RecursionError) as exc:
@@ -232,6 +250,22 @@ def compose(
         raise  # pragma: no cover (unreachable: _raise raises)
     finally:
         ld.dispose()
+
+
+def _unprintable(
+    exc: ReaderError, text: str, *, source: str, error: type[BrinkwatchError]
+) -> NoReturn:
+    """Raise ``error`` for a character YAML does not allow, with its line and column."""
+    pos = max(0, min(int(exc.position), len(text)))
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+    raise error(
+        f"the character U+{char:04X} (column {column}) is not allowed in a YAML file; remove "
+        "it, or save the file as plain UTF-8 text",
+        path=source,
+        line=line,
+    ) from None
 
 
 def construct(node: yaml.Node, *, loader: type[LimitedLoader] = LimitedLoader) -> Any:

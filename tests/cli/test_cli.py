@@ -295,7 +295,9 @@ def test_ingest_json_is_one_object_even_when_the_run_cannot_start(
     code, out, err = call_main(capsys, "ingest", str(tmp_path / "gone.CSV"), "--db", db, "--json")
     assert code == 1 and "Traceback" not in err
     obj = json.loads(out)
-    assert obj["error"]["kind"] == "FileFormatError" and "gone.CSV" in obj["error"]["path"]
+    # The error object keeps "where" (path) apart from "what" (message); detail has both.
+    assert obj["error"]["kind"] == "FileFormatError" and obj["error"]["path"].endswith("gone.CSV")
+    assert "gone.CSV" in obj["error"]["detail"] and "no such file" in obj["error"]["message"]
     assert (obj["read"], obj["files"]) == (0, [])
     bad = tmp_path / "m.yaml"
     bad.write_text("columns: [not, a, mapping]\n")

@@ -26,6 +26,7 @@ import random
 import re
 import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pyarrow as pa
@@ -108,7 +109,9 @@ SEED_NAMES = {
 
 
 def _mapping_for(kind: str) -> ColumnMapping | None:
-    return read_mapping(PANDAS_MAPPING) if kind == "csv" else None
+    # The example claims GDELT's own origin (gdelt2), which takes --origin-override; the fuzz
+    # is about reading the bytes, so the rows get an origin of their own.
+    return replace(read_mapping(PANDAS_MAPPING), origin="pandas") if kind == "csv" else None
 
 
 # --- the invariant ------------------------------------------------------------------------------
@@ -454,7 +457,8 @@ def test_remapping_keeps_the_rejected_table_and_ingest_log_in_agreement(
         for rep in (a, b):
             assert rep.ok, rep.error
             check_file(s, rep, max_line=4)
-        assert (a.stored, a.rejected, b.stored, b.rejected) == (1, 2, 1, 2)
+        # By ISO date r3's "bad" is rejected; by the compact column it is a valid 20190702.
+        assert (a.stored, a.rejected, b.stored, b.rejected) == (1, 2, 2, 1)
 
 
 def test_a_file_changed_in_the_middle_is_read_again(tmp_path: Path) -> None:

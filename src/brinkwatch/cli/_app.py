@@ -291,6 +291,8 @@ def ingest_cmd(
         if not as_json:
             raise
         out.print_json(to_json(_failed_run(exc)))
+        # Scripts read the JSON; a person (and a log) sees why the run failed on stderr.
+        err.print(f"[bold red]{type(exc).__name__}[/]: {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from None
     if code:
         raise typer.Exit(code)

@@ -23,6 +23,7 @@ __all__ = [
     "ColumnMapping",
     "check_origin",
     "parse_map_options",
+    "positional_columns",
     "read_mapping",
 ]
 
@@ -53,6 +54,9 @@ class ColumnMapping:
         Field delimiter; ``None`` lets DuckDB's sniffer decide.
     date_format
         ``strptime`` formats tried in order for ``event_date``; ``None`` tries ISO and YYYYMMDD.
+    header
+        Whether the file's first line names its columns (the default); with ``False`` the
+        file has no such line and ``columns`` gives 1-based positions (``event_date: 2``).
     source
         Where the mapping came from, for error messages.
     bundled
@@ -66,6 +70,8 @@ class ColumnMapping:
     delimiter: str | None = None
     date_format: tuple[str, ...] | None = None
     source: str = "--map"
+    #: The file's first line names the columns; ``False``: columns are 1-based positions.
+    header: bool = True
     # Not part of repr: ingest signatures hash repr(mapping), and trust changes no row.
     bundled: bool = field(default=False, repr=False, compare=False)
 
@@ -78,6 +84,7 @@ class ColumnMapping:
             delimiter=other.delimiter or self.delimiter,
             date_format=other.date_format or self.date_format,
             source=f"{self.source} + {other.source}",
+            header=self.header and other.header,
             # Changing a bundled mapping makes it the user's own.
             bundled=self.bundled and other.bundled,
         )
@@ -162,18 +169,17 @@ def read_mapping(path: str | Path) -> ColumnMapping:
             path=p,
         )
     header = values.get("header", True)
-    if header is not True:
-        # The CSV reader takes column names from the first line; a headerless file would lose
-        # its first row to the header and be mapped by the wrong names, so it is refused.
+    if not isinstance(header, bool):
         raise MappingError(
-            f"'header' must be true (the default), got {shown(header)}: brinkwatch reads "
-            "column names from the file's first line. Add a header line naming the columns, "
-            "or remove 'header' (docs/mappings.md)",
+            f"'header' must be true (the file's first line names the columns, the default) "
+            f"or false (no such line: columns are given by position), got {shown(header)}",
             path=p,
             line=lines.get("header"),
             field="header",
         )
     cols = {str(k): str(v) for k, v in (values.get("columns") or {}).items()}
+    if not header:
+        _check_positions(cols, source=str(p), line=lines.get("header"))
     consts = {str(k): str(v) for k, v in (values.get("constants") or {}).items()}
     origin = values.get("origin", "csv")
     if not isinstance(origin, str) or not _ORIGIN_RE.match(origin):
@@ -200,8 +206,64 @@ def read_mapping(path: str | Path) -> ColumnMapping:
         delimiter=delim,
         date_format=formats,
         source=str(p),
+        header=header,
         bundled=text in _bundled_texts(),
     )
+
+
+#: Most columns a headerless file may be mapped by (a position beyond is surely a mistake).
+MAX_POSITION = 10_000
+
+
+def _check_positions(cols: Mapping[str, str], *, source: str, line: int | None) -> None:
+    """With ``header: false`` every mapped column is a 1-based position such as ``27``."""
+    for fld, col in cols.items():
+        if not (col.isascii() and col.isdigit() and 1 <= int(col) <= MAX_POSITION):
+            raise MappingError(
+                f"with 'header: false' the file has no first line of column names, so "
+                f"'columns' gives each field's 1-based position (e.g. {fld}: 1); "
+                f"'{fld}' is mapped to {shown(col)}. Use positions, or 'header: true' if "
+                "the file's first line names its columns",
+                path=source,
+                line=line,
+                field="header",
+            )
+
+
+def positional_columns(width: int, mapping: ColumnMapping, *, path: str | Path) -> list[str]:
+    """Name the columns of a headerless file ``1`` .. ``width``, checking the mapping fits.
+
+    Parameters
+    ----------
+    width
+        Fields in the file's first line.
+    mapping
+        A mapping with ``header=False`` (its columns are positions).
+    path
+        The file, for messages.
+
+    Raises
+    ------
+    MappingError
+        If the mapping names a position beyond ``width``.
+
+    Examples
+    --------
+    >>> m = ColumnMapping(columns={"event_date": "2", "cameo_code": "3"}, header=False)
+    >>> positional_columns(3, m, path="x.csv")
+    ['1', '2', '3']
+    """
+    beyond = {f: int(c) for f, c in mapping.columns.items() if int(c) > width}
+    if beyond:
+        named = ", ".join(f"{f}: {c}" for f, c in beyond.items())
+        raise MappingError(
+            f"the mapping ({mapping.source}) names column positions beyond the {width} "
+            f"field(s) of the file's first line ({named}); count the fields from 1, and check "
+            "the delimiter",
+            path=str(path),
+            line=1,
+        )
+    return [str(i) for i in range(1, width + 1)]
 
 
 def _date_formats(fmt: object, *, source: str, line: int | None) -> tuple[str, ...] | None:

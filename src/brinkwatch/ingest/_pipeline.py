@@ -32,7 +32,8 @@ from brinkwatch.errors import (
     MappingError,
 )
 from brinkwatch.ingest._formats import ICEWS_HEADER, Format, detect_format, first_line
-from brinkwatch.ingest._mapping import ColumnMapping, check_origin
+from brinkwatch.ingest._lines import record_lines
+from brinkwatch.ingest._mapping import ColumnMapping, check_origin, positional_columns
 from brinkwatch.ingest._sql import (
     EVENT_DATE_RANGE,
     MAX_LINE_BYTES,
@@ -542,6 +543,8 @@ def _columns_of(
             path=path,
             line=1,
         ) from exc
+    if not mapping.header:  # no names in the file: columns are positions 1..width
+        return positional_columns(len(names), mapping, path=path), delim
     out: list[str] = []
     for i, name in enumerate(names):
         base = name or f"column{i}"
@@ -795,6 +798,7 @@ def _batch_source(
             rejects_scan=rs,
             line_scan=reader.line_scan() if reader.line_based else None,
             cut_lines=cut,
+            record_lines=record_lines(reader),
         )
     finally:
         if tmp is not None:

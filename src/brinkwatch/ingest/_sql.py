@@ -84,6 +84,9 @@ class Reader:
     country_lookup: bool = False
     path: str = ""
     line_based: bool = False
+    #: A delimited file read by DuckDB's CSV parser, which numbers rejects by record.
+    record_based: bool = False
+    delimiter: str = ","
 
     def at(self, path: str) -> Reader:
         """Return this reader reading ``path`` instead (a cleaned copy of the same file)."""
@@ -268,7 +271,7 @@ def csv_reader(
         columns = "{" + ", ".join(f"{sql_string(c)}: 'VARCHAR'" for c in available) + "}"
         opts = [
             f"columns={columns}",
-            "header=true",
+            f"header={'true' if mapping.header else 'false'}",
             "auto_detect=false",
             f"delim={sql_string(delim)}",
             "quote='\"'",
@@ -285,12 +288,14 @@ def csv_reader(
         FROM {source}"""
     return Reader(
         sql=sql,
-        header_lines=0 if parquet else 1,
+        header_lines=0 if parquet or not mapping.header else 1,
         date_formats=mapping.date_format or DEFAULT_DATE_FORMATS,
         added_formats=(*DEFAULT_DATE_FORMATS, "%Y%m%d%H%M%S"),
         origin=mapping.origin,
         country_lookup=True,
         path=path,
+        record_based=not parquet,
+        delimiter=delim,
     )
 
 

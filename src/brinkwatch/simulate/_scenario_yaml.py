@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from brinkwatch._yaml import compose, construct, shown
+from brinkwatch._yaml import clipped, compose, construct, shown
 from brinkwatch.codebook import countries
 from brinkwatch.errors import ScenarioError
 from brinkwatch.simulate._scenario_types import (
@@ -68,8 +68,12 @@ class _Node:
 
     def error(self, key: str | None, message: str) -> ScenarioError:
         line = self.lines.get(key, self.line) if key is not None else self.line
+        # Paths and messages quote the file's own names, which may be of any length.
         return ScenarioError(
-            message, path=self.source, line=line, field=self._field(key) if key else self.path
+            clipped(message, 1000),
+            path=self.source,
+            line=line,
+            field=clipped(self._field(key) if key else self.path),
         )
 
     def allow(self, *keys: str) -> None:

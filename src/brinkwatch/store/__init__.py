@@ -25,6 +25,7 @@ from brinkwatch.store._writer import (
     BatchCounts,
     BatchSource,
     CutLine,
+    RecordLines,
     skip_blank_lines,
 )
 
@@ -42,6 +43,7 @@ __all__ = [
     "CompactReport",
     "CutLine",
     "Holder",
+    "RecordLines",
     "Store",
     "StoreStats",
     "connect",

@@ -71,6 +71,26 @@ class CutLine:
 
 
 @dataclass(frozen=True)
+class RecordLines:
+    """Where the records of a record-based file (CSV) sit among its physical lines.
+
+    DuckDB's CSV scanner numbers records, not lines, and skips blank lines without a trace; a
+    reader that knows the file says where each record starts so that rejects get physical
+    line numbers and blank lines are counted.
+
+    Attributes
+    ----------
+    blank
+        Record numbers (1-based, as the scanner counts them, header included) of blank records.
+    starts
+        ``starts[k]`` is the physical line (1-based) on which record ``k + 1`` starts.
+    """
+
+    blank: tuple[int, ...]
+    starts: Sequence[int]
+
+
+@dataclass(frozen=True)
 class BatchSource:
     """One input file as the store loads it: the SQL of its rows and how to account for them.
 
@@ -97,6 +117,10 @@ class BatchSource:
         (where blank lines are, when rows must be numbered past them); else ``None``.
     cut_lines
         Lines emptied before the scan (see :class:`CutLine`), in file order.
+    record_lines
+        For record-based files (CSV), called with the number of rows and of scanner-rejected
+        records once the rows are in; returns :class:`RecordLines` when records and physical
+        lines differ, else ``None``.
     """
 
     file: str
@@ -110,6 +134,7 @@ class BatchSource:
     rejects_scan: str
     line_scan: str | None = None
     cut_lines: tuple[CutLine, ...] = ()
+    record_lines: Callable[[int, int], RecordLines | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +182,8 @@ def _progress_poller(
 ) -> Iterator[None]:
     """Report DuckDB's own progress of the running statement from a side thread."""
     if progress is None:
+        # Else DuckDB draws its own bar on stdout once a statement runs over 2 s (--json).
+        con.execute("SET enable_progress_bar = false")
         yield
         return
     # DuckDB tracks a statement's progress only with its progress bar on; we draw our own.
@@ -437,6 +464,9 @@ def _load_clean(
     con.execute("INSERT INTO _gap SELECT line FROM _scan")
     if long:
         con.executemany("INSERT INTO _gap VALUES (?)", [[g.line] for g in long])
+    records = source.record_lines(int(n_rows), scan_lines) if source.record_lines else None
+    if records is not None:
+        blank += _blank_records(con, records, source.header_lines)
 
     def shift(table: str, pos: str) -> str:
         # c = kept lines before the j-th gap; a kept line at position p follows every gap
@@ -519,6 +549,8 @@ def _load_clean(
             "INSERT INTO rejected VALUES (?, ?, ?, ?, NULL, ?, ?, ?)",
             [batch, display, fp, g.line, g.reason, g.detail, g.raw],
         )
+    if records is not None:
+        _to_physical_lines(con, records, batch)
     for t in ("_scan", "_shift", "_gap"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     if has_scan:
@@ -526,3 +558,38 @@ def _load_clean(
         con.execute(f"DROP TABLE IF EXISTS {ident(rs)}")
     rejected = row_rejects + scan_lines + len(long)
     return stored, rejected, duplicates, blank, stored + rejected + duplicates + blank
+
+
+def _blank_records(con: duckdb.DuckDBPyConnection, records: RecordLines, header_lines: int) -> int:
+    """Add a record-based file's blank records to the lines that made no row; count them."""
+    # DuckDB takes the first record as the header even when it is blank: not a blank row.
+    blank = [b for b in records.blank if b > header_lines]
+    if blank:
+        con.execute(
+            "INSERT INTO _gap SELECT unnest(?::BIGINT[]) EXCEPT SELECT line FROM _gap", [blank]
+        )
+    return len(blank)
+
+
+def _to_physical_lines(con: duckdb.DuckDBPyConnection, records: RecordLines, batch: int) -> None:
+    """Turn the record numbers of a batch's rejects into the lines the records start on."""
+    import pyarrow as pa
+
+    moved = [(k + 1, line) for k, line in enumerate(records.starts) if line != k + 1]
+    if not moved:
+        return
+    table = pa.table(
+        {
+            "rec": pa.array([r for r, _ in moved], pa.int64()),
+            "line": pa.array([x for _, x in moved], pa.int64()),
+        }
+    )
+    con.register("_record_lines", table)
+    try:
+        con.execute(
+            "UPDATE rejected SET line = m.line FROM _record_lines m "
+            "WHERE rejected.batch_id = ? AND rejected.line = m.rec",
+            [batch],
+        )
+    finally:
+        con.unregister("_record_lines")
