@@ -19,7 +19,7 @@ from brinkwatch.store import Store, connect
 KEYS = ("value", "index", "baseline_median", "baseline_scale", "baseline_n")
 LOW = ("lowest_since", "periods_since", "record_low")
 INDEX_RULES = [r for r in default_rules() if r.kind == "index"]
-FIRST, LAST = date(2016, 1, 1), date(2023, 6, 30)
+FIRST, LAST = date(2015, 6, 1), date(2023, 6, 30)  # from before the data start
 
 
 @pytest.fixture(scope="module")
@@ -61,10 +61,12 @@ def test_a_period_reads_the_same_whatever_window_shows_it(
     last = max(r["period"] for r in whole.rows)
     # The window ends where a period ends: the last period is counted up to `end`.
     end = min(_period_end(start + timedelta(days=days), freq), _period_end(last, freq))
+    end = max(end, _period_end(date(2016, 2, 1), freq))  # past the data's first weeks
     m = measure_dyad(chron.events, "JPN-KOR", freq=freq, start=start, end=end, rules=INDEX_RULES)
     assert m.history_from == whole.history_from == date(2015, 12, 28)
     ref = {(r["dyad"], r["period"]): r for r in whole.rows}
     assert m.rows, "the window holds periods"
+    assert min(r["period"] for r in m.rows) >= whole.rows[0]["period"]  # none before the data
     for r in m.rows:
         want = ref[(r["dyad"], r["period"])]
         assert {k: r[k] for k in KEYS + LOW} == {k: want[k] for k in KEYS + LOW}
@@ -145,6 +147,7 @@ def test_a_fixed_reference_baseline_reads_2019_against_2018(chron: Store) -> Non
         ((date(2018, 12, 31), date(2018, 1, 1)), "swap them"),
         ((date(2018, 1, 1), date(2018, 2, 15)), "holds 2 month"),
         ((date(2018, 1, 1), date(2021, 1, 1)), "ends after the window"),
+        ((date(2015, 1, 1), date(2015, 12, 31)), "starts before the data"),
     ],
 )
 def test_reference_errors_name_the_field(

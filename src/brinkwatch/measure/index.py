@@ -334,9 +334,9 @@ def windowed_index(
     Returns
     -------
     tuple
-        The indexed series of the periods from ``start`` (as
-        :func:`indexed_series`), and the day the history starts (None when the store holds
-        no events of these origins up to ``end``).
+        The indexed series of the periods from ``start`` (as :func:`indexed_series`; none
+        before the first day of the data), and the day the history starts (None when the
+        store holds no events of these origins up to ``end``).
     """
     from brinkwatch.measure.dyads import dyad_series  # dyads does not import this module
 
@@ -347,10 +347,11 @@ def windowed_index(
         if history_from is not None
         else history_start(events, end=end, origins=origins)
     )
-    lo = start if hist is None or (start is not None and start <= hist) else hist
+    # The series always starts where the data start, whatever the window: periods before the
+    # data are not zeros but no coverage, so they are neither shown nor part of a baseline.
+    lo = hist if hist is not None else start
     if reference is not None:
-        _check_reference(reference, freq, end)
-        lo = reference[0] if lo is None or reference[0] < lo else lo
+        _check_reference(reference, freq, end, hist)
     ser = dyad_series(
         events,
         pairs,
@@ -367,11 +368,19 @@ def windowed_index(
     return t.order_by(["dyad", "period"]), hist
 
 
-def _check_reference(reference: tuple[date, date], freq: Freq, end: date | None) -> None:
+def _check_reference(
+    reference: tuple[date, date], freq: Freq, end: date | None, hist: date | None
+) -> None:
     lo, hi = reference
     if lo > hi:
         raise ConfigError(
             f"the reference starts {lo}, after it ends {hi}; swap them", field="reference"
+        )
+    if hist is not None and period_start(lo, freq) < period_start(hist, freq):
+        raise ConfigError(
+            f"the reference {lo}..{hi} starts before the data ({hist}); periods without "
+            "coverage are not a baseline: start it on or after the data",
+            field="reference",
         )
     if end is not None and hi > end:
         raise ConfigError(

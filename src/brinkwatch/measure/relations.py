@@ -74,8 +74,8 @@ class DyadMeasure:
         Warnings the stage issued.
     history_from
         First day of the data the baselines, "lowest since" and records looked back to (the
-        store's first event of the origins, or the reference's start if earlier); None for an
-        empty store.
+        store's first event of the origins, up to ``end``); no period before it is shown.
+        None for an empty store.
     reference
         The fixed reference baseline ``(first, last)`` day, or None for the trailing one.
     """
@@ -148,12 +148,6 @@ def _headlines(
             lowest = min(valued, key=lambda r: (r["value"], r["period"]))
             out.append(DyadHeadline(d, rs[-1], lowest, cps.get(d, [])))
     return out
-
-
-def _history(hist: date | None, reference: tuple[date, date] | None) -> date | None:
-    if reference is not None and (hist is None or reference[0] < hist):
-        return reference[0]
-    return hist
 
 
 def measure_dyad(
@@ -280,7 +274,7 @@ def measure_dyad(
         alarms=found,
         headlines=_headlines(by, cps),
         notes=notes,
-        history_from=_history(hist, reference),
+        history_from=hist,
         reference=reference,
     )
 
@@ -378,6 +372,6 @@ def measure_triad(
         rows=table.to_pylist(),
         alarms=found,
         notes=notes,
-        history_from=_history(hist, reference),
+        history_from=hist,
         reference=reference,
     )
