@@ -129,3 +129,23 @@ def test_alarms_table_and_errors(measure_db: Path) -> None:
     assert bad.returncode == 1 and "exactly three actors" in bad.stderr
     bad2 = run("measure", "--dyad", "JPN-KOR", "--measure", "nope", "--db", str(measure_db))
     assert bad2.returncode == 1 and "ConfigError" in bad2.stderr and "Traceback" not in bad2.stderr
+
+
+def test_measure_reference_and_history_reach_before_from(measure_db: Path) -> None:
+    args = ["measure", "--dyad", "KOR-JPN", "--directed", "--freq", "month", "--origin",
+            "chronology", "--from", "2019-06-01", "--to", "2019-09-30"]  # fmt: skip
+    args += ["--db", str(measure_db)]
+    trailing = json.loads(run(*args, "--format", "json").stdout)
+    r = run(*args, "--format", "json", "--reference", "2018-01-01:2018-12-31")
+    assert r.returncode == 0, r.stderr
+    fixed = json.loads(r.stdout)
+    assert trailing["history_from"] == fixed["history_from"] == "2015-12-28"
+    assert (trailing["reference"], fixed["reference"]) == (None, ["2018-01-01", "2018-12-31"])
+    sep = [next(s for s in o["series"] if s["period"] == "2019-09-01") for o in (trailing, fixed)]
+    assert sep[1]["index"] < sep[0]["index"] < 0
+    assert all(s["baseline_n"] == 12 for s in fixed["series"])
+    table = run(*args, "--reference", "2018-01-01:2018-12-31")
+    assert "lowest since Aug 2019 (relative to 2018-01-01..2018-12-31)" in table.stdout
+    assert "(data from 2015-12)" in run(*args).stdout
+    bad = run(*args, "--reference", "2018-01-01")
+    assert bad.returncode == 1 and "--reference" in bad.stderr

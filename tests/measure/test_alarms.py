@@ -51,9 +51,12 @@ def test_late_2018_raises_alarms_pointing_at_the_rulings_and_their_aftermath(
     late = _in(chronology_alarms, date(2018, 10, 1), date(2018, 12, 31))
     assert late
     texts = " ".join(e.text or "" for a in late for e in a.evidence)
-    assert "Supreme Court" in texts or "ruling" in texts
-    assert _in(late, date(2018, 10, 29), date(2018, 11, 4), "index-drop")
+    assert "Reconciliation and Healing Foundation" in texts
     assert _in(late, date(2018, 11, 19), date(2018, 11, 25), "reduce-relations")
+    # The week of the forced-labour ruling holds two protests (Goldstein -4) against a silent
+    # baseline: under the count-noise floor that is -0.67, not the -5 "standard deviations"
+    # the zero-spread z-score gave, so the index rule stays quiet (docs/measures.md).
+    assert not _in(late, date(2018, 10, 29), date(2018, 11, 4), "index-drop")
 
 
 def test_a_change_point_falls_within_30_days_of_july_2019(chronology_alarms: list) -> None:

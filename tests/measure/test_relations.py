@@ -35,8 +35,12 @@ def test_measure_dyad_is_the_steps_it_replaces(chron: Store) -> None:
     m = measure_dyad(chron.events, "JPN-KOR", freq="month", **WINDOW)
     a, b = Actor("JPN"), Actor("KOR")
     base = DEFAULT_BASELINE[Freq.MONTH]
-    ser = dyad_series(chron.events, [(a, b), (b, a)], freq="month", **WINDOW)
-    rows = indexed_series(ser, measure="goldstein_sum", baseline=base).to_pyarrow().to_pylist()
+    # The series is indexed from the first day of the data, then cut to the window.
+    first = date(2015, 12, 28)
+    assert m.history_from == first and m.reference is None
+    ser = dyad_series(chron.events, [(a, b), (b, a)], freq="month", start=first, end=WINDOW["end"])
+    full = indexed_series(ser, measure="goldstein_sum", baseline=base)
+    rows = full.filter(full.period >= WINDOW["start"]).to_pyarrow().to_pylist()
     assert m.rows == rows and m.table.to_pylist() == rows
     assert m.dyad == Dyad(a, b) and (m.freq, m.baseline) == ("month", base)
     for d, rs in m.by_dyad().items():
@@ -75,8 +79,12 @@ def test_directed_types_and_no_alarms(chron: Store) -> None:
 def test_measure_triad_is_the_six_dyads(chron: Store) -> None:
     t = measure_triad(chron.events, ["USA", "JPN", "KOR"], alarms=True, **WINDOW)
     a, b, c = (Actor(x) for x in ("USA", "JPN", "KOR"))
-    ser = dyad_series(chron.events, triad_pairs(a, b, c), freq="month", **WINDOW)
-    assert t.rows == indexed_series(ser, baseline=12).to_pyarrow().to_pylist()
+    ser = dyad_series(
+        chron.events, triad_pairs(a, b, c), freq="month", start=date(2015, 12, 1), end=WINDOW["end"]
+    )
+    full = indexed_series(ser, baseline=12)
+    assert t.rows == full.filter(full.period >= WINDOW["start"]).to_pyarrow().to_pylist()
+    assert t.history_from == date(2015, 12, 28)
     assert len(t.by_dyad()) == 6
     expected = [
         x

@@ -16,12 +16,11 @@ from brinkwatch.explain import TriadVAR
 from brinkwatch.measure import (
     DEFAULT_BASELINE,
     Freq,
-    dyad_series,
     evaluate_alarms,
-    indexed_series,
     parse_actor,
     triad_series,
 )
+from brinkwatch.measure.index import windowed_index
 from brinkwatch.report.brief import BriefData, gather_brief, render_brief
 from brinkwatch.simulate import (
     compare_levers,
@@ -74,15 +73,18 @@ def test_every_section_is_there_in_order(brief_file: Path) -> None:
 
 def test_headline_numbers_are_the_library_index(brief_file: Path, db_store: Store) -> None:
     jpn, kor = parse_actor("JPN"), parse_actor("KOR")
-    ser = dyad_series(
+    # The index looks back before the window, to the first day of the data.
+    expr, first = windowed_index(
         db_store.events,
         [(jpn, kor), (kor, jpn)],
-        freq="month",
+        freq=Freq.MONTH,
         start=BRIEF_ARGS["start"],
         end=BRIEF_ARGS["end"],
+        baseline=DEFAULT_BASELINE[Freq.MONTH],
     )
-    rows = indexed_series(ser, baseline=DEFAULT_BASELINE[Freq.MONTH]).to_pyarrow().to_pylist()
+    rows = expr.to_pyarrow().to_pylist()
     html = brief_file.read_text()
+    assert first is not None and f"(data from {first:%Y-%m})" in html
     for dyad in ("JPN->KOR", "KOR->JPN"):
         rs = [r for r in rows if r["dyad"] == dyad]
         latest, lowest = rs[-1], min(rs, key=lambda r: (r["value"], r["period"]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -35,6 +36,31 @@ FormatOpt = Annotated[OutputFormat, typer.Option("--format")]
 PlotOpt = Annotated[
     Path | None, typer.Option("--plot", help="Write a figure: FILE.png or FILE.html.")
 ]
+ReferenceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--reference",
+        help="Fixed baseline FIRST:LAST instead of the trailing one, e.g. "
+        "2018-01-01:2018-12-31 (for long crises).",
+    ),
+]
+
+
+def _reference(value: str | None) -> tuple[date, date] | None:
+    if value is None:
+        return None
+    first, _, last = value.partition(":")
+    lo, hi = _parse_date(first.strip(), "--reference"), _parse_date(last.strip(), "--reference")
+    if lo is None or hi is None:  # unreachable: both parts are text
+        raise ConfigError(f"expected FIRST:LAST, got {value!r}", field="--reference")
+    return lo, hi
+
+
+def _data_from(history_from: date | None, reference: tuple[date, date] | None) -> str:
+    """Say how far back baselines and records looked."""
+    if reference is not None:
+        return f"relative to {reference[0]}..{reference[1]}"
+    return f"data from {history_from:%Y-%m}" if history_from is not None else ""
 
 
 def _dyad(dyad: str, types: str | None = None) -> Dyad:
@@ -89,11 +115,16 @@ def measure_cmd(
         bool, typer.Option("--normalize", help="Per 1,000 events of volume.")
     ] = False,
     baseline: Annotated[int | None, typer.Option("--baseline", help="Trailing periods.")] = None,
+    reference: ReferenceOpt = None,
     fmt: FormatOpt = OutputFormat.TABLE,
     plot: PlotOpt = None,
     db: DbOption = None,
 ) -> None:
-    """Relation series of a dyad: counts, Goldstein, net cooperation, index, change points."""
+    """Relation series of a dyad: counts, Goldstein, net cooperation, index, change points.
+
+    The index, "lowest since" and records look back before --from, to the first day of the
+    data, so a period reads the same whatever window is shown.
+    """
     from brinkwatch.measure import Freq, Weight, measure_dyad
 
     freq_, weight_ = _choice(freq, Freq, "--freq"), _choice(weight, Weight, "--weight")
@@ -112,6 +143,7 @@ def measure_cmd(
             origins=_origins(origin),
             baseline=baseline,
             alarms=plot is not None,
+            reference=_reference(reference),
         )
     if plot is not None:
         from brinkwatch.report import index_figure
@@ -132,7 +164,7 @@ def measure_cmd(
         render_arrow(m.table, fmt, out)
     else:
         _print_series_table(m.rows, measure, freq_)
-        _print_summary(m.rows, m.change_points, measure)
+        _print_summary(m.rows, m.change_points, measure, _data_from(m.history_from, m.reference))
 
 
 def _measure_json(dyad: str, m: DyadMeasure) -> dict[str, Any]:
@@ -141,6 +173,8 @@ def _measure_json(dyad: str, m: DyadMeasure) -> dict[str, Any]:
         "freq": m.freq,
         "measure": m.measure,
         "baseline": m.baseline,
+        "history_from": m.history_from,
+        "reference": list(m.reference) if m.reference else None,
         "series": m.rows,
         "change_points": {d: [c.__dict__ for c in v] for d, v in m.change_points.items()},
     }
@@ -171,7 +205,9 @@ def _print_series_table(rows: list[dict[str, Any]], measure: str, freq: Freq) ->
     out.print(t)
 
 
-def _print_summary(rows: list[dict[str, Any]], cps: dict[str, Any], measure: str) -> None:
+def _print_summary(
+    rows: list[dict[str, Any]], cps: dict[str, Any], measure: str, data_from: str
+) -> None:
     for d, cp in cps.items():
         rs = [r for r in rows if r["dyad"] == d]
         if not rs:
@@ -183,7 +219,9 @@ def _print_summary(rows: list[dict[str, Any]], cps: dict[str, Any], measure: str
         if latest["record_low"]:
             line += f", the lowest on record ({latest['periods_since']} periods)"
         elif latest["lowest_since"] is not None:
-            line += f", lowest since {latest['lowest_since']}"
+            line += f", lowest since {latest['lowest_since']:%b %Y}"
+        if data_from:
+            line += f" ({data_from})"
         out.print(line)
         for c in cp:
             out.print(f"  change point {c.period}: mean {c.mean_before:.2f} -> {c.mean_after:.2f}")
@@ -198,6 +236,7 @@ def triad_cmd(
     measure: MeasureOpt = "goldstein_sum",
     origin: OriginOpt = None,
     baseline: Annotated[int | None, typer.Option("--baseline", help="Trailing periods.")] = None,
+    reference: ReferenceOpt = None,
     fmt: FormatOpt = OutputFormat.TABLE,
     plot: PlotOpt = None,
     db: DbOption = None,
@@ -218,6 +257,7 @@ def triad_cmd(
             measure=measure,
             origins=_origins(origin),
             baseline=baseline,
+            reference=_reference(reference),
         )
     title = f"{' '.join(actors)}: {measure} by {freq_.value}"
     if plot is not None:
@@ -227,7 +267,8 @@ def triad_cmd(
     if fmt is not OutputFormat.TABLE:
         render_arrow(t.table, fmt, out)
         return
-    _print_triad(t, f"triad {title}")
+    since = _data_from(t.history_from, t.reference)
+    _print_triad(t, f"triad {title}" + (f" ({since})" if since else ""))
 
 
 def _print_triad(t: TriadMeasure, title: str) -> None:
@@ -259,6 +300,7 @@ def alarms_cmd(
     start: FromOpt = None,
     end: ToOpt = None,
     origin: OriginOpt = None,
+    reference: ReferenceOpt = None,
     fmt: FormatOpt = OutputFormat.TABLE,
     db: DbOption = None,
 ) -> None:
@@ -285,6 +327,7 @@ def alarms_cmd(
             start=first,
             end=last,
             origins=_origins(origin),
+            reference=_reference(reference),
         )
     if fmt is OutputFormat.JSON:
         out.print_json(to_json([x.as_dict() for x in alarms]))

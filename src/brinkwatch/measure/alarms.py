@@ -19,8 +19,8 @@ from brinkwatch._yaml import checked_items, compose, shown, value_of
 from brinkwatch.errors import ConfigError
 from brinkwatch.measure._periods import Freq, calendar, in_window, period_of
 from brinkwatch.measure.changepoints import change_points
-from brinkwatch.measure.dyads import Actor, _bounds, _match, dyad_series
-from brinkwatch.measure.index import DEFAULT_BASELINE, relation_index
+from brinkwatch.measure.dyads import Actor, _bounds, _match
+from brinkwatch.measure.index import DEFAULT_BASELINE, windowed_index
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -244,6 +244,8 @@ def evaluate_alarms(
     end: date | None = None,
     origins: Sequence[str] | None = None,
     baseline: int | None = None,
+    reference: tuple[date, date] | None = None,
+    history_from: date | None = None,
 ) -> list[Alarm]:
     """Evaluate alarm rules for the dyad A-B over a date range.
 
@@ -260,6 +262,13 @@ def evaluate_alarms(
         As for :func:`~brinkwatch.measure.dyads.dyad_series`.
     baseline
         Trailing baseline for index rules (default by frequency).
+    reference
+        A fixed reference baseline ``(first, last)`` day for index rules instead.
+    history_from
+        First day of the data, as :func:`~brinkwatch.measure.index.history_start` gives it
+        (looked up when omitted). Index and change-point rules read the series indexed over
+        the whole history and cut to the window, so an index alarm does not depend on
+        ``start``.
 
     Returns
     -------
@@ -286,11 +295,17 @@ def evaluate_alarms(
         for s, t in pairs[:1] if rule.directed else pairs:
             key = f"{s}->{t}:{rule.measure}"
             if key not in series_cache:
-                ser = dyad_series(
-                    events, [(s, t)], freq=freq, start=start, end=end, origins=origins
-                )
-                idx = relation_index(
-                    ser, measure=rule.measure, baseline=baseline or DEFAULT_BASELINE[freq]
+                idx, history_from = windowed_index(
+                    events,
+                    [(s, t)],
+                    freq=freq,
+                    start=start,
+                    end=end,
+                    measure=rule.measure,
+                    baseline=baseline or DEFAULT_BASELINE[freq],
+                    reference=reference,
+                    origins=origins,
+                    history_from=history_from,
                 )
                 series_cache[key] = idx.to_pyarrow().to_pylist()
             rows = series_cache[key]
@@ -299,8 +314,8 @@ def evaluate_alarms(
                     (
                         r["period"],
                         f"index {r['index']:.2f} <= {rule.threshold:g} "
-                        f"({rule.measure} {r['value']:g}, baseline mean "
-                        f"{r['baseline_mean']:.2f})",
+                        f"({rule.measure} {r['value']:g}, baseline median "
+                        f"{r['baseline_median']:.2f})",
                     )
                     for r in rows
                     if r["index"] is not None and r["index"] <= rule.threshold

@@ -17,8 +17,8 @@ from brinkwatch.errors import ConfigError
 from brinkwatch.measure._periods import Freq, Weight
 from brinkwatch.measure.alarms import Alarm, AlarmRule, evaluate_alarms
 from brinkwatch.measure.changepoints import ChangePoint, change_points
-from brinkwatch.measure.dyads import dyad_series, triad_pairs
-from brinkwatch.measure.index import DEFAULT_BASELINE, indexed_series
+from brinkwatch.measure.dyads import triad_pairs
+from brinkwatch.measure.index import DEFAULT_BASELINE, history_start, windowed_index
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -72,6 +72,12 @@ class DyadMeasure:
         Latest and lowest period per directed dyad with values.
     notes
         Warnings the stage issued.
+    history_from
+        First day of the data the baselines, "lowest since" and records looked back to (the
+        store's first event of the origins, up to ``end``); no period before it is shown.
+        None for an empty store.
+    reference
+        The fixed reference baseline ``(first, last)`` day, or None for the trailing one.
     """
 
     dyad: Dyad
@@ -84,6 +90,8 @@ class DyadMeasure:
     alarms: list[Alarm]
     headlines: list[DyadHeadline]
     notes: list[Note]
+    history_from: date | None = None
+    reference: tuple[date, date] | None = None
 
     def by_dyad(self) -> dict[str, list[dict[str, Any]]]:
         """Return the rows grouped by directed dyad label, in table order."""
@@ -92,7 +100,10 @@ class DyadMeasure:
 
 @dataclass(frozen=True)
 class TriadMeasure:
-    """The six directed dyads of a triad: index rows and, when asked, the pairs' alarms."""
+    """The six directed dyads of a triad: index rows and, when asked, the pairs' alarms.
+
+    ``history_from`` and ``reference`` are as in :class:`DyadMeasure`.
+    """
 
     actors: tuple[Actor, Actor, Actor]
     freq: str
@@ -102,6 +113,8 @@ class TriadMeasure:
     rows: list[dict[str, Any]]
     alarms: list[Alarm]
     notes: list[Note]
+    history_from: date | None = None
+    reference: tuple[date, date] | None = None
 
     def by_dyad(self) -> dict[str, list[dict[str, Any]]]:
         """Return the rows grouped by directed dyad label, in table order."""
@@ -152,6 +165,7 @@ def measure_dyad(
     baseline: int | None = None,
     alarms: bool = True,
     rules: Sequence[AlarmRule] | None = None,
+    reference: tuple[date, date] | None = None,
 ) -> DyadMeasure:
     """Measure a dyad: indexed series, change points per direction, alarms and headlines.
 
@@ -173,6 +187,15 @@ def measure_dyad(
         Evaluate the alarm rules too (the slowest part).
     rules
         Alarm rules; the bundled rules for allies when omitted.
+    reference
+        A fixed reference baseline ``(first, last)`` day instead of the trailing one, e.g.
+        ``(date(2018, 1, 1), date(2018, 12, 31))`` for "relative to 2018".
+
+    Notes
+    -----
+    ``start`` only cuts what is shown: the baseline, "lowest since" and records look back to
+    the first day of the data (``history_from``), so a period's values are the same whatever
+    window is displayed.
 
     Returns
     -------
@@ -197,17 +220,22 @@ def measure_dyad(
     base = baseline or DEFAULT_BASELINE[f]
     orig = list(origins) if origins else None
     with caught_notes() as notes:
-        ser = dyad_series(
+        hist = history_start(events, end=end, origins=orig)
+        expr, _ = windowed_index(
             events,
             d.pairs(directed),
             freq=f,
             start=start,
             end=end,
+            measure=measure,
+            baseline=base,
+            reference=reference,
             weight=w,
             normalize=normalize,
             origins=orig,
+            history_from=hist,
         )
-        table = indexed_series(ser, measure=measure, baseline=base).to_pyarrow()
+        table = expr.to_pyarrow()
         found = (
             evaluate_alarms(
                 events,
@@ -219,6 +247,8 @@ def measure_dyad(
                 end=end,
                 origins=orig,
                 baseline=base,
+                reference=reference,
+                history_from=hist,
             )
             if alarms
             else []
@@ -240,6 +270,8 @@ def measure_dyad(
         alarms=found,
         headlines=_headlines(by, cps),
         notes=notes,
+        history_from=hist,
+        reference=reference,
     )
 
 
@@ -254,6 +286,7 @@ def measure_triad(
     origins: Sequence[str] | None = None,
     baseline: int | None = None,
     alarms: bool = False,
+    reference: tuple[date, date] | None = None,
 ) -> TriadMeasure:
     """Measure the six directed dyads of a triad, and optionally the alarms of its three pairs.
 
@@ -263,7 +296,7 @@ def measure_triad(
         The store's canonical ``events`` table.
     actors
         Three actors in different countries (``Actor`` or text such as ``"USA"``).
-    freq, start, end, measure, origins, baseline
+    freq, start, end, measure, origins, baseline, reference
         As for :func:`measure_dyad`.
     alarms
         Also evaluate the default alarm rules for each of the three pairs; newest first.
@@ -287,14 +320,35 @@ def measure_triad(
     base = baseline or DEFAULT_BASELINE[f]
     orig = list(origins) if origins else None
     with caught_notes() as notes:
-        ser = dyad_series(events, triad_pairs(a, b, c), freq=f, start=start, end=end, origins=orig)
-        table = indexed_series(ser, measure=measure, baseline=base).to_pyarrow()
+        hist = history_start(events, end=end, origins=orig)
+        expr, _ = windowed_index(
+            events,
+            triad_pairs(a, b, c),
+            freq=f,
+            start=start,
+            end=end,
+            measure=measure,
+            baseline=base,
+            reference=reference,
+            origins=orig,
+            history_from=hist,
+        )
+        table = expr.to_pyarrow()
         found = (
             [
                 x
                 for s, t in ((a, b), (a, c), (b, c))
                 for x in evaluate_alarms(
-                    events, s, t, freq=f, start=start, end=end, origins=orig, baseline=base
+                    events,
+                    s,
+                    t,
+                    freq=f,
+                    start=start,
+                    end=end,
+                    origins=orig,
+                    baseline=base,
+                    reference=reference,
+                    history_from=hist,
                 )
             ]
             if alarms
@@ -310,4 +364,6 @@ def measure_triad(
         rows=table.to_pylist(),
         alarms=found,
         notes=notes,
+        history_from=hist,
+        reference=reference,
     )

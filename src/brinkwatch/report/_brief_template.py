@@ -54,7 +54,7 @@ Measure: {{ d.measure.measure }} by {{ d.measure.freq }}; index = z-score agains
 <p class="headline"><strong>{{ h.dyad }}</strong>, latest {{ d.measure.freq }} {{ h.latest.period }}:
 {{ d.measure.measure }} <span data-dyad="{{ h.dyad }}" data-field="latest-value">{{ h.latest.value | num(".1f") }}</span>
 {% if h.latest.index is not none %}, index <span data-dyad="{{ h.dyad }}" data-field="latest-index">{{ h.latest.index | num("+.2f") }}</span>
-against a baseline mean of {{ h.latest.baseline_mean | num(".1f") }}{% else %}, no index (too little baseline){% endif %}{% if h.latest.record_low %}, the lowest on record ({{ h.latest.periods_since }} {{ d.measure.freq }}s){% elif h.latest.lowest_since %}, the lowest since {{ h.latest.lowest_since }}{% endif %}.
+against a baseline median of {{ h.latest.baseline_median | num(".1f") }}{% else %}, no index (too little baseline){% endif %}{% if h.latest.record_low %}, the lowest on record ({{ h.latest.periods_since }} {{ d.measure.freq }}s){% elif h.latest.lowest_since %}, the lowest since {{ h.latest.lowest_since }}{% endif %}{% if d.measure.history_from %} (data from {{ d.measure.history_from.strftime("%Y-%m") }}){% endif %}.
 Lowest {{ d.measure.freq }} of the window: {{ h.lowest.period }} at <span data-dyad="{{ h.dyad }}" data-field="lowest-value">{{ h.lowest.value | num(".1f") }}</span>{% if h.lowest.record_low %}, a record low ({{ h.lowest.periods_since }} {{ d.measure.freq }}s of data before it){% elif h.lowest.lowest_since %}, the lowest since {{ h.lowest.lowest_since }} ({{ h.lowest.periods_since }} {{ d.measure.freq }}s earlier){% endif %}{% if h.lowest.index is not none %}, index {{ h.lowest.index | num("+.2f") }}{% endif %}.</p>
 {% endfor %}
 <table id="change-points">
