@@ -165,6 +165,31 @@ def test_blank_and_crlf_lines_do_not_shift_gdelt_line_numbers(tmp_path: Path, st
     assert balanced(rep)
 
 
+@pytest.mark.parametrize(
+    ("head", "sep"),
+    [("\n", "\r\n"), ("", "\r\n"), ("\n", "\n")],
+    ids=["lf-then-crlf", "crlf", "lf"],
+)
+def test_mixed_line_ends_and_a_lone_cr_keep_lines_and_text(
+    tmp_path: Path, store: Store, head: str, sep: str
+) -> None:
+    # DuckDB splits a later CRLF in two once the first break is LF, and takes a lone CR for a
+    # line break: both shifted line numbers and made up blank lines (found by the fuzz suite).
+    fields = gdelt2(1).split("\t")
+    fields[6] = "SEOUL\rCITY"  # a lone CR inside a field is text, not a line break
+    lines = [gdelt2(0), "\t".join(fields), "", gdelt2(2, code="999"), gdelt2(3)]
+    path = tmp_path / "mixed.export.CSV"
+    path.write_bytes((head + sep.join(lines) + sep).encode())
+    (rep,) = ingest(store, [path]).files
+    assert rep.ok, rep.error
+    first = 2 if head else 1
+    assert (rep.read, rep.stored, rep.rejected, rep.blank) == (5 + bool(head), 3, 1, 1 + bool(head))
+    assert rejects(store) == [(first + 3, "unknown_cameo")]
+    names = {r[0] for r in store.con.execute("SELECT source_name FROM events").fetchall()}
+    assert "SEOUL CITY" in names
+    assert balanced(rep)
+
+
 def test_a_gzip_of_20m_newlines_stores_nothing_and_finishes_quickly(
     tmp_path: Path, store: Store
 ) -> None:

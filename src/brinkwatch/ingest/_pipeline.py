@@ -707,6 +707,58 @@ def _may_have_long_lines(path: Path) -> bool:
         return any(m.find(b"\n", o, o + block) < 0 for o in range(0, size - block + 1, block))
 
 
+def _needs_cr_folding(path: Path) -> bool:
+    r"""Whether DuckDB's line scanner would split the file's lines other than at its ``\n``.
+
+    DuckDB takes a lone ``\r`` for a line break, and when the first break of a file is ``\n``
+    it splits a later ``\r\n`` into two lines: line numbers shift and blank lines appear. A
+    file without ``\r``, or with ``\r`` only in ``\r\n`` starting from its first break, is
+    read as it is (one C-speed search in the common case of no ``\r`` at all).
+    """
+    with path.open("rb") as fh:
+        if path.stat().st_size == 0:
+            return False
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as m:
+            if m.find(b"\r") < 0:
+                return False
+            first = m.find(b"\n")
+            if first <= 0 or m[first - 1 : first] != b"\r":
+                return True
+    crs = crlfs = 0
+    tail = b""
+    for chunk in _chunks(path):
+        crs += chunk.count(b"\r")
+        crlfs += (tail + chunk[:1]).count(b"\r\n") + chunk.count(b"\r\n")
+        tail = chunk[-1:]
+    return crs != crlfs
+
+
+class _CrFolder:
+    r"""Writes bytes with ``\r\n`` as ``\n`` and a lone ``\r`` as a space.
+
+    Every ``\n`` stays, so every line keeps its number; a ``\r`` split from its ``\n`` by a
+    chunk boundary is held back until the next write.
+    """
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out = out
+        self.held = False
+
+    def write(self, data: bytes) -> None:
+        if not data:
+            return
+        if self.held:
+            data, self.held = b"\r" + data, False
+        if data.endswith(b"\r"):
+            data, self.held = data[:-1], True
+        self.out.write(data.replace(b"\r\n", b"\n").replace(b"\r", b" "))
+
+    def close(self) -> None:
+        if self.held:
+            self.out.write(b" ")
+            self.held = False
+
+
 def _long_lines(path: Path) -> list[_LongLine]:
     """Find the lines longer than ``LONG_LINE_BYTES`` with their physical line numbers."""
     if not _may_have_long_lines(path):
@@ -727,15 +779,19 @@ def _long_lines(path: Path) -> list[_LongLine]:
     return found
 
 
-def _without_long_lines(path: Path, long: Sequence[_LongLine], target: Path) -> list[bytes]:
+def _without_long_lines(
+    path: Path, long: Sequence[_LongLine], target: Path, *, fold_cr: bool = False
+) -> list[bytes]:
     """Copy ``path`` (decompressed) to ``target`` with each long line emptied.
 
-    The line breaks stay, so every other line keeps its number. Returns the first bytes of
-    each long line, for the reject's ``raw``.
+    The line breaks stay, so every other line keeps its number. With ``fold_cr`` the copy has
+    its carriage returns folded (:class:`_CrFolder`). Returns the first bytes of each long
+    line, for the reject's ``raw``.
     """
     heads: list[bytearray] = [bytearray() for _ in long]
     i, offset = 0, 0
-    with target.open("wb") as out:
+    with target.open("wb") as raw_out:
+        out: IO[bytes] | _CrFolder = _CrFolder(raw_out) if fold_cr else raw_out
         for chunk in _chunks(path):
             pos, end = 0, len(chunk)
             while pos < end:
@@ -752,6 +808,8 @@ def _without_long_lines(path: Path, long: Sequence[_LongLine], target: Path) -> 
                 out.write(chunk[pos:stop])
                 pos = stop
             offset += end
+        if isinstance(out, _CrFolder):
+            out.close()
     return [bytes(h) for h in heads]
 
 
@@ -766,14 +824,16 @@ def _batch_source(
     """
     long: list[_LongLine] = []
     tmp: Path | None = None
+    fold = False
     if reader.line_based:
         long = _long_lines(Path(reader.path))
+        fold = _needs_cr_folding(Path(reader.path))
     try:
         heads: list[bytes] = []
-        if long:
+        if long or fold:
             tmp = Path(tempfile.mkdtemp(prefix="brinkwatch-long-"))
             clean = tmp / "lines.txt"
-            heads = _without_long_lines(Path(reader.path), long, clean)
+            heads = _without_long_lines(Path(reader.path), long, clean, fold_cr=fold)
             reader = reader.at(str(clean))
         cut = tuple(
             CutLine(

@@ -351,6 +351,9 @@ _CHECK_ORDER = (
 )
 
 
+_Ranged = Mapping[str, tuple[str, float | None, float | None]]
+
+
 def _ranged_numbers() -> dict[str, tuple[str, float | None, float | None]]:
     """Return each numeric column with a range: (the type it is cast to, low, high)."""
     ranged = [c for c in EVENT_COLUMNS if c.bounded and c.sql_type != "DATE"]
@@ -381,9 +384,64 @@ def typed_select(reader: Reader, event_range: tuple[str, str] = EVENT_DATE_RANGE
     blank line) and ``_raw`` (kept only for rows with a ``_rej``). Value ranges are those of
     the schema's columns.
     """
-    lo, hi = event_range
     num = _ranged_numbers()
-    # Each value is cast once, in the innermost SELECT; checks and output read the result.
+    casts = {f: f"r.t_{f}" for f in num}
+    added = "r.t_added"
+    case = (
+        "CASE "
+        + " ".join(f"WHEN {c} THEN {p}" for c, p in _checks(reader, num, casts, event_range))
+        + " END"
+    )
+    src_code, src_c, src_t, tgt_code, tgt_c, tgt_t, loc_c = _actor_exprs(reader)
+
+    out: Mapping[str, str] = {
+        "event_id": "r.event_id",
+        "event_date": "r.t_date",
+        "source_code": src_code,
+        "source_name": "r.source_name",
+        "source_country": src_c,
+        "source_type": src_t,
+        "target_code": tgt_code,
+        "target_name": "r.target_name",
+        "target_country": tgt_c,
+        "target_type": tgt_t,
+        "cameo_code": "r.cameo_code",
+        "cameo_root": "left(r.cameo_code, 2)",
+        "quad_class": "_cb_quad(left(r.cameo_code, 2))::TINYINT",
+        # coalesce evaluates the lookup only for rows without a weight of their own.
+        "goldstein": f"coalesce({casts['goldstein']}, _cb_gold(r.cameo_code))",
+        "is_root_event": "r.t_root",
+        "num_mentions": casts["num_mentions"],
+        "num_sources": casts["num_sources"],
+        "num_articles": casts["num_articles"],
+        "avg_tone": casts["avg_tone"],
+        "intensity": casts["intensity"],
+        "location": "r.location",
+        "location_country": loc_c,
+        "latitude": casts["latitude"],
+        "longitude": casts["longitude"],
+        "source_url": "r.source_url",
+        "story_id": "r.story_id",
+        "sentence_number": casts["sentence_number"],
+        "sentence": "r.sentence",
+        "description": "r.description",
+        "citation": "r.citation",
+        "publisher": "r.publisher",
+        "date_added": added,
+    }
+    select = ",\n        ".join(f"{expr} AS {name}" for name, expr in out.items())
+    return f"""SELECT {select},
+        r._rej, CASE WHEN r._rej IS NOT NULL THEN r._raw END AS _raw
+    FROM (
+        SELECT r.*, {case} AS _rej
+        FROM (SELECT r.*, {", ".join(_inner_casts(reader, num))} FROM ({reader.sql}) r) r
+    ) r"""
+
+
+def _inner_casts(
+    reader: Reader, num: Mapping[str, tuple[str, float | None, float | None]]
+) -> list[str]:
+    """Cast every field once, in the innermost SELECT; checks and output read the result."""
     # DuckDB's text-to-integer cast rounds "12.5" and reads "0x1A": whole numbers must be digits.
     inner_casts = [
         f"TRY_CAST(r.{f} AS {t}) AS t_{f}"
@@ -392,7 +450,6 @@ def typed_select(reader: Reader, event_range: tuple[str, str] = EVENT_DATE_RANGE
         f"END AS t_{f}"
         for f, (t, _, _) in num.items()
     ]
-    casts = {f: f"r.t_{f}" for f in num}
     inner_casts.append(
         f"{_strptime('r.date_added', reader.added_formats)} AS t_added"
         if reader.added_formats
@@ -400,6 +457,17 @@ def typed_select(reader: Reader, event_range: tuple[str, str] = EVENT_DATE_RANGE
     )
     inner_casts.append(f"{_strptime('r.event_date', reader.date_formats)}::DATE AS t_date")
     inner_casts.append("TRY_CAST(r.is_root_event AS BOOLEAN) AS t_root")
+    return inner_casts
+
+
+def _checks(
+    reader: Reader,
+    num: _Ranged,
+    casts: Mapping[str, str],
+    event_range: tuple[str, str],
+) -> list[tuple[str, str]]:
+    """Each row's possible problems, in the order they are checked: (condition, problem)."""
+    lo, hi = event_range
     added = "r.t_added"
     checks: list[tuple[str, str]] = [
         ("r._blank", _problem(BLANK, "", "''")),
@@ -474,8 +542,11 @@ def typed_select(reader: Reader, event_range: tuple[str, str] = EVENT_DATE_RANGE
                 ),
             )
         )
-    case = "CASE " + " ".join(f"WHEN {c} THEN {p}" for c, p in checks) + " END"
+    return checks
 
+
+def _actor_exprs(reader: Reader) -> tuple[str, str, str, str, str, str, str]:
+    """Expressions for source code, country, type; target code, country, type; location country."""
     csv_like = reader.origin != "icews"
     if reader.country_lookup:
 
@@ -502,45 +573,4 @@ def typed_select(reader: Reader, event_range: tuple[str, str] = EVENT_DATE_RANGE
             src_code = f"coalesce(r.source_code, {src_code})"
             tgt_code = f"coalesce(r.target_code, {tgt_code})"
 
-    out: Mapping[str, str] = {
-        "event_id": "r.event_id",
-        "event_date": "r.t_date",
-        "source_code": src_code,
-        "source_name": "r.source_name",
-        "source_country": src_c,
-        "source_type": src_t,
-        "target_code": tgt_code,
-        "target_name": "r.target_name",
-        "target_country": tgt_c,
-        "target_type": tgt_t,
-        "cameo_code": "r.cameo_code",
-        "cameo_root": "left(r.cameo_code, 2)",
-        "quad_class": "_cb_quad(left(r.cameo_code, 2))::TINYINT",
-        # coalesce evaluates the lookup only for rows without a weight of their own.
-        "goldstein": f"coalesce({casts['goldstein']}, _cb_gold(r.cameo_code))",
-        "is_root_event": "r.t_root",
-        "num_mentions": casts["num_mentions"],
-        "num_sources": casts["num_sources"],
-        "num_articles": casts["num_articles"],
-        "avg_tone": casts["avg_tone"],
-        "intensity": casts["intensity"],
-        "location": "r.location",
-        "location_country": loc_c,
-        "latitude": casts["latitude"],
-        "longitude": casts["longitude"],
-        "source_url": "r.source_url",
-        "story_id": "r.story_id",
-        "sentence_number": casts["sentence_number"],
-        "sentence": "r.sentence",
-        "description": "r.description",
-        "citation": "r.citation",
-        "publisher": "r.publisher",
-        "date_added": added,
-    }
-    select = ",\n        ".join(f"{expr} AS {name}" for name, expr in out.items())
-    return f"""SELECT {select},
-        r._rej, CASE WHEN r._rej IS NOT NULL THEN r._raw END AS _raw
-    FROM (
-        SELECT r.*, {case} AS _rej
-        FROM (SELECT r.*, {", ".join(inner_casts)} FROM ({reader.sql}) r) r
-    ) r"""
+    return src_code, src_c, src_t, tgt_code, tgt_c, tgt_t, loc_c

@@ -410,29 +410,73 @@ def _load_clean(
     position of a row among the batch's rows gives its line once the lines that made no row
     (the header, blank lines, lines the scanner rejected) are counted in before it.
     """
-    origin, display = source.origin, source.file
-    rt, rs, long = source.rejects_table, source.rejects_scan, source.cut_lines
-    o = sql_string(origin)
-    mine = f"batch_id = {batch}"
-    dup = f"{{'reason': {sql_string(DUPLICATE)}, 'field': 'event_id', 'detail': ''}}"
-    has_origin = _scalar(
+    long = source.cut_lines
+    had_origin = _scalar(
         con,
         "SELECT count(*) FROM (SELECT 1 FROM event_rows WHERE origin = ? AND _reject IS NULL "
         "LIMIT 1)",
-        [origin],
+        [source.origin],
     )
+    blank_lines, first, n_rows = _insert_rows(con, source, batch, progress, trim)
+    base = (first if n_rows else 0) - 1 - source.header_lines
+    has_scan, scan_lines = _scan_rejects(con, source.rejects_table)
+    # The emptied long lines were read as blank lines: they are rejects.
+    blank = blank_lines - len(long)
+    # Lines that made no row, by physical line number; built only when a row needs its line.
+    con.execute("CREATE OR REPLACE TEMP TABLE _gap (line BIGINT)")
+    con.execute("INSERT INTO _gap SELECT line FROM _scan")
+    if long:
+        con.executemany("INSERT INTO _gap VALUES (?)", [[g.line] for g in long])
+    records = source.record_lines(n_rows, scan_lines) if source.record_lines else None
+    if records is not None:
+        blank += _blank_records(con, records, source.header_lines)
+    _mark_duplicates(con, source.origin, batch, had_origin=bool(had_origin))
+    stored, duplicates, stray_blank, row_rejects = _tally(con, batch)
+    blank += stray_blank
+    if row_rejects and blank_lines and source.line_scan is not None:
+        _locate_blank_lines(con, source.line_scan, source.header_lines)
+    if row_rejects or scan_lines:
+        _record_rejects(con, source.file, fp, batch, base)
+    for g in long:
+        con.execute(
+            "INSERT INTO rejected VALUES (?, ?, ?, ?, NULL, ?, ?, ?)",
+            [batch, source.file, fp, g.line, g.reason, g.detail, g.raw],
+        )
+    if records is not None:
+        _to_physical_lines(con, records, batch)
+    for t in ("_scan", "_shift", "_gap"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+    if has_scan:
+        con.execute(f"DROP TABLE IF EXISTS {ident(source.rejects_table)}")
+        con.execute(f"DROP TABLE IF EXISTS {ident(source.rejects_scan)}")
+    rejected = row_rejects + scan_lines + len(long)
+    return stored, rejected, duplicates, blank, stored + rejected + duplicates + blank
+
+
+def _insert_rows(
+    con: duckdb.DuckDBPyConnection,
+    source: BatchSource,
+    batch: int,
+    progress: Progress | None,
+    trim: str | None,
+) -> tuple[int, int, int]:
+    """Append the file's rows in one INSERT; return blank lines skipped, first rowid, rows."""
     values = {c.name: f"s.{c.name}" for c in EVENT_COLUMNS}
-    values.update(origin=o, batch_id=str(batch), _reject="s._rej", _raw="s._raw")
+    values.update(
+        origin=sql_string(source.origin), batch_id=str(batch), _reject="s._rej", _raw="s._raw"
+    )
     select = ", ".join(values[c.name] for c in (*EVENT_COLUMNS, *INTERNAL_COLUMNS))
     # Blank lines are counted by a sequence as the scan filters them out (skip_blank_lines).
     con.execute("CREATE OR REPLACE TEMP SEQUENCE _blank_seq START 1")
-    with _progress_poller(con, display, progress), _trimming_table_cache(con, trim):
+    with _progress_poller(con, source.file, progress), _trimming_table_cache(con, trim):
         con.execute(
             f"INSERT INTO event_rows ({_INSERT_COLS}) SELECT {select} FROM ({source.sql}) s"
         )
     blank_lines = _scalar(con, "SELECT nextval('_blank_seq') - 1")
     con.execute("DROP SEQUENCE IF EXISTS _blank_seq")
-    span = fetch_one(con, f"SELECT min(rowid), max(rowid), count(*) FROM event_rows WHERE {mine}")
+    span = fetch_one(
+        con, f"SELECT min(rowid), max(rowid), count(*) FROM event_rows WHERE batch_id = {batch}"
+    )
     assert span is not None
     first, last, n_rows = span
     if n_rows and int(last) - int(first) + 1 != int(n_rows):
@@ -440,9 +484,13 @@ def _load_clean(
             f"DuckDB did not append the batch contiguously ({n_rows} rows over rowids "
             f"{first}..{last}), so line numbers cannot be given; the file was not ingested. "
             "Please report this with your DuckDB version.",
-            path=display,
+            path=source.file,
         )
-    base = (int(first) if n_rows else 0) - 1 - source.header_lines
+    return blank_lines, int(first) if n_rows else 0, int(n_rows)
+
+
+def _scan_rejects(con: duckdb.DuckDBPyConnection, rt: str) -> tuple[bool, int]:
+    """Gather the scanner's rejects by line into ``_scan``; return whether any table, lines."""
     has_scan = _scalar(
         con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND temporary", [rt]
     )
@@ -456,28 +504,26 @@ def _load_clean(
             f"string_agg(error_message, '; ') AS msg, first(csv_line) AS raw "
             f"FROM {ident(rt)} GROUP BY line"
         )
-    scan_lines = _scalar(con, "SELECT count(*) FROM _scan")
-    # The emptied long lines were read as blank lines: they are rejects.
-    blank = blank_lines - len(long)
-    # Lines that made no row, by physical line number; built only when a row needs its line.
-    con.execute("CREATE OR REPLACE TEMP TABLE _gap (line BIGINT)")
-    con.execute("INSERT INTO _gap SELECT line FROM _scan")
-    if long:
-        con.executemany("INSERT INTO _gap VALUES (?)", [[g.line] for g in long])
-    records = source.record_lines(int(n_rows), scan_lines) if source.record_lines else None
-    if records is not None:
-        blank += _blank_records(con, records, source.header_lines)
+    return bool(has_scan), _scalar(con, "SELECT count(*) FROM _scan")
 
-    def shift(table: str, pos: str) -> str:
-        # c = kept lines before the j-th gap; a kept line at position p follows every gap
-        # with c < p.
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _shift AS SELECT line - row_number() OVER "
-            f"(ORDER BY line) AS c, row_number() OVER (ORDER BY line) AS j FROM {table}"
-        )
-        return f"{pos} + coalesce((SELECT max(x.j) FROM _shift x WHERE x.c < {pos}), 0)"
 
-    if has_origin:
+def _shift(con: duckdb.DuckDBPyConnection, table: str, pos: str) -> str:
+    """Return SQL moving a kept line's position ``pos`` past the lines of ``table`` before it."""
+    # c = kept lines before the j-th gap; a kept line at position p follows every gap with c < p.
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _shift AS SELECT line - row_number() OVER "
+        f"(ORDER BY line) AS c, row_number() OVER (ORDER BY line) AS j FROM {table}"
+    )
+    return f"{pos} + coalesce((SELECT max(x.j) FROM _shift x WHERE x.c < {pos}), 0)"
+
+
+def _mark_duplicates(
+    con: duckdb.DuckDBPyConnection, origin: str, batch: int, *, had_origin: bool
+) -> None:
+    """Hold back the batch's rows whose (origin, event id) is stored already or repeated."""
+    o, mine = sql_string(origin), f"batch_id = {batch}"
+    dup = f"{{'reason': {sql_string(DUPLICATE)}, 'field': 'event_id', 'detail': ''}}"
+    if had_origin:
         # Ids already stored for this origin (by an earlier batch) are duplicates.
         con.execute(
             f"UPDATE event_rows SET _reject = {dup} WHERE {mine} AND _reject IS NULL AND "
@@ -497,67 +543,65 @@ def _load_clean(
             f"rowid NOT IN (SELECT min(rowid) FROM event_rows WHERE {mine} "
             f"AND _reject IS NULL GROUP BY event_id)"
         )
+
+
+def _tally(con: duckdb.DuckDBPyConnection, batch: int) -> tuple[int, int, int, int]:
+    """Count the batch's stored, duplicate, blank and otherwise rejected rows."""
     tally = fetch_one(
         con,
         f"SELECT count(*) FILTER (WHERE _reject IS NULL), "
         f"count(*) FILTER (WHERE _reject.reason = {sql_string(DUPLICATE)}), "
         f"count(*) FILTER (WHERE _reject.reason = {sql_string(BLANK)}), "
         f"count(*) FILTER (WHERE _reject.reason NOT IN "
-        f"({sql_string(DUPLICATE)}, {sql_string(BLANK)})) FROM event_rows WHERE {mine}",
+        f"({sql_string(DUPLICATE)}, {sql_string(BLANK)})) FROM event_rows "
+        f"WHERE batch_id = {batch}",
     )
     assert tally is not None
-    stored, duplicates, stray_blank, row_rejects = (int(x) for x in tally)
-    blank += stray_blank
-    if row_rejects and blank_lines and source.line_scan is not None:
-        # Rows after a blank line sit one line further down: find where the blank lines are
-        # with a second, cheap scan of the lines alone (only files with both).
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _lines AS SELECT _blank FROM ({source.line_scan})"
-        )
-        for t in ("_scan2_rejects", "_scan2_info"):
-            con.execute(f"DROP TABLE IF EXISTS {t}")
-        # The second scan's lines are those the scanner kept (emptied long lines included).
-        # Rowids of a table made inside a transaction start far from 0.
-        r0 = _scalar(con, "SELECT min(rowid) FROM _lines") - 1 - source.header_lines
-        at = shift("_scan", f"(l.rowid - {r0})")
-        con.execute(
-            f"INSERT INTO _gap SELECT {at} FROM _lines l WHERE l._blank "
-            "EXCEPT SELECT line FROM _gap"
-        )
-        con.execute("DROP TABLE _lines")
-    line_expr = shift("_gap", "p.pos")
-    file_lit, fp_lit = sql_string(display), sql_string(fp)
+    stored, duplicates, blank, rejects = (int(x) for x in tally)
+    return stored, duplicates, blank, rejects
+
+
+def _locate_blank_lines(con: duckdb.DuckDBPyConnection, line_scan: str, header_lines: int) -> None:
+    """Add the blank lines to ``_gap``, found by a second, cheap scan of the lines alone.
+
+    Rows after a blank line sit one line further down; only files with both blank lines and
+    rejected rows need this.
+    """
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _lines AS SELECT _blank FROM ({line_scan})")
+    for t in ("_scan2_rejects", "_scan2_info"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+    # The second scan's lines are those the scanner kept (emptied long lines included).
+    # Rowids of a table made inside a transaction start far from 0.
+    r0 = _scalar(con, "SELECT min(rowid) FROM _lines") - 1 - header_lines
+    at = _shift(con, "_scan", f"(l.rowid - {r0})")
+    con.execute(
+        f"INSERT INTO _gap SELECT {at} FROM _lines l WHERE l._blank EXCEPT SELECT line FROM _gap"
+    )
+    con.execute("DROP TABLE _lines")
+
+
+def _record_rejects(
+    con: duckdb.DuckDBPyConnection, display: str, fp: str, batch: int, base: int
+) -> None:
+    """Write the batch's rejected rows and the scanner's rejected lines to ``rejected``."""
+    line_expr = _shift(con, "_gap", "p.pos")
     reasons = " ".join(
         f"WHEN types LIKE {sql_string('%' + k + '%')} THEN {sql_string(v)}"
         for k, v in _SCAN_REASONS.items()
     )
-    if row_rejects or scan_lines:
-        con.execute(
-            f"""INSERT INTO rejected
-            SELECT {batch}, {file_lit}, {fp_lit}, line, field, reason, detail, raw FROM (
-                SELECT {line_expr} AS line, field, reason, detail, raw FROM (
-                    SELECT rowid - {base} AS pos, _reject.field AS field,
-                           _reject.reason AS reason, _reject.detail AS detail, _raw AS raw
-                    FROM event_rows WHERE {mine} AND _reject.reason NOT IN
-                        ({sql_string(DUPLICATE)}, {sql_string(BLANK)})) p
-                UNION ALL SELECT line, NULL, CASE {reasons} ELSE 'malformed' END,
-                    types || ': ' || msg, raw FROM _scan
-            ) n"""
-        )
-    for g in long:
-        con.execute(
-            "INSERT INTO rejected VALUES (?, ?, ?, ?, NULL, ?, ?, ?)",
-            [batch, display, fp, g.line, g.reason, g.detail, g.raw],
-        )
-    if records is not None:
-        _to_physical_lines(con, records, batch)
-    for t in ("_scan", "_shift", "_gap"):
-        con.execute(f"DROP TABLE IF EXISTS {t}")
-    if has_scan:
-        con.execute(f"DROP TABLE IF EXISTS {ident(rt)}")
-        con.execute(f"DROP TABLE IF EXISTS {ident(rs)}")
-    rejected = row_rejects + scan_lines + len(long)
-    return stored, rejected, duplicates, blank, stored + rejected + duplicates + blank
+    con.execute(
+        f"""INSERT INTO rejected
+        SELECT {batch}, {sql_string(display)}, {sql_string(fp)}, line, field, reason, detail,
+               raw FROM (
+            SELECT {line_expr} AS line, field, reason, detail, raw FROM (
+                SELECT rowid - {base} AS pos, _reject.field AS field,
+                       _reject.reason AS reason, _reject.detail AS detail, _raw AS raw
+                FROM event_rows WHERE batch_id = {batch} AND _reject.reason NOT IN
+                    ({sql_string(DUPLICATE)}, {sql_string(BLANK)})) p
+            UNION ALL SELECT line, NULL, CASE {reasons} ELSE 'malformed' END,
+                types || ': ' || msg, raw FROM _scan
+        ) n"""
+    )
 
 
 def _blank_records(con: duckdb.DuckDBPyConnection, records: RecordLines, header_lines: int) -> int:
