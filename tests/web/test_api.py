@@ -278,6 +278,7 @@ def test_allow_public_needs_an_allowed_host_list(
 def _asgi_post(web: Any, headers: list[tuple[bytes, bytes]], chunks: int) -> tuple[int, int]:
     """POST ``chunks`` chunks of 64 KiB straight to the ASGI app: (status, chunks read)."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     read = 0
     sent: list[dict[str, Any]] = []
@@ -304,7 +305,10 @@ def _asgi_post(web: Any, headers: list[tuple[bytes, bytes]], chunks: int) -> tup
         "client": ("127.0.0.1", 5000),
         "server": ("127.0.0.1", 8000),
     }
-    asyncio.run(web(scope, receive, send))
+    # A loop of its own in a thread of its own: other tests of the session (the browser's)
+    # may have an event loop running in this thread.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, web(scope, receive, send)).result()
     return sent[0]["status"], read
 
 

@@ -219,8 +219,11 @@ def test_while_a_writer_holds_the_store_cached_results_are_served(
 
 
 def test_the_dashboard_passes_threads_and_memory_limit_to_duckdb(
-    chronology_db: Path, monkeypatch: pytest.MonkeyPatch
+    chronology_db: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    # A copy: DuckDB refuses, in one process, a second configuration for a file that another
+    # fixture of the session may hold open.
+    chronology_db = Path(shutil.copy(chronology_db, tmp_path / "store.duckdb"))
     monkeypatch.setenv("BRINKWATCH_THREADS", "1")
     monkeypatch.setenv("BRINKWATCH_MEMORY_LIMIT", "300MB")
     app = create_app(chronology_db)
