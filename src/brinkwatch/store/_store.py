@@ -146,6 +146,7 @@ class Store:
         self.read_only = read_only
         self._ibis = ibis_backend
         self._cleanup: list[Path] = []
+        self._events_view = "events"
         # The cross-process gate or reader record (brinkwatch.store._lock), dropped on close.
         self._lease: Lease | None = None
 
@@ -171,7 +172,7 @@ class Store:
     @property
     def events(self) -> ir.Table:
         """The canonical events as an Ibis table."""
-        return self.ibis.table("events")
+        return self.ibis.table(self._events_view)
 
     def table(self, name: str) -> ir.Table:
         """Return another store table (``rejected``, ``ingest_log``) as an Ibis table."""
@@ -633,8 +634,11 @@ def _spark_store(con: duckdb.DuckDBPyConnection, p: Path | None, session: Any) -
     snap = tmp / "events.parquet"
     con.execute(f"COPY events TO {sql_string(str(snap))} (FORMAT parquet)")
     # Spark reads the snapshot lazily, so it lives as long as the store; close() removes it.
-    session.read.parquet(str(snap)).createOrReplaceTempView("events")
+    # A view of its own: stores sharing one Spark session must not replace each other's events.
+    view = f"events_{tmp.name.removeprefix('brinkwatch-spark-').replace('-', '_')}"
+    session.read.parquet(str(snap)).createOrReplaceTempView(view)
     backend = ibis.pyspark.connect(session)
     store = Store(con, p, backend="spark", ibis_backend=backend)
+    store._events_view = view
     store._cleanup.append(tmp)
     return store
