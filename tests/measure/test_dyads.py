@@ -16,6 +16,8 @@ from tests.measure.conftest import assert_rows_equal, rows
 
 JPN, KOR, USA = Actor("JPN"), Actor("KOR"), Actor("USA")
 NOV = {"start": date(2020, 11, 13), "end": date(2020, 11, 15), "origins": ["gdelt2"]}
+# Every stored row of every actor, as the files have them: what a direct query counts.
+RAW = {**NOV, "count": "rows", "actors": "all"}
 
 
 def _direct(shared_data: Path, sql: str) -> list[tuple]:
@@ -29,7 +31,7 @@ def _direct(shared_data: Path, sql: str) -> list[tuple]:
 def test_counts_and_goldstein_match_a_direct_query_of_the_files(
     backend: Store, shared_data: Path
 ) -> None:
-    got = rows(dyad_series(backend.events, [(JPN, KOR), (KOR, JPN)], freq="day", **NOV))
+    got = rows(dyad_series(backend.events, [(JPN, KOR), (KOR, JPN)], freq="day", **RAW))
     expected = _direct(
         shared_data,
         """SELECT Actor_1_Country_ABBR || '->' || Actor_2_Country_ABBR, strptime(Day::VARCHAR,
@@ -48,7 +50,7 @@ def test_counts_and_goldstein_match_a_direct_query_of_the_files(
 
 
 def test_net_coop_and_means_follow_their_definitions(backend: Store) -> None:
-    for r in rows(dyad_series(backend.events, [(JPN, KOR)], freq="day", **NOV)):
+    for r in rows(dyad_series(backend.events, [(JPN, KOR)], freq="day", **RAW)):
         if r["events"] == 0:
             assert r["net_coop"] is None and r["goldstein_mean"] is None
             continue
@@ -61,7 +63,7 @@ def test_net_coop_and_means_follow_their_definitions(backend: Store) -> None:
 
 
 def test_weighting_by_mentions(backend: Store, shared_data: Path) -> None:
-    got = rows(dyad_series(backend.events, [(JPN, KOR)], freq="day", weight="mentions", **NOV))
+    got = rows(dyad_series(backend.events, [(JPN, KOR)], freq="day", weight="mentions", **RAW))
     expected = dict(_direct(
         shared_data,
         "SELECT strptime(Day::VARCHAR, '%Y%m%d')::DATE, sum(Num_Mentions)::DOUBLE FROM f "
@@ -71,7 +73,7 @@ def test_weighting_by_mentions(backend: Store, shared_data: Path) -> None:
 
 
 def test_normalising_by_the_volume_of_the_period(backend: Store, shared_data: Path) -> None:
-    got = rows(dyad_series(backend.events, [(JPN, KOR)], freq="day", normalize=True, **NOV))
+    got = rows(dyad_series(backend.events, [(JPN, KOR)], freq="day", normalize=True, **RAW))
     volume = dict(_direct(
         shared_data,
         "SELECT strptime(Day::VARCHAR, '%Y%m%d')::DATE, count(*) FROM f GROUP BY 1",
@@ -121,5 +123,8 @@ def test_bad_requests_are_clear_errors(duck: Store) -> None:
         triad_pairs(JPN, JPN, KOR)
     with pytest.raises(ConfigError, match="swap them"):
         dyad_series(duck.events, [(JPN, KOR)], start=date(2020, 1, 2), end=date(2020, 1, 1))
-    with pytest.raises(ConfigError, match="no events match"):
-        dyad_series(duck.events, [(Actor("FJI"), Actor("TON"))])
+    with pytest.raises(ConfigError, match="count is 'auto', 'stories' or 'rows'"):
+        dyad_series(duck.events, [(JPN, KOR)], count="story")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="actors is 'state' or 'all'") as exc:
+        dyad_series(duck.events, [(JPN, KOR)], actors="states")  # type: ignore[arg-type]
+    assert exc.value.field == "actors"

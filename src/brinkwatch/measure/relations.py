@@ -17,7 +17,7 @@ from brinkwatch.errors import ConfigError
 from brinkwatch.measure._periods import Freq, Weight
 from brinkwatch.measure.alarms import Alarm, AlarmRule, evaluate_alarms
 from brinkwatch.measure.changepoints import ChangePoint, change_points
-from brinkwatch.measure.dyads import dyad_series, triad_pairs
+from brinkwatch.measure.dyads import ActorScope, Count, dyad_series, triad_pairs
 from brinkwatch.measure.index import DEFAULT_BASELINE, indexed_series
 
 if TYPE_CHECKING:
@@ -125,6 +125,24 @@ def _choice(kind: type[_E], value: _E | str, field: str) -> _E:
         ) from None
 
 
+def _scope_notes(actors: ActorScope, count: Count) -> list[Note]:
+    """Say what the numbers count: whose acts, and rows or stories."""
+    who = (
+        "state actors only (GOV, MIL, JUD, LEG, COP, SPY or the bare country); companies, "
+        "media and other non-state actors count as their sector, not the state "
+        "(actors='all' / --all-actors widens)"
+        if actors == "state"
+        else "every actor of each country, companies and media included (actors='all')"
+    )
+    how = {
+        "auto": "machine-coded origins (gdelt1, gdelt2, icews, coded) count one event per "
+        "story, dyad, code and day; curated origins count rows",
+        "stories": "every origin counts one event per story, dyad, code and day",
+        "rows": "every stored row counts (no story de-duplication)",
+    }[count]
+    return [Note("Actors", who), Note("Counting", how)]
+
+
 def _headlines(
     by: dict[str, list[dict[str, Any]]], cps: dict[str, list[ChangePoint]]
 ) -> list[DyadHeadline]:
@@ -152,6 +170,8 @@ def measure_dyad(
     baseline: int | None = None,
     alarms: bool = True,
     rules: Sequence[AlarmRule] | None = None,
+    actors: ActorScope = "state",
+    count: Count = "auto",
 ) -> DyadMeasure:
     """Measure a dyad: indexed series, change points per direction, alarms and headlines.
 
@@ -173,6 +193,9 @@ def measure_dyad(
         Evaluate the alarm rules too (the slowest part).
     rules
         Alarm rules; the bundled rules for allies when omitted.
+    actors, count
+        Whose acts count and how (see :func:`~brinkwatch.measure.dyad_series`): state
+        actors by story for machine-coded origins unless widened; the notes say which.
 
     Returns
     -------
@@ -210,6 +233,8 @@ def measure_dyad(
             weight=w,
             normalize=normalize,
             origins=orig,
+            actors=actors,
+            count=count,
         )
         table = indexed_series(ser, measure=measure, baseline=base).to_pyarrow()
         found = (
@@ -223,10 +248,13 @@ def measure_dyad(
                 end=end,
                 origins=orig,
                 baseline=base,
+                actors=actors,
+                count=count,
             )
             if alarms
             else []
         )
+    notes = [*_scope_notes(actors, count), *notes]
     rows = table.to_pylist()
     by = _by_dyad(rows)
     cps = {
@@ -258,6 +286,8 @@ def measure_triad(
     origins: Sequence[str] | None = None,
     baseline: int | None = None,
     alarms: bool = False,
+    actor_scope: ActorScope = "state",
+    count: Count = "auto",
 ) -> TriadMeasure:
     """Measure the six directed dyads of a triad, and optionally the alarms of its three pairs.
 
@@ -267,8 +297,10 @@ def measure_triad(
         The store's canonical ``events`` table.
     actors
         Three actors in different countries (``Actor`` or text such as ``"USA"``).
-    freq, start, end, measure, origins, baseline
+    freq, start, end, measure, origins, baseline, count
         As for :func:`measure_dyad`.
+    actor_scope
+        The ``actors`` option of :func:`measure_dyad` (``state`` or ``all``).
     alarms
         Also evaluate the default alarm rules for each of the three pairs; newest first.
 
@@ -295,20 +327,39 @@ def measure_triad(
     base = baseline or DEFAULT_BASELINE[f]
     orig = list(origins) if origins else None
     with caught_notes() as notes:
-        ser = dyad_series(events, triad_pairs(a, b, c), freq=f, start=start, end=end, origins=orig)
+        ser = dyad_series(
+            events,
+            triad_pairs(a, b, c),
+            freq=f,
+            start=start,
+            end=end,
+            origins=orig,
+            actors=actor_scope,
+            count=count,
+        )
         table = indexed_series(ser, measure=measure, baseline=base).to_pyarrow()
         found = (
             [
                 x
                 for s, t in ((a, b), (a, c), (b, c))
                 for x in evaluate_alarms(
-                    events, s, t, freq=f, start=start, end=end, origins=orig, baseline=base
+                    events,
+                    s,
+                    t,
+                    freq=f,
+                    start=start,
+                    end=end,
+                    origins=orig,
+                    baseline=base,
+                    actors=actor_scope,
+                    count=count,
                 )
             ]
             if alarms
             else []
         )
     found.sort(key=lambda x: (x.period, x.rule, x.dyad), reverse=True)
+    notes = [*_scope_notes(actor_scope, count), *notes]
     return TriadMeasure(
         actors=(a, b, c),
         freq=f.value,
