@@ -22,6 +22,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Literal
 
 import ibis
+import pyarrow as pa
 
 from brinkwatch.codebook import Actor, Dyad, parse_actor
 from brinkwatch.errors import ConfigError, SparseDataWarning
@@ -243,14 +244,24 @@ def dyad_series(
     )
     periods = calendar(span[0], span[1], freq) if span is not None else []
     srcs = {_label(s, t): (str(s), str(t)) for s, t in pairs}
+    # Arrow, not lists: an empty grid keeps its date type (pandas would make it float).
     grid = ibis.memtable(
-        {
-            "dyad": [lab for lab in labels for _ in periods],
-            "source": [srcs[lab][0] for lab in labels for _ in periods],
-            "target": [srcs[lab][1] for lab in labels for _ in periods],
-            "period": [p for _ in labels for p in periods],
-        },
-        schema={"dyad": "string", "source": "string", "target": "string", "period": "date"},
+        pa.table(
+            {
+                "dyad": [lab for lab in labels for _ in periods],
+                "source": [srcs[lab][0] for lab in labels for _ in periods],
+                "target": [srcs[lab][1] for lab in labels for _ in periods],
+                "period": pa.array([p for _ in labels for p in periods], pa.date32()),
+            },
+            schema=pa.schema(
+                [
+                    ("dyad", pa.string()),
+                    ("source", pa.string()),
+                    ("target", pa.string()),
+                    ("period", pa.date32()),
+                ]
+            ),
+        )
     )
     j = grid.left_join(agg, ["dyad", "period"]).select(
         grid, *[c for c in agg.columns if c not in ("dyad", "period")]

@@ -53,7 +53,7 @@ ActorScope = Literal["state", "all"]
 # A headline slug: the last path segment of four or more words once tokens holding digits
 # (dates, article ids, UUIDs) are gone. Character classes instead of backslashes, so that the
 # pattern reads the same in RE2 (DuckDB) and in Spark SQL string literals.
-_SLUG = "^.*/[-_]*([a-z]+(?:[-_]+[a-z]+){3,})[-_]*(?:[.][a-z0-9]+)?(?:/|$)"
+_SLUG = "^.*/[-_.]*([a-z]+(?:[-_]+[a-z]+){3,})[-_]*(?:[.][a-z0-9]+)?(?:/|$)"
 
 
 def url_key(url: ir.StringValue) -> ir.StringValue:
