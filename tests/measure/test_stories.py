@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import json
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -253,3 +254,19 @@ def test_machine_coded_rows_need_stories_curated_rows_do_not(backend: Store) -> 
     )
     assert july and all(e.origin == "chronology" for a in july for e in a.evidence)
     assert "chronology" not in MACHINE_ORIGINS
+
+
+def test_the_cli_measures_an_absent_dyad_and_widens_actors_on_request(oct_db: Path) -> None:
+    from tests.cli.test_cli import run
+
+    r = run("measure", "--dyad", "JPN-KOR", "--db", str(oct_db), "--format", "json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["series"] and all(s["events"] == 0 for s in out["series"])
+    assert {n["category"] for n in out["notes"]} >= {"Actors", "SparseDataWarning"}
+    wide = run(
+        "measure", "--dyad", "USA->KOR", "--directed", "--freq", "day", "--all-actors",
+        "--db", str(oct_db), "--format", "json",
+    )  # fmt: skip
+    assert wide.returncode == 0, wide.stderr
+    assert [s["value"] for s in json.loads(wide.stdout)["series"]] == pytest.approx([11.4])

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import pyarrow as pa
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, out
@@ -34,6 +35,21 @@ OriginOpt = Annotated[
 FormatOpt = Annotated[OutputFormat, typer.Option("--format")]
 PlotOpt = Annotated[
     Path | None, typer.Option("--plot", help="Write a figure: FILE.png or FILE.html.")
+]
+AllActorsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--all-actors",
+        help="Count companies, media and other non-state actors as their country too "
+        "(default: state actors only).",
+    ),
+]
+RowsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--count-rows",
+        help="Count every stored row (default: machine-coded origins count once per story).",
+    ),
 ]
 
 
@@ -89,6 +105,8 @@ def measure_cmd(
         bool, typer.Option("--normalize", help="Per 1,000 events of volume.")
     ] = False,
     baseline: Annotated[int | None, typer.Option("--baseline", help="Trailing periods.")] = None,
+    all_actors: AllActorsOpt = False,
+    count_rows: RowsOpt = False,
     fmt: FormatOpt = OutputFormat.TABLE,
     plot: PlotOpt = None,
     db: DbOption = None,
@@ -112,6 +130,8 @@ def measure_cmd(
             origins=_origins(origin),
             baseline=baseline,
             alarms=plot is not None,
+            actors="all" if all_actors else "state",
+            count="rows" if count_rows else "auto",
         )
     if plot is not None:
         from brinkwatch.report import index_figure
@@ -133,6 +153,8 @@ def measure_cmd(
     else:
         _print_series_table(m.rows, measure, freq_)
         _print_summary(m.rows, m.change_points, measure)
+        for n in m.notes:
+            err.print(f"[bold yellow]{n.category}[/]: {escape(n.message)}")
 
 
 def _measure_json(dyad: str, m: DyadMeasure) -> dict[str, Any]:
@@ -143,6 +165,7 @@ def _measure_json(dyad: str, m: DyadMeasure) -> dict[str, Any]:
         "baseline": m.baseline,
         "series": m.rows,
         "change_points": {d: [c.__dict__ for c in v] for d, v in m.change_points.items()},
+        "notes": [{"category": n.category, "message": n.message} for n in m.notes],
     }
 
 
@@ -198,6 +221,8 @@ def triad_cmd(
     measure: MeasureOpt = "goldstein_sum",
     origin: OriginOpt = None,
     baseline: Annotated[int | None, typer.Option("--baseline", help="Trailing periods.")] = None,
+    all_actors: AllActorsOpt = False,
+    count_rows: RowsOpt = False,
     fmt: FormatOpt = OutputFormat.TABLE,
     plot: PlotOpt = None,
     db: DbOption = None,
@@ -218,6 +243,8 @@ def triad_cmd(
             measure=measure,
             origins=_origins(origin),
             baseline=baseline,
+            actor_scope="all" if all_actors else "state",
+            count="rows" if count_rows else "auto",
         )
     title = f"{' '.join(actors)}: {measure} by {freq_.value}"
     if plot is not None:
@@ -259,10 +286,12 @@ def alarms_cmd(
     start: FromOpt = None,
     end: ToOpt = None,
     origin: OriginOpt = None,
+    all_actors: AllActorsOpt = False,
+    count_rows: RowsOpt = False,
     fmt: FormatOpt = OutputFormat.TABLE,
     db: DbOption = None,
 ) -> None:
-    """Alarms for a dyad from YAML rules, each with the events behind it."""
+    """Alarms for a dyad from YAML rules, each with the stories behind it."""
     from brinkwatch.measure import Freq, default_rules, evaluate_alarms, parse_rules
 
     freq_ = _choice(freq, Freq, "--freq")
@@ -285,6 +314,8 @@ def alarms_cmd(
             start=first,
             end=last,
             origins=_origins(origin),
+            actors="all" if all_actors else "state",
+            count="rows" if count_rows else "auto",
         )
     if fmt is OutputFormat.JSON:
         out.print_json(to_json([x.as_dict() for x in alarms]))
@@ -297,6 +328,12 @@ def alarms_cmd(
                 "severity": x.severity,
                 "dyad": x.dyad,
                 "detail": x.detail,
+                "stories": x.stories,
+                "rows": x.rows,
+                "story": e.story,
+                "story_rows": e.rows,
+                "sources": e.sources,
+                "mentions": e.mentions,
                 "event_id": e.event_id,
                 "event_date": e.event_date,
                 "cameo_code": e.cameo_code,
@@ -313,9 +350,8 @@ def alarms_cmd(
     for col in ("period", "severity", "rule", "dyad", "detail", "evidence"):
         t.add_column(col, overflow="fold")
     for x in alarms:
-        ev = "; ".join(
-            f"{e.event_date} {e.cameo_code} {(e.text or e.reference or '')[:70]}"
-            for e in x.evidence[:3]
-        )
+        ev = "\n".join(e.line for e in x.evidence[:3])
+        if x.stories > 3:
+            ev += f"\n... {x.stories - 3} more stor{'y' if x.stories == 4 else 'ies'}"
         t.add_row(str(x.period), x.severity, x.rule, x.dyad, x.detail, ev)
     out.print(t)
