@@ -157,8 +157,8 @@ def test_the_mitsubishi_row_does_not_count_as_japan(oct_store: Store) -> None:
         )
     }
     assert flags["881992194"] is False and flags["881992808"] is True  # USA untyped: state
-    state = {r["event_id"] for r in rows(select_events(e, dyad=("JPN", "USA"), actors="state"))}
-    every = {r["event_id"] for r in rows(select_events(e, dyad=("JPN", "USA")))}
+    state = {r["event_id"] for r in rows(select_events(e, dyad=("JPN", "USA")))}
+    every = {r["event_id"] for r in rows(select_events(e, dyad=("JPN", "USA"), actors="all"))}
     assert every >= MITSUBISHI and not MITSUBISHI & state
     assert state == every - MITSUBISHI  # only the company rows go
     # What Japan's state did to the US that day: the Italian press release, nothing more.

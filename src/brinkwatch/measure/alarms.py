@@ -80,7 +80,7 @@ class AlarmRule:
 
 @dataclass(frozen=True)
 class Evidence:
-    """A story behind an alarm, shown by its most-mentioned event.
+    """A story behind an alarm, shown by its most-mentioned (then most conflictual) event.
 
     ``story`` is the story key, ``rows`` the stored rows of the alarm from that story,
     ``sources`` and ``mentions`` the largest GDELT ``NumSources`` / ``NumMentions`` among them
@@ -288,14 +288,23 @@ def _top(rows: list[dict[str, Any]], col: str) -> int | None:
 def _stories(rows: list[dict[str, Any]], *, worst_first: bool = False) -> list[Evidence]:
     """One Evidence per story, ranked by sources and mentions (lowest Goldstein first if asked).
 
-    Each story is shown by its most-mentioned row (then the earliest, then the lowest id).
+    Each story is shown by its most-mentioned row, then its most conflictual (a coded note's
+    embargo before its threat), then the earliest and the lowest id.
     """
     by: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         by.setdefault(r["story"], []).append(r)
     out = []
     for key, rs in by.items():
-        r = min(rs, key=lambda x: (-(x["num_mentions"] or 0), x["event_date"], x["event_id"]))
+        r = min(
+            rs,
+            key=lambda x: (
+                -(x["num_mentions"] or 0),
+                x["goldstein"] if x["goldstein"] is not None else 0.0,
+                x["event_date"],
+                x["event_id"],
+            ),
+        )
         out.append(
             Evidence(
                 event_id=r["event_id"],

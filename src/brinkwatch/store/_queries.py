@@ -154,7 +154,7 @@ def select_events(
     end: date | None = None,
     roots: Sequence[str] | None = None,
     origins: Sequence[str] | None = None,
-    actors: ActorScope = "all",
+    actors: ActorScope = "state",
 ) -> ir.Table:
     """Filter canonical events by dyad, date range, CAMEO roots and origin.
 
@@ -174,8 +174,8 @@ def select_events(
     origins
         Keep only these origins.
     actors
-        ``state`` keeps, for a dyad, only rows whose untyped sides are state actors
-        (:func:`is_state`); ``all`` (the default here, a listing) keeps every actor.
+        With a dyad: ``state`` (default, as the measures count) keeps only rows whose sides
+        given without types are state actors (:func:`is_state`); ``all`` keeps every actor.
 
     Returns
     -------
