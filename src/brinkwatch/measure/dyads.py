@@ -127,6 +127,15 @@ def _window(
     return start or span[0], end or span[1]
 
 
+def _exact_sum(x: ir.NumericValue) -> ir.FloatingScalar:
+    """Sum in fixed point, so that the result does not depend on the order rows arrive in.
+
+    A parallel plan (the story window, Spark's partitions) adds doubles in any order, and
+    -3.6 may come back as -3.5999999999999996; decimals add exactly on both backends.
+    """
+    return x.cast("decimal(38, 6)").sum().cast("float64")
+
+
 def _story_events(d: ir.Table, count: Count) -> ir.Table:
     """Keep one row per counted event: per story (dyad, story, code, day) or per stored row.
 
@@ -238,8 +247,8 @@ def dyad_series(
         material_coop=d.w.sum(where=d.quad_class == 2),
         verbal_conflict=d.w.sum(where=d.quad_class == 3),
         material_conflict=d.w.sum(where=d.quad_class == 4),
-        goldstein_sum=(d.goldstein * d.w).sum(),
-        tone_sum=(d.avg_tone * d.w).sum(),
+        goldstein_sum=_exact_sum(d.goldstein * d.w),
+        tone_sum=_exact_sum(d.avg_tone * d.w),
         tone_w=d.w.sum(where=d.avg_tone.notnull()),
     )
     periods = calendar(span[0], span[1], freq) if span is not None else []
