@@ -102,7 +102,41 @@ def test_rules_between_named_actors_and_min_count(backend: Store) -> None:
     ("text", "line", "words"),
     [
         ("rules:\n  - {id: a, kind: events, title: t}\n", 2, "needs 'codes'"),
-        ("rules:\n  - id: a\n    kind: event\n    title: t\n", 2, "kind must be"),
+        # The line of the field itself, not of the rule it belongs to.
+        ("rules:\n  - id: a\n    kind: event\n    title: t\n", 3, "kind must be"),
+        (
+            "rules:\n  - id: a\n    kind: events\n    title: t\n    codes: ['16']\n"
+            "    min_stories: 0\n",
+            6,
+            "min_stories must be a whole number >= 1, got 0",
+        ),
+        (
+            "rules:\n  - id: a\n    kind: events\n    title: t\n    codes: ['16']\n"
+            "    min_sources: many\n",
+            6,
+            "min_sources must be a whole number >= 0, got 'many'",
+        ),
+        (
+            "rules:\n  - {id: a, kind: events, title: t, codes: ['16'], root_only: 1}\n",
+            2,
+            "root_only must be true or false",
+        ),
+        (
+            "rules:\n  - id: a\n    kind: events\n    title: t\n    codes: ['16']\n"
+            "    origins: gdelt2\n",
+            6,
+            "origins must be a list",
+        ),
+        (
+            "rules:\n  - {id: a, kind: events, title: t, codes: ['16'], origins: ['a b']}\n",
+            2,
+            "not an origin name",
+        ),
+        (
+            "rules:\n  - {id: a, kind: index, title: t, threshold: low}\n",
+            2,
+            "threshold must be a number",
+        ),
         (
             "rules:\n  - id: a\n    kind: events\n    title: t\n    codez: ['16']\n",
             5,

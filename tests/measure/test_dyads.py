@@ -18,6 +18,8 @@ JPN, KOR, USA = Actor("JPN"), Actor("KOR"), Actor("USA")
 NOV = {"start": date(2020, 11, 13), "end": date(2020, 11, 15), "origins": ["gdelt2"]}
 #: The same days in the synthetic store's generated wire events.
 WIRE = {**NOV, "origins": ["wire"]}
+# Every stored row of every actor, as the files have them: what a direct query counts.
+RAW = {**NOV, "count": "rows", "actors": "all"}
 
 
 def _direct(shared_data: Path, sql: str) -> list[tuple]:
@@ -31,7 +33,7 @@ def _direct(shared_data: Path, sql: str) -> list[tuple]:
 def test_counts_and_goldstein_match_a_direct_query_of_the_files(
     gdelt_backend: Store, shared_data: Path
 ) -> None:
-    got = rows(dyad_series(gdelt_backend.events, [(JPN, KOR), (KOR, JPN)], freq="day", **NOV))
+    got = rows(dyad_series(gdelt_backend.events, [(JPN, KOR), (KOR, JPN)], freq="day", **RAW))
     expected = _direct(
         shared_data,
         """SELECT Actor_1_Country_ABBR || '->' || Actor_2_Country_ABBR, strptime(Day::VARCHAR,
@@ -50,7 +52,9 @@ def test_counts_and_goldstein_match_a_direct_query_of_the_files(
 
 
 def test_net_coop_and_means_follow_their_definitions(backend: Store) -> None:
-    got = rows(dyad_series(backend.events, [(JPN, KOR)], freq="day", **WIRE))
+    got = rows(
+        dyad_series(backend.events, [(JPN, KOR)], freq="day", **WIRE, count="rows", actors="all")
+    )
     assert sum(r["events"] for r in got) > 0
     for r in got:
         if r["events"] == 0:
@@ -66,7 +70,7 @@ def test_net_coop_and_means_follow_their_definitions(backend: Store) -> None:
 
 def test_weighting_by_mentions(gdelt_backend: Store, shared_data: Path) -> None:
     got = rows(
-        dyad_series(gdelt_backend.events, [(JPN, KOR)], freq="day", weight="mentions", **NOV)
+        dyad_series(gdelt_backend.events, [(JPN, KOR)], freq="day", weight="mentions", **RAW)
     )
     expected = dict(_direct(
         shared_data,
@@ -77,7 +81,7 @@ def test_weighting_by_mentions(gdelt_backend: Store, shared_data: Path) -> None:
 
 
 def test_normalising_by_the_volume_of_the_period(gdelt_backend: Store, shared_data: Path) -> None:
-    got = rows(dyad_series(gdelt_backend.events, [(JPN, KOR)], freq="day", normalize=True, **NOV))
+    got = rows(dyad_series(gdelt_backend.events, [(JPN, KOR)], freq="day", normalize=True, **RAW))
     volume = dict(_direct(
         shared_data,
         "SELECT strptime(Day::VARCHAR, '%Y%m%d')::DATE, count(*) FROM f GROUP BY 1",
@@ -127,5 +131,8 @@ def test_bad_requests_are_clear_errors(duck: Store) -> None:
         triad_pairs(JPN, JPN, KOR)
     with pytest.raises(ConfigError, match="swap them"):
         dyad_series(duck.events, [(JPN, KOR)], start=date(2020, 1, 2), end=date(2020, 1, 1))
-    with pytest.raises(ConfigError, match="no events match"):
-        dyad_series(duck.events, [(Actor("FJI"), Actor("TON"))])
+    with pytest.raises(ConfigError, match="count is 'auto', 'stories' or 'rows'"):
+        dyad_series(duck.events, [(JPN, KOR)], count="story")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="actors is 'state' or 'all'") as exc:
+        dyad_series(duck.events, [(JPN, KOR)], actors="states")  # type: ignore[arg-type]
+    assert exc.value.field == "actors"

@@ -114,7 +114,10 @@ def test_alarms_are_listed_with_their_evidence(brief_file: Path, db_store: Store
     for a in alarms:
         assert a.detail.replace("<", "&lt;").replace(">", "&gt;") in table
     # The analyst's note, coded: its sentence and its file are the evidence of August 2019.
-    assert "Tokyo has retaliated by restricting sales of technology components" in table
+    # It is one story, shown by its state-to-state sentence; "Tokyo ... restricting sales to
+    # South Korean firms" targets companies (KOR:BUS), not Korea's state (issue 14).
+    assert "The Japanese cabinet removed South Korea from its list of trusted trading" in table
+    assert "restricting sales of technology components" not in table
     assert "jpn-kor-2019-note.txt" in table
     # Chronology events cite their report.
     assert re.search(r"<cite>(Yonhap|Kyodo|Reuters)[^<]*2019-0[78]-\d\d</cite>", table)

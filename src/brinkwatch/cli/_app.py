@@ -336,6 +336,12 @@ def events_cmd(
         str | None, typer.Option("--origin", help="Origins, e.g. gdelt2,icews.")
     ] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Rows to show at most.")] = 50,
+    all_actors: Annotated[
+        bool,
+        typer.Option(
+            "--all-actors", help="With --dyad: companies, media and other non-state actors too."
+        ),
+    ] = False,
     fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
     db: DbOption = None,
 ) -> None:
@@ -350,6 +356,7 @@ def events_cmd(
             end=_parse_date(end, "--to"),
             roots=root.split(",") if root else None,
             origins=origin.split(",") if origin else None,
+            actors="all" if all_actors else "state",
         )
         total = int(expr.count().execute())
         if fmt is OutputFormat.TABLE:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import pyarrow as pa
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, out
@@ -63,6 +64,23 @@ def _data_from(history_from: date | None, reference: tuple[date, date] | None) -
     return f"data from {history_from:%Y-%m}" if history_from is not None else ""
 
 
+AllActorsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--all-actors",
+        help="Count companies, media and other non-state actors as their country too "
+        "(default: state actors only).",
+    ),
+]
+RowsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--count-rows",
+        help="Count every stored row (default: machine-coded origins count once per story).",
+    ),
+]
+
+
 def _dyad(dyad: str, types: str | None = None) -> Dyad:
     from brinkwatch.codebook import Dyad
 
@@ -116,6 +134,8 @@ def measure_cmd(
     ] = False,
     baseline: Annotated[int | None, typer.Option("--baseline", help="Trailing periods.")] = None,
     reference: ReferenceOpt = None,
+    all_actors: AllActorsOpt = False,
+    count_rows: RowsOpt = False,
     fmt: FormatOpt = OutputFormat.TABLE,
     plot: PlotOpt = None,
     db: DbOption = None,
@@ -144,6 +164,8 @@ def measure_cmd(
             baseline=baseline,
             alarms=plot is not None,
             reference=_reference(reference),
+            actors="all" if all_actors else "state",
+            count="rows" if count_rows else "auto",
         )
     if plot is not None:
         from brinkwatch.report import index_figure
@@ -165,6 +187,8 @@ def measure_cmd(
     else:
         _print_series_table(m.rows, measure, freq_)
         _print_summary(m.rows, m.change_points, measure, _data_from(m.history_from, m.reference))
+        for n in m.notes:
+            err.print(f"[bold yellow]{n.category}[/]: {escape(n.message)}")
 
 
 def _measure_json(dyad: str, m: DyadMeasure) -> dict[str, Any]:
@@ -177,6 +201,7 @@ def _measure_json(dyad: str, m: DyadMeasure) -> dict[str, Any]:
         "reference": list(m.reference) if m.reference else None,
         "series": m.rows,
         "change_points": {d: [c.__dict__ for c in v] for d, v in m.change_points.items()},
+        "notes": [{"category": n.category, "message": n.message} for n in m.notes],
     }
 
 
@@ -237,6 +262,8 @@ def triad_cmd(
     origin: OriginOpt = None,
     baseline: Annotated[int | None, typer.Option("--baseline", help="Trailing periods.")] = None,
     reference: ReferenceOpt = None,
+    all_actors: AllActorsOpt = False,
+    count_rows: RowsOpt = False,
     fmt: FormatOpt = OutputFormat.TABLE,
     plot: PlotOpt = None,
     db: DbOption = None,
@@ -258,6 +285,8 @@ def triad_cmd(
             origins=_origins(origin),
             baseline=baseline,
             reference=_reference(reference),
+            actor_scope="all" if all_actors else "state",
+            count="rows" if count_rows else "auto",
         )
     title = f"{' '.join(actors)}: {measure} by {freq_.value}"
     if plot is not None:
@@ -301,10 +330,12 @@ def alarms_cmd(
     end: ToOpt = None,
     origin: OriginOpt = None,
     reference: ReferenceOpt = None,
+    all_actors: AllActorsOpt = False,
+    count_rows: RowsOpt = False,
     fmt: FormatOpt = OutputFormat.TABLE,
     db: DbOption = None,
 ) -> None:
-    """Alarms for a dyad from YAML rules, each with the events behind it."""
+    """Alarms for a dyad from YAML rules, each with the stories behind it."""
     from brinkwatch.measure import Freq, default_rules, evaluate_alarms, parse_rules
 
     freq_ = _choice(freq, Freq, "--freq")
@@ -328,6 +359,8 @@ def alarms_cmd(
             end=last,
             origins=_origins(origin),
             reference=_reference(reference),
+            actors="all" if all_actors else "state",
+            count="rows" if count_rows else "auto",
         )
     if fmt is OutputFormat.JSON:
         out.print_json(to_json([x.as_dict() for x in alarms]))
@@ -340,6 +373,12 @@ def alarms_cmd(
                 "severity": x.severity,
                 "dyad": x.dyad,
                 "detail": x.detail,
+                "stories": x.stories,
+                "rows": x.rows,
+                "story": e.story,
+                "story_rows": e.rows,
+                "sources": e.sources,
+                "mentions": e.mentions,
                 "event_id": e.event_id,
                 "event_date": e.event_date,
                 "cameo_code": e.cameo_code,
@@ -356,9 +395,8 @@ def alarms_cmd(
     for col in ("period", "severity", "rule", "dyad", "detail", "evidence"):
         t.add_column(col, overflow="fold")
     for x in alarms:
-        ev = "; ".join(
-            f"{e.event_date} {e.cameo_code} {(e.text or e.reference or '')[:70]}"
-            for e in x.evidence[:3]
-        )
+        ev = "\n".join(e.line for e in x.evidence[:3])
+        if x.stories > 3:
+            ev += f"\n... {x.stories - 3} more stor{'y' if x.stories == 4 else 'ies'}"
         t.add_row(str(x.period), x.severity, x.rule, x.dyad, x.detail, ev)
     out.print(t)

@@ -1,7 +1,15 @@
 """Alarms from YAML rules: CAMEO codes between named actors, index drops, change points.
 
-Every alarm carries its evidence: the events behind it, with ids, dates, codes and the text or
-URL that documents them.
+Every alarm carries its evidence: one line per story behind it (the report the events were
+coded from, see :func:`~brinkwatch.store.story_key`), ranked by the sources and mentions that
+carry it, with the id, date, code and the text or URL that documents it.
+
+An event rule must earn its alarm. Rows of machine-coded origins (gdelt1, gdelt2, icews,
+coded) count by story and must reach ``min_stories`` distinct stories (default 2) carried by
+``min_sources`` sources (default 2; a story counts its largest GDELT ``NumSources``, 1 where
+the origin has none), optionally from lead paragraphs only (``root_only``). Rows of curated
+origins (the chronology, CSV) are checked facts and count by row against ``min_count``
+(default 1). So no default rule fires on a single machine-coded story.
 """
 
 from __future__ import annotations
@@ -15,12 +23,13 @@ from typing import TYPE_CHECKING, Any, Literal
 import ibis
 import yaml
 
-from brinkwatch._yaml import checked_items, compose, shown, value_of
+from brinkwatch._yaml import checked_items, compose, line_of, shown, value_of
 from brinkwatch.errors import ConfigError
 from brinkwatch.measure._periods import Freq, calendar, in_window, period_of
 from brinkwatch.measure.changepoints import change_points
-from brinkwatch.measure.dyads import Actor, _bounds, _match
+from brinkwatch.measure.dyads import Actor, ActorScope, Count, _match, _span
 from brinkwatch.measure.index import DEFAULT_BASELINE, windowed_index
+from brinkwatch.store import MACHINE_ORIGINS, story_key
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -37,11 +46,19 @@ __all__ = [
 Kind = Literal["events", "index", "change_point"]
 _SEVERITIES = ("low", "medium", "high", "critical")
 _EVIDENCE_MAX = 12
+# Rows read to build the story lines of one alarm; a period holds far fewer for one dyad.
+_ROWS_MAX = 5000
+_ORIGIN_MAX = 40
 
 
 @dataclass(frozen=True)
 class AlarmRule:
-    """One alarm rule (see ``brinkwatch/data/rules/allies.yaml``)."""
+    """One alarm rule (see ``brinkwatch/data/rules/allies.yaml``).
+
+    ``min_count`` counts events (stories of machine-coded origins, rows of curated ones);
+    ``min_stories``, ``min_sources`` and ``root_only`` gate the rows of machine-coded origins
+    only; ``origins`` restricts the rule to those origins (all when empty).
+    """
 
     id: str
     kind: Kind
@@ -55,11 +72,20 @@ class AlarmRule:
     measure: str = "goldstein_sum"
     threshold: float = -2.0
     direction: str = "down"
+    min_stories: int = 2
+    min_sources: int = 2
+    root_only: bool = False
+    origins: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Evidence:
-    """An event behind an alarm."""
+    """A story behind an alarm, shown by its most-mentioned (then most conflictual) event.
+
+    ``story`` is the story key, ``rows`` the stored rows of the alarm from that story,
+    ``sources`` and ``mentions`` the largest GDELT ``NumSources`` / ``NumMentions`` among them
+    (``None`` where the origin has none).
+    """
 
     event_id: str
     origin: str
@@ -70,11 +96,29 @@ class Evidence:
     goldstein: float | None
     text: str | None
     reference: str | None
+    story: str = ""
+    rows: int = 1
+    sources: int | None = None
+    mentions: int | None = None
+
+    @property
+    def line(self) -> str:
+        """One line for this story: date, code, reference, rows and sources."""
+        what = (self.text or self.reference or self.event_id)[:90]
+        extra = [f"{self.rows} rows"] if self.rows > 1 else []
+        if self.sources is not None:
+            extra.append(f"{self.sources} source{'' if self.sources == 1 else 's'}")
+        tail = f" ({', '.join(extra)})" if extra else ""
+        return f"{self.event_date} {self.cameo_code} {what}{tail}"
 
 
 @dataclass(frozen=True)
 class Alarm:
-    """A rule that fired for a dyad in a period."""
+    """A rule that fired for a dyad in a period.
+
+    ``evidence`` holds one line per story (at most 12, ranked); ``stories`` and ``rows``
+    count all of them, and ``detail`` starts with "N stories (M rows)".
+    """
 
     rule: str
     title: str
@@ -83,6 +127,8 @@ class Alarm:
     period: date
     detail: str
     evidence: list[Evidence] = field(default_factory=list)
+    stories: int = 0
+    rows: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -102,6 +148,10 @@ _RULE_KEYS = {
     "measure",
     "threshold",
     "direction",
+    "min_stories",
+    "min_sources",
+    "root_only",
+    "origins",
 }
 
 
@@ -126,13 +176,14 @@ def parse_rules(text: str, *, source: str = "rules") -> list[AlarmRule]:
         line = int(item.start_mark.line) + 1
         if not isinstance(item, yaml.MappingNode):
             raise ConfigError("each rule must be a mapping", path=source, line=line)
-        raw: dict[str, Any] = {
-            key: value_of(v, source=source, error=ConfigError, field=key)
-            for key, _, v in checked_items(
-                item, _RULE_KEYS, source=source, error=ConfigError, what="rule key"
-            )
-        }
-        rules.append(_rule(raw, source=source, line=line))
+        raw: dict[str, Any] = {}
+        lines: dict[str, int] = {}
+        for key, _, v in checked_items(
+            item, _RULE_KEYS, source=source, error=ConfigError, what="rule key"
+        ):
+            raw[key] = value_of(v, source=source, error=ConfigError, field=key)
+            lines[key] = line_of(v)
+        rules.append(_rule(raw, source=source, line=line, lines=lines))
         if rules[-1].id in seen:
             raise ConfigError(
                 f"rule id '{rules[-1].id}' is used twice", path=source, line=line, field="id"
@@ -141,9 +192,17 @@ def parse_rules(text: str, *, source: str = "rules") -> list[AlarmRule]:
     return rules
 
 
-def _rule(raw: dict[str, Any], *, source: str, line: int) -> AlarmRule:
+def _rule(
+    raw: dict[str, Any], *, source: str, line: int, lines: dict[str, int] | None = None
+) -> AlarmRule:
     def bad(fld: str, msg: str) -> ConfigError:
-        return ConfigError(msg, path=source, line=line, field=fld)
+        return ConfigError(msg, path=source, line=(lines or {}).get(fld, line), field=fld)
+
+    def count(fld: str, default: int, least: int) -> int:
+        v = raw.get(fld, default)
+        if isinstance(v, bool) or not isinstance(v, int) or v < least:
+            raise bad(fld, f"{fld} must be a whole number >= {least}, got {shown(v)}")
+        return v
 
     for req in ("id", "kind", "title"):
         if not raw.get(req):
@@ -171,11 +230,30 @@ def _rule(raw: dict[str, Any], *, source: str, line: int) -> AlarmRule:
     direction = raw.get("direction", "down")
     if direction not in ("down", "up", "any"):
         raise bad("direction", f"direction must be down, up or any, got {shown(direction)}")
-    try:
-        threshold = float(raw.get("threshold", -2.0))
-        min_count = int(raw.get("min_count", 1))
-    except (TypeError, ValueError) as exc:
-        raise bad("threshold", f"threshold and min_count must be numbers ({exc})") from exc
+    th = raw.get("threshold", -2.0)
+    if isinstance(th, bool) or not isinstance(th, int | float):
+        raise bad("threshold", f"threshold must be a number such as -2.0, got {shown(th)}")
+    threshold = float(th)
+    min_count = count("min_count", 1, 1)
+    min_stories = count("min_stories", 2, 1)
+    min_sources = count("min_sources", 2, 0)
+    root_only = raw.get("root_only", False)
+    if not isinstance(root_only, bool):
+        raise bad("root_only", f"root_only must be true or false, got {shown(root_only)}")
+    directed = raw.get("directed", False)
+    if not isinstance(directed, bool):
+        raise bad("directed", f"directed must be true or false, got {shown(directed)}")
+    origins_raw = raw.get("origins") or []
+    if isinstance(origins_raw, str) or not isinstance(origins_raw, list):
+        raise bad(
+            "origins", f"origins must be a list such as [gdelt2, icews], got {shown(origins_raw)}"
+        )
+    origins = tuple(str(o) for o in origins_raw)
+    for o in origins:
+        if not o or len(o) > _ORIGIN_MAX or not o.replace("_", "").replace("-", "").isalnum():
+            raise bad(
+                "origins", f"{shown(o)} is not an origin name (gdelt2, icews, chronology ...)"
+            )
     return AlarmRule(
         id=str(raw["id"]),
         kind=kind,
@@ -184,11 +262,15 @@ def _rule(raw: dict[str, Any], *, source: str, line: int) -> AlarmRule:
         codes=codes,
         exclude=exclude,
         between=between,
-        directed=bool(raw.get("directed", False)),
+        directed=directed,
         min_count=min_count,
         measure=str(raw.get("measure", "goldstein_sum")),
         threshold=threshold,
         direction=direction,
+        min_stories=min_stories,
+        min_sources=min_sources,
+        root_only=root_only,
+        origins=origins,
     )
 
 
@@ -198,21 +280,62 @@ def default_rules() -> list[AlarmRule]:
     return parse_rules(text, source="brinkwatch/data/rules/allies.yaml")
 
 
-def _evidence(rows: list[dict[str, Any]]) -> list[Evidence]:
-    return [
-        Evidence(
-            event_id=r["event_id"],
-            origin=r["origin"],
-            event_date=r["event_date"],
-            source=r["source_code"],
-            target=r["target_code"],
-            cameo_code=r["cameo_code"],
-            goldstein=r["goldstein"],
-            text=r["description"] or r["sentence"],
-            reference=r["source_url"] or r["citation"] or r["story_id"],
+def _top(rows: list[dict[str, Any]], col: str) -> int | None:
+    vals = [r[col] for r in rows if r[col] is not None]
+    return max(vals) if vals else None
+
+
+def _stories(rows: list[dict[str, Any]], *, worst_first: bool = False) -> list[Evidence]:
+    """One Evidence per story, ranked by sources and mentions (lowest Goldstein first if asked).
+
+    Each story is shown by its most-mentioned row, then its most conflictual (a coded note's
+    embargo before its threat), then the earliest and the lowest id.
+    """
+    by: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        by.setdefault(r["story"], []).append(r)
+    out = []
+    for key, rs in by.items():
+        r = min(
+            rs,
+            key=lambda x: (
+                -(x["num_mentions"] or 0),
+                x["goldstein"] if x["goldstein"] is not None else 0.0,
+                x["event_date"],
+                x["event_id"],
+            ),
         )
-        for r in rows
-    ]
+        out.append(
+            Evidence(
+                event_id=r["event_id"],
+                origin=r["origin"],
+                event_date=r["event_date"],
+                source=r["source_code"],
+                target=r["target_code"],
+                cameo_code=r["cameo_code"],
+                goldstein=r["goldstein"],
+                text=r["description"] or r["sentence"],
+                reference=r["source_url"] or r["citation"] or r["story_id"],
+                story=key,
+                rows=len(rs),
+                sources=_top(rs, "num_sources"),
+                mentions=_top(rs, "num_mentions"),
+            )
+        )
+
+    def rank(ev: Evidence) -> tuple[Any, ...]:
+        worst = min(
+            (x["goldstein"] for x in by[ev.story] if x["goldstein"] is not None), default=0.0
+        )
+        strength = (-(ev.sources or 1), -(ev.mentions or 0))
+        head = (worst, *strength) if worst_first else (*strength, worst)
+        return (*head, ev.event_date, ev.story)
+
+    return sorted(out, key=rank)
+
+
+def _summary(stories: int, rows: int) -> str:
+    return f"{stories} stor{'y' if stories == 1 else 'ies'} ({rows} row{'' if rows == 1 else 's'})"
 
 
 _EVIDENCE_COLS = [
@@ -230,6 +353,9 @@ _EVIDENCE_COLS = [
     "story_id",
     "source_country",
     "target_country",
+    "num_sources",
+    "num_mentions",
+    "is_root_event",
 ]
 
 
@@ -246,6 +372,8 @@ def evaluate_alarms(
     baseline: int | None = None,
     reference: tuple[date, date] | None = None,
     history_from: date | None = None,
+    actors: ActorScope = "state",
+    count: Count = "auto",
 ) -> list[Alarm]:
     """Evaluate alarm rules for the dyad A-B over a date range.
 
@@ -258,8 +386,9 @@ def evaluate_alarms(
         change-point rules run on each directed series.
     rules
         The rules; :func:`default_rules` when omitted.
-    freq, start, end, origins
-        As for :func:`~brinkwatch.measure.dyads.dyad_series`.
+    freq, start, end, origins, actors, count
+        As for :func:`~brinkwatch.measure.dyads.dyad_series`; a rule's own ``origins``
+        narrow ``origins`` further.
     baseline
         Trailing baseline for index rules (default by frequency).
     reference
@@ -273,7 +402,8 @@ def evaluate_alarms(
     Returns
     -------
     list of Alarm
-        Sorted by period, then severity (most severe first), then rule.
+        Sorted by period, then severity (most severe first), then rule; empty when the store
+        holds nothing in the window.
     """
     freq = Freq(freq)
     rules = list(rules) if rules is not None else default_rules()
@@ -282,18 +412,24 @@ def evaluate_alarms(
     pairs = [(a, b), (b, a)]
     if start is None or end is None:
         # One window for both directions: a direction without events is a series of zeros over
-        # the dyad's span, not an error.
-        lo, hi = _bounds(e.filter(_match(e, a, b) | _match(e, b, a)))
-        start, end = start or lo, end or hi
+        # the dyad's span (or what the store covers), not an error.
+        span = _span(e.filter(_match(e, a, b, actors) | _match(e, b, a, actors))) or _span(e)
+        if span is None:
+            return []
+        start, end = start or span[0], end or span[1]
     series_cache: dict[str, list[dict[str, Any]]] = {}
     for rule in rules:
         if rule.between and {a.country, b.country} != set(rule.between):
             continue
+        orig = _rule_origins(rule, origins)
+        if orig == []:
+            continue
+        r_e = e if not rule.origins else e.filter(e.origin.isin(rule.origins))
         if rule.kind == "events":
-            alarms.extend(_event_alarms(e, rule, a, b, freq))
+            alarms.extend(_event_alarms(r_e, rule, a, b, freq, actors))
             continue
         for s, t in pairs[:1] if rule.directed else pairs:
-            key = f"{s}->{t}:{rule.measure}"
+            key = f"{s}->{t}:{rule.measure}:{orig}"
             if key not in series_cache:
                 idx, history_from = windowed_index(
                     events,
@@ -304,8 +440,10 @@ def evaluate_alarms(
                     measure=rule.measure,
                     baseline=baseline or DEFAULT_BASELINE[freq],
                     reference=reference,
-                    origins=origins,
+                    origins=orig,
                     history_from=history_from,
+                    actors=actors,
+                    count=count,
                 )
                 series_cache[key] = idx.to_pyarrow().to_pylist()
             rows = series_cache[key]
@@ -335,39 +473,70 @@ def evaluate_alarms(
                     quads: tuple[int, ...] = {"down": (3, 4), "up": (1, 2)}.get(
                         rule.direction, (1, 2, 3, 4)
                     )
-                    ev = _segment_events(e, s, t, period, freq, quads)
-                    if not ev:
+                    found = _segment_rows(r_e, s, t, period, freq, quads, actors)
+                    if not found:
                         continue
                 else:
-                    ev = _period_events(e, s, t, period, freq)
+                    found = _period_rows(r_e, s, t, period, freq, actors)
+                ev = _stories(found, worst_first=True)
                 alarms.append(
-                    Alarm(rule.id, rule.title, rule.severity, f"{s}->{t}", period, detail, ev)
+                    Alarm(
+                        rule.id,
+                        rule.title,
+                        rule.severity,
+                        f"{s}->{t}",
+                        period,
+                        f"{_summary(len(ev), len(found))}: {detail}",
+                        ev[:_EVIDENCE_MAX],
+                        stories=len(ev),
+                        rows=len(found),
+                    )
                 )
     order = {s: i for i, s in enumerate(reversed(_SEVERITIES))}
     return sorted(alarms, key=lambda x: (x.period, order[x.severity], x.rule, x.dyad))
 
 
-def _event_alarms(e: ir.Table, rule: AlarmRule, a: Actor, b: Actor, freq: Freq) -> list[Alarm]:
-    fwd = (e.source_country == a.country) & (e.target_country == b.country)
-    bwd = (e.source_country == b.country) & (e.target_country == a.country)
+def _rule_origins(rule: AlarmRule, origins: Sequence[str] | None) -> list[str] | None:
+    """Return the origins a rule reads: the caller's narrowed by the rule's (``[]``: none)."""
+    if not rule.origins:
+        return list(origins) if origins else None
+    return [o for o in rule.origins if not origins or o in origins]
+
+
+def _with_story(m: ir.Table) -> ir.Table:
+    return m.mutate(story=story_key(m))
+
+
+def _event_alarms(
+    e: ir.Table, rule: AlarmRule, a: Actor, b: Actor, freq: Freq, actors: ActorScope
+) -> list[Alarm]:
+    fwd = _match(e, a, b, actors)
+    bwd = _match(e, b, a, actors)
     code = ibis.or_(*[e.cameo_code.startswith(c) for c in rule.codes])
     for x in rule.exclude:
         code &= ~e.cameo_code.startswith(x)
     m = e.filter(code & (fwd if rule.directed else fwd | bwd))
-    m = m.mutate(period=period_of(m.event_date, freq))
-    rows = m.select(*_EVIDENCE_COLS, "period").order_by(["event_date", "origin", "event_id"])
+    if rule.root_only:
+        # Lead-paragraph events only, for origins that say so; curated rows are kept.
+        machine = m.origin.isin(list(MACHINE_ORIGINS))
+        m = m.filter(~machine | m.is_root_event.fill_null(True))
+    m = _with_story(m).mutate(period=period_of(m.event_date, freq))
+    rows = m.select(*_EVIDENCE_COLS, "story", "period").order_by(
+        ["event_date", "origin", "event_id"]
+    )
     by_period: dict[date, list[dict[str, Any]]] = {}
     for r in rows.to_pyarrow().to_pylist():
         by_period.setdefault(r["period"], []).append(r)
     out = []
     dyad = f"{a}->{b}" if rule.directed else f"{a}-{b}"
     for period, rs in sorted(by_period.items()):
-        if len(rs) < rule.min_count:
+        if not _earned(rule, rs):
             continue
         codes: dict[str, int] = {}
         for r in rs:
             codes[r["cameo_code"]] = codes.get(r["cameo_code"], 0) + 1
-        detail = f"{len(rs)} event(s): " + ", ".join(
+        ev = _stories(rs)
+        detail = f"{_summary(len(ev), len(rs))}: " + ", ".join(
             f"{c} x{n}" if n > 1 else c for c, n in sorted(codes.items())
         )
         out.append(
@@ -378,30 +547,69 @@ def _event_alarms(e: ir.Table, rule: AlarmRule, a: Actor, b: Actor, freq: Freq) 
                 dyad,
                 period,
                 detail,
-                _evidence(rs[:_EVIDENCE_MAX]),
+                ev[:_EVIDENCE_MAX],
+                stories=len(ev),
+                rows=len(rs),
             )
         )
     return out
 
 
+def _earned(rule: AlarmRule, rows: list[dict[str, Any]]) -> bool:
+    """Whether a period's matching rows earn the alarm (see the module docstring).
+
+    Curated rows count one each against ``min_count``. Machine-coded rows count distinct
+    events (story, direction, code, day) against ``min_count``, distinct stories against
+    ``min_stories`` and the stories' sources against ``min_sources``.
+    """
+    curated = [r for r in rows if r["origin"] not in MACHINE_ORIGINS]
+    if curated and len(curated) >= rule.min_count:
+        return True
+    machine = [r for r in rows if r["origin"] in MACHINE_ORIGINS]
+    if not machine:
+        return False
+    events = {
+        (r["story"], r["source_country"], r["target_country"], r["cameo_code"], r["event_date"])
+        for r in machine
+    }
+    sources: dict[str, int] = {}
+    for r in machine:
+        sources[r["story"]] = max(sources.get(r["story"], 1), r["num_sources"] or 1)
+    return (
+        len(events) >= rule.min_count
+        and len(sources) >= rule.min_stories
+        and sum(sources.values()) >= rule.min_sources
+    )
+
+
 _SEGMENT_PERIODS = 3  # the first periods of a new segment, as min_size in change_points
 
 
-def _segment_events(
-    e: ir.Table, s: Actor, t: Actor, period: date, freq: Freq, quads: tuple[int, ...]
-) -> list[Evidence]:
-    p = e.filter((e.source_country == s.country) & (e.target_country == t.country))
+def _segment_rows(
+    e: ir.Table,
+    s: Actor,
+    t: Actor,
+    period: date,
+    freq: Freq,
+    quads: tuple[int, ...],
+    actors: ActorScope,
+) -> list[dict[str, Any]]:
+    p = e.filter(_match(e, s, t, actors))
     p = p.filter(p.quad_class.isin(list(quads)))
     first = period_of(p.event_date, freq)
     ends = calendar(period, period + timedelta(days=400), freq)[: _SEGMENT_PERIODS + 1]
-    p = p.filter((first >= period) & (first < ends[-1]))
-    rows = p.select(_EVIDENCE_COLS).order_by([p.goldstein.asc(), p.event_id]).limit(_EVIDENCE_MAX)
-    return _evidence(rows.to_pyarrow().to_pylist())
+    p = _with_story(p.filter((first >= period) & (first < ends[-1])))
+    rows = p.select(*_EVIDENCE_COLS, "story").order_by([p.goldstein.asc(), p.event_id])
+    out: list[dict[str, Any]] = rows.limit(_ROWS_MAX).to_pyarrow().to_pylist()
+    return out
 
 
-def _period_events(e: ir.Table, s: Actor, t: Actor, period: date, freq: Freq) -> list[Evidence]:
-    p = e.filter((e.source_country == s.country) & (e.target_country == t.country))
-    p = p.filter(period_of(p.event_date, freq) == period)
+def _period_rows(
+    e: ir.Table, s: Actor, t: Actor, period: date, freq: Freq, actors: ActorScope
+) -> list[dict[str, Any]]:
+    p = e.filter(_match(e, s, t, actors))
+    p = _with_story(p.filter(period_of(p.event_date, freq) == period))
     # The most conflictual events explain a drop best.
-    rows = p.select(_EVIDENCE_COLS).order_by([p.goldstein.asc(), p.event_id]).limit(_EVIDENCE_MAX)
-    return _evidence(rows.to_pyarrow().to_pylist())
+    rows = p.select(*_EVIDENCE_COLS, "story").order_by([p.goldstein.asc(), p.event_id])
+    out: list[dict[str, Any]] = rows.limit(_ROWS_MAX).to_pyarrow().to_pylist()
+    return out

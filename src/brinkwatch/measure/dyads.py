@@ -3,20 +3,31 @@
 Everything here builds Ibis expressions over the canonical ``events`` table, so the same code
 runs on DuckDB and on Spark. A series has one row per dyad and period, empty periods included
 (zeros, not gaps), so that later stages can treat it as a regular time series.
+
+Two defaults keep a series about distinct reports of state behaviour:
+
+- ``actors="state"``: a side without explicit types counts only when it is a state actor
+  (:func:`~brinkwatch.store.is_state`); Mitsubishi (GDELT ``MNCJPN``) is not Japan.
+- ``count="auto"``: rows of machine-coded origins (:data:`~brinkwatch.store.MACHINE_ORIGINS`)
+  count once per story, dyad, CAMEO code and day (:func:`~brinkwatch.store.story_key`);
+  curated origins count rows.
 """
 
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import ibis
+import pyarrow as pa
 
 from brinkwatch.codebook import Actor, Dyad, parse_actor
-from brinkwatch.errors import ConfigError
+from brinkwatch.errors import ConfigError, SparseDataWarning
 from brinkwatch.measure._periods import Freq, Weight, calendar, in_window, period_of
+from brinkwatch.store import MACHINE_ORIGINS, ActorScope, state_match, story_key
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -24,6 +35,8 @@ if TYPE_CHECKING:
 __all__ = [
     "SERIES_COLUMNS",
     "Actor",
+    "ActorScope",
+    "Count",
     "Dyad",
     "Weight",
     "dyad_series",
@@ -31,6 +44,10 @@ __all__ = [
     "triad_pairs",
     "triad_series",
 ]
+
+#: ``auto``: by story for machine-coded origins, by row for curated ones; ``stories``: by story
+#: for every origin; ``rows``: every stored row counts.
+Count = Literal["auto", "stories", "rows"]
 
 #: Columns of a series table, in order (``volume`` and ``*_norm`` only with ``normalize``).
 SERIES_COLUMNS = (
@@ -63,23 +80,78 @@ def _label(s: Actor, t: Actor) -> str:
     return Dyad(s, t).label
 
 
-def _match(e: ir.Table, s: Actor, t: Actor) -> ir.BooleanValue:
-    cond = (e.source_country == s.country) & (e.target_country == t.country)
-    if s.types:
-        cond &= e.source_type.isin(list(s.types))
-    if t.types:
-        cond &= e.target_type.isin(list(t.types))
-    return cond
+def _match(e: ir.Table, s: Actor, t: Actor, actors: ActorScope = "state") -> ir.BooleanValue:
+    return state_match(e, s, t, actors=actors)
+
+
+def _span(e: ir.Table) -> tuple[date, date] | None:
+    row = e.aggregate(lo=e.event_date.min(), hi=e.event_date.max()).to_pyarrow().to_pylist()[0]
+    return None if row["lo"] is None else (row["lo"], row["hi"])
 
 
 def _bounds(e: ir.Table) -> tuple[date, date]:
-    row = e.aggregate(lo=e.event_date.min(), hi=e.event_date.max()).to_pyarrow().to_pylist()[0]
-    if row["lo"] is None:
+    span = _span(e)
+    if span is None:
         raise ConfigError(
             "no events match these actors, dates and origins, so there is no series to build; "
             "check the dyad, the window (start, end), the origins and what the store holds"
         )
-    return row["lo"], row["hi"]
+    return span
+
+
+def _window(
+    d: ir.Table, e: ir.Table, labels: Sequence[str], start: date | None, end: date | None
+) -> tuple[date, date] | None:
+    """Return the series' span: the window, else the dyads' events, else all events in scope.
+
+    A dyad the store never mentions is a series of zeros over what the store covers (with a
+    warning), not an error: "nothing between them" is an answer.
+    """
+    if start is not None and end is not None:
+        return start, end
+    span = _span(d)
+    if span is None:
+        span = _span(e)
+        where = "the store" if span is None else f"{span[0]}..{span[1]}"
+        warnings.warn(
+            f"no events of {', '.join(labels)} in {where}: the series is all zeros",
+            SparseDataWarning,
+            stacklevel=3,
+        )
+    if span is None:
+        if start is None and end is None:
+            return None
+        day = start or end
+        assert day is not None
+        span = (day, day)
+    return start or span[0], end or span[1]
+
+
+def _exact_sum(x: ir.NumericValue) -> ir.FloatingScalar:
+    """Sum in fixed point, so that the result does not depend on the order rows arrive in.
+
+    A parallel plan (the story window, Spark's partitions) adds doubles in any order, and
+    -3.6 may come back as -3.5999999999999996; decimals add exactly on both backends.
+    """
+    return x.cast("decimal(38, 6)").sum().cast("float64")
+
+
+def _story_events(d: ir.Table, count: Count) -> ir.Table:
+    """Keep one row per counted event: per story (dyad, story, code, day) or per stored row.
+
+    A story's copies agree on code and day; the most-mentioned copy (then the lowest id)
+    stands for them, so values are a stored row's, never an average of copies.
+    """
+    if count == "rows":
+        return d
+    by_story = ibis.literal(True) if count == "stories" else d.origin.isin(list(MACHINE_ORIGINS))
+    unit = ibis.ifelse(by_story, story_key(d), "row:" + d.origin + "|" + d.event_id)
+    d = d.mutate(_unit=unit)
+    rank = ibis.row_number().over(
+        group_by=[d.dyad, d._unit, d.event_date, d.cameo_code],
+        order_by=[d.w.desc(), d.event_id],
+    )
+    return d.filter(rank == 0).drop("_unit")
 
 
 def dyad_series(
@@ -92,6 +164,8 @@ def dyad_series(
     weight: Weight | str = Weight.NONE,
     normalize: bool = False,
     origins: Sequence[str] | None = None,
+    actors: ActorScope = "state",
+    count: Count = "auto",
 ) -> ir.Table:
     """Build per-period relation measures for one or more directed dyads.
 
@@ -115,11 +189,21 @@ def dyad_series(
     origins
         Use only these origins (e.g. ``["gdelt2"]``); mixing origins counts one event once per
         origin that reports it.
+    actors
+        ``state`` (default): an actor given without types counts only its state actors (GOV,
+        MIL, JUD, LEG, COP, SPY, or the bare country); ``all``: companies, media and every
+        other actor of the country too. Explicit types (``JPN:BUS``) always win.
+    count
+        ``auto`` (default): machine-coded origins (gdelt1, gdelt2, icews, coded) count one
+        event per story, dyad, CAMEO code and day, so syndicated copies and repeated
+        extractions count once; curated origins count rows. ``stories``: every origin by
+        story; ``rows``: every stored row.
 
     Returns
     -------
     ibis.expr.types.Table
-        One row per dyad and period with :data:`SERIES_COLUMNS`: counts by quad class,
+        One row per dyad and period with :data:`SERIES_COLUMNS` (no rows when neither the window
+        nor the store gives a span): counts by quad class,
         ``goldstein_sum`` and ``goldstein_mean``, ``net_coop`` = (cooperative - conflictual) /
         all events, in [-1, 1] (NULL in a period without events), and ``tone_mean`` where the
         origin has tone.
@@ -138,40 +222,54 @@ def dyad_series(
     freq, weight = Freq(freq), Weight(weight)
     if not pairs:
         raise ConfigError("give at least one dyad", field="pairs")
+    if count not in ("auto", "stories", "rows"):
+        raise ConfigError(
+            f"count is 'auto', 'stories' or 'rows'; got {str(count)[:40]!r}", field="count"
+        )
     e = in_window(events, start=start, end=end, origins=origins)
     w = (
         e.num_mentions.fill_null(1).cast("float64")
         if weight is Weight.MENTIONS
         else ibis.literal(1)
     )
-    conds = [_match(e, s, t) for s, t in pairs]
+    conds = [_match(e, s, t, actors) for s, t in pairs]
     labels = [_label(s, t) for s, t in pairs]
     if len(set(labels)) != len(labels):
         raise ConfigError(f"the same dyad is asked for twice: {labels}", field="pairs")
     dyad = ibis.cases(*zip(conds, labels, strict=True))
     d = e.filter(ibis.or_(*conds)).mutate(dyad=dyad, period=period_of(e.event_date, freq), w=w)
-    lo, hi = (start, end) if start is not None and end is not None else _bounds(d)
-    lo, hi = start or lo, end or hi
+    span = _window(d, e, labels, start, end)
+    d = _story_events(d, count)
     agg = d.group_by(["dyad", "period"]).aggregate(
         events=d.w.sum(),
         verbal_coop=d.w.sum(where=d.quad_class == 1),
         material_coop=d.w.sum(where=d.quad_class == 2),
         verbal_conflict=d.w.sum(where=d.quad_class == 3),
         material_conflict=d.w.sum(where=d.quad_class == 4),
-        goldstein_sum=(d.goldstein * d.w).sum(),
-        tone_sum=(d.avg_tone * d.w).sum(),
+        goldstein_sum=_exact_sum(d.goldstein * d.w),
+        tone_sum=_exact_sum(d.avg_tone * d.w),
         tone_w=d.w.sum(where=d.avg_tone.notnull()),
     )
-    periods = calendar(lo, hi, freq)
+    periods = calendar(span[0], span[1], freq) if span is not None else []
     srcs = {_label(s, t): (str(s), str(t)) for s, t in pairs}
+    # Arrow, not lists: an empty grid keeps its date type (pandas would make it float).
     grid = ibis.memtable(
-        {
-            "dyad": [lab for lab in labels for _ in periods],
-            "source": [srcs[lab][0] for lab in labels for _ in periods],
-            "target": [srcs[lab][1] for lab in labels for _ in periods],
-            "period": [p for _ in labels for p in periods],
-        },
-        schema={"dyad": "string", "source": "string", "target": "string", "period": "date"},
+        pa.table(
+            {
+                "dyad": [lab for lab in labels for _ in periods],
+                "source": [srcs[lab][0] for lab in labels for _ in periods],
+                "target": [srcs[lab][1] for lab in labels for _ in periods],
+                "period": pa.array([p for _ in labels for p in periods], pa.date32()),
+            },
+            schema=pa.schema(
+                [
+                    ("dyad", pa.string()),
+                    ("source", pa.string()),
+                    ("target", pa.string()),
+                    ("period", pa.date32()),
+                ]
+            ),
+        )
     )
     j = grid.left_join(agg, ["dyad", "period"]).select(
         grid, *[c for c in agg.columns if c not in ("dyad", "period")]

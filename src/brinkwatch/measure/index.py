@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
 
     from brinkwatch.codebook import Actor
+    from brinkwatch.measure.dyads import ActorScope, Count
 
 __all__ = [
     "DEFAULT_BASELINE",
@@ -316,6 +317,8 @@ def windowed_index(
     normalize: bool = False,
     origins: Sequence[str] | None = None,
     history_from: date | None = None,
+    actors: ActorScope = "state",
+    count: Count = "auto",
 ) -> tuple[ir.Table, date | None]:
     """Index the dyads over the whole history up to ``end``, then cut to ``start``..``end``.
 
@@ -324,7 +327,7 @@ def windowed_index(
 
     Parameters
     ----------
-    events, pairs, freq, start, end, weight, normalize, origins
+    events, pairs, freq, start, end, weight, normalize, origins, actors, count
         As for :func:`~brinkwatch.measure.dyads.dyad_series`; ``start`` only cuts the result.
     measure, baseline, reference
         As for :func:`relation_index`.
@@ -361,6 +364,8 @@ def windowed_index(
         weight=weight,
         normalize=normalize,
         origins=origins,
+        actors=actors,
+        count=count,
     )
     t = indexed_series(ser, measure=measure, baseline=baseline, reference=reference)
     if start is not None:

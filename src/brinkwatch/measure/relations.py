@@ -17,7 +17,7 @@ from brinkwatch.errors import ConfigError
 from brinkwatch.measure._periods import Freq, Weight
 from brinkwatch.measure.alarms import Alarm, AlarmRule, evaluate_alarms
 from brinkwatch.measure.changepoints import ChangePoint, change_points
-from brinkwatch.measure.dyads import triad_pairs
+from brinkwatch.measure.dyads import ActorScope, Count, triad_pairs
 from brinkwatch.measure.index import DEFAULT_BASELINE, history_start, windowed_index
 
 if TYPE_CHECKING:
@@ -138,6 +138,24 @@ def _choice(kind: type[_E], value: _E | str, field: str) -> _E:
         ) from None
 
 
+def _scope_notes(actors: ActorScope, count: Count) -> list[Note]:
+    """Say what the numbers count: whose acts, and rows or stories."""
+    who = (
+        "state actors only (GOV, MIL, JUD, LEG, COP, SPY or the bare country); companies, "
+        "media and other non-state actors count as their sector, not the state "
+        "(actors='all' / --all-actors widens)"
+        if actors == "state"
+        else "every actor of each country, companies and media included (actors='all')"
+    )
+    how = {
+        "auto": "machine-coded origins (gdelt1, gdelt2, icews, coded) count one event per "
+        "story, dyad, code and day; curated origins count rows",
+        "stories": "every origin counts one event per story, dyad, code and day",
+        "rows": "every stored row counts (no story de-duplication)",
+    }[count]
+    return [Note("Actors", who), Note("Counting", how)]
+
+
 def _headlines(
     by: dict[str, list[dict[str, Any]]], cps: dict[str, list[ChangePoint]]
 ) -> list[DyadHeadline]:
@@ -166,6 +184,8 @@ def measure_dyad(
     alarms: bool = True,
     rules: Sequence[AlarmRule] | None = None,
     reference: tuple[date, date] | None = None,
+    actors: ActorScope = "state",
+    count: Count = "auto",
 ) -> DyadMeasure:
     """Measure a dyad: indexed series, change points per direction, alarms and headlines.
 
@@ -187,6 +207,9 @@ def measure_dyad(
         Evaluate the alarm rules too (the slowest part).
     rules
         Alarm rules; the bundled rules for allies when omitted.
+    actors, count
+        Whose acts count and how (see :func:`~brinkwatch.measure.dyad_series`): state
+        actors by story for machine-coded origins unless widened; the notes say which.
     reference
         A fixed reference baseline ``(first, last)`` day instead of the trailing one, e.g.
         ``(date(2018, 1, 1), date(2018, 12, 31))`` for "relative to 2018".
@@ -234,6 +257,8 @@ def measure_dyad(
             normalize=normalize,
             origins=orig,
             history_from=hist,
+            actors=actors,
+            count=count,
         )
         table = expr.to_pyarrow()
         found = (
@@ -249,10 +274,13 @@ def measure_dyad(
                 baseline=base,
                 reference=reference,
                 history_from=hist,
+                actors=actors,
+                count=count,
             )
             if alarms
             else []
         )
+    notes = [*_scope_notes(actors, count), *notes]
     rows = table.to_pylist()
     by = _by_dyad(rows)
     cps = {
@@ -287,6 +315,8 @@ def measure_triad(
     baseline: int | None = None,
     alarms: bool = False,
     reference: tuple[date, date] | None = None,
+    actor_scope: ActorScope = "state",
+    count: Count = "auto",
 ) -> TriadMeasure:
     """Measure the six directed dyads of a triad, and optionally the alarms of its three pairs.
 
@@ -296,8 +326,10 @@ def measure_triad(
         The store's canonical ``events`` table.
     actors
         Three actors in different countries (``Actor`` or text such as ``"USA"``).
-    freq, start, end, measure, origins, baseline, reference
+    freq, start, end, measure, origins, baseline, reference, count
         As for :func:`measure_dyad`.
+    actor_scope
+        The ``actors`` option of :func:`measure_dyad` (``state`` or ``all``).
     alarms
         Also evaluate the default alarm rules for each of the three pairs; newest first.
 
@@ -332,6 +364,8 @@ def measure_triad(
             reference=reference,
             origins=orig,
             history_from=hist,
+            actors=actor_scope,
+            count=count,
         )
         table = expr.to_pyarrow()
         found = (
@@ -349,12 +383,15 @@ def measure_triad(
                     baseline=base,
                     reference=reference,
                     history_from=hist,
+                    actors=actor_scope,
+                    count=count,
                 )
             ]
             if alarms
             else []
         )
     found.sort(key=lambda x: (x.period, x.rule, x.dyad), reverse=True)
+    notes = [*_scope_notes(actor_scope, count), *notes]
     return TriadMeasure(
         actors=(a, b, c),
         freq=f.value,

@@ -200,8 +200,11 @@ def event_streams(
     outside = [(x, a) for x in exogenous for a in actors]
     if any(x.country in {a.country for a in actors} for x in exogenous):
         raise ConfigError("an exogenous actor cannot also be in the actor set", field="exogenous")
+    # Stored rows of every actor, as before issue 14's state/story defaults: whether the
+    # escalation model should count stories of state actors is the simulate stage's call.
     ser = dyad_series(
-        events, pairs + outside, freq="day", start=start, end=end, origins=origins
+        events, pairs + outside, freq="day", start=start, end=end, origins=origins,
+        actors="all", count="rows",
     ).select("dyad", "period", "verbal_coop", "material_coop", "verbal_conflict",
              "material_conflict")  # fmt: skip
     t = ser.to_pyarrow()

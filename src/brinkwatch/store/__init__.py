@@ -2,7 +2,15 @@
 
 from brinkwatch.store._example import example
 from brinkwatch.store._lock import DEFAULT_WAIT, Holder, holders
-from brinkwatch.store._queries import select_events
+from brinkwatch.store._queries import (
+    MACHINE_ORIGINS,
+    STATE_TYPES,
+    ActorScope,
+    is_state,
+    select_events,
+    state_match,
+    story_key,
+)
 from brinkwatch.store._schema import (
     EVENT_COLUMNS,
     INPUT_FIELDS,
@@ -35,8 +43,11 @@ __all__ = [
     "DUPLICATE_REASON",
     "EVENT_COLUMNS",
     "INPUT_FIELDS",
+    "MACHINE_ORIGINS",
     "ORIGINS",
     "SCHEMA_VERSION",
+    "STATE_TYPES",
+    "ActorScope",
     "BatchCounts",
     "BatchSource",
     "Column",
@@ -50,8 +61,11 @@ __all__ = [
     "example",
     "fetch_one",
     "holders",
+    "is_state",
     "select_events",
     "skip_blank_lines",
     "sql_ident",
     "sql_string",
+    "state_match",
+    "story_key",
 ]

@@ -1,10 +1,19 @@
-"""Read-side queries over the store, returned as Ibis expressions (no execution here)."""
+"""Read-side queries over the store, returned as Ibis expressions (no execution here).
+
+Besides filtering, this module defines two derived columns that every measure shares, each
+as one Ibis expression so that DuckDB and Spark compute them the same way:
+
+- :func:`story_key`: which report an event row comes from, so that syndicated copies and the
+  several rows a coder extracts from one article count once;
+- :func:`is_state`: whether one side of an event is a state actor rather than a company,
+  a newspaper or another non-state actor of that country.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from brinkwatch.codebook import Dyad
 from brinkwatch.errors import ConfigError
@@ -14,7 +23,126 @@ if TYPE_CHECKING:
 
     from brinkwatch.codebook import Actor
 
-__all__ = ["select_events"]
+__all__ = [
+    "MACHINE_ORIGINS",
+    "STATE_TYPES",
+    "ActorScope",
+    "is_state",
+    "select_events",
+    "state_match",
+    "story_key",
+    "url_key",
+    "url_slug",
+]
+
+#: Origins whose rows a machine coded from news text: several rows may report one story, so
+#: measures count them by story by default. Other origins (chronology, CSV) are curated and
+#: count by row.
+MACHINE_ORIGINS = ("gdelt1", "gdelt2", "icews", "coded")
+
+#: CAMEO actor types that act for the state: government, military, judiciary, legislature,
+#: police and intelligence. A side with no type whose code is just its country code (GDELT
+#: ``JPN``, ICEWS ``Japan``) also counts: coders write the bare country for "Japan", "Tokyo"
+#: or an unnamed official, i.e. the government or the country as a whole.
+STATE_TYPES = ("GOV", "MIL", "JUD", "LEG", "COP", "SPY")
+
+#: ``state``: only state actors (:data:`STATE_TYPES`, or untyped country actors); ``all``:
+#: every actor of the country, companies and media included.
+ActorScope = Literal["state", "all"]
+
+# A headline slug: the last path segment of four or more words once tokens holding digits
+# (dates, article ids, UUIDs) are gone. Character classes instead of backslashes, so that the
+# pattern reads the same in RE2 (DuckDB) and in Spark SQL string literals.
+_SLUG = "^.*/[-_.]*([a-z]+(?:[-_]+[a-z]+){3,})[-_]*(?:[.][a-z0-9]+)?(?:/|$)"
+
+
+def url_key(url: ir.StringValue) -> ir.StringValue:
+    """Normalise a URL: lower case, no scheme, no ``www.``, no query or fragment, no final slash.
+
+    Examples
+    --------
+    >>> import ibis
+    >>> t = ibis.memtable({"u": ["HTTPS://www.Example.com/a/B/?utm=1#top",
+    ...                          "http://www.koreaherald.com/view.php?ud=20201113000566"]})
+    >>> ibis.duckdb.connect().execute(t.select(k=url_key(t.u)))["k"].tolist()
+    ['example.com/a/b', 'koreaherald.com/view.php?ud=20201113000566']
+    """
+    import ibis
+
+    u = url.strip().lower().re_replace("^[a-z][a-z0-9+.-]*://", "")
+    u = u.re_replace("^www[0-9]*[.]", "").re_replace("#.*$", "")
+    # The query is tracking noise, except where it names the article: a bare host or a script
+    # (japantimes.co.jp/?p=2820961, koreaherald.com/view.php?ud=20201113000566).
+    keeps = u.re_search("^[^/?]*/?[?]") | u.re_search("[.](php|aspx?|jsp|cgi|cfm|do)[?]")
+    u = ibis.ifelse(keeps, u, u.re_replace("[?].*$", ""))
+    return u.re_replace("/+$", "").re_replace("/+[?]", "?").nullif("")
+
+
+def url_slug(url: ir.StringValue) -> ir.StringValue:
+    """Return the headline slug of a URL (see :data:`_SLUG`), or NULL when the path has none.
+
+    Examples
+    --------
+    >>> import ibis
+    >>> t = ibis.memtable({"u": [
+    ...     "https://www.local10.com/news/world/2020/11/14/trump-skips-southeast-asia-summit/",
+    ...     "https://winonadailynews.com/news/trump-skips-southeast-asia-summit/article_3b8.html",
+    ...     "http://www.comunicati.net/comunicati/aziende/moda/604484.html"]})
+    >>> ibis.duckdb.connect().execute(t.select(s=url_slug(t.u)))["s"].fillna("-").tolist()
+    ['trump-skips-southeast-asia-summit', 'trump-skips-southeast-asia-summit', '-']
+    """
+    key = url_key(url)
+    path = (
+        key.re_replace("[?].*$", "").re_replace("^[^/]*", "").re_replace("[a-z]*[0-9][a-z0-9]*", "")
+    )
+    # regexp_extract gives '' for no match on both backends; NULL says "no slug".
+    return path.re_extract(_SLUG, 1).re_replace("[-_]+", "-").nullif("")
+
+
+def story_key(t: ir.Table) -> ir.StringValue:
+    """Which report each event row comes from, as ``origin|kind:key``.
+
+    GDELT rows share a story when their article URLs have the same headline slug (syndicated
+    copies on several hosts), else the same normalised URL; ICEWS and coded rows share their
+    ``story_id`` (ICEWS Story ID, the coded document); a chronology row is its own story;
+    other rows fall back to ``story_id``, then the URL, then the row itself.
+
+    Parameters
+    ----------
+    t
+        A table with the canonical event columns.
+
+    Returns
+    -------
+    ibis.expr.types.StringValue
+        Never NULL.
+    """
+    import ibis
+
+    url, slug = url_key(t.source_url), url_slug(t.source_url)
+    gdelt = t.origin.isin(["gdelt1", "gdelt2"])
+    key = ibis.cases(
+        (gdelt & slug.notnull(), "slug:" + slug),
+        (gdelt & url.notnull(), "url:" + url),
+        ((t.origin != "chronology") & t.story_id.notnull(), "story:" + t.story_id),
+        ((t.origin != "chronology") & url.notnull(), "url:" + url),
+        else_="row:" + t.event_id,
+    )
+    return t.origin + "|" + key
+
+
+def is_state(
+    code: ir.StringValue, country: ir.StringValue, kind: ir.StringValue
+) -> ir.BooleanValue:
+    """Whether one side of an event is a state actor (see :data:`STATE_TYPES`).
+
+    A typed side is a state actor when its type is one of :data:`STATE_TYPES`; an untyped side
+    only when its code is missing or is its bare country code, so that GDELT's ``MNCJPN``
+    (Mitsubishi), ``USAREL`` or a known group such as ``AFGTAL`` never count as the state.
+    """
+    typed = kind.notnull() & (kind != "")
+    bare = code.isnull() | (code == "") | (code == country)
+    return (typed & kind.isin(list(STATE_TYPES))) | (~typed & bare)
 
 
 def select_events(
@@ -26,6 +154,7 @@ def select_events(
     end: date | None = None,
     roots: Sequence[str] | None = None,
     origins: Sequence[str] | None = None,
+    actors: ActorScope = "state",
 ) -> ir.Table:
     """Filter canonical events by dyad, date range, CAMEO roots and origin.
 
@@ -44,6 +173,9 @@ def select_events(
         Two-digit CAMEO roots such as ``["16", "17"]``.
     origins
         Keep only these origins.
+    actors
+        With a dyad: ``state`` (default, as the measures count) keeps only rows whose sides
+        given without types are state actors (:func:`is_state`); ``all`` keeps every actor.
 
     Returns
     -------
@@ -64,7 +196,7 @@ def select_events(
         import ibis
 
         d = dyad if isinstance(dyad, Dyad) else Dyad.parse(f"{dyad[0]}->{dyad[1]}")
-        t = t.filter(ibis.or_(*[_match(t, s, g) for s, g in d.pairs(directed)]))
+        t = t.filter(ibis.or_(*[state_match(t, s, g, actors=actors) for s, g in d.pairs(directed)]))
     if start is not None:
         t = t.filter(t.event_date >= start)
     if end is not None:
@@ -82,10 +214,28 @@ def select_events(
     return t.order_by([t.event_date, t.origin, t.event_id])
 
 
-def _match(t: ir.Table, s: Actor, g: Actor) -> ir.BooleanValue:
+def state_match(
+    t: ir.Table, s: Actor, g: Actor, *, actors: ActorScope = "state"
+) -> ir.BooleanValue:
+    """Rows from actor ``s`` to actor ``g``.
+
+    An actor with explicit types (``JPN:BUS``) matches those types; without types it matches
+    the state actors of its country under ``actors="state"`` and every actor under ``"all"``.
+
+    Raises
+    ------
+    ConfigError
+        If ``actors`` is neither ``state`` nor ``all``.
+    """
+    if actors not in ("state", "all"):
+        raise ConfigError(f"actors is 'state' or 'all'; got {str(actors)[:40]!r}", field="actors")
     cond = (t.source_country == s.country) & (t.target_country == g.country)
     if s.types:
         cond &= t.source_type.isin(list(s.types))
+    elif actors == "state":
+        cond &= is_state(t.source_code, t.source_country, t.source_type)
     if g.types:
         cond &= t.target_type.isin(list(g.types))
+    elif actors == "state":
+        cond &= is_state(t.target_code, t.target_country, t.target_type)
     return cond
