@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -18,7 +19,14 @@ from brinkwatch.errors import ConfigError
 
 if TYPE_CHECKING:
     from brinkwatch.codebook import Dyad
-    from brinkwatch.measure import DyadMeasure, Freq, TriadMeasure, Weight
+    from brinkwatch.measure import (
+        AlarmRule,
+        DyadMeasure,
+        Freq,
+        TriadMeasure,
+        ValidityReport,
+        Weight,
+    )
 
 # The measure stage (Ibis, ruptures) is imported inside each command so that commands which
 # do not need it, such as `brinkwatch ingest`, start in a fraction of a second.
@@ -321,7 +329,18 @@ def _print_triad(t: TriadMeasure, title: str) -> None:
 
 @app.command("alarms")
 def alarms_cmd(
-    dyad: Annotated[str, typer.Option("--dyad", help="Two actors, e.g. JPN-KOR.")],
+    dyad: Annotated[
+        str | None,
+        typer.Option("--dyad", help="Two actors, e.g. JPN-KOR (with --evaluate: optional)."),
+    ] = None,
+    evaluate: Annotated[
+        Path | None,
+        typer.Option(
+            "--evaluate",
+            help="Score the alarms against labelled crisis periods (YAML), e.g. "
+            "src/brinkwatch/data/labels/jpn-kor-2015-2023.yaml.",
+        ),
+    ] = None,
     rules: Annotated[
         Path | None, typer.Option("--rules", help="YAML rules (default: allies).")
     ] = None,
@@ -335,11 +354,13 @@ def alarms_cmd(
     fmt: FormatOpt = OutputFormat.TABLE,
     db: DbOption = None,
 ) -> None:
-    """Alarms for a dyad from YAML rules, each with the stories behind it."""
+    """Alarms for a dyad from YAML rules, each with the stories behind it.
+
+    With --evaluate, score them instead: precision, recall, lead time and false alarms per year.
+    """
     from brinkwatch.measure import Freq, default_rules, evaluate_alarms, parse_rules
 
     freq_ = _choice(freq, Freq, "--freq")
-    d = _dyad(dyad)
     if rules is not None:
         from brinkwatch._yaml import read_text
 
@@ -348,6 +369,16 @@ def alarms_cmd(
     else:
         rule_set = default_rules()
     first, last = _parse_date(start, "--from"), _parse_date(end, "--to")
+    if evaluate is not None:
+        _evaluate(
+            evaluate, dyad, rule_set, freq_, first, last, origin, reference, all_actors, fmt, db
+        )
+        return
+    if dyad is None:
+        raise ConfigError(
+            "name the dyad, e.g. --dyad JPN-KOR (or score alarms with --evaluate)", field="--dyad"
+        )
+    d = _dyad(dyad)
     with _open(db, read_only=True) as store:
         alarms = evaluate_alarms(
             store.events,
@@ -400,3 +431,85 @@ def alarms_cmd(
             ev += f"\n... {x.stories - 3} more stor{'y' if x.stories == 4 else 'ies'}"
         t.add_row(str(x.period), x.severity, x.rule, x.dyad, x.detail, ev)
     out.print(t)
+
+
+def _evaluate(
+    labels_path: Path,
+    dyad: str | None,
+    rule_set: list[AlarmRule],
+    freq: Freq,
+    first: date | None,
+    last: date | None,
+    origin: str | None,
+    reference: str | None,
+    all_actors: bool,
+    fmt: OutputFormat,
+    db: Path | None,
+) -> None:
+    from brinkwatch._yaml import read_text
+    from brinkwatch.measure import parse_labels, score_alarms
+
+    labels = parse_labels(read_text(labels_path, error=ConfigError), source=str(labels_path))
+    with _open(db, read_only=True) as store:
+        report = score_alarms(
+            store.events,
+            labels,
+            dyad=_dyad(dyad) if dyad else None,
+            rules=rule_set,
+            freq=freq,
+            start=first,
+            end=last,
+            origins=_origins(origin),
+            reference=_reference(reference),
+            actors="all" if all_actors else "state",
+        )
+    if fmt is OutputFormat.JSON:
+        out.print_json(to_json(report.as_dict()))
+        return
+    if fmt is OutputFormat.CSV:
+        render_arrow(
+            pa.Table.from_pylist([asdict(r) for r in (*report.rules, report.overall)]), fmt, out
+        )
+        return
+    _print_validity(report)
+
+
+def _pct(v: float | None) -> str:
+    return "" if v is None else f"{v:.0%}"
+
+
+def _print_validity(report: ValidityReport) -> None:
+    lo, hi = report.span
+    t = Table(
+        title=f"Alarm validity {lo}..{hi} ({report.years:.1f} years, lead window "
+        f"{report.lead_days} days)",
+        header_style="bold",
+    )
+    for col in ("rule", "alarms", "true", "false", "in calm", "precision", "recall",
+                "median lead (days)", "false alarms/year"):  # fmt: skip
+        t.add_column(col, overflow="fold")
+    for r in (*report.rules, report.overall):
+        t.add_row(
+            escape(r.rule),
+            str(r.alarms),
+            str(r.true_alarms),
+            str(r.false_alarms),
+            str(r.calm_alarms),
+            _pct(r.precision),
+            f"{_pct(r.recall)} ({r.detected}/{r.periods})",
+            _fmt_num(r.median_lead_days),
+            f"{r.false_alarms_per_year:.2f}",
+        )
+    out.print(t)
+    p = Table(title="Labelled crisis periods", header_style="bold")
+    for col in ("period", "label", "alarms", "first alarm", "lead (days)"):
+        p.add_column(col, overflow="fold")
+    for h in report.periods:
+        p.add_row(
+            f"{h.start}..{h.end}",
+            escape(h.label),
+            str(h.alarms),
+            str(h.first_alarm or "none"),
+            "" if h.lead_days is None else str(h.lead_days),
+        )
+    out.print(p)

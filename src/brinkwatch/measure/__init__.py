@@ -43,6 +43,14 @@ from brinkwatch.measure.relations import (
     measure_dyad,
     measure_triad,
 )
+from brinkwatch.measure.validity import (
+    LabelledPeriod,
+    Labels,
+    ValidityReport,
+    evaluate_alarm_validity,
+    parse_labels,
+    score_alarms,
+)
 
 __all__ = [
     "DEFAULT_BASELINE",
@@ -57,13 +65,17 @@ __all__ = [
     "DyadMeasure",
     "Evidence",
     "Freq",
+    "LabelledPeriod",
+    "Labels",
     "TriadMeasure",
+    "ValidityReport",
     "Weight",
     "bic_penalty",
     "calendar",
     "change_points",
     "default_rules",
     "dyad_series",
+    "evaluate_alarm_validity",
     "evaluate_alarms",
     "indexed_series",
     "lowest_since",
@@ -71,9 +83,11 @@ __all__ = [
     "measure_triad",
     "noise_scale",
     "parse_actor",
+    "parse_labels",
     "parse_rules",
     "period_start",
     "relation_index",
+    "score_alarms",
     "triad_pairs",
     "triad_series",
 ]
