@@ -149,3 +149,34 @@ def test_measure_reference_and_history_reach_before_from(measure_db: Path) -> No
     assert "(data from 2015-12)" in run(*args).stdout
     bad = run(*args, "--reference", "2018-01-01")
     assert bad.returncode == 1 and "--reference" in bad.stderr
+
+
+LABELS = "src/brinkwatch/data/labels/jpn-kor-2015-2023.yaml"
+
+
+def test_alarms_evaluate_renders_table_and_json(chronology_db: Path, tmp_path: Path) -> None:
+    args = ["alarms", "--evaluate", LABELS, "--origin", "chronology", "--db", str(chronology_db)]
+    table = run(*args, "--dyad", "KOR-JPN")
+    assert table.returncode == 0, table.stderr
+    assert "Alarm validity" in table.stdout and "(all rules)" in table.stdout
+    assert "precision" in table.stdout and "GSOMIA" in table.stdout
+    js = run(*args, "--format", "json")
+    assert js.returncode == 0, js.stderr
+    rep = json.loads(js.stdout)
+    o = rep["overall"]
+    assert rep["lead_days"] == 14 and o["rule"] == "(all rules)" and o["periods"] == 6
+    assert (
+        o["true_alarms"] + o["false_alarms"]
+        == o["alarms"]
+        == sum(r["alarms"] for r in rep["rules"])
+    )
+    # The table shows the same overall counts as the JSON.
+    row = next(ln for ln in table.stdout.splitlines() if "(all rules)" in ln)
+    assert f" {o['alarms']} " in row and f"({o['detected']}/{o['periods']})" in row
+    bad_file = tmp_path / "l.yaml"
+    bad_file.write_text("periods:\n  - label: x\n    dyad: JPN-KOR\n    start: 2019-07-01\n")
+    bad = run("alarms", "--evaluate", str(bad_file), "--db", str(chronology_db))
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    assert "l.yaml:2" in bad.stderr and "needs 'end'" in bad.stderr
+    no_dyad = run("alarms", "--db", str(chronology_db))
+    assert no_dyad.returncode == 1 and "--dyad" in no_dyad.stderr

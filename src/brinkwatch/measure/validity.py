@@ -255,12 +255,13 @@ def score_alarms(
     """
     dyads = [Dyad.parse(d) for d in labels.dyads]
     if dyad is not None:
-        want = _countries(f"{dyad.source.country}-{dyad.target.country}")
+        name = f"{dyad.source.country}-{dyad.target.country}"
+        want = _countries(name)
         dyads = [d for d in dyads if _countries(d.label) == want]
         if not dyads:
             raise ConfigError(
-                f"the labels hold no period of {dyad}; labelled: {', '.join(labels.dyads)}",
-                field="--dyad",
+                f"the labels hold no period of {name}; labelled: {', '.join(labels.dyads)}",
+                field="dyad",
             )
     e = in_window(events, start=start, end=end, origins=origins)
     found = [
