@@ -20,6 +20,7 @@ from brinkwatch.errors import ConfigError
 if TYPE_CHECKING:
     from brinkwatch.codebook import Dyad
     from brinkwatch.measure import (
+        Alarm,
         AlarmRule,
         DyadMeasure,
         Freq,
@@ -393,6 +394,10 @@ def alarms_cmd(
             actors="all" if all_actors else "state",
             count="rows" if count_rows else "auto",
         )
+    _print_alarms(alarms, dyad, fmt)
+
+
+def _print_alarms(alarms: list[Alarm], dyad: str, fmt: OutputFormat) -> None:
     if fmt is OutputFormat.JSON:
         out.print_json(to_json([x.as_dict() for x in alarms]))
         return
