@@ -130,10 +130,14 @@ def test_events_filters_and_formats(shared_data: Path, tmp_path: Path) -> None:
         "csv",
         "--limit",
         "1000",
+        "--all-actors",
     )
     lines = r.stdout.strip().splitlines()
     assert lines[0].startswith("event_date,origin,event_id")
-    assert len(lines) - 1 == 24
+    assert len(lines) - 1 == 24  # every stored KOR->PRK row of the file
+    state = run("events", "--dyad", "KOR-PRK", "--directed", "--db", db, "--format", "csv")
+    # By default only state actors count: two of the 24 rows have a non-state Korean actor.
+    assert len(state.stdout.strip().splitlines()) - 1 == 22
     roots = run(
         "events",
         "--dyad",
@@ -148,8 +152,10 @@ def test_events_filters_and_formats(shared_data: Path, tmp_path: Path) -> None:
         "1000",
     )
     assert all(row["cameo_code"][:2] in ("04", "05") for row in json.loads(roots.stdout))
-    table = run("events", "--dyad", "USA-JPN", "--db", db, "--limit", "3")
+    table = run("events", "--dyad", "USA-JPN", "--db", db, "--limit", "3", "--all-actors")
     assert "32 events (first 3)" in table.stdout
+    state = run("events", "--dyad", "USA-JPN", "--db", db, "--limit", "3")
+    assert "31 events (first 3)" in state.stdout
 
 
 @pytest.mark.parametrize(

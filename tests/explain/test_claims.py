@@ -185,7 +185,8 @@ def test_non_stationary_levels_do_not_support_a_claim_differences_are_read() -> 
 
 def test_sentences_quote_only_holm_adjusted_p(chronology: Store) -> None:
     # The README's weekly example (brinkwatch explain --triad USA JPN KOR --freq week --lags 2
-    # --seed 1): raw p of 0.030 and 0.051 must not surface as findings.
+    # --seed 1): raw p below 0.05 (0.011 and 0.032 on the state actors' events) must not
+    # surface as findings.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SparseDataWarning)
         x = explain_triad(
@@ -198,9 +199,9 @@ def test_sentences_quote_only_holm_adjusted_p(chronology: Store) -> None:
     quoted = re.findall(r"p=(\d\.\d{3})", " ".join(rec.lines))
     assert quoted and set(quoted) <= holm
     raw_only = {f"{t.pvalue:.3f}" for t in g} - holm
-    assert "0.030" in raw_only and not set(quoted) & raw_only
+    assert any(float(p) < 0.05 for p in raw_only) and not set(quoted) & raw_only
     # No claim of reciprocity or influence survives the correction.
-    assert rec.lines[0].startswith("The lag order 2 was forced (lags=2); AIC would choose 6")
+    assert rec.lines[0].startswith("The lag order 2 was forced (lags=2); AIC would choose 2")
     assert not any(_claims(line) for line in rec.lines)
     assert not any(r.supported for p in rec.pairs for r in (p.b_answers_a, p.a_answers_b))
     assert all(t.verdict == "no" for t in rec.third_parties)
@@ -209,8 +210,8 @@ def test_sentences_quote_only_holm_adjusted_p(chronology: Store) -> None:
         "No evidence at the 5% level after correcting for 13 tests that KOR->JPN answers JPN->KOR"
     )
     assert any(
-        line.startswith("No evidence at the 5% level after correcting for 13 tests that JPN's "
-                        "moves change the KOR-USA dyad (Granger F=3.51, Holm-adjusted p=0.3")
+        line.startswith("No evidence at the 5% level after correcting for 13 tests that KOR's "
+                        "moves change the JPN-USA dyad (Granger F=4.53, Holm-adjusted p=0.142")
         for line in rec.lines
     )  # fmt: skip
     assert rec.same_period_lines[0].startswith("Within the same week, separate from any lagged")
@@ -244,5 +245,5 @@ def test_monthly_chronology_detects_no_dynamics_and_the_measures_disagree(
     (dis,) = forced.reciprocity.disagreements
     assert dis.startswith(
         "The measures disagree on whether JPN->KOR answers KOR->JPN: with net_coop, in kind "
-        "(Holm-adjusted p=0.035; +0.157 after 1 month); with goldstein_sum, no finding"
+        "(Holm-adjusted p=0.028; +0.16 after 1 month); with goldstein_sum, no finding"
     )

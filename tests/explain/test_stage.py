@@ -21,14 +21,14 @@ def test_explain_triad_is_the_steps_it_replaces(chronology: Store, chron_triad: 
         ["USA", "JPN", "KOR"],
         freq="month",
         origins=["chronology"],
-        model=TriadVAR(measure="net_coop", min_active=3),
+        model=TriadVAR(measure="net_coop", min_active=3, lags=1),
         repl=20,
         seed=3,
         fevd=True,
         **WINDOW,
     )
     table = chron_triad("month", WINDOW["start"], WINDOW["end"])
-    model = TriadVAR(measure="net_coop", min_active=3).fit(table)
+    model = TriadVAR(measure="net_coop", min_active=3, lags=1).fit(table)
     assert not model.insufficient_ and not x.model.insufficient_
     assert x.table.equals(table) and x.n_periods == 48
     assert (x.first, x.last) == (date(2017, 1, 1), date(2020, 12, 1))

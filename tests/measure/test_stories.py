@@ -84,8 +84,8 @@ def _py_story(url: str) -> str:
     return "slug:" + words if words else "url:" + u
 
 
-def test_syndicated_copies_share_one_story_and_article_ids_stay_apart(backend: Store) -> None:
-    e = select_events(backend.events, dyad=("JPN", "KOR"), **NOV)
+def test_syndicated_copies_share_one_story_and_article_ids_stay_apart(gdelt_backend: Store) -> None:
+    e = select_events(gdelt_backend.events, dyad=("JPN", "KOR"), **NOV)
     got = {r["source_url"]: r["k"] for r in rows(e.select("source_url", k=story_key(e)))}
     ap = [k for u, k in got.items() if "trump-skips-southeast-asia-summit" in u]
     hosts = {u.split("/")[2] for u in got if "trump-skips-southeast-asia-summit" in u}
@@ -93,7 +93,7 @@ def test_syndicated_copies_share_one_story_and_article_ids_stay_apart(backend: S
         "gdelt2|slug:trump-skips-southeast-asia-summit-for-third-year-in-a-row"
     }
     # The query is the article id for a bare host or a script: kept, so articles stay apart.
-    h = backend.events.filter(backend.events.source_url.contains("koreaherald.com/view.php"))
+    h = gdelt_backend.events.filter(gdelt_backend.events.source_url.contains("koreaherald.com/view.php"))
     herald = rows(h.aggregate(urls=h.source_url.nunique(), keys=story_key(h).nunique()))
     assert herald[0]["urls"] == herald[0]["keys"] > 1
     for url, key in got.items():
@@ -109,10 +109,10 @@ def test_every_gdelt_story_key_matches_the_python_rule(shared_data: Path, oct_st
     assert {u: k for u, k in got.items()} == {u: "gdelt2|" + _py_story(u) for u in urls}
 
 
-def test_counting_by_story_collapses_the_ap_story(backend: Store) -> None:
+def test_counting_by_story_collapses_the_ap_story(gdelt_backend: Store) -> None:
     pairs = [(JPN, KOR), (KOR, JPN)]
-    by_row = rows(dyad_series(backend.events, pairs, freq="day", count="rows", **NOV))
-    by_story = rows(dyad_series(backend.events, pairs, freq="day", **NOV))
+    by_row = rows(dyad_series(gdelt_backend.events, pairs, freq="day", count="rows", **NOV))
+    by_story = rows(dyad_series(gdelt_backend.events, pairs, freq="day", **NOV))
     day = {(r["dyad"], r["period"]): r for r in by_story}
     raw = {(r["dyad"], r["period"]): r for r in by_row}
     for d in ("JPN->KOR", "KOR->JPN"):
@@ -122,8 +122,8 @@ def test_counting_by_story_collapses_the_ap_story(backend: Store) -> None:
     assert sum(r["events"] for r in by_story) < sum(r["events"] for r in by_row)
     # The curated chronology counts rows under count="auto".
     chron = {"origins": ["chronology"], "freq": "month"}
-    assert rows(dyad_series(backend.events, pairs, count="rows", **chron)) == rows(
-        dyad_series(backend.events, pairs, **chron)
+    assert rows(dyad_series(gdelt_backend.events, pairs, count="rows", **chron)) == rows(
+        dyad_series(gdelt_backend.events, pairs, **chron)
     )
 
 
@@ -199,20 +199,20 @@ def test_measure_dyad_of_an_absent_dyad_is_a_series_of_zeros(oct_store: Store) -
 # --- alarms that earn their severity --------------------------------------------------------
 
 
-def test_no_severe_alarm_from_one_story_in_the_rcep_week(backend: Store) -> None:
-    alarms = evaluate_alarms(backend.events, JPN, KOR, **NOV)
+def test_no_severe_alarm_from_one_story_in_the_rcep_week(gdelt_backend: Store) -> None:
+    alarms = evaluate_alarms(gdelt_backend.events, JPN, KOR, **NOV)
     assert not [a for a in alarms if a.severity in ("critical", "high")]
     for a in alarms:
         assert a.stories == len({e.story for e in a.evidence}) or a.stories > len(a.evidence)
         assert a.detail.startswith(f"{a.stories} stor")
 
 
-def test_evidence_is_one_line_per_story_ranked_by_sources(backend: Store) -> None:
+def test_evidence_is_one_line_per_story_ranked_by_sources(gdelt_backend: Store) -> None:
     loose = [
         dataclasses.replace(r, min_stories=1, min_sources=0, root_only=False)
         for r in default_rules()
     ]
-    alarms = {a.rule: a for a in evaluate_alarms(backend.events, JPN, KOR, rules=loose, **NOV)}
+    alarms = {a.rule: a for a in evaluate_alarms(gdelt_backend.events, JPN, KOR, rules=loose, **NOV)}
     force = alarms["military-force"]
     assert (force.stories, force.rows) == (1, 12)
     assert force.detail == "1 story (12 rows): 190 x12"
@@ -228,23 +228,23 @@ def test_evidence_is_one_line_per_story_ranked_by_sources(backend: Store) -> Non
         assert a.rule in ("index-drop", "turn-for-worse") or keys == sorted(keys)
 
 
-def test_machine_coded_rows_need_stories_curated_rows_do_not(backend: Store) -> None:
+def test_machine_coded_rows_need_stories_curated_rows_do_not(gdelt_backend: Store) -> None:
     (rule,) = parse_rules("rules:\n  - {id: f, kind: events, title: t, codes: ['19']}\n")
     assert (rule.min_stories, rule.min_sources, rule.root_only, rule.min_count) == (2, 2, False, 1)
-    assert evaluate_alarms(backend.events, JPN, KOR, rules=[rule], **NOV) == []
+    assert evaluate_alarms(gdelt_backend.events, JPN, KOR, rules=[rule], **NOV) == []
     one = dataclasses.replace(rule, min_stories=1)
-    assert len(evaluate_alarms(backend.events, JPN, KOR, rules=[one], **NOV)) == 1
+    assert len(evaluate_alarms(gdelt_backend.events, JPN, KOR, rules=[one], **NOV)) == 1
     # The AP rows are not in the lead paragraph: root_only drops them.
     root = dataclasses.replace(one, root_only=True)
-    assert evaluate_alarms(backend.events, JPN, KOR, rules=[root], **NOV) == []
+    assert evaluate_alarms(gdelt_backend.events, JPN, KOR, rules=[root], **NOV) == []
     only_icews = dataclasses.replace(one, origins=("icews",))
-    assert evaluate_alarms(backend.events, JPN, KOR, rules=[only_icews], **NOV) == []
+    assert evaluate_alarms(gdelt_backend.events, JPN, KOR, rules=[only_icews], **NOV) == []
     # A curated row is a checked fact: one entry of the chronology raises its alarm.
     (sanction,) = parse_rules(
         "rules:\n  - {id: s, kind: events, title: t, codes: ['163'], min_stories: 5}\n"
     )
     july = evaluate_alarms(
-        backend.events,
+        gdelt_backend.events,
         JPN,
         KOR,
         rules=[sanction],
@@ -269,4 +269,7 @@ def test_the_cli_measures_an_absent_dyad_and_widens_actors_on_request(oct_db: Pa
         "--db", str(oct_db), "--format", "json",
     )  # fmt: skip
     assert wide.returncode == 0, wide.stderr
-    assert [s["value"] for s in json.loads(wide.stdout)["series"]] == pytest.approx([11.4])
+    # The series runs over the file's whole span (baselines look back to the data's first day);
+    # the one day with USA->KOR events holds the +11.4 of the ETF and fashion-release rows.
+    values = [s["value"] for s in json.loads(wide.stdout)["series"]]
+    assert [v for v in values if v] == pytest.approx([11.4])

