@@ -179,8 +179,8 @@ def _period_volume(
 ) -> ir.Table:
     """Sum the daily volume of the origins in the series over each period.
 
-    Only origins that have events in the window count, so a series of one origin is divided
-    by that origin's own volume.
+    Without ``origins``, only the origins of the dyads' events ``e`` count, so a series that
+    one origin makes is divided by that origin's own volume.
     """
     v = daily_volume(events)
     if start is not None:
@@ -340,7 +340,7 @@ def dyad_series(
     )
     cols = list(SERIES_COLUMNS)
     if normalize:
-        vol = _period_volume(events, e, freq, start, end, origins)
+        vol = _period_volume(events, d, freq, start, end, origins)
         out = out.left_join(vol, "period").select(out, vol.volume)
         out = out.mutate(volume=out.volume.fill_null(0))
         per_k = ibis.ifelse(
