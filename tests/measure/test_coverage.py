@@ -78,7 +78,7 @@ def test_a_mixed_store_warns_and_measures_the_densest_origin(mixed: Store) -> No
     warned = [n.message for n in m.notes if n.category == "CoverageWarning"]
     assert len(warned) == 1
     for c in m.coverage:
-        assert f"{c.origin} {c.days} days ({c.first}..{c.last})" in warned[0]
+        assert f"{c.origin} {c.days} days ({c.first}..{c.last})" in warned[0]  # > 1 day each
     # The series is the chronology's alone: the same as asking for it.
     alone = measure_dyad(
         mixed.events, "JPN-KOR", freq="month", alarms=False, origins=["chronology"]

@@ -193,7 +193,10 @@ def _coverage(
         for r in sorted(got, key=lambda r: r["origin"])
     )
     if chosen is not None and not origins:
-        listed = "; ".join(f"{c.origin} {c.days} days ({c.first}..{c.last})" for c in cov)
+        listed = "; ".join(
+            f"{c.origin} {c.days} day{'s' if c.days != 1 else ''} ({c.first}..{c.last})"
+            for c in cov
+        )
         warnings.warn(
             f"the events come from origins of different coverage ({listed}); they are not "
             f"added together: the series uses {chosen[0]}, the one with the most days. Pass "
