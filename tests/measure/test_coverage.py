@@ -115,6 +115,12 @@ def test_normalize_divides_by_the_origins_own_daily_volume(mixed: Store, shared_
         if r["volume"]:
             assert r["events_norm"] == pytest.approx(1000.0 * r["events"] / r["volume"])
     assert any(r["events"] for r in day)
+    # Without origins, the volume is that of the origins of the dyads' events, not every row
+    # of the store: the chronology's rows of these days (if any) count only where it has
+    # events of the dyads too.
+    bare = {k: v for k, v in kw.items() if k != "origins"}
+    mixed_day = dyad_series(mixed.events, pairs, freq="day", **bare).to_pyarrow().to_pylist()  # type: ignore[arg-type]
+    assert [r["volume"] for r in mixed_day] == [r["volume"] for r in day]
     # A week sums its days; the chronology's rows of those days do not count for GDELT.
     week = dyad_series(mixed.events, pairs, freq="week", **kw).to_pyarrow().to_pylist()  # type: ignore[arg-type]
     for r in week:
@@ -160,3 +166,26 @@ def test_an_old_store_gets_its_daily_volume_when_opened(tmp_path: Path, shared_d
         assert _volume(s) == want and want
         ver = s.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         assert ver == ("3",)
+
+
+def test_normalize_without_origins_counts_only_the_origins_of_the_dyads(mixed: Store) -> None:
+    # October 2019: the chronology has rows of other dyads, GDELT's export is the one that
+    # reports the United States and Korea.
+    pairs = [(Actor("USA"), Actor("KOR")), (Actor("KOR"), Actor("USA"))]
+    kw = {"start": date(2019, 10, 1), "end": date(2019, 10, 31), "freq": "day"}
+
+    def series(**more: object) -> list[dict[str, object]]:
+        return (
+            dyad_series(mixed.events, pairs, normalize=True, **kw, **more).to_pyarrow().to_pylist()
+        )  # type: ignore[arg-type]
+
+    per = {o: series(origins=[o]) for o in ("chronology", "gdelt2", "icews")}
+    present = [o for o, rs in per.items() if any(r["events"] for r in rs)]
+    assert present == ["gdelt2"]
+    both = series()
+    assert [r["volume"] for r in both] == [r["volume"] for r in per["gdelt2"]]
+    # The store does hold other rows those days: dividing by them would shrink the rate.
+    every = _volume(mixed)
+    assert any(
+        r["volume"] < sum(n for (o, d), n in every.items() if d == r["period"]) for r in both
+    )
