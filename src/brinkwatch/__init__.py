@@ -82,6 +82,7 @@ _LAZY: dict[str, str] = {
     # warnings
     "BrinkwatchWarning": "brinkwatch.errors",
     "ConvergenceWarning": "brinkwatch.errors",
+    "CoverageWarning": "brinkwatch.errors",
     "ExplosiveModelWarning": "brinkwatch.errors",
     "NonStationaryWarning": "brinkwatch.errors",
     "OriginOverrideWarning": "brinkwatch.errors",
@@ -100,6 +101,7 @@ if TYPE_CHECKING:
     from brinkwatch.errors import CodebookError as CodebookError
     from brinkwatch.errors import ConfigError as ConfigError
     from brinkwatch.errors import ConvergenceWarning as ConvergenceWarning
+    from brinkwatch.errors import CoverageWarning as CoverageWarning
     from brinkwatch.errors import ExplosiveModelWarning as ExplosiveModelWarning
     from brinkwatch.errors import FetchError as FetchError
     from brinkwatch.errors import FileFormatError as FileFormatError

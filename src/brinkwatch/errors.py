@@ -19,6 +19,7 @@ __all__ = [
     "CodebookError",
     "ConfigError",
     "ConvergenceWarning",
+    "CoverageWarning",
     "ExplosiveModelWarning",
     "FetchError",
     "FileFormatError",
@@ -170,6 +171,10 @@ class InsufficientDataError(BrinkwatchError, ValueError):
 
 class SparseDataWarning(BrinkwatchWarning):
     """Too few observations or events for the analysis asked; the result says what was cut."""
+
+
+class CoverageWarning(BrinkwatchWarning):
+    """A measure met origins of different coverage and did not add them together."""
 
 
 class NonStationaryWarning(BrinkwatchWarning):

@@ -81,9 +81,13 @@ def test_headline_numbers_are_the_library_index(brief_file: Path, db_store: Stor
         start=BRIEF_ARGS["start"],
         end=BRIEF_ARGS["end"],
         baseline=DEFAULT_BASELINE[Freq.MONTH],
+        # The store adds a one-day coded note to the chronology: the brief measures the
+        # chronology alone (the densest origin) and says so, rather than add the two.
+        origins=["chronology"],
     )
     rows = expr.to_pyarrow().to_pylist()
     html = brief_file.read_text()
+    assert "the series uses chronology, the one with the most days" in html
     assert first is not None and f"(data from {first:%Y-%m})" in html
     for dyad in ("JPN->KOR", "KOR->JPN"):
         rs = [r for r in rows if r["dyad"] == dyad]
@@ -105,6 +109,7 @@ def test_alarms_are_listed_with_their_evidence(brief_file: Path, db_store: Store
         freq="month",
         start=BRIEF_ARGS["start"],
         end=BRIEF_ARGS["end"],
+        origins=["chronology"],  # what the brief measures: see the headline test
     )
     assert alarms
     html = brief_file.read_text()
@@ -113,12 +118,10 @@ def test_alarms_are_listed_with_their_evidence(brief_file: Path, db_store: Store
     assert f"{len(alarms)} alarm(s) in the window" in html
     for a in alarms:
         assert a.detail.replace("<", "&lt;").replace(">", "&gt;") in table
-    # The analyst's note, coded: its sentence and its file are the evidence of August 2019.
-    # It is one story, shown by its state-to-state sentence; "Tokyo ... restricting sales to
-    # South Korean firms" targets companies (KOR:BUS), not Korea's state (issue 14).
-    assert "The Japanese cabinet removed South Korea from its list of trusted trading" in table
-    assert "restricting sales of technology components" not in table
-    assert "jpn-kor-2019-note.txt" in table
+    # The analyst's note, coded, covers one day: the brief does not add it to the chronology's
+    # series (a one-day origin would read as a spike) and says so (issue 14, item 3).
+    assert "jpn-kor-2019-note.txt" not in table
+    assert "coded 1 day (2019-08-05..2019-08-05)" in html
     # Chronology events cite their report.
     assert re.search(r"<cite>(Yonhap|Kyodo|Reuters)[^<]*2019-0[78]-\d\d</cite>", table)
 

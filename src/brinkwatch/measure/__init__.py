@@ -37,6 +37,7 @@ from brinkwatch.measure.index import (
     relation_index,
 )
 from brinkwatch.measure.relations import (
+    Coverage,
     DyadHeadline,
     DyadMeasure,
     TriadMeasure,
@@ -60,6 +61,7 @@ __all__ = [
     "Alarm",
     "AlarmRule",
     "ChangePoint",
+    "Coverage",
     "Dyad",
     "DyadHeadline",
     "DyadMeasure",

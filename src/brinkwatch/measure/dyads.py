@@ -39,6 +39,7 @@ __all__ = [
     "Count",
     "Dyad",
     "Weight",
+    "daily_volume",
     "dyad_series",
     "parse_actor",
     "triad_pairs",
@@ -154,6 +155,46 @@ def _story_events(d: ir.Table, count: Count) -> ir.Table:
     return d.filter(rank == 0).drop("_unit")
 
 
+def daily_volume(events: ir.Table) -> ir.Table:
+    """Return each origin's daily volume (``origin``, ``day``, ``rows``) beside ``events``.
+
+    The store's ``daily_volume`` table when the backend has it; else (a Spark snapshot, a
+    bare events table) the same numbers counted from the events, one per stored row.
+    """
+    # list_tables() leaves a DuckDB result open that breaks the next memtable; ask for it.
+    try:
+        return events._find_backend().table("daily_volume")
+    except Exception:  # no such table (Spark), or no single backend
+        pass
+    return events.group_by(["origin", events.event_date.name("day")]).aggregate(rows=events.count())
+
+
+def _period_volume(
+    events: ir.Table,
+    e: ir.Table,
+    freq: Freq,
+    start: date | None,
+    end: date | None,
+    origins: Sequence[str] | None,
+) -> ir.Table:
+    """Sum the daily volume of the origins in the series over each period.
+
+    Without ``origins``, only the origins of the dyads' events ``e`` count, so a series that
+    one origin makes is divided by that origin's own volume.
+    """
+    v = daily_volume(events)
+    if start is not None:
+        v = v.filter(v.day >= start)
+    if end is not None:
+        v = v.filter(v.day <= end)
+    if origins:
+        v = v.filter(v.origin.isin(list(origins)))
+    else:
+        v = v.filter(v.origin.isin(e.select("origin").distinct().origin))
+    v = v.mutate(period=period_of(v.day, freq))
+    return v.group_by("period").aggregate(volume=v["rows"].sum())
+
+
 def dyad_series(
     events: ir.Table,
     pairs: Sequence[tuple[Actor, Actor]],
@@ -183,9 +224,11 @@ def dyad_series(
         ``none``: each event counts once; ``mentions``: by its number of mentions (1 when the
         origin has none).
     normalize
-        Add ``volume`` (all events of the period, any dyad) and ``events_norm`` /
-        ``goldstein_norm`` per 1,000 events of volume, so growth in news volume is not read as
-        a change in relations.
+        Add ``volume`` (the rows the origins published in the period, any dyad, before the
+        actor and story filters: the store's ``daily_volume`` summed over the period's days)
+        and ``events_norm`` / ``goldstein_norm`` per 1,000 rows of volume, so growth in news
+        volume is not read as a change in relations. Give one origin (``origins``) to divide by
+        that origin's own volume; :func:`~brinkwatch.measure.measure_dyad` does so by default.
     origins
         Use only these origins (e.g. ``["gdelt2"]``); mixing origins counts one event once per
         origin that reports it.
@@ -297,10 +340,9 @@ def dyad_series(
     )
     cols = list(SERIES_COLUMNS)
     if normalize:
-        v = e.mutate(period=period_of(e.event_date, freq), w=w)
-        vol = v.group_by("period").aggregate(volume=v.w.sum())
+        vol = _period_volume(events, d, freq, start, end, origins)
         out = out.left_join(vol, "period").select(out, vol.volume)
-        out = out.mutate(volume=out.volume.fill_null(zero))
+        out = out.mutate(volume=out.volume.fill_null(0))
         per_k = ibis.ifelse(
             out.volume > 0, 1000.0 / out.volume.cast("float64"), ibis.null("float64")
         )

@@ -6,6 +6,7 @@ and only render what they return, so the three show the same numbers by construc
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -13,12 +14,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from brinkwatch._notes import Note, caught_notes
 from brinkwatch.codebook import Actor, Dyad
-from brinkwatch.errors import ConfigError
+from brinkwatch.errors import ConfigError, CoverageWarning
 from brinkwatch.measure._periods import Freq, Weight
 from brinkwatch.measure.alarms import Alarm, AlarmRule, evaluate_alarms
 from brinkwatch.measure.changepoints import ChangePoint, change_points
 from brinkwatch.measure.dyads import ActorScope, Count, triad_pairs
 from brinkwatch.measure.index import DEFAULT_BASELINE, history_start, windowed_index
+from brinkwatch.store import state_match
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -27,12 +29,39 @@ if TYPE_CHECKING:
 _E = TypeVar("_E", Freq, Weight)
 
 __all__ = [
+    "Coverage",
     "DyadHeadline",
     "DyadMeasure",
     "TriadMeasure",
     "measure_dyad",
     "measure_triad",
 ]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What one origin covers, for a coverage strip: its days with data and the measure's share.
+
+    Attributes
+    ----------
+    origin
+        The origin (``gdelt2``, ``icews``, ``chronology`` ...).
+    first, last
+        Its first and last day with any event, up to the measure's ``end``.
+    days
+        Days with at least one event of the origin (any dyad), up to ``end``.
+    events
+        Rows of the measured dyads (or triad) the origin holds, up to ``end``.
+    used
+        Whether the series counts this origin.
+    """
+
+    origin: str
+    first: date
+    last: date
+    days: int
+    events: int
+    used: bool
 
 
 @dataclass(frozen=True)
@@ -78,6 +107,8 @@ class DyadMeasure:
         None for an empty store.
     reference
         The fixed reference baseline ``(first, last)`` day, or None for the trailing one.
+    coverage
+        One :class:`Coverage` per origin holding events of the dyad, by origin.
     """
 
     dyad: Dyad
@@ -92,6 +123,7 @@ class DyadMeasure:
     notes: list[Note]
     history_from: date | None = None
     reference: tuple[date, date] | None = None
+    coverage: tuple[Coverage, ...] = ()
 
     def by_dyad(self) -> dict[str, list[dict[str, Any]]]:
         """Return the rows grouped by directed dyad label, in table order."""
@@ -102,7 +134,7 @@ class DyadMeasure:
 class TriadMeasure:
     """The six directed dyads of a triad: index rows and, when asked, the pairs' alarms.
 
-    ``history_from`` and ``reference`` are as in :class:`DyadMeasure`.
+    ``history_from``, ``reference`` and ``coverage`` are as in :class:`DyadMeasure`.
     """
 
     actors: tuple[Actor, Actor, Actor]
@@ -115,10 +147,64 @@ class TriadMeasure:
     notes: list[Note]
     history_from: date | None = None
     reference: tuple[date, date] | None = None
+    coverage: tuple[Coverage, ...] = ()
 
     def by_dyad(self) -> dict[str, list[dict[str, Any]]]:
         """Return the rows grouped by directed dyad label, in table order."""
         return _by_dyad(self.rows)
+
+
+def _coverage(
+    events: ir.Table,
+    pairs: Sequence[tuple[Actor, Actor]],
+    end: date | None,
+    origins: list[str] | None,
+    actors: ActorScope,
+) -> tuple[list[str] | None, tuple[Coverage, ...]]:
+    """Return the origins to measure and the coverage of each origin holding the pairs' events.
+
+    With ``origins`` given they are used as given. Otherwise, when the events come from more
+    than one origin, adding them up would read a coverage gap as a change in relations: the
+    densest origin (most days with data, then most of the pairs' events) is measured alone,
+    and a :class:`~brinkwatch.errors.CoverageWarning` names every origin and its days.
+    """
+    import ibis
+
+    e = events if end is None else events.filter(events.event_date <= end)
+    if origins:
+        e = e.filter(e.origin.isin(origins))
+    hit = e.filter(ibis.or_(*[state_match(e, s, t, actors=actors) for s, t in pairs]))
+    mine = hit.group_by("origin").aggregate(n=hit.count())
+    span = e.group_by("origin").aggregate(
+        first=e.event_date.min(), last=e.event_date.max(), days=e.event_date.nunique()
+    )
+    got = mine.join(span, "origin").to_pyarrow().to_pylist()
+    got.sort(key=lambda r: (-int(r["days"]), -int(r["n"]), r["origin"]))
+    chosen = origins if origins or len(got) < 2 else [got[0]["origin"]]
+    cov = tuple(
+        Coverage(
+            r["origin"],
+            r["first"],
+            r["last"],
+            int(r["days"]),
+            int(r["n"]),
+            chosen is None or r["origin"] in chosen,
+        )
+        for r in sorted(got, key=lambda r: r["origin"])
+    )
+    if chosen is not None and not origins:
+        listed = "; ".join(
+            f"{c.origin} {c.days} day{'s' if c.days != 1 else ''} ({c.first}..{c.last})"
+            for c in cov
+        )
+        warnings.warn(
+            f"the events come from origins of different coverage ({listed}); they are not "
+            f"added together: the series uses {chosen[0]}, the one with the most days. Pass "
+            "origins (--origin) to choose another",
+            CoverageWarning,
+            stacklevel=3,
+        )
+    return chosen, cov
 
 
 def _by_dyad(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
@@ -243,6 +329,7 @@ def measure_dyad(
     base = baseline or DEFAULT_BASELINE[f]
     orig = list(origins) if origins else None
     with caught_notes() as notes:
+        orig, cov = _coverage(events, d.pairs(directed), end, orig, actors)
         hist = history_start(events, end=end, origins=orig)
         expr, _ = windowed_index(
             events,
@@ -300,6 +387,7 @@ def measure_dyad(
         notes=notes,
         history_from=hist,
         reference=reference,
+        coverage=cov,
     )
 
 
@@ -352,6 +440,7 @@ def measure_triad(
     base = baseline or DEFAULT_BASELINE[f]
     orig = list(origins) if origins else None
     with caught_notes() as notes:
+        orig, cov = _coverage(events, triad_pairs(a, b, c), end, orig, actor_scope)
         hist = history_start(events, end=end, origins=orig)
         expr, _ = windowed_index(
             events,
@@ -403,4 +492,5 @@ def measure_triad(
         notes=notes,
         history_from=hist,
         reference=reference,
+        coverage=cov,
     )

@@ -7,6 +7,7 @@ from datetime import date
 
 __all__ = [
     "COLUMNS_BY_NAME",
+    "DAILY_VOLUME_DDL",
     "EVENT_COLUMNS",
     "INPUT_FIELDS",
     "INTERNAL_COLUMNS",
@@ -16,7 +17,19 @@ __all__ = [
     "ddl",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+
+#: The per-origin daily volume: the denominator of ``normalize``. One row per origin and day
+#: with the events the origin published that day, counted once each (the rows the store holds
+#: for it: a duplicate is a repeat of an event already counted, and a rejected row has no
+#: trustworthy day). The store keeps it as it loads batches (version 3; older stores are
+#: backfilled from ``event_rows`` when opened).
+DAILY_VOLUME_DDL = """CREATE TABLE IF NOT EXISTS daily_volume (
+    origin VARCHAR NOT NULL,
+    day DATE NOT NULL,
+    "rows" BIGINT NOT NULL,
+    PRIMARY KEY (origin, day)
+)"""
 
 #: Where an event came from; `events.origin` takes one of these or a user label for CSV input.
 ORIGINS = ("gdelt1", "gdelt2", "icews", "csv", "coded", "chronology")
@@ -215,6 +228,7 @@ _OTHER_DDL = (
     raw VARCHAR
 )""",
     """CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)""",
+    DAILY_VOLUME_DDL,
 )
 
 

@@ -378,6 +378,8 @@ class Store:
                 "FROM _imp_log",
             )
             con.execute("DROP TABLE _imp_log")
+            if ev and int(ev[0]):
+                rebuild_daily_volume(con)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -506,12 +508,28 @@ def _migrate(con: duckdb.DuckDBPyConnection, path: Path | None) -> None:
                 f"({SCHEMA_VERSION}); upgrade brinkwatch",
                 path=path,
             )
+    had_volume = fetch_one(
+        con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'daily_volume'"
+    )
     for stmt in ddl():
         con.execute(stmt)
+    if not (had_volume and had_volume[0]):
+        # A store made before schema version 3: its stored rows give the daily volume.
+        rebuild_daily_volume(con)
     con.execute(
         "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET "
         "value = excluded.value",
         [str(SCHEMA_VERSION)],
+    )
+
+
+def rebuild_daily_volume(con: duckdb.DuckDBPyConnection) -> None:
+    """Recompute ``daily_volume`` from the stored rows (see :data:`DAILY_VOLUME_DDL`)."""
+    con.execute("DELETE FROM daily_volume")
+    con.execute(
+        'INSERT INTO daily_volume (origin, day, "rows") SELECT origin, event_date, count(*) '
+        "FROM event_rows WHERE _reject IS NULL AND event_date IS NOT NULL "
+        "GROUP BY origin, event_date"
     )
 
 

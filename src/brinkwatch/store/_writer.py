@@ -432,6 +432,8 @@ def _load_clean(
         blank += _blank_records(con, records, source.header_lines)
     _mark_duplicates(con, source.origin, batch, had_origin=bool(had_origin))
     stored, duplicates, stray_blank, row_rejects = _tally(con, batch)
+    if stored:
+        _add_daily_volume(con, batch)
     blank += stray_blank
     if row_rejects and blank_lines and source.line_scan is not None:
         _locate_blank_lines(con, source.line_scan, source.header_lines)
@@ -543,6 +545,20 @@ def _mark_duplicates(
             f"rowid NOT IN (SELECT min(rowid) FROM event_rows WHERE {mine} "
             f"AND _reject IS NULL GROUP BY event_id)"
         )
+
+
+def _add_daily_volume(con: duckdb.DuckDBPyConnection, batch: int) -> None:
+    """Add the batch's stored rows to ``daily_volume``, per origin and day.
+
+    Only stored rows count: a duplicate repeats an event already counted (so re-reading a
+    file adds nothing) and a rejected row has no day to trust.
+    """
+    con.execute(
+        'INSERT INTO daily_volume (origin, day, "rows") SELECT origin, event_date, count(*) '
+        f"FROM event_rows WHERE batch_id = {batch} AND _reject IS NULL "
+        "AND event_date IS NOT NULL GROUP BY origin, event_date "
+        'ON CONFLICT (origin, day) DO UPDATE SET "rows" = daily_volume."rows" + excluded."rows"'
+    )
 
 
 def _tally(con: duckdb.DuckDBPyConnection, batch: int) -> tuple[int, int, int, int]:
