@@ -93,7 +93,8 @@ def test_syndicated_copies_share_one_story_and_article_ids_stay_apart(gdelt_back
         "gdelt2|slug:trump-skips-southeast-asia-summit-for-third-year-in-a-row"
     }
     # The query is the article id for a bare host or a script: kept, so articles stay apart.
-    h = gdelt_backend.events.filter(gdelt_backend.events.source_url.contains("koreaherald.com/view.php"))
+    ev = gdelt_backend.events
+    h = ev.filter(ev.source_url.contains("koreaherald.com/view.php"))
     herald = rows(h.aggregate(urls=h.source_url.nunique(), keys=story_key(h).nunique()))
     assert herald[0]["urls"] == herald[0]["keys"] > 1
     for url, key in got.items():
@@ -212,7 +213,8 @@ def test_evidence_is_one_line_per_story_ranked_by_sources(gdelt_backend: Store) 
         dataclasses.replace(r, min_stories=1, min_sources=0, root_only=False)
         for r in default_rules()
     ]
-    alarms = {a.rule: a for a in evaluate_alarms(gdelt_backend.events, JPN, KOR, rules=loose, **NOV)}
+    found = evaluate_alarms(gdelt_backend.events, JPN, KOR, rules=loose, **NOV)
+    alarms = {a.rule: a for a in found}
     force = alarms["military-force"]
     assert (force.stories, force.rows) == (1, 12)
     assert force.detail == "1 story (12 rows): 190 x12"
