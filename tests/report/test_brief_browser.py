@@ -74,8 +74,8 @@ def test_the_interactive_brief_renders_offline(
         assert set(cols[2:]) == variants
         alarm_rows = page.eval_on_selector_all("#alarm-table tr", "rs => rs.length")
         assert alarm_rows == len(brief_data.measure.alarms) + 1
-        # The coded note shows by its state-to-state sentence (issue 14: firms are not Korea).
-        assert page.is_visible("text=The Japanese cabinet removed South Korea")
+        # The one-day coded note is not added to the chronology's series; the brief says so.
+        assert page.is_visible("text=coded 1 day (2019-08-05..2019-08-05)")
         page.screenshot(path=str(artifacts / "brief-plotly.png"), full_page=True)
     finally:
         context.close()
