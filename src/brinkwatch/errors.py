@@ -51,15 +51,9 @@ def _where(path: str | None, line: int | None, field: str | None) -> str:
     return ", ".join(where)
 
 
-class BrinkwatchError(Exception):
-    """Root of every error brinkwatch raises on purpose.
-
-    Parameters
-    ----------
-    message
-        What was wrong and how to fix it.
-    path, line, field
-        Where it was wrong, when known; they are prefixed to the message.
+class _Located(Exception):
+    """Where a problem was (file, line, field), prefixed to its message; shared by errors and
+    warnings so that both read the same way.
     """
 
     def __init__(
@@ -81,7 +75,19 @@ class BrinkwatchError(Exception):
         return f"{where}: {self.message}" if where else self.message
 
 
-class BrinkwatchWarning(UserWarning):
+class BrinkwatchError(_Located):
+    """Root of every error brinkwatch raises on purpose.
+
+    Parameters
+    ----------
+    message
+        What was wrong and how to fix it.
+    path, line, field
+        Where it was wrong, when known; they are prefixed to the message.
+    """
+
+
+class BrinkwatchWarning(_Located, UserWarning):
     """Root of every warning brinkwatch issues (with :func:`warnings.warn`, never raised).
 
     Parameters
@@ -91,21 +97,6 @@ class BrinkwatchWarning(UserWarning):
     path, line, field
         Where, when known; they are prefixed to the message as for :class:`BrinkwatchError`.
     """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        path: str | Path | None = None,
-        line: int | None = None,
-        field: str | None = None,
-    ) -> None:
-        self.path = str(path) if path is not None else None
-        self.line = line
-        self.field = field
-        self.message = message
-        where = _where(self.path, line, field)
-        super().__init__(f"{where}: {message}" if where else message)
 
 
 class ConfigError(BrinkwatchError, ValueError):
