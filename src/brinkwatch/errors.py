@@ -51,9 +51,10 @@ def _where(path: str | None, line: int | None, field: str | None) -> str:
     return ", ".join(where)
 
 
-class _Located(Exception):
-    """Where a problem was (file, line, field), prefixed to its message; shared by errors and
-    warnings so that both read the same way.
+class _Located(Exception):  # noqa: N818 (a base of both errors and warnings)
+    """A problem with where it was (file, line, field) prefixed to its message.
+
+    Errors and warnings share it, so that both read the same way.
     """
 
     def __init__(
