@@ -75,6 +75,7 @@ _LAZY: dict[str, str] = {
     "MappingError": "brinkwatch.errors",
     "ModelMissingError": "brinkwatch.errors",
     "NotFittedError": "brinkwatch.errors",
+    "RegisterError": "brinkwatch.errors",
     "ScenarioError": "brinkwatch.errors",
     "SimulationError": "brinkwatch.errors",
     "StoreError": "brinkwatch.errors",
@@ -113,6 +114,7 @@ if TYPE_CHECKING:
     from brinkwatch.errors import NonStationaryWarning as NonStationaryWarning
     from brinkwatch.errors import NotFittedError as NotFittedError
     from brinkwatch.errors import OriginOverrideWarning as OriginOverrideWarning
+    from brinkwatch.errors import RegisterError as RegisterError
     from brinkwatch.errors import ScenarioError as ScenarioError
     from brinkwatch.errors import SimulationError as SimulationError
     from brinkwatch.errors import SparseDataWarning as SparseDataWarning

@@ -31,6 +31,7 @@ __all__ = [
     "NonStationaryWarning",
     "NotFittedError",
     "OriginOverrideWarning",
+    "RegisterError",
     "ScenarioError",
     "SimulationError",
     "SparseDataWarning",
@@ -102,6 +103,13 @@ class BrinkwatchWarning(_Located, UserWarning):
 
 class ConfigError(BrinkwatchError, ValueError):
     """A setting or command-line option has an invalid value."""
+
+
+class RegisterError(ConfigError):
+    """An instruments register (YAML) or a friction-weight override is invalid or missing.
+
+    Its message names the file, line and field of the first problem.
+    """
 
 
 class FileFormatError(BrinkwatchError, ValueError):
