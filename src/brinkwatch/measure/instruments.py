@@ -349,6 +349,7 @@ def instrument_alarms(
     freq: Freq = Freq.WEEK,
     min_weight_change: float = 1.0,
     weights: Weights | None = None,
+    between: tuple[str, str] | None = None,
 ) -> list[Alarm]:
     """Turn the state changes that raise or lower friction into alarms, beside event alarms.
 
@@ -357,7 +358,8 @@ def instrument_alarms(
     rule is ``instrument:<id>``, its dyad the imposer and target (``JPN->KOR``) or the parties
     (``JPN-KOR``), its period the ``freq`` period holding the change (as event alarms), its
     severity grows with the size of the change (>= 3 critical, >= 2 high, >= 1 medium, else
-    low) and its evidence is the change's citation (origin ``register``).
+    low) and its evidence is the change's citation (origin ``register``). ``between`` (two
+    country codes) keeps the instruments whose parties include both.
 
     Raises
     ------
@@ -374,6 +376,8 @@ def instrument_alarms(
         if abs(c.delta) < min_weight_change:
             continue
         ins = by_id[c.instrument]
+        if between is not None and not set(between) <= set(ins.parties):
+            continue
         if ins.imposer and ins.target:
             dyad = f"{ins.imposer}->{ins.target}"
         else:
