@@ -352,6 +352,18 @@ def alarms_cmd(
     reference: ReferenceOpt = None,
     all_actors: AllActorsOpt = False,
     count_rows: RowsOpt = False,
+    instruments: Annotated[
+        bool,
+        typer.Option(
+            "--instruments",
+            help="Add alarms on instrument state changes (notices, entries into force) from "
+            "the register, with the citation as evidence.",
+        ),
+    ] = False,
+    register: Annotated[
+        Path | None,
+        typer.Option("--register", help="Register for --instruments (default: the bundled one)."),
+    ] = None,
     fmt: FormatOpt = OutputFormat.TABLE,
     db: DbOption = None,
 ) -> None:
@@ -394,6 +406,14 @@ def alarms_cmd(
             actors="all" if all_actors else "state",
             count="rows" if count_rows else "auto",
         )
+    if instruments or register is not None:
+        from brinkwatch.cli._instruments import load_register
+        from brinkwatch.measure.instruments import instrument_alarms
+
+        extra = instrument_alarms(
+            load_register(register), first, last, freq=freq_, between=d.countries
+        )
+        alarms = sorted([*alarms, *extra], key=lambda a: (a.period, a.rule))
     _print_alarms(alarms, dyad, fmt)
 
 

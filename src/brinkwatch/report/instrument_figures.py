@@ -119,6 +119,7 @@ def _png(spans: Sequence[Span], title: str, last: date) -> bytes:
     matplotlib.use("Agg")
     import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
+    from matplotlib.colors import Normalize
 
     lanes = _lanes(spans)
     top = max((s.weight for s in spans), default=1.0) or 1.0
@@ -126,8 +127,8 @@ def _png(spans: Sequence[Span], title: str, last: date) -> bytes:
     fig, ax = plt.subplots(figsize=(11, 1.2 + 0.5 * len(lanes)))
     for s in spans:
         y = lanes.index(s.instrument)
-        x0 = mdates.date2num(s.start)
-        width = mdates.date2num(s.end or last) + 1 - x0
+        x0 = mdates.date2num(s.start)  # type: ignore[no-untyped-call]
+        width = mdates.date2num(s.end or last) + 1 - x0  # type: ignore[no-untyped-call]
         ax.broken_barh([(x0, width)], (y - 0.4, 0.8), facecolors=cmap(s.weight / top))
         if width > 60:
             ax.text(x0 + width / 2, y, s.state, ha="center", va="center", fontsize=7)
@@ -136,9 +137,7 @@ def _png(spans: Sequence[Span], title: str, last: date) -> bytes:
     ax.xaxis_date()
     ax.tick_params(axis="x", labelsize=8)
     ax.set_title(title, fontsize=11)
-    fig.colorbar(
-        plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(0, top)), ax=ax, label="friction"
-    )
+    fig.colorbar(plt.cm.ScalarMappable(cmap=cmap, norm=Normalize(0, top)), ax=ax, label="friction")
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110)
