@@ -58,18 +58,23 @@ _CITATION_KEYS = {"publisher", "date", "title", "url", "archive", "checked"}
 class _Fields:
     """The values of one YAML mapping with the line of each, for located errors."""
 
-    def __init__(self, node: yaml.Node, allowed: set[str], source: str, what: str) -> None:
+    def __init__(self, node: yaml.Node, allowed: set[str], source: str, noun: str) -> None:
         self.source = source
         self.line = line_of(node)
         if not isinstance(node, yaml.MappingNode):
-            raise RegisterError(f"{what} must be a mapping", path=source, line=self.line)
-        self.values: dict[str, Any] = {}
+            raise RegisterError(f"each {noun} must be a mapping", path=source, line=self.line)
         self.nodes: dict[str, yaml.Node] = {}
         for key, _, vnode in checked_items(
-            node, allowed, source=source, error=RegisterError, what=f"{what} key"
+            node, allowed, source=source, error=RegisterError, what=f"{noun} key"
         ):
             self.nodes[key] = vnode
-            self.values[key] = value_of(vnode, source=source, error=RegisterError, field=key)
+
+    def get(self, field: str, default: Any = None) -> Any:
+        """Build the value of ``field`` (``default`` when absent); nested lists stay nodes."""
+        node = self.nodes.get(field)
+        if node is None:
+            return default
+        return value_of(node, source=self.source, error=RegisterError, field=field)
 
     def error(self, field: str, message: str) -> RegisterError:
         node = self.nodes.get(field)
@@ -77,7 +82,7 @@ class _Fields:
         return RegisterError(message, path=self.source, line=line, field=field)
 
     def text(self, field: str, *, required: bool = True) -> str | None:
-        v = self.values.get(field)
+        v = self.get(field)
         if v is None:
             if required:
                 raise self.error(field, f"'{field}' is required")
@@ -87,7 +92,7 @@ class _Fields:
         return v.strip()
 
     def day(self, field: str, *, required: bool = True) -> date | None:
-        v = self.values.get(field)
+        v = self.get(field)
         if v is None:
             if required:
                 raise self.error(field, f"'{field}' is required (a date, YYYY-MM-DD)")
@@ -139,7 +144,7 @@ def parse_register(text: str, *, source: str = "register") -> Register:
     root = compose(text, source=source, error=RegisterError)
     if root is None:
         raise RegisterError("the register is empty; see docs/instruments.md", path=source)
-    top = _Fields(root, _TOP_KEYS, source, "the register")
+    top = _Fields(root, _TOP_KEYS, source, "register")
     reg_id = top.text("register")
     title = top.text("title")
     node = top.nodes.get("instruments")
@@ -148,7 +153,7 @@ def parse_register(text: str, *, source: str = "register") -> Register:
     seen: dict[str, int] = {}
     out = []
     for item in node.value:
-        ins = _instrument(_Fields(item, _INSTRUMENT_KEYS, source, "an instrument"))
+        ins = _instrument(_Fields(item, _INSTRUMENT_KEYS, source, "instrument"))
         if ins.id in seen:
             raise RegisterError(
                 f"instrument id '{ins.id}' is used twice (first on line {seen[ins.id]}); ids "
@@ -179,13 +184,13 @@ def _instrument(f: _Fields) -> Instrument:
         raise f.error(
             "type", f"type must be one of {', '.join(INSTRUMENT_TYPES)}, got {shown(kind)}"
         )
-    raw_parties = f.values.get("parties")
+    raw_parties = f.get("parties")
     if not isinstance(raw_parties, list) or not raw_parties:
         raise f.error("parties", "'parties' must be a non-empty list such as [JPN, KOR]")
     parties = tuple(_party(f, "parties", p) for p in raw_parties)
     roles = {}
     for role in ("imposer", "target"):
-        v = f.values.get(role)
+        v = f.get(role)
         if v is not None:
             code = _party(f, role, v)
             if code not in parties:
@@ -214,7 +219,7 @@ def _instrument(f: _Fields) -> Instrument:
 
 
 def _states(f: _Fields) -> dict[str, float]:
-    raw = f.values.get("states")
+    raw = f.get("states")
     if not isinstance(raw, dict) or not raw:
         raise f.error("states", "'states' must be a non-empty mapping of state: friction weight")
     out: dict[str, float] = {}
@@ -237,7 +242,7 @@ def _changes(
         raise f.error("changes", "'changes' must be a non-empty list of dated state changes")
     out: list[StateChange] = []
     for item in node.value:
-        c = _Fields(item, _CHANGE_KEYS, f.source, "a change")
+        c = _Fields(item, _CHANGE_KEYS, f.source, "change")
         day = c.day("date")
         assert day is not None
         if day < start or (end is not None and day > end):
@@ -268,7 +273,7 @@ def _changes(
                 date=day,
                 state=state,
                 date_kind=kind,
-                citation=_citation(_Fields(cnode, _CITATION_KEYS, f.source, "a citation")),
+                citation=_citation(_Fields(cnode, _CITATION_KEYS, f.source, "citation")),
                 timezone=c.text("timezone", required=False),
                 date_note=c.text("date_note", required=False),
                 note=c.text("note", required=False),
@@ -279,7 +284,7 @@ def _changes(
 
 
 def _citation(c: _Fields) -> Citation:
-    checked = c.values.get("checked", False)
+    checked = c.get("checked", False)
     if not isinstance(checked, bool):
         raise c.error("checked", f"checked must be true or false, got {shown(checked)}")
     day = c.day("date")
