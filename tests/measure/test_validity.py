@@ -104,6 +104,16 @@ def test_parse_labels_reads_a_valid_file() -> None:
     (p,) = labels.periods
     assert labels.lead_days == 7 and p.dyad == "JPN-KOR" and p.kind == "crisis"
     assert p.sources[0].publisher == "METI" and p.sources[0].url is None
+    assert p.sources[0].checked is False  # not confirmed unless the file says so
+
+
+def test_parse_labels_reads_url_and_checked() -> None:
+    text = GOOD.replace("title: Update", "url: 'https://x.example/a', checked: true, title: Update")
+    (src,) = parse_labels(text, source="l.yaml").periods[0].sources
+    assert (src.url, src.checked) == ("https://x.example/a", True)
+    text = GOOD.replace("title: Update", "checked: true, title: Update")
+    (src,) = parse_labels(text, source="l.yaml").periods[0].sources
+    assert (src.url, src.checked) == (None, True)
 
 
 @pytest.mark.parametrize(
@@ -119,6 +129,11 @@ def test_parse_labels_reads_a_valid_file() -> None:
         ("lead_days: 7", "lead_days: -1", 1, "lead_days", "0 to 366"),
         ("      - {publisher: METI, ", "      - {publisher: '', ", 8, "sources.publisher", "needs"),
         ("title: Update", "url: http://x.example, title: Update", 8, "sources.url", "https://"),
+        ("title: Update", "checked: maybe, title: Update", 8, "sources.checked", "true or false"),
+        ("title: Update", "url: 'https://x.example/a', title: Update", 8, "sources.checked",
+         "checked: true"),
+        ("title: Update", "url: 'https://x.example/a b', checked: true, title: Update", 8,
+         "sources.url", "one https://"),
         ("      - {publisher: METI, date: 2019-07-01, title: Update of licensing policies}",
          "      []", 8, "sources", "at least one"),
     ],
@@ -165,6 +180,9 @@ def test_bundled_labels_validate_with_ordered_dates_and_sources() -> None:
     # Crisis windows (with the lead) do not overlap, so no alarm counts twice.
     for a, b in itertools.pairwise(crises):
         assert a.end.toordinal() < b.start.toordinal() - labels.lead_days
+    # Every crisis rests on at least one confirmed source: its opening act, checked.
+    for p in crises:
+        assert any(s.checked and abs((s.date - p.start).days) <= 7 for s in p.sources), p.label
 
 
 def test_chronology_scores_against_the_bundled_labels(chronology_db: Path) -> None:

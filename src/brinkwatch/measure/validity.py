@@ -54,17 +54,23 @@ _LEAD_MAX = 366
 _OVERALL = "(all rules)"
 _FILE_KEYS = {"lead_days", "periods"}
 _PERIOD_KEYS = {"start", "end", "dyad", "label", "kind", "sources", "note"}
-_SOURCE_KEYS = {"publisher", "date", "title", "url"}
+_SOURCE_KEYS = {"publisher", "date", "title", "url", "checked"}
 
 
 @dataclass(frozen=True)
 class LabelSource:
-    """A public source documenting a labelled period (``url`` only when checked)."""
+    """A public source documenting a labelled period.
+
+    ``checked`` says whether its date and title were confirmed against the document itself
+    or a reliable report of it (``False``: cited from memory, not confirmed); ``url`` is the
+    document's own address, given only when that page was found, so only with ``checked``.
+    """
 
     publisher: str
     date: date
     title: str
     url: str | None = None
+    checked: bool = False
 
 
 @dataclass(frozen=True)
@@ -437,7 +443,7 @@ def _period(item: yaml.Node, source: str) -> LabelledPeriod:
 def _sources(seq: yaml.Node, source: str) -> tuple[LabelSource, ...]:
     if not isinstance(seq, yaml.SequenceNode) or not seq.value:
         raise ConfigError(
-            "sources must be a list of at least one {publisher, date, title, url}",
+            "sources must be a list of at least one {publisher, date, title, url, checked}",
             path=source,
             line=line_of(seq),
             field="sources",
@@ -467,20 +473,44 @@ def _sources(seq: yaml.Node, source: str) -> tuple[LabelSource, ...]:
                 line=line,
                 field="sources.date",
             )
-        url = raw.get("url")
-        if url is not None and not str(url).startswith("https://"):
-            raise ConfigError(
-                f"a source's url must start with https://, got {shown(url)}",
-                path=source,
-                line=line,
-                field="sources.url",
-            )
+        url, checked = _url_and_checked(raw, source, line)
         out.append(
             LabelSource(
                 publisher=str(raw["publisher"]),
                 date=raw["date"],
                 title=str(raw["title"]),
-                url=str(url) if url is not None else None,
+                url=url,
+                checked=checked,
             )
         )
     return tuple(out)
+
+
+def _url_and_checked(raw: dict[str, Any], source: str, line: int) -> tuple[str | None, bool]:
+    checked = raw.get("checked", False)
+    if not isinstance(checked, bool):
+        raise ConfigError(
+            f"a source's checked must be true or false, got {shown(checked)}",
+            path=source,
+            line=line,
+            field="sources.checked",
+        )
+    url = raw.get("url")
+    if url is None:
+        return None, checked
+    if not isinstance(url, str) or not url.startswith("https://") or any(c.isspace() for c in url):
+        raise ConfigError(
+            f"a source's url must be one https:// address, got {shown(url)}",
+            path=source,
+            line=line,
+            field="sources.url",
+        )
+    if not checked:
+        # An address is only given for a page that was found, so it vouches for the source.
+        raise ConfigError(
+            "a source with a url must say 'checked: true' (give a url only for a page found)",
+            path=source,
+            line=line,
+            field="sources.checked",
+        )
+    return url, True
