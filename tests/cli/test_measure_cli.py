@@ -180,3 +180,28 @@ def test_alarms_evaluate_renders_table_and_json(chronology_db: Path, tmp_path: P
     assert "l.yaml:2" in bad.stderr and "needs 'end'" in bad.stderr
     no_dyad = run("alarms", "--db", str(chronology_db))
     assert no_dyad.returncode == 1 and "--dyad" in no_dyad.stderr
+
+
+def test_measure_csv_keeps_notes_on_stderr_and_no_hollow_lowest_since(measure_db: Path) -> None:
+    # A mixed store (chronology + GDELT): CSV readers must see the coverage warning too,
+    # on stderr, while stdout stays clean CSV.
+    r = run("measure", "--dyad", "JPN-KOR", "--freq", "month", "--from", "2020-01-01",
+            "--to", "2020-12-31", "--db", str(measure_db), "--format", "csv")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert "CoverageWarning" in r.stderr and "CoverageWarning" not in r.stdout
+    assert r.stdout.splitlines()[0].startswith("dyad,")
+    table = run("measure", "--dyad", "JPN-KOR", "--freq", "week", "--origin", "gdelt2",
+                "--from", "2020-11-01", "--to", "2020-11-30", "--db", str(measure_db))  # fmt: skip
+    assert table.returncode == 0, table.stderr
+    rows = json.loads(
+        run("measure", "--dyad", "JPN-KOR", "--freq", "week", "--origin", "gdelt2",
+            "--from", "2020-11-01", "--to", "2020-11-30", "--db", str(measure_db),
+            "--format", "json").stdout  # fmt: skip
+    )["series"]
+    for d in ("JPN->KOR", "KOR->JPN"):
+        last = [s for s in rows if s["dyad"] == d][-1]
+        # "Lowest since" only when the value is lower than more than the period before it.
+        said = any(f"{d} latest" in ln and "lowest since" in ln for ln in table.stdout.splitlines())
+        assert said == bool(
+            not last["record_low"] and last["lowest_since"] and (last["periods_since"] or 0) > 1
+        )

@@ -196,6 +196,8 @@ def measure_cmd(
     else:
         _print_series_table(m.rows, measure, freq_)
         _print_summary(m.rows, m.change_points, measure, _data_from(m.history_from, m.reference))
+    if fmt is not OutputFormat.JSON:
+        # JSON carries the notes in its body; CSV and table readers see them on stderr.
         for n in m.notes:
             err.print(f"[bold yellow]{n.category}[/]: {escape(n.message)}")
 
@@ -252,7 +254,8 @@ def _print_summary(
             line += f", index {latest['index']:.2f}"
         if latest["record_low"]:
             line += f", the lowest on record ({latest['periods_since']} periods)"
-        elif latest["lowest_since"] is not None:
+        elif latest["lowest_since"] is not None and (latest["periods_since"] or 0) > 1:
+            # "Lowest since" the period just before says nothing; the table drops it too.
             line += f", lowest since {latest['lowest_since']:%b %Y}"
         if data_from:
             line += f" ({data_from})"
