@@ -193,11 +193,10 @@ def test_measure_csv_keeps_notes_on_stderr_and_no_hollow_lowest_since(measure_db
     table = run("measure", "--dyad", "JPN-KOR", "--freq", "week", "--origin", "gdelt2",
                 "--from", "2020-11-01", "--to", "2020-11-30", "--db", str(measure_db))  # fmt: skip
     assert table.returncode == 0, table.stderr
-    rows = json.loads(
-        run("measure", "--dyad", "JPN-KOR", "--freq", "week", "--origin", "gdelt2",
-            "--from", "2020-11-01", "--to", "2020-11-30", "--db", str(measure_db),
-            "--format", "json").stdout  # fmt: skip
-    )["series"]
+    js = run("measure", "--dyad", "JPN-KOR", "--freq", "week", "--origin", "gdelt2",
+             "--from", "2020-11-01", "--to", "2020-11-30", "--db", str(measure_db),
+             "--format", "json")  # fmt: skip
+    rows = json.loads(js.stdout)["series"]
     for d in ("JPN->KOR", "KOR->JPN"):
         last = [s for s in rows if s["dyad"] == d][-1]
         # "Lowest since" only when the value is lower than more than the period before it.
