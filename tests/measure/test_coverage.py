@@ -199,9 +199,7 @@ def test_coverage_spans_are_the_runs_of_stored_days(mixed: Store) -> None:
         mine = sorted(d for o, d in days if o == c.origin)
         # Every stored day is in exactly one run, and runs never touch (a gap separates them).
         covered = [
-            date.fromordinal(k)
-            for a, b in c.spans
-            for k in range(a.toordinal(), b.toordinal() + 1)
+            date.fromordinal(k) for a, b in c.spans for k in range(a.toordinal(), b.toordinal() + 1)
         ]
         assert covered == mine
         assert all((b[0] - a[1]).days > 1 for a, b in itertools.pairwise(c.spans))
