@@ -204,3 +204,19 @@ def test_measure_csv_keeps_notes_on_stderr_and_no_hollow_lowest_since(measure_db
         assert said == bool(
             not last["record_low"] and last["lowest_since"] and (last["periods_since"] or 0) > 1
         )
+
+
+def test_measure_plot_carries_the_coverage_strip(measure_db: Path, tmp_path: Path) -> None:
+    # No --origin: the store mixes the chronology with three GDELT days of November 2020.
+    args = ("--freq", "month", "--from", "2020-01-01", "--to", "2020-12-31")
+    r = run("measure", "--dyad", "JPN-KOR", *args, "--db", str(measure_db),
+            "--plot", str(tmp_path / "m.html"))  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    html = (tmp_path / "m.html").read_text()
+    assert html.count('"meta":"coverage"') == 2
+    assert "GDELT 2: 3 days with data, 2020-11-13..2020-11-15" in html
+    assert "days with data per origin" in html
+    r = run("triad", "USA", "JPN", "KOR", *args, "--db", str(measure_db),
+            "--plot", str(tmp_path / "t.png"))  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "t.png").read_bytes()[:4] == b"\x89PNG"

@@ -7,6 +7,7 @@ must divide by each origin's own volume.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -189,3 +190,19 @@ def test_normalize_without_origins_counts_only_the_origins_of_the_dyads(mixed: S
     assert any(
         r["volume"] < sum(n for (o, d), n in every.items() if d == r["period"]) for r in both
     )
+
+
+def test_coverage_spans_are_the_runs_of_stored_days(mixed: Store) -> None:
+    m = measure_dyad(mixed.events, "JPN-KOR", freq="month", alarms=False)
+    days = _stored_by_day(mixed)
+    for c in m.coverage:
+        mine = sorted(d for o, d in days if o == c.origin)
+        # Every stored day is in exactly one run, and runs never touch (a gap separates them).
+        covered = [
+            date.fromordinal(k) for a, b in c.spans for k in range(a.toordinal(), b.toordinal() + 1)
+        ]
+        assert covered == mine
+        assert all((b[0] - a[1]).days > 1 for a, b in itertools.pairwise(c.spans))
+        assert (c.spans[0][0], c.spans[-1][1]) == (c.first, c.last)
+    # GDELT's files cover a day in 2019 and some days of November 2020: several runs.
+    assert len({c.origin: c for c in m.coverage}["gdelt2"].spans) >= 2

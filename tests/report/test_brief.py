@@ -289,3 +289,15 @@ def test_an_inverted_window_is_refused(store: Store) -> None:
             start=BRIEF_ARGS["end"],
             end=BRIEF_ARGS["start"].replace(year=2019),
         )
+
+
+def test_the_index_figure_carries_the_coverage_strip(
+    brief_data: BriefData, brief_file: Path
+) -> None:
+    html = brief_file.read_text()
+    # The chronology and the one-day coded note: two lanes, the note's not counted.
+    assert [c.origin for c in brief_data.measure.coverage] == ["chronology", "coded"]
+    assert html.count('"meta":"coverage"') == 2
+    assert "coded text (not counted)" in html
+    assert "coded text: 1 day with data, 2019-08-05..2019-08-05" in html
+    assert "The strip below shows the days with data of each origin (grey lanes" in html

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import date
 from pathlib import Path
@@ -342,3 +343,17 @@ def test_explain_by_month_shows_no_dynamics_and_same_period_apart(client: TestCl
     assert d["disagreements"] and "goldstein_sum" in d["disagreements"][0]
     html = client.get("/explain?repl=20").text
     assert "no dynamics detected" in html and 'id="same-period"' in html
+
+
+def test_dyad_and_triad_pages_show_the_coverage_strip(client: TestClient) -> None:
+    # The chronology alone covers this store: one lane, still shown.
+    got = client.get("/api/dyad?dyad=JPN-KOR&freq=month&from=2018-01-01&to=2020-12-31").json()
+    assert [(c["origin"], c["used"]) for c in got["coverage"]] == [("chronology", True)]
+    assert got["coverage"][0]["days"] > 50
+    strip = [t for t in json.loads(got["figure"])["data"] if t.get("meta") == "coverage"]
+    assert [t["name"] for t in strip] == ["chronology"]
+    assert strip[0]["xaxis"] == "x2" and len(strip[0]["x"]) >= 3
+    for page in ("/dyad?dyad=JPN-KOR&freq=month", "/?triad=USA,JPN,KOR&freq=month"):
+        html = client.get(page).text
+        assert 'id="coverage"' in html and 'data-origin="chronology"' in html
+        assert '"meta":"coverage"' in html

@@ -75,7 +75,8 @@ class Tab:
     def traces(self, fig: str) -> list[dict[str, Any]]:
         self.page.locator(f"#{fig} .main-svg").first.wait_for()
         data: list[dict[str, Any]] = self.page.evaluate(
-            "id => document.getElementById(id).data.map(t => ({name: t.name, x: t.x, y: t.y}))",
+            "id => document.getElementById(id).data.map(t => ({name: t.name, x: t.x, y: t.y, "
+            "meta: t.meta ?? null}))",
             fig,
         )
         return data
@@ -122,7 +123,11 @@ def test_overview_shows_the_six_dyads(tab: Tab, web_db: Path) -> None:
         assert shown[dyad][2] == _fmt(r["value"]), dyad
         assert shown[dyad][3] == _fmt(r["index"]), dyad
     traces = tab.traces("fig-triad")
-    assert {t["name"] for t in traces} == set(latest)
+    # The six dyads' panels, and under them the coverage strip: one lane, the chronology.
+    assert {t["name"] for t in traces if t["meta"] != "coverage"} == set(latest)
+    assert [t["name"] for t in traces if t["meta"] == "coverage"] == ["chronology"]
+    assert tab.page.locator("#fig-triad .main-svg").first.inner_html().count("chronology") >= 1
+    assert "chronology:" in tab.page.locator("#coverage").inner_text()
     assert tab.page.locator("#alarms tbody tr").count() >= 1
     tab.check("overview")
 

@@ -187,6 +187,7 @@ def measure_cmd(
             alarms=m.alarms,
             title=title,
             label=measure,
+            coverage=m.coverage,
         )
         _write_plot(plot, fig)
     if fmt is OutputFormat.JSON:
@@ -304,7 +305,7 @@ def triad_cmd(
     if plot is not None:
         from brinkwatch.report import triad_figure
 
-        _write_plot(plot, triad_figure(t.rows, measure="value", title=title))
+        _write_plot(plot, triad_figure(t.rows, measure="value", title=title, coverage=t.coverage))
     if fmt is not OutputFormat.TABLE:
         render_arrow(t.table, fmt, out)
         return

@@ -54,6 +54,9 @@ class Coverage:
         Rows of the measured dyads (or triad) the origin holds, up to ``end``.
     used
         Whether the series counts this origin.
+    spans
+        Runs of consecutive days with data, each ``(first, last)`` inclusive and in order;
+        the gaps between them are days without any event of the origin.
     """
 
     origin: str
@@ -62,6 +65,7 @@ class Coverage:
     days: int
     events: int
     used: bool
+    spans: tuple[tuple[date, date], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -175,20 +179,27 @@ def _coverage(
         e = e.filter(e.origin.isin(origins))
     hit = e.filter(ibis.or_(*[state_match(e, s, t, actors=actors) for s, t in pairs]))
     mine = hit.group_by("origin").aggregate(n=hit.count())
-    span = e.group_by("origin").aggregate(
-        first=e.event_date.min(), last=e.event_date.max(), days=e.event_date.nunique()
-    )
-    got = mine.join(span, "origin").to_pyarrow().to_pylist()
+    # One row per origin and day (a few thousand at most): enough for first, last, the day
+    # count and the runs of covered days a coverage strip draws.
+    seen = e.filter(e.event_date.notnull()).select("origin", "event_date").distinct()
+    got = mine.to_pyarrow().to_pylist()
+    by_origin: dict[str, list[date]] = {r["origin"]: [] for r in got}
+    for r in seen.filter(seen.origin.isin(list(by_origin) or [""])).to_pyarrow().to_pylist():
+        by_origin[r["origin"]].append(r["event_date"])
+    got = [r for r in got if by_origin[r["origin"]]]
+    for r in got:
+        r["days"] = len(by_origin[r["origin"]])
     got.sort(key=lambda r: (-int(r["days"]), -int(r["n"]), r["origin"]))
     chosen = origins if origins or len(got) < 2 else [got[0]["origin"]]
     cov = tuple(
         Coverage(
             r["origin"],
-            r["first"],
-            r["last"],
+            min(by_origin[r["origin"]]),
+            max(by_origin[r["origin"]]),
             int(r["days"]),
             int(r["n"]),
             chosen is None or r["origin"] in chosen,
+            _runs(by_origin[r["origin"]]),
         )
         for r in sorted(got, key=lambda r: r["origin"])
     )
@@ -205,6 +216,17 @@ def _coverage(
             stacklevel=3,
         )
     return chosen, cov
+
+
+def _runs(days: list[date]) -> tuple[tuple[date, date], ...]:
+    """Group days into runs of consecutive days, ``(first, last)`` each, in order."""
+    runs: list[tuple[date, date]] = []
+    for d in sorted(days):
+        if runs and (d - runs[-1][1]).days <= 1:
+            runs[-1] = (runs[-1][0], d)
+        else:
+            runs.append((d, d))
+    return tuple(runs)
 
 
 def _by_dyad(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:

@@ -89,7 +89,7 @@ Lowest {{ d.measure.freq }} of the window: {{ h.lowest.period }} at <span data-d
 <section id="index">
 <h2>Relation index and change points</h2>
 <figure id="index-figure">{{ figures.index }}
-<figcaption class="caption">{{ d.measure.measure }} of each direction by {{ d.measure.freq }}; dashed lines: change points; triangles: alarms.</figcaption></figure>
+<figcaption class="caption">{{ d.measure.measure }} of each direction by {{ d.measure.freq }}; dashed lines: change points; triangles: alarms. The strip below shows the days with data of each origin{% if d.measure.coverage | length > 1 %} (grey lanes are not counted in the series){% endif %}.</figcaption></figure>
 </section>
 
 <section id="reciprocity">

@@ -118,6 +118,7 @@ def render_brief(data: BriefData, *, static: bool = False) -> str:
             alarms=m.alarms,
             title=f"{data.dyad}: {m.measure} by {m.freq}, change points and alarms",
             label=m.measure,
+            coverage=m.coverage,
         )
         figures["index"] = _embed(fig, "index-plot", static, render(fig, "png") if static else None)
     else:

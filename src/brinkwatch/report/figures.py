@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import plotly.graph_objects as go
@@ -17,8 +17,20 @@ from plotly.subplots import make_subplots
 from brinkwatch.errors import ConfigError
 from brinkwatch.measure.alarms import Alarm
 from brinkwatch.measure.changepoints import ChangePoint
+from brinkwatch.measure.relations import Coverage
 
-__all__ = ["index_figure", "render", "triad_figure"]
+__all__ = ["coverage_strip", "index_figure", "render", "triad_figure"]
+
+#: Plain names for the built-in origins; any other origin is shown as it is stored.
+_ORIGIN_NAMES = {
+    "gdelt1": "GDELT 1",
+    "gdelt2": "GDELT 2",
+    "icews": "ICEWS",
+    "chronology": "chronology",
+    "coded": "coded text",
+}
+_STRIP_META = "coverage"
+_STRIP_TITLE = "days with data per origin"
 
 _SEVERITY_COLOURS = {
     "low": "#7f8c8d",
@@ -37,8 +49,12 @@ def index_figure(
     alarms: Sequence[Alarm] = (),
     title: str = "",
     label: str | None = None,
+    coverage: Sequence[Coverage] = (),
 ) -> go.Figure:
     """Plot a measure per dyad with change points (dashed lines) and alarm markers.
+
+    With ``coverage``, a coverage strip (:func:`coverage_strip`) sits in a row under the
+    series on the same x axis.
 
     Parameters
     ----------
@@ -54,8 +70,11 @@ def index_figure(
         Figure title.
     label
         Y-axis label (defaults to ``measure``).
+    coverage
+        The measure's :class:`~brinkwatch.measure.Coverage` records, one lane each.
     """
-    fig = go.Figure()
+    fig = _with_strip(coverage, 1) if coverage else go.Figure()
+    top = {"row": 1, "col": 1} if coverage else {}
     dyads = list(dict.fromkeys(r["dyad"] for r in rows))
     for i, dyad in enumerate(dyads):
         rs = [r for r in rows if r["dyad"] == dyad]
@@ -67,10 +86,11 @@ def index_figure(
                 mode="lines",
                 name=dyad,
                 line={"color": colour},
-            )
+            ),
+            **top,
         )
         for cp in (change_points or {}).get(dyad, []):
-            fig.add_vline(x=cp.period, line={"dash": "dash", "color": colour, "width": 1})
+            fig.add_vline(x=cp.period, line={"dash": "dash", "color": colour, "width": 1}, **top)
             fig.add_annotation(
                 x=cp.period,
                 y=1.02,
@@ -95,16 +115,20 @@ def index_figure(
                     marker={"symbol": "triangle-down", "size": 11, "color": colour},
                     hovertext=[_alarm_text(a) for a in hits],
                     hoverinfo="text",
-                )
+                ),
+                **top,
             )
     fig.update_layout(
         title=title,
-        xaxis_title="period",
         yaxis_title=label or measure,
         template="plotly_white",
         hovermode="closest",
-        legend={"orientation": "h", "y": -0.2},
+        legend={"orientation": "h", "y": -0.2 if not coverage else -0.12 - 0.02 * len(coverage)},
     )
+    if coverage:
+        _fill_strip(fig, coverage, [r["period"] for r in rows], row=2)
+    else:
+        fig.update_layout(xaxis_title="period")
     return fig
 
 
@@ -124,21 +148,41 @@ def _alarm_text(a: Alarm) -> str:
     return f"<b>{a.title}</b><br>{a.dyad} {a.period}: {a.detail}<br>{ev}"
 
 
-def triad_figure(rows: Sequence[dict[str, Any]], *, measure: str, title: str = "") -> go.Figure:
-    """Small multiples: one panel per directed dyad of a triad, on a shared y axis."""
+def triad_figure(
+    rows: Sequence[dict[str, Any]],
+    *,
+    measure: str,
+    title: str = "",
+    coverage: Sequence[Coverage] = (),
+) -> go.Figure:
+    """Small multiples: one panel per directed dyad of a triad, on a shared y axis.
+
+    With ``coverage``, a coverage strip (:func:`coverage_strip`) spans the columns under
+    the panels, on the same x axis.
+    """
     dyads = list(dict.fromkeys(r["dyad"] for r in rows))
     if not dyads:
         raise ConfigError("nothing to plot: the series is empty")
     cols = 2
     nrows = (len(dyads) + cols - 1) // cols
-    fig = make_subplots(
-        rows=nrows,
-        cols=cols,
-        subplot_titles=dyads,
-        shared_yaxes=True,
-        shared_xaxes=True,
-        vertical_spacing=0.08,
-    )
+    if coverage:
+        fig = _with_strip(coverage, nrows, cols, dyads)
+        # One y range for all panels, set here: plotly.js's matched autorange clipped bars.
+        ys = [float(r[measure] or 0.0) for r in rows] + [0.0]
+        pad = 0.06 * ((max(ys) - min(ys)) or 1.0)
+        for i in range(len(dyads)):
+            fig.update_yaxes(
+                range=[min(ys) - pad, max(ys) + pad], row=i // cols + 1, col=i % cols + 1
+            )
+    else:
+        fig = make_subplots(
+            rows=nrows,
+            cols=cols,
+            subplot_titles=dyads,
+            shared_yaxes=True,
+            shared_xaxes=True,
+            vertical_spacing=0.08,
+        )
     for i, dyad in enumerate(dyads):
         rs = [r for r in rows if r["dyad"] == dyad]
         fig.add_trace(
@@ -152,8 +196,150 @@ def triad_figure(rows: Sequence[dict[str, Any]], *, measure: str, title: str = "
             row=i // cols + 1,
             col=i % cols + 1,
         )
-    fig.update_layout(title=title, template="plotly_white", height=260 * nrows)
+    fig.update_layout(title=title, template="plotly_white")
+    if coverage:
+        periods = [r["period"] for r in rows]
+        _fill_strip(fig, coverage, periods, row=nrows + 1, pad=True)
+    else:
+        fig.update_layout(height=260 * nrows)
     return fig
+
+
+def coverage_strip(
+    coverage: Sequence[Coverage], periods: Sequence[date] = (), *, title: str = ""
+) -> go.Figure:
+    """Plot a coverage strip alone: one lane per origin, its days with data filled.
+
+    :func:`index_figure` and :func:`triad_figure` draw the same strip under their series
+    when given ``coverage``; this figure is for pages that place it themselves.
+
+    Parameters
+    ----------
+    coverage
+        The measure's :class:`~brinkwatch.measure.Coverage` records, one lane each.
+    periods
+        The series' periods: the strip spans them (all covered days when empty).
+    title
+        Figure title.
+
+    Examples
+    --------
+    >>> from brinkwatch.store import example
+    >>> from brinkwatch.measure import measure_dyad
+    >>> m = measure_dyad(example().events, "JPN-KOR", freq="month")
+    >>> [t.name for t in coverage_strip(m.coverage).data]
+    ['chronology']
+    """
+    fig = make_subplots(rows=1, cols=1)
+    _fill_strip(fig, coverage, periods, row=1)
+    fig.update_layout(
+        title=title or _STRIP_TITLE, template="plotly_white", height=_strip_px(len(coverage)) + 90
+    )
+    return fig
+
+
+def _strip_px(lanes: int) -> int:
+    return 36 + 26 * max(lanes, 1)
+
+
+def _with_strip(
+    coverage: Sequence[Coverage], rows: int, cols: int = 1, titles: Sequence[str] = ()
+) -> go.Figure:
+    """Subplots: ``rows`` x ``cols`` series panels and, under them, a strip across all columns.
+
+    A row under the series (rather than a figure of its own) keeps one x axis: zooming the
+    series zooms the strip, and the page shows one figure, not two that can drift apart.
+    """
+    series_px, strip_px = 260 if cols > 1 else 380, _strip_px(len(coverage))
+    total = series_px * rows + strip_px + 60 * rows
+    fig = make_subplots(
+        rows=rows + 1,
+        cols=cols,
+        specs=[[{} for _ in range(cols)] for _ in range(rows)]
+        + [[{"colspan": cols}] + [None] * (cols - 1)],
+        row_heights=[series_px] * rows + [strip_px],
+        subplot_titles=[*titles, *[""] * (rows * cols - len(titles)), _STRIP_TITLE],
+        shared_xaxes=True,
+        vertical_spacing=min(0.3 / (rows + 1), 70 / total),
+    )
+    fig.update_layout(height=total + 120)
+    return fig
+
+
+def _period_end(last: date, step: timedelta) -> date:
+    """Return the day after the last period: the next month's first for monthly periods."""
+    if 28 <= step.days <= 31 and last.day == 1:
+        return date(last.year + last.month // 12, last.month % 12 + 1, 1)
+    return last + step
+
+
+def _lane(c: Coverage) -> str:
+    name = _ORIGIN_NAMES.get(c.origin, c.origin)
+    return name if c.used else f"{name} (not counted)"
+
+
+def _fill_strip(
+    fig: go.Figure,
+    coverage: Sequence[Coverage],
+    periods: Sequence[date],
+    *,
+    row: int,
+    pad: bool = False,
+) -> None:
+    """Draw one lane per origin in ``row``: covered runs filled, gaps left empty.
+
+    The strip spans the series' periods (to the end of the last one); runs outside are cut,
+    while the hover still gives the origin's whole record. ``pad`` leaves half a period
+    before the first, where bars centred on their period start.
+    """
+    ps = sorted(set(periods))
+    step = ps[-1] - ps[-2] if len(ps) > 1 else timedelta(days=1)
+    lo = ps[0] if ps else min((c.first for c in coverage), default=date.today())
+    hi = (
+        _period_end(ps[-1], step)
+        if ps
+        else max((c.last for c in coverage), default=lo) + timedelta(days=1)
+    )
+    for k, c in enumerate(coverage):
+        xs: list[date | None] = []
+        for a, b in c.spans or ((c.first, c.last),):
+            a, b = max(a, lo), min(b + timedelta(days=1), hi)
+            if a < b:
+                xs += [a, b, None]
+        colour = "#34495e" if c.used else "#aab7b8"
+        plural = "s" if c.days != 1 else ""
+        text = f"{_ORIGIN_NAMES.get(c.origin, c.origin)}: {c.days} day{plural} with data, "
+        text += f"{c.first}..{c.last}" + ("" if c.used else " (not counted in the series)")
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=[None if x is None else k for x in xs],
+                mode="lines+markers",
+                line={"color": colour, "width": 12},
+                marker={"color": colour, "size": 8, "symbol": "square"},
+                name=_lane(c),
+                hovertext=[None if x is None else text for x in xs],
+                hoverinfo="text",
+                showlegend=False,
+                meta=_STRIP_META,
+            ),
+            row=row,
+            col=1,
+        )
+    n = len(coverage)
+    fig.update_yaxes(
+        tickvals=list(range(n)),
+        ticktext=[_lane(c) for c in coverage],
+        ticksuffix="  ",
+        range=[-0.7, n - 0.3],
+        showgrid=False,
+        zeroline=False,
+        fixedrange=True,
+        row=row,
+        col=1,
+    )
+    fig.update_xaxes(title_text="period", row=row, col=1)
+    fig.update_xaxes(range=[lo - step / 2 if pad else lo, hi])
 
 
 def render(fig: go.Figure, fmt: str) -> bytes:
@@ -175,37 +361,28 @@ def _png(fig: go.Figure) -> bytes:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    panels = sorted({(t.xaxis or "x") for t in fig.data}, key=lambda a: int(a[1:] or 1))
+    strip = [t for t in fig.data if t.meta == _STRIP_META]
+    series = [t for t in fig.data if t.meta != _STRIP_META]
+    panels = sorted({(t.xaxis or "x") for t in series}, key=lambda a: int(a[1:] or 1))
     n = len(panels)
     ncols = 2 if n > 1 else 1
     nrows = (n + ncols - 1) // ncols
-    mfig, axes = plt.subplots(
-        nrows, ncols, figsize=(11 if ncols == 2 else 10, 3.2 * nrows), squeeze=False, sharey=n > 1
-    )
+    heights = [3.2] * nrows + ([0.7 + 0.3 * len(strip)] if strip else [])
+    mfig = plt.figure(figsize=(11 if ncols == 2 else 10, sum(heights)))
+    grid = mfig.add_gridspec(len(heights), ncols, height_ratios=heights)
+    axes = [[mfig.add_subplot(grid[r, c]) for c in range(ncols)] for r in range(nrows)]
     for k, panel in enumerate(panels):
         ax = axes[k // ncols][k % ncols]
-        for tr in fig.data:
-            if (tr.xaxis or "x") != panel:
-                continue
-            xs, ys = list(tr.x), [float(v) if v is not None else float("nan") for v in tr.y]
-            if tr.type == "bar":
-                # Bars as wide as most of a period: about 24 days for months, 5 for weeks.
-                gap = (xs[1] - xs[0]).days if len(xs) > 1 else 1
-                ax.bar(
-                    xs,
-                    ys,
-                    width=max(0.8 * gap, 0.8),
-                    color=["#c0392b" if v < 0 else "#2980b9" for v in ys],
-                )
-            elif tr.mode == "markers":
-                ax.scatter(xs, ys, marker="v", color=tr.marker.color, label=tr.name, zorder=3)
-            else:
-                ax.plot(xs, ys, label=tr.name, color=tr.line.color, linewidth=1.2)
-        titles = [a.text for a in fig.layout.annotations if a.xref not in (None, "x")]
+        if n > 1 and k:
+            ax.sharey(axes[0][0])
+        _png_panel(ax, [t for t in series if (t.xaxis or "x") == panel])
+        titles = [
+            a.text
+            for a in fig.layout.annotations
+            if a.xref not in (None, "x") and a.text not in ("", _STRIP_TITLE)
+        ]
         if n > 1 and k < len(titles):
             ax.set_title(titles[k], fontsize=10)
-        ax.axhline(0, color="#999", linewidth=0.6)
-        ax.tick_params(labelsize=8)
     for shape in fig.layout.shapes:
         axes[0][0].axvline(
             shape.x0, linestyle="--", color=shape.line.color or "#555", linewidth=0.9
@@ -215,9 +392,52 @@ def _png(fig: go.Figure) -> bytes:
         axes[0][0].set_ylabel(fig.layout.yaxis.title.text or "")
     for k in range(n, nrows * ncols):
         axes[k // ncols][k % ncols].set_visible(False)
+    if strip:
+        span = fig.layout[f"xaxis{(strip[0].xaxis or 'x')[1:]}"].range
+        _png_strip(mfig.add_subplot(grid[nrows, :]), strip)
+        # Every panel on the strip's days, as the interactive figure's shared x axis does.
+        lim: list[Any] = [date.fromisoformat(str(v)[:10]) for v in (span or ())[:2]]
+        for ax in [a for row in axes for a in row] + mfig.axes[-1:]:
+            if lim:
+                ax.set_xlim(*lim)
     mfig.suptitle(fig.layout.title.text or "", fontsize=11)
     mfig.tight_layout()
     buf = io.BytesIO()
     mfig.savefig(buf, format="png", dpi=110)
     plt.close(mfig)
     return buf.getvalue()
+
+
+def _png_panel(ax: Any, traces: Sequence[Any]) -> None:
+    for tr in traces:
+        xs, ys = list(tr.x), [float(v) if v is not None else float("nan") for v in tr.y]
+        if tr.type == "bar":
+            # Bars as wide as most of a period: about 24 days for months, 5 for weeks.
+            gap = (xs[1] - xs[0]).days if len(xs) > 1 else 1
+            ax.bar(
+                xs,
+                ys,
+                width=max(0.8 * gap, 0.8),
+                color=["#c0392b" if v < 0 else "#2980b9" for v in ys],
+            )
+        elif tr.mode == "markers":
+            ax.scatter(xs, ys, marker="v", color=tr.marker.color, label=tr.name, zorder=3)
+        else:
+            ax.plot(xs, ys, label=tr.name, color=tr.line.color, linewidth=1.2)
+    ax.axhline(0, color="#999", linewidth=0.6)
+    ax.tick_params(labelsize=8)
+
+
+def _png_strip(ax: Any, strip: Sequence[Any]) -> None:
+    """Redraw the coverage lanes; "projecting" caps keep a single covered day visible."""
+    for k, tr in enumerate(strip):
+        xs = list(tr.x)
+        for i in range(0, len(xs) - 1, 3):
+            ax.plot(
+                xs[i : i + 2], [k, k], color=tr.line.color, linewidth=7, solid_capstyle="projecting"
+            )
+    ax.set_yticks(range(len(strip)), [t.name for t in strip], fontsize=8)
+    ax.set_ylim(-0.7, len(strip) - 0.3)
+    ax.set_title(_STRIP_TITLE, fontsize=9)
+    ax.set_xlabel("period", fontsize=8)
+    ax.tick_params(labelsize=8)

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from brinkwatch.codebook import Dyad
     from brinkwatch.coding import Coder
-    from brinkwatch.measure import Alarm
+    from brinkwatch.measure import Alarm, Coverage
     from brinkwatch.simulate import Dynamics
     from brinkwatch.simulate.scenario import Scenario
     from brinkwatch.web._state import StoreAccess
@@ -89,6 +89,21 @@ def _since(r: dict[str, Any]) -> str:
     if r.get("lowest_since") is not None and (r.get("periods_since") or 0) > 1:
         return f"lowest since {r['lowest_since']} ({r['periods_since']} periods)"
     return ""
+
+
+def _coverage_dicts(cov: Sequence[Coverage]) -> list[dict[str, Any]]:
+    """Return the coverage strip's lanes as JSON: origin, days, first..last, counted."""
+    return [
+        {
+            "origin": c.origin,
+            "days": c.days,
+            "first": c.first.isoformat(),
+            "last": c.last.isoformat(),
+            "events": c.events,
+            "used": c.used,
+        }
+        for c in cov
+    ]
 
 
 def _alarm_dict(a: Alarm, open_from: date | None) -> dict[str, Any]:
@@ -188,7 +203,7 @@ def triad_view(
     rows = t.rows
     open_from = _open_from([r["period"] for r in rows])
     title = f"{' '.join(actors)}: {measure} by {freq}"
-    fig = triad_figure(rows, measure="value", title=title) if rows else None
+    fig = triad_figure(rows, measure="value", title=title, coverage=t.coverage) if rows else None
     return {
         "actors": list(actors),
         "freq": freq,
@@ -200,6 +215,7 @@ def triad_view(
         "alarms": [_alarm_dict(x, open_from) for x in t.alarms],
         "open_alarms": sum(1 for x in t.alarms if open_from is not None and x.period >= open_from),
         "figure": figure_json(fig) if fig is not None else None,
+        "coverage": _coverage_dicts(t.coverage),
     }
 
 
@@ -227,6 +243,7 @@ def dyad_view(
         alarms=m.alarms,
         title=f"{label} {measure} by {freq}: change points and alarms",
         label=measure,
+        coverage=m.coverage,
     )
     open_from = _open_from([r["period"] for r in rows])
     return {
@@ -255,6 +272,7 @@ def dyad_view(
         ],
         "alarms": [_alarm_dict(x, open_from) for x in reversed(m.alarms)],
         "figure": figure_json(fig),
+        "coverage": _coverage_dicts(m.coverage),
         "quad_figure": figure_json(_quad_figure(by, label, freq)),
     }
 
