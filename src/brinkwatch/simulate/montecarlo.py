@@ -668,6 +668,4 @@ def backtest(
                 if isinstance(v, float):
                     r[k] = round(v, 4)
     scores = path_scores(sc, register, runs) if register is not None else None
-    return Backtest(
-        pa.Table.from_pylist(brier_rows), pa.Table.from_pylist(count_rows), cut, scores
-    )
+    return Backtest(pa.Table.from_pylist(brier_rows), pa.Table.from_pylist(count_rows), cut, scores)
