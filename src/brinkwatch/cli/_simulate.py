@@ -425,10 +425,15 @@ def backtest_cmd(
             "persistence."
         )
     if res.path_scores is not None:
-        _print_path_scores(res.path_scores, fmt, title)
+        _print_path_scores(res.path_scores, fmt, title, paths)
 
 
-def _print_path_scores(scores: pa.Table, fmt: OutputFormat, title: str) -> None:
+def _share(p: float, paths: int) -> str:
+    # A share of paths: none of them is "below 1 in n", not a probability of zero.
+    return f"{p:.4f}" if p > 0 else f"< 1/{paths:,} (no path)"
+
+
+def _print_path_scores(scores: pa.Table, fmt: OutputFormat, title: str, paths: int) -> None:
     """Print the probability the model gave to the register's path, beside its baselines."""
     render_arrow(scores, fmt, out, title=f"{title}: probability of the register's path of states")
     if fmt is not OutputFormat.TABLE:
@@ -437,8 +442,8 @@ def _print_path_scores(scores: pa.Table, fmt: OutputFormat, title: str) -> None:
     nothing = "is" if joint["p_path_persistence"] == 1.0 else "is not"
     out.print(
         f"Probability of the observed path ({scores.num_rows - 1} instruments, "
-        f"{joint['checkpoints']} weekly checkpoints): {joint['p_path_actual']:.4f} with the "
-        f"actual levers, {joint['p_path_none']:.4f} without; uniform chance "
+        f"{joint['checkpoints']} weekly checkpoints): {_share(joint['p_path_actual'], paths)} "
+        f"with the actual levers, {_share(joint['p_path_none'], paths)} without; uniform chance "
         f"{joint['p_path_uniform']:.2g}. The register's path {nothing} 'nothing changes' "
         f"(persistence {joint['p_path_persistence']:.0f}). Mean agreement per checkpoint "
         f"{joint['agreement_actual']:.3f} vs persistence {joint['agreement_persistence']:.3f}."

@@ -667,5 +667,19 @@ def backtest(
             for k, v in r.items():
                 if isinstance(v, float):
                     r[k] = round(v, 4)
-    scores = path_scores(sc, register, runs) if register is not None else None
+    scores = None
+    if register is not None:
+        # Same four decimals, but the uniform chance of a whole path is far below them.
+        raw = path_scores(sc, register, runs)
+        scores = pa.Table.from_pylist(
+            [
+                {
+                    k: (float(f"{v:.3g}") if k.endswith("uniform") else round(v, 4))
+                    if isinstance(v, float)
+                    else v
+                    for k, v in r.items()
+                }
+                for r in raw.to_pylist()
+            ]
+        ).replace_schema_metadata(raw.schema.metadata)
     return Backtest(pa.Table.from_pylist(brier_rows), pa.Table.from_pylist(count_rows), cut, scores)
