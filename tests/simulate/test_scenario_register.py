@@ -15,6 +15,7 @@ from brinkwatch.simulate import (
     Dynamics,
     Scenario,
     apply_register,
+    observed_states,
     parse_scenario,
     path_scores,
     read_bundled_scenario,
@@ -201,3 +202,21 @@ def test_checkpoints_are_the_recorded_states() -> None:
         assert np.bincount(tisa[:, j], minlength=2).tolist() == run.state_counts["TISA"][t].tolist()
     assert run.checkpoint_states.dtype == np.int8
     assert run.scenario.start + timedelta(days=run.checkpoint_days[-1]) == run.scenario.end
+
+
+def test_instrument_not_yet_in_existence_keeps_the_file_state_or_its_absent_state() -> None:
+    later = PATHS.read_text().replace("2014-12-29", "2019-10-01")
+    reg = parse_register(later, source="later")
+    sc = apply_register(parse_scenario(TINY, source="tiny"), reg)
+    tisa = sc.machine("TISA")
+    assert (tisa.initial, tisa.dwell) == ("active", 0)
+    assert any(
+        "TISA: instrument 'TISA' does not exist on 2019-09-01" in n for n in sc.register_notes
+    )
+    obs = observed_states(sc, reg, checkpoint_days(100))
+    assert obs["TISA"].tolist() == [0] * 15  # active before and after its start
+    absent = _moved(TINY, "  - name: TISA\n", "  - name: TISA\n    register: {absent: suspended}\n")
+    sc2 = apply_register(parse_scenario(absent, source="absent"), reg)
+    assert sc2.machine("TISA").initial == "suspended"
+    # From 1 October (day 30) the register's own state holds.
+    assert observed_states(sc2, reg, (0, 29, 30, 99))["TISA"].tolist() == [1, 1, 0, 0]
