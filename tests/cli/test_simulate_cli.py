@@ -80,6 +80,60 @@ def test_backtest_prints_scores_beside_baselines(chronology_db: Path) -> None:
     assert "the model beats" in r.stdout or "the model does not beat" in r.stdout
 
 
+SMALL = str(Path(__file__).resolve().parents[1] / "data" / "instruments-small.yaml")
+
+
+def test_backtest_prints_the_probability_of_the_register_path(chronology_db: Path) -> None:
+    r = run("backtest", "jpn-kor-2019", "--cutoff", "2019-07-31", "--paths", "200",
+            "--db", str(chronology_db), "--register", SMALL)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    said = " ".join(r.stdout.split())  # the console wraps long lines
+    assert "probability of the register's path" in said
+    assert "Probability of the observed path (4 instruments, 40 weekly checkpoints)" in said
+    # GSOMIA got a notice and the photoresist controls were eased: not "nothing changes".
+    assert "is not 'nothing changes'" in said
+    j = run("backtest", "jpn-kor-2019", "--cutoff", "2019-07-31", "--paths", "200",
+            "--db", str(chronology_db), "--register", SMALL, "--format", "json")  # fmt: skip
+    assert j.returncode == 0, j.stderr
+    doc = json.loads(j.stdout)
+    rows = {row["machine"]: row for row in doc["path_scores"]}
+    assert doc["register"] == "test-jpn-kor-2016-2023"
+    assert set(rows) == {
+        "GSOMIA",
+        "JPN_controls_photoresist",
+        "JPN_controls_hydrogen_fluoride",
+        "JPN_controls_polyimide",
+        "all (jointly)",
+    }
+    assert rows["GSOMIA"]["changes"] == 2 and rows["GSOMIA"]["observed_end"] == "notice_suspended"
+    for row in rows.values():
+        for v in ("actual", "none"):
+            assert 0.0 <= row[f"p_path_{v}"] <= row[f"agreement_{v}"] <= 1.0
+    joint = rows["all (jointly)"]
+    assert joint["p_path_actual"] <= min(
+        rows[m]["p_path_actual"] for m in rows if m != "all (jointly)"
+    )
+
+
+def test_scenario_check_reports_where_the_register_overrides(tmp_path: Path) -> None:
+    # A notice before the start: the register wins over the file's `initial: active`.
+    reg = tmp_path / "moved.yaml"
+    reg.write_text(Path(SMALL).read_text().replace("- date: 2019-08-23", "- date: 2019-07-20"))
+    sc = tmp_path / "sc.yaml"
+    sc.write_text("register: moved.yaml\n" + read_bundled_scenario("jpn-kor-2019"))
+    r = run("scenario", "check", str(sc))
+    assert r.returncode == 0, r.stderr
+    said = " ".join(r.stdout.split())
+    assert "Starting states on 2019-08-01" in said
+    assert "the file says 'active'" in said and "register wins" in said
+    assert "notice_given" in said
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("register: missing.yaml\n" + read_bundled_scenario("jpn-kor-2019"))
+    r = run("scenario", "check", str(bad))
+    assert r.returncode != 0 and "Traceback" not in r.stderr
+    assert "missing.yaml" in r.stderr
+
+
 def test_scenario_new_writes_a_valid_starter(
     chronology_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from brinkwatch._notes import Note
+    from brinkwatch.instruments import Register
     from brinkwatch.simulate import VariantRuns
     from brinkwatch.simulate.scenario import Scenario
     from brinkwatch.store import Store
@@ -35,6 +36,14 @@ MAX_PATHS = 200_000
 PathsOpt = Annotated[int, typer.Option("--paths", help="Monte Carlo paths per variant.")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Seed; the same seed, the same result.")]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format")]
+ScenarioRegisterOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--register",
+        help="Instruments register (YAML, docs/instruments.md) to take the machines' starting "
+        "states from and score the paths against; default: the scenario's own `register:`.",
+    ),
+]
 ChronOpt = Annotated[
     bool,
     typer.Option(
@@ -45,6 +54,29 @@ ChronOpt = Annotated[
 
 
 def _load(spec: str) -> Scenario:
+    return _load_with_register(spec, None)[0]
+
+
+def _load_with_register(spec: str, register: Path | None) -> tuple[Scenario, Register | None]:
+    """Parse a scenario and, with ``register`` or its own ``register:``, start it from that."""
+    from brinkwatch.ingest.instruments import bundled_register, read_register
+    from brinkwatch.simulate import apply_register
+
+    sc = _parse(spec)
+    if register is not None:
+        reg = read_register(register)
+    elif sc.register is None:
+        return sc, None
+    elif sc.register == "bundled":
+        reg = bundled_register()
+    else:
+        # Relative to the scenario file, as the format says; a bundled scenario's to the cwd.
+        src = Path(sc.source)
+        reg = read_register(src.parent / sc.register if src.is_file() else Path(sc.register))
+    return apply_register(sc, reg), reg
+
+
+def _parse(spec: str) -> Scenario:
     from brinkwatch._yaml import read_text
     from brinkwatch.simulate.scenario import (
         bundled_scenarios,
@@ -334,13 +366,14 @@ def backtest_cmd(
     fmt: FormatOpt = OutputFormat.TABLE,
     chronology: ChronOpt = False,
     db: DbOption = None,
+    register: ScenarioRegisterOpt = None,
 ) -> None:
     """Fit up to a cutoff, run with the levers actually pulled and with none, and score."""
     from brinkwatch.simulate import backtest
 
     if not 1 <= paths <= MAX_PATHS:
         raise ConfigError(f"--paths must be between 1 and {MAX_PATHS:,}", field="--paths")
-    sc = _load(scenario)
+    sc, reg = _load_with_register(scenario, register)
     cut = _parse_date(cutoff, "--cutoff")
     with _events_store(db, chronology) as store, _progress(f"backtest {sc.name}") as bar:
         task = bar.add_task("", total=1.0)
@@ -353,20 +386,21 @@ def backtest_cmd(
                 n_paths=paths,
                 seed=seed,
                 progress=lambda f: bar.update(task, completed=f),
+                register=reg,
             )
     for w in caught:
         err.print(f"[yellow]{w.category.__name__}[/]: {escape(str(w.message))}")
     if fmt is OutputFormat.JSON:
-        out.print_json(
-            to_json(
-                {
-                    "scenario": sc.name,
-                    "cutoff": res.cutoff,
-                    "brier": res.brier.to_pylist(),
-                    "counts": res.counts.to_pylist(),
-                }
-            )
-        )
+        doc: dict[str, Any] = {
+            "scenario": sc.name,
+            "cutoff": res.cutoff,
+            "brier": res.brier.to_pylist(),
+            "counts": res.counts.to_pylist(),
+        }
+        if res.path_scores is not None:
+            doc["register"] = sc.register_id
+            doc["path_scores"] = res.path_scores.to_pylist()
+        out.print_json(to_json(doc))
         return
     title = f"Backtest of {sc.name}, fitted to {res.cutoff}"
     render_arrow(res.brier, fmt, out, title=f"{title}: Brier scores (lower is better)")
@@ -390,6 +424,30 @@ def backtest_cmd(
             f"{tot['mae_persistence']:.3f}: the model {'beats' if beat else 'does not beat'} "
             "persistence."
         )
+    if res.path_scores is not None:
+        _print_path_scores(res.path_scores, fmt, title, paths)
+
+
+def _share(p: float, paths: int) -> str:
+    # A share of paths: none of them is "below 1 in n", not a probability of zero.
+    return f"{p:.4f}" if p > 0 else f"< 1/{paths:,} (no path)"
+
+
+def _print_path_scores(scores: pa.Table, fmt: OutputFormat, title: str, paths: int) -> None:
+    """Print the probability the model gave to the register's path, beside its baselines."""
+    render_arrow(scores, fmt, out, title=f"{title}: probability of the register's path of states")
+    if fmt is not OutputFormat.TABLE:
+        return
+    joint = scores.to_pylist()[-1]
+    nothing = "is" if joint["p_path_persistence"] == 1.0 else "is not"
+    out.print(
+        f"Probability of the observed path ({scores.num_rows - 1} instruments, "
+        f"{joint['checkpoints']} weekly checkpoints): {_share(joint['p_path_actual'], paths)} "
+        f"with the actual levers, {_share(joint['p_path_none'], paths)} without; uniform chance "
+        f"{joint['p_path_uniform']:.2g}. The register's path {nothing} 'nothing changes' "
+        f"(persistence {joint['p_path_persistence']:.0f}). Mean agreement per checkpoint "
+        f"{joint['agreement_actual']:.3f} vs persistence {joint['agreement_persistence']:.3f}."
+    )
 
 
 _STARTER = """\
@@ -545,9 +603,10 @@ def scenario_new_cmd(
 @scenario_app.command("check")
 def scenario_check_cmd(
     scenario: Annotated[str, typer.Argument(help="A bundled scenario name or a YAML file.")],
+    register: ScenarioRegisterOpt = None,
 ) -> None:
     """Validate a scenario file and list its machines, levers and assumptions."""
-    sc = _load(scenario)
+    sc, _ = _load_with_register(scenario, register)
     out.print(
         f"[bold]{escape(sc.title)}[/]: valid. {len(sc.actors)} actors, {len(sc.machines)} "
         f"agreements/measures/events, {len(sc.levers)} levers, {len(sc.parameters())} "
@@ -565,3 +624,18 @@ def scenario_check_cmd(
             ", ".join(f"{o} {d}" for o, d in lv.expect),
         )
     out.print(t)
+    if sc.register_id is not None:
+        _print_register_start(sc)
+
+
+def _print_register_start(sc: Scenario) -> None:
+    """Print each machine's starting state and dwell from the register, and what changed."""
+    t = Table(header_style="bold", title=f"Starting states on {sc.start} from {sc.register_id}")
+    for c in ("machine", "instrument", "starts in", "days in it"):
+        t.add_column(c)
+    for m in sc.machines:
+        if m.register is not None and m.register.instrument:
+            t.add_row(m.name, m.register.instrument, m.initial, str(m.dwell))
+    out.print(t)
+    for note in sc.register_notes:
+        out.print(f"[yellow]register[/]: {escape(note)}")

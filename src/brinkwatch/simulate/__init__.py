@@ -9,6 +9,7 @@ scenarios (agreements and measures as state machines, ballast, levers) and
 """
 
 from brinkwatch.simulate._engine import Dynamics, SimulationRun, run_scenario
+from brinkwatch.simulate._register import apply_register, observed_states, path_scores
 from brinkwatch.simulate._streams import KINDS, Streams, event_streams
 from brinkwatch.simulate.hawkes import (
     CHUNK_PATHS,
@@ -67,6 +68,7 @@ __all__ = [
     "StepHook",
     "Streams",
     "VariantRuns",
+    "apply_register",
     "backtest",
     "bundled_scenarios",
     "compare_levers",
@@ -75,8 +77,10 @@ __all__ = [
     "event_streams",
     "fan_table",
     "fit_dynamics",
+    "observed_states",
     "outcome_table",
     "parse_scenario",
+    "path_scores",
     "predictive_log_score",
     "read_bundled_scenario",
     "run_scenario",

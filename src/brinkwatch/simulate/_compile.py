@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -36,6 +36,9 @@ N_ENTRIES = 8
 TINY = 1e-12
 #: Day of a scheduled shock that does not happen in a path.
 NEVER = -(10**9)
+#: Days between the checkpoints on which every path's machine states are recorded (and the
+#: last day): weekly, so that a 90-day or 26-day rule is seen within a week of when it fires.
+CHECKPOINT_EVERY = 7
 #: The effect grids, one per kind of target (positions in ``Effects.matrices``).
 BASE, EXC, HAZ, REC = 0, 1, 2, 3
 
@@ -172,6 +175,8 @@ class Machines(_Frozen):
     names: tuple[str, ...]
     n_states: tuple[int, ...]
     initial: tuple[int, ...]
+    #: Days already spent in the initial state on the start day (from a register).
+    dwell0: tuple[int, ...]
     machine: tuple[int, ...]
     source: tuple[int, ...]
     target: tuple[int, ...]
@@ -290,6 +295,26 @@ class Compiled:
     levers: tuple[LeverPlan, ...]
     shocks: tuple[ShockPlan, ...]
     outcomes: tuple[OutcomeRule, ...]
+    #: Days (from 0) on which machine states are recorded per path, and each day's slot (-1:
+    #: not a checkpoint).
+    checkpoints: tuple[int, ...] = ()
+    check_slot: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+
+
+def checkpoint_days(horizon: int, every: int = CHECKPOINT_EVERY) -> tuple[int, ...]:
+    """Return the days (from 0) on which machine states are recorded.
+
+    The last day of every ``every`` days, and the horizon's last day.
+
+    Examples
+    --------
+    >>> checkpoint_days(16)
+    (6, 13, 15)
+    """
+    days = list(range(every - 1, horizon, every))
+    if not days or days[-1] != horizon - 1:
+        days.append(horizon - 1)
+    return tuple(days)
 
 
 @dataclass(frozen=True)
@@ -344,6 +369,9 @@ def compile_run(
     index = _index(scenario, dynamics, st)
     machines = _machines(scenario, st, theta, n_p, rngs.transitions)
     effects = _effects(scenario, st, theta, n_p, chosen, machines)
+    checks = checkpoint_days(scenario.horizon_days)
+    slot = np.full(scenario.horizon_days, -1, dtype=np.int32)
+    slot[list(checks)] = np.arange(len(checks), dtype=np.int32)
     return Compiled(
         n_paths=n_p,
         n_streams=st.n,
@@ -356,6 +384,8 @@ def compile_run(
         levers=_levers(scenario, st, theta, n_p, chosen, machines, rngs.levers),
         shocks=_shocks(scenario, st, theta, n_p, rngs.shocks),
         outcomes=tuple(_outcome(scenario, machines, o) for o in scenario.outcomes),
+        checkpoints=checks,
+        check_slot=slot,
     )
 
 
@@ -428,6 +458,7 @@ def _machines(
         names=tuple(m.name for m in machines),
         n_states=tuple(len(m.states) for m in machines),
         initial=tuple(m.states.index(m.initial) for m in machines),
+        dwell0=tuple(m.dwell for m in machines),
         machine=tuple(mi for mi, _ in trans),
         source=tuple(machines[mi].states.index(tr.source) for mi, tr in trans),
         target=tuple(machines[mi].states.index(tr.target) for mi, tr in trans),

@@ -102,6 +102,12 @@ class SimulationRun:
     )
     transition_names: tuple[tuple[str, str, str], ...] = ()
     set_values: dict[str, np.ndarray] = field(default_factory=dict)
+    #: Days (from 0) on which machine states were recorded (weekly and the last day).
+    checkpoint_days: tuple[int, ...] = ()
+    #: Array (paths, checkpoints, machines) int8: each machine's state code on those days.
+    checkpoint_states: np.ndarray = field(
+        default_factory=lambda: np.zeros((0, 0, 0), dtype=np.int8)
+    )
 
     def transition_table(self) -> pa.Table:
         """Every state change in every path: path, day (from 0), date, machine, from, to.
@@ -183,6 +189,8 @@ def _run(
         ),
         transition_names=c.machines.labels,
         set_values=theta.set_values,
+        checkpoint_days=c.checkpoints,
+        checkpoint_states=s.checks,
     )
 
 
@@ -286,4 +294,6 @@ def _merge(runs: Sequence[SimulationRun]) -> SimulationRun:
         ),
         transition_names=first.transition_names,
         set_values={k: np.concatenate([r.set_values[k] for r in runs]) for k in first.set_values},
+        checkpoint_days=first.checkpoint_days,
+        checkpoint_states=np.concatenate([r.checkpoint_states for r in runs]),
     )

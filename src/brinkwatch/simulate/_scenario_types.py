@@ -28,6 +28,7 @@ __all__ = [
     "Mediator",
     "Opinion",
     "Outcome",
+    "RegisterLink",
     "Scenario",
     "Shock",
     "StateEffect",
@@ -169,8 +170,29 @@ class StateEffect:
 
 
 @dataclass(frozen=True)
+class RegisterLink:
+    """How a machine reads its state from an instruments register.
+
+    ``instrument`` is the register id (None: the machine's own name); ``states`` maps register
+    states to machine states where their names differ; ``absent`` is the machine's state on days
+    the instrument does not exist in the register (None: the ``initial`` of the scenario file
+    before the instrument's start, its last state after its end).
+    """
+
+    instrument: str | None = None
+    states: tuple[tuple[str, str], ...] = ()
+    absent: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
 class Machine:
-    """An agreement or a measure as a state machine."""
+    """An agreement or a measure as a state machine.
+
+    ``dwell`` is the number of days the machine has already spent in ``initial`` on the start
+    day (from the register; 0 otherwise): ``after_days`` transitions count from the entry.
+    ``register`` is set when the machine is linked to a register instrument.
+    """
 
     name: str
     kind: Literal["agreement", "measure", "event"]
@@ -181,6 +203,8 @@ class Machine:
     transitions: tuple[Transition, ...]
     while_in: tuple[StateEffect, ...]
     line: int
+    register: RegisterLink | None = None
+    dwell: int = 0
 
 
 @dataclass(frozen=True)
@@ -350,6 +374,12 @@ class Scenario:
     outcomes: tuple[Outcome, ...]
     notes: str = ""
     _params: tuple[Uncertain, ...] = field(default=(), repr=False)
+    #: The ``register:`` of the file: a path relative to it, ``bundled``, or None.
+    register: str | None = None
+    #: Id of the register the initial states were taken from (None: the file's own).
+    register_id: str | None = None
+    #: What taking the states from the register changed or could not use, for ``check``.
+    register_notes: tuple[str, ...] = ()
 
     @property
     def streams(self) -> list[str]:

@@ -26,6 +26,7 @@ from brinkwatch.simulate._scenario_types import (
     Mediator,
     Opinion,
     Outcome,
+    RegisterLink,
     Scenario,
     Shock,
     StateEffect,
@@ -309,7 +310,17 @@ def _machine(p: _Parser, n: _Node, kind: str) -> Machine:
     if not _NAME.match(name):
         raise n.error("name", f"'{name}' must be a name of letters, digits and _")
     n.path = name  # assumptions are named after the machine, not its place in the list
-    n.allow("name", "holder", "description", "states", "initial", "transitions", "while_in", "kind")
+    n.allow(
+        "name",
+        "holder",
+        "description",
+        "states",
+        "initial",
+        "transitions",
+        "while_in",
+        "kind",
+        "register",
+    )
     states = n.value("states")
     if not isinstance(states, list) or len(states) < 2 or len(set(states)) != len(states):
         raise n.error("states", "'states' must list at least two distinct state names")
@@ -394,7 +405,29 @@ def _machine(p: _Parser, n: _Node, kind: str) -> Machine:
         transitions=tuple(transitions),
         while_in=tuple(whiles),
         line=n.line,
+        register=_register_link(n, tuple(states)) if n.has("register") else None,
     )
+
+
+def _register_link(n: _Node, states: tuple[str, ...]) -> RegisterLink:
+    """Read a machine's ``register:`` mapping: which instrument, and how its states map."""
+    r = n.sub("register")
+    r.allow("instrument", "states", "absent")
+    instrument = r.text("instrument") if r.has("instrument") else None
+    if instrument is not None and not _NAME.match(instrument):
+        raise r.error("instrument", f"'{instrument}' is not a register id (letters, digits, _)")
+    pairs: list[tuple[str, str]] = []
+    if r.has("states"):
+        m = r.sub("states")
+        for key in m.items:
+            target = m.text(key)
+            if target not in states:
+                raise m.error(key, f"'{target}' is not one of the machine's states {list(states)}")
+            pairs.append((key, target))
+    absent = r.text("absent") if r.has("absent") else None
+    if absent is not None and absent not in states:
+        raise r.error("absent", f"'{absent}' is not one of the machine's states {list(states)}")
+    return RegisterLink(instrument, tuple(pairs), absent, r.line)
 
 
 _TOP = (
@@ -417,6 +450,7 @@ _TOP = (
     "levers",
     "actual",
     "outcomes",
+    "register",
 )
 
 
@@ -499,6 +533,7 @@ def parse_scenario(text: str, *, source: str = "scenario") -> Scenario:
         outcomes=tuple(outcomes),
         notes=str(top.value("notes", "")),
         _params=tuple(p.params),
+        register=top.text("register") if top.has("register") else None,
     )
 
 

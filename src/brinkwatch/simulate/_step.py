@@ -60,6 +60,8 @@ class State:
     log_k: list[np.ndarray] = field(default_factory=list)
     log_t: list[np.ndarray] = field(default_factory=list)
     log_p: list[np.ndarray] = field(default_factory=list)
+    #: (paths, checkpoints, machines) int8: each machine's state on each checkpoint day.
+    checks: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0), dtype=np.int8))
 
     def put(self, fx: Fx, active: np.ndarray | bool) -> None:
         """Switch an effect on for the paths where ``active`` holds, for today."""
@@ -86,7 +88,7 @@ def initial_state(c: Compiled) -> State:
         regained=np.zeros(n_p, dtype=bool),
         above=np.zeros(n_p, dtype=np.int32),
         machine=[np.full(n_p, code, dtype=np.int8) for code in mc.initial],
-        dwell=[np.zeros(n_p, dtype=np.int32) for _ in mc.initial],
+        dwell=[np.full(n_p, d, dtype=np.int32) for d in mc.dwell0],
         cumh=np.zeros((n_t, n_p)),
         entries=np.zeros((n_t, n_p), dtype=np.int64),
         cur_thr=mc.thresholds[:, 0, :].copy(),
@@ -104,6 +106,7 @@ def initial_state(c: Compiled) -> State:
         state_counts=[np.zeros((c.horizon, n), dtype=np.int64) for n in mc.n_states],
         weekly=np.zeros((n_p, weeks, n_s), dtype=np.int32),
         index_weekly=np.zeros((n_p, weeks), dtype=np.float32),
+        checks=np.zeros((n_p, len(c.checkpoints), len(mc.initial)), dtype=np.int8),
     )
 
 
@@ -285,9 +288,12 @@ def _record(c: Compiled, s: State, t: int, counts: np.ndarray) -> None:
     wk = t // 7
     s.weekly[:, wk] += counts
     s.index_weekly[:, wk] = s.roll
+    slot = int(c.check_slot[t]) if len(c.check_slot) else -1
     for mi, n_states in enumerate(c.machines.n_states):
         s.state_counts[mi][t] = np.bincount(s.machine[mi], minlength=n_states)
         s.dwell[mi] += 1
+        if slot >= 0:
+            s.checks[:, slot, mi] = s.machine[mi]
     for o in c.outcomes:
         if t > o.by:
             continue

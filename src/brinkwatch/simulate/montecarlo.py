@@ -35,8 +35,10 @@ from brinkwatch.errors import (
     ScenarioError,
     SparseDataWarning,
 )
+from brinkwatch.instruments import Register
 from brinkwatch.measure import Actor
 from brinkwatch.simulate._engine import Dynamics, SimulationRun, run_scenario
+from brinkwatch.simulate._register import apply_register, path_scores
 from brinkwatch.simulate._streams import event_streams
 from brinkwatch.simulate.hawkes import HawkesModel
 from brinkwatch.simulate.scenario import Scenario
@@ -559,11 +561,16 @@ def sensitivity(
 
 @dataclass(frozen=True)
 class Backtest:
-    """Scores of a backtest; see :func:`backtest`."""
+    """Scores of a backtest; see :func:`backtest`.
+
+    ``path_scores`` (with a register only) is :func:`path_scores`: the probability each run
+    gave to the register's actual path of states, per instrument and jointly.
+    """
 
     brier: pa.Table
     counts: pa.Table
     cutoff: date
+    path_scores: pa.Table | None = None
 
 
 def backtest(
@@ -574,6 +581,7 @@ def backtest(
     n_paths: int = 2000,
     seed: int = 0,
     progress: Progress | None = None,
+    register: Register | None = None,
 ) -> Backtest:
     """Fit up to ``cutoff``, run with the levers actually pulled and with none, and score.
 
@@ -584,7 +592,15 @@ def backtest(
     - mean absolute error of weekly event counts per stream over the horizon (or as far as the
       data go), against the counts in the store, for the simulated mean and for persistence
       (every week equals the last observed week before the start).
+
+    With a ``register``, the machines start in the register's states on the start day (unless
+    the scenario already took them from one, see
+    :func:`~brinkwatch.simulate.apply_register`), and a third table scores the simulated state
+    paths against the register's path on weekly checkpoint days (:func:`path_scores`), beside
+    persistence and uniform chance.
     """
+    if register is not None and scenario.register_id is None:
+        scenario = apply_register(scenario, register)
     cut = cutoff or scenario.start - timedelta(days=1)
     if cut >= scenario.start:
         raise ScenarioError(
@@ -651,4 +667,19 @@ def backtest(
             for k, v in r.items():
                 if isinstance(v, float):
                     r[k] = round(v, 4)
-    return Backtest(pa.Table.from_pylist(brier_rows), pa.Table.from_pylist(count_rows), cut)
+    scores = None
+    if register is not None:
+        # Same four decimals, but the uniform chance of a whole path is far below them.
+        raw = path_scores(sc, register, runs)
+        scores = pa.Table.from_pylist(
+            [
+                {
+                    k: (float(f"{v:.3g}") if k.endswith("uniform") else round(v, 4))
+                    if isinstance(v, float)
+                    else v
+                    for k, v in r.items()
+                }
+                for r in raw.to_pylist()
+            ]
+        ).replace_schema_metadata(raw.schema.metadata)
+    return Backtest(pa.Table.from_pylist(brier_rows), pa.Table.from_pylist(count_rows), cut, scores)
