@@ -14,6 +14,7 @@ from brinkwatch.store._queries import (
 from brinkwatch.store._schema import (
     EVENT_COLUMNS,
     INPUT_FIELDS,
+    MENTION_COLUMNS,
     ORIGINS,
     SCHEMA_VERSION,
     Column,
@@ -44,6 +45,7 @@ __all__ = [
     "EVENT_COLUMNS",
     "INPUT_FIELDS",
     "MACHINE_ORIGINS",
+    "MENTION_COLUMNS",
     "ORIGINS",
     "SCHEMA_VERSION",
     "STATE_TYPES",

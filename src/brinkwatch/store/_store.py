@@ -228,12 +228,14 @@ class Store:
     ) -> BatchCounts:
         """Load one input file's rows as a batch, in one transaction, every row accounted for.
 
-        The rows of ``source.sql`` are appended to ``event_rows`` under a new batch id; rows
-        with a problem, blank lines and ids already stored for the origin (or repeated within
-        the file) are held back with their reason, the rejects go to ``rejected`` with their
-        physical line numbers, and ``ingest_log`` gets the batch's counts. When the same bytes
-        were loaded the same way before (same fingerprint and signature), nothing is read:
-        every row counts again as what it was then.
+        The rows of ``source.sql`` are appended to ``event_rows`` (``mention_rows`` for GDELT
+        2.0 mentions, ``source.table == "mentions"``) under a new batch id; rows with a
+        problem, blank lines and ids already stored for the origin (mentions: the same event,
+        article and sentence; or repeated within the file) are held back with their reason,
+        the rejects go to ``rejected`` with their physical line numbers, and ``ingest_log``
+        gets the batch's counts. When the same bytes were loaded the same way before (same
+        fingerprint and signature), nothing is read: every row counts again as what it was
+        then.
 
         Parameters
         ----------
@@ -422,10 +424,14 @@ class Store:
         con = self.con
         con.execute("CHECKPOINT")
         before = self._file_bytes()
-        row = fetch_one(con, "SELECT count(*) FROM event_rows WHERE _reject IS NOT NULL")
-        n = int(row[0]) if row else 0
+        n = 0
+        for table in ("event_rows", "mention_rows"):
+            row = fetch_one(con, f"SELECT count(*) FROM {table} WHERE _reject IS NOT NULL")
+            held = int(row[0]) if row else 0
+            if held:
+                con.execute(f"DELETE FROM {table} WHERE _reject IS NOT NULL")
+            n += held
         if n:
-            con.execute("DELETE FROM event_rows WHERE _reject IS NOT NULL")
             con.execute("CHECKPOINT")
         rewritten = False
         if self.path is not None:
