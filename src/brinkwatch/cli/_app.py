@@ -270,7 +270,7 @@ def ingest_cmd(
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Ingest GDELT 1.0/2.0, ICEWS, CSV or Parquet files into the event store.
+    """Ingest GDELT 1.0/2.0 (events and 2.0 mentions), ICEWS, CSV or Parquet files into the store.
 
     With --json it prints one JSON object whatever happens: the counts and each file's report
     (a failed file has its "error"), or, when the run cannot start (bad mapping, store
