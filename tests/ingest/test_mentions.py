@@ -142,3 +142,16 @@ def test_a_mentions_file_forced_as_events_is_rejected_row_by_row(store: Store) -
     assert (f.stored, f.rejected) == (0, len(_lines()))
     reasons = store.con.execute("SELECT DISTINCT reason, detail FROM rejected").fetchall()
     assert reasons == [("column_count", "expected 61 tab-separated fields, found 16")]
+
+
+def test_a_bom_and_crlf_line_ends_change_nothing(tmp_path: Path, store: Store) -> None:
+    lines = _lines()[:20]
+    path = tmp_path / "w.mentions.CSV"
+    path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode() + b"\r\n")
+    assert detect_format(path) is Format.GDELT2_MENTIONS
+    f = ingest(store, [path]).files[0]
+    assert (f.read, f.stored, f.rejected, f.blank) == (20, 20, 0, 0)
+    got = store.con.execute(
+        "SELECT event_id, extras FROM mentions ORDER BY event_id, sentence_id LIMIT 1"
+    ).fetchone()
+    assert got == ("881990832", None)

@@ -113,7 +113,9 @@ class Evidence:
         extra = [f"{self.rows} rows"] if self.rows > 1 else []
         if self.sources is not None:
             names = ""
-            if self.source_names:
+            # Named only when the names are what was counted (a story's top count may come
+            # from another of its rows, an export row without mentions).
+            if self.source_names and len(self.source_names) == self.sources:
                 shown = ", ".join(self.source_names[:_NAMES_SHOWN])
                 more = ", ..." if len(self.source_names) > _NAMES_SHOWN else ""
                 names = f": {shown}{more}"
