@@ -47,6 +47,9 @@ def test_a_schema_3_store_gains_an_empty_mentions_table_and_keeps_its_events(
     assert s.con.execute("SELECT count(*) FROM events").fetchone() == events
     f = ingest(s, [SAMPLE]).files[0]
     assert f.stored == len(SAMPLE.read_text().splitlines())
+    st = s.stats()
+    assert (st.events, st.mentions) == (events[0], f.stored)
+    assert st.read == st.stored + st.rejected + st.duplicates
     s.close()
     # Opening it again changes nothing.
     s = connect(path, read_only=True)

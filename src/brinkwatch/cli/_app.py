@@ -400,6 +400,7 @@ def stats_cmd(
     out.print(
         f"files ingested: {st.files:,}; rows read {st.read:,} = stored {st.stored:,} + "
         f"rejected {st.rejected:,} + duplicates {st.duplicates:,}"
+        + (f"; GDELT 2.0 mentions stored {st.mentions:,}" if st.mentions else "")
     )
     if st.rejected_by_reason:
         rt = Table(title="rejected rows by reason", header_style="bold")

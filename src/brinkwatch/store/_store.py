@@ -82,11 +82,14 @@ class StoreStats:
     stored: int
     rejected: int
     duplicates: int
+    #: GDELT 2.0 mentions stored (``read`` and the counts beside it include their files' rows).
+    mentions: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
         return {
             "events": self.events,
+            "mentions": self.mentions,
             "files": self.files,
             "read": self.read,
             "stored": self.stored,
@@ -207,6 +210,11 @@ class Store:
         assert row is not None
         total = fetch_one(con, "SELECT count(*) FROM events")
         assert total is not None
+        # A store made before schema 4 and opened read-only has no mentions table.
+        has = fetch_one(
+            con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'mentions'"
+        )
+        mentions = fetch_one(con, "SELECT count(*) FROM mentions") if has and has[0] else None
         return StoreStats(
             events=int(total[0]),
             by_origin=by_origin,
@@ -216,6 +224,7 @@ class Store:
             stored=int(row[2]),
             rejected=int(row[3]),
             duplicates=int(row[4]),
+            mentions=int(mentions[0]) if mentions else 0,
         )
 
     def load_batch(
