@@ -106,8 +106,15 @@ def test_evidence_is_ranked_by_mention_sources_and_other_events_keep_their_expor
 def test_event_sources_counts_per_event_and_is_none_without_a_mentions_table(
     tmp_path: Path, store: Store
 ) -> None:
+    ingest(store, [_write(tmp_path / "e.export.CSV", [_event(7, 1), _event(8, 1)])])
     mentions = [_mention(7, "a.com", 1), _mention(7, "a.com", 2), _mention(8, "b.com", 1)]
+    # A mention of an event the store does not hold is not counted for any event.
+    mentions.append(_mention(9, "c.com", 1))
     ingest(store, [_write(tmp_path / "m.mentions.CSV", mentions)])
+    assert store.con.execute("SELECT count(*) FROM mentions").fetchone() == (4,)
+    e = store.events
+    only8 = event_sources(e.filter(e.event_id == "8"))
+    assert only8 is not None and only8.to_pyarrow().num_rows == 1
     src = event_sources(store.events)
     assert src is not None
     got = src.order_by("event_id").to_pyarrow().to_pylist()

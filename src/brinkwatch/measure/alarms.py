@@ -360,13 +360,14 @@ def _names(rows: list[dict[str, Any]]) -> tuple[str, ...]:
     return tuple(best["source_names"])
 
 
-def _with_sources(t: ir.Table, sources: ir.Table | None) -> ir.Table:
+def _with_sources(t: ir.Table, mentions: bool) -> ir.Table:
     """Let the stored mentions of gdelt2 events count their sources and mentions.
 
     Adds ``source_names``; ``num_sources`` and ``num_mentions`` become the mention counts
-    where the event has mentions and stay the export's elsewhere. Without a mentions table the
-    rows are returned as they are.
+    where the event has mentions and stay the export's elsewhere. Without a mentions table
+    (``mentions`` false) the rows are returned as they are.
     """
+    sources = event_sources(t) if mentions else None
     if sources is None:
         return t
     s = sources.rename(_m_event_id="event_id")
@@ -402,8 +403,8 @@ _EVIDENCE_COLS = [
 ]
 
 
-def _evidence_cols(sources: ir.Table | None) -> list[str]:
-    return _EVIDENCE_COLS if sources is None else [*_EVIDENCE_COLS, "source_names"]
+def _evidence_cols(mentions: bool) -> list[str]:
+    return [*_EVIDENCE_COLS, "source_names"] if mentions else _EVIDENCE_COLS
 
 
 def evaluate_alarms(
@@ -465,7 +466,8 @@ def evaluate_alarms(
             return []
         start, end = start or span[0], end or span[1]
     series_cache: dict[str, list[dict[str, Any]]] = {}
-    sources = event_sources(events)
+    # Whether the store has mentions; each query then counts those of its own events.
+    has_mentions = event_sources(events) is not None
     for rule in rules:
         if rule.between and {a.country, b.country} != set(rule.between):
             continue
@@ -474,7 +476,7 @@ def evaluate_alarms(
             continue
         r_e = e if not rule.origins else e.filter(e.origin.isin(rule.origins))
         if rule.kind == "events":
-            alarms.extend(_event_alarms(r_e, rule, a, b, freq, actors, sources))
+            alarms.extend(_event_alarms(r_e, rule, a, b, freq, actors, has_mentions))
             continue
         for s, t in pairs[:1] if rule.directed else pairs:
             key = f"{s}->{t}:{rule.measure}:{orig}"
@@ -521,11 +523,11 @@ def evaluate_alarms(
                     quads: tuple[int, ...] = {"down": (3, 4), "up": (1, 2)}.get(
                         rule.direction, (1, 2, 3, 4)
                     )
-                    found = _segment_rows(r_e, s, t, period, freq, quads, actors, sources)
+                    found = _segment_rows(r_e, s, t, period, freq, quads, actors, has_mentions)
                     if not found:
                         continue
                 else:
-                    found = _period_rows(r_e, s, t, period, freq, actors, sources)
+                    found = _period_rows(r_e, s, t, period, freq, actors, has_mentions)
                 ev = _stories(found, worst_first=True)
                 alarms.append(
                     Alarm(
@@ -562,7 +564,7 @@ def _event_alarms(
     b: Actor,
     freq: Freq,
     actors: ActorScope,
-    sources: ir.Table | None,
+    has_mentions: bool,
 ) -> list[Alarm]:
     fwd = _match(e, a, b, actors)
     bwd = _match(e, b, a, actors)
@@ -575,8 +577,8 @@ def _event_alarms(
         machine = m.origin.isin(list(MACHINE_ORIGINS))
         m = m.filter(~machine | m.is_root_event.fill_null(True))
     m = _with_story(m).mutate(period=period_of(m.event_date, freq))
-    m = _with_sources(m, sources)
-    rows = m.select(*_evidence_cols(sources), "story", "period").order_by(
+    m = _with_sources(m, has_mentions)
+    rows = m.select(*_evidence_cols(has_mentions), "story", "period").order_by(
         ["event_date", "origin", "event_id"]
     )
     by_period: dict[date, list[dict[str, Any]]] = {}
@@ -648,14 +650,16 @@ def _segment_rows(
     freq: Freq,
     quads: tuple[int, ...],
     actors: ActorScope,
-    sources: ir.Table | None,
+    has_mentions: bool,
 ) -> list[dict[str, Any]]:
     p = e.filter(_match(e, s, t, actors))
     p = p.filter(p.quad_class.isin(list(quads)))
     first = period_of(p.event_date, freq)
     ends = calendar(period, period + timedelta(days=400), freq)[: _SEGMENT_PERIODS + 1]
-    p = _with_sources(_with_story(p.filter((first >= period) & (first < ends[-1]))), sources)
-    rows = p.select(*_evidence_cols(sources), "story").order_by([p.goldstein.asc(), p.event_id])
+    p = _with_sources(_with_story(p.filter((first >= period) & (first < ends[-1]))), has_mentions)
+    rows = p.select(*_evidence_cols(has_mentions), "story").order_by(
+        [p.goldstein.asc(), p.event_id]
+    )
     out: list[dict[str, Any]] = rows.limit(_ROWS_MAX).to_pyarrow().to_pylist()
     return out
 
@@ -667,11 +671,13 @@ def _period_rows(
     period: date,
     freq: Freq,
     actors: ActorScope,
-    sources: ir.Table | None,
+    has_mentions: bool,
 ) -> list[dict[str, Any]]:
     p = e.filter(_match(e, s, t, actors))
-    p = _with_sources(_with_story(p.filter(period_of(p.event_date, freq) == period)), sources)
+    p = _with_sources(_with_story(p.filter(period_of(p.event_date, freq) == period)), has_mentions)
     # The most conflictual events explain a drop best.
-    rows = p.select(*_evidence_cols(sources), "story").order_by([p.goldstein.asc(), p.event_id])
+    rows = p.select(*_evidence_cols(has_mentions), "story").order_by(
+        [p.goldstein.asc(), p.event_id]
+    )
     out: list[dict[str, Any]] = rows.limit(_ROWS_MAX).to_pyarrow().to_pylist()
     return out

@@ -142,8 +142,9 @@ def event_sources(events: ir.Table) -> ir.Table | None:
     Parameters
     ----------
     events
-        The store's ``events`` table (or an expression over it): the mentions are looked up
-        beside it, on the same backend.
+        The store's ``events`` table or an expression over it (events of one dyad, say):
+        only the mentions of its ``gdelt2`` events are counted, so a narrow selection reads
+        few mentions. The mentions are looked up beside it, on the same backend.
 
     Returns
     -------
@@ -165,6 +166,8 @@ def event_sources(events: ir.Table) -> ir.Table | None:
         m = events.get_backend().table("mentions")
     except Exception:  # no such table, or no backend: each backend raises its own error
         return None
+    ids = events.filter(events.origin == "gdelt2").event_id
+    m = m.filter(m.event_id.isin(ids))
     return m.group_by("event_id").aggregate(
         mention_sources=m.source_name.nunique(),
         mention_count=m.count(),
