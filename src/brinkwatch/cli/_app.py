@@ -270,7 +270,7 @@ def ingest_cmd(
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Ingest GDELT 1.0/2.0, ICEWS, CSV or Parquet files into the event store.
+    """Ingest GDELT 1.0/2.0 (events and 2.0 mentions), ICEWS, CSV or Parquet files into the store.
 
     With --json it prints one JSON object whatever happens: the counts and each file's report
     (a failed file has its "error"), or, when the run cannot start (bad mapping, store
@@ -400,6 +400,7 @@ def stats_cmd(
     out.print(
         f"files ingested: {st.files:,}; rows read {st.read:,} = stored {st.stored:,} + "
         f"rejected {st.rejected:,} + duplicates {st.duplicates:,}"
+        + (f"; GDELT 2.0 mentions stored {st.mentions:,}" if st.mentions else "")
     )
     if st.rejected_by_reason:
         rt = Table(title="rejected rows by reason", header_style="bold")

@@ -12,6 +12,7 @@ from brinkwatch.errors import FileFormatError
 __all__ = [
     "GDELT1_FIELDS",
     "GDELT2_FIELDS",
+    "GDELT2_MENTION_FIELDS",
     "ICEWS_HEADER",
     "Format",
     "detect_format",
@@ -25,6 +26,7 @@ class Format(StrEnum):
     AUTO = "auto"
     GDELT1 = "gdelt1"
     GDELT2 = "gdelt2"
+    GDELT2_MENTIONS = "gdelt2-mentions"
     ICEWS = "icews"
     CSV = "csv"
     PARQUET = "parquet"
@@ -70,6 +72,27 @@ GDELT2_FIELDS: dict[str, int] = {
     "date_added": 59,
     "source_url": 60,
 }
+
+#: The 16 fields of a GDELT 2.0 mentions file (``*.mentions.CSV``, no header), in order, by the
+#: names of the store's ``mentions`` columns (GDELT 2.0 Event codebook, "Mentions table").
+GDELT2_MENTION_FIELDS = (
+    "event_id",  # GLOBALEVENTID
+    "event_time",  # EventTimeDate
+    "mention_time",  # MentionTimeDate
+    "mention_type",  # MentionType
+    "source_name",  # MentionSourceName
+    "mention_identifier",  # MentionIdentifier
+    "sentence_id",  # SentenceID
+    "actor1_offset",  # Actor1CharOffset
+    "actor2_offset",  # Actor2CharOffset
+    "action_offset",  # ActionCharOffset
+    "in_raw_text",  # InRawText
+    "confidence",  # Confidence
+    "doc_len",  # MentionDocLen
+    "doc_tone",  # MentionDocTone
+    "translation_info",  # MentionDocTranslationInfo
+    "extras",  # Extras
+)
 
 #: The ICEWS Dataverse header, in order.
 ICEWS_HEADER = (
@@ -178,6 +201,8 @@ def detect_format(path: Path, *, has_mapping: bool = False) -> Format:
     fields = text.split("\t")
     if tuple(f.strip() for f in fields) == ICEWS_HEADER:
         return Format.ICEWS
+    if _is_mentions(lower, fields):
+        return Format.GDELT2_MENTIONS
     if len(fields) >= 2 and _is_digits(fields[0]) and _is_digits(fields[1], 8):
         if len(fields) in (57, 58):
             return Format.GDELT1
@@ -188,11 +213,25 @@ def detect_format(path: Path, *, has_mapping: bool = False) -> Format:
     raise FileFormatError(
         f"cannot tell the format: the first line has {len(fields)} tab-separated fields and "
         f"{len(text.split(','))} comma-separated ones, which matches neither GDELT 1.0 (57 or 58 "
-        "fields), GDELT 2.0 (61) nor the ICEWS header. For your own CSV pass --mapping FILE or "
+        "fields), GDELT 2.0 (61), GDELT 2.0 mentions (16) nor the ICEWS header. For your own "
+        "CSV pass --mapping FILE or "
         "--map FIELD=COLUMN; to force a format pass --format",
         path=path,
         line=1,
     )
+
+
+def _is_mentions(name: str, fields: list[str]) -> bool:
+    """Whether a first line is a GDELT 2.0 mention: 16 fields, an id and two timestamps.
+
+    A file named ``*.mentions.*`` needs only the field count, so that a first row with a bad
+    timestamp is rejected as a row rather than failing the whole file.
+    """
+    if len(fields) != len(GDELT2_MENTION_FIELDS):
+        return False
+    if ".mentions." in name:
+        return True
+    return _is_digits(fields[0]) and _is_digits(fields[1], 14) and _is_digits(fields[2], 14)
 
 
 def _looks_canonical(header: str) -> bool:

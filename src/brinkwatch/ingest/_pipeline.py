@@ -42,6 +42,8 @@ from brinkwatch.ingest._sql import (
     csv_reader,
     gdelt_reader,
     icews_reader,
+    mention_select,
+    mentions_reader,
     typed_select,
 )
 from brinkwatch.store import (
@@ -573,6 +575,8 @@ def _reader(
         return gdelt_reader(p, 1, rt, rs)
     if fmt is Format.GDELT2:
         return gdelt_reader(p, 2, rt, rs)
+    if fmt is Format.GDELT2_MENTIONS:
+        return mentions_reader(p, rt, rs)
     if fmt is Format.ICEWS:
         header = first_line(path).decode("utf-8", errors="replace").split("\t")
         missing = [h for h in ("Event ID", "Event Date", "CAMEO Code") if h not in header]
@@ -868,19 +872,21 @@ def _batch_source(
             for g, head in zip(long, heads, strict=True)
         )
         unblank = replace(reader, sql=skip_blank_lines(reader.sql))
+        mentions = reader.kind == "mentions"
         yield BatchSource(
             file=display,
             format=fmt.value,
             origin=reader.origin,
             signature=sig,
             bytes=size,
-            sql=typed_select(unblank, EVENT_DATE_RANGE),
+            sql=mention_select(unblank) if mentions else typed_select(unblank, EVENT_DATE_RANGE),
             header_lines=reader.header_lines,
             rejects_table=rt,
             rejects_scan=rs,
             line_scan=reader.line_scan() if reader.line_based else None,
             cut_lines=cut,
             record_lines=record_lines(reader),
+            table=reader.kind,
         )
     finally:
         if tmp is not None:
@@ -920,7 +926,9 @@ def ingest(
     paths
         Files or directories (read recursively); ``.gz`` and ``.zip`` as GDELT ships them.
     fmt
-        ``auto`` to detect each file's format, or one of gdelt1, gdelt2, icews, csv, parquet.
+        ``auto`` to detect each file's format, or one of gdelt1, gdelt2, gdelt2-mentions,
+        icews, csv, parquet. GDELT 2.0 mentions files (``*.mentions.CSV[.zip]``) go to the
+        store's ``mentions`` table, keyed by event, article and sentence.
     mapping
         Column mapping for CSV and Parquet input (required unless the file has canonical
         column names).

@@ -12,14 +12,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Literal
 
-from brinkwatch.ingest._formats import GDELT1_FIELDS, GDELT2_FIELDS
+from brinkwatch.ingest._formats import GDELT1_FIELDS, GDELT2_FIELDS, GDELT2_MENTION_FIELDS
 from brinkwatch.ingest._mapping import ColumnMapping
 from brinkwatch.store import (
     BLANK_REASON,
     DUPLICATE_REASON,
     EVENT_COLUMNS,
     INPUT_FIELDS,
+    MENTION_COLUMNS,
     sql_ident,
     sql_string,
 )
@@ -32,6 +34,8 @@ __all__ = [
     "csv_reader",
     "gdelt_reader",
     "icews_reader",
+    "mention_select",
+    "mentions_reader",
     "typed_select",
 ]
 
@@ -87,6 +91,8 @@ class Reader:
     #: A delimited file read by DuckDB's CSV parser, which numbers rejects by record.
     record_based: bool = False
     delimiter: str = ","
+    #: What the rows are: ``events``, or GDELT 2.0 ``mentions`` (see :func:`mention_select`).
+    kind: Literal["events", "mentions"] = "events"
 
     def at(self, path: str) -> Reader:
         """Return this reader reading ``path`` instead (a cleaned copy of the same file)."""
@@ -160,6 +166,130 @@ def gdelt_reader(path: str, version: int, rt: str, rs: str) -> Reader:
         path=path,
         line_based=True,
     )
+
+
+def mentions_reader(path: str, rt: str, rs: str) -> Reader:
+    """Reader for GDELT 2.0 mentions files (16 tab-separated fields, no header).
+
+    Its relation has ``_raw, _blank, _pre`` and one VARCHAR column per name in
+    :data:`~brinkwatch.ingest._formats.GDELT2_MENTION_FIELDS`; :func:`mention_select` types it.
+    """
+    n = len(GDELT2_MENTION_FIELDS)
+    cols = [f"NULLIF(trim(_s[{i + 1}]), '') AS {f}" for i, f in enumerate(GDELT2_MENTION_FIELDS)]
+    sql = _split_select(
+        _line_source(path, rt, rs), (n,), f"expected {n} tab-separated fields", cols
+    )
+    return Reader(
+        sql=sql,
+        header_lines=0,
+        date_formats=(_GDELT_TIME,),
+        added_formats=(),
+        origin="gdelt2",
+        path=path,
+        line_based=True,
+        kind="mentions",
+    )
+
+
+#: GDELT 2.0 timestamps: YYYYMMDDHHMMSS, in UTC.
+_GDELT_TIME = "%Y%m%d%H%M%S"
+_MENTION_TIMES = ("event_time", "mention_time")
+
+
+def mention_select(reader: Reader, event_range: tuple[str, str] | None = None) -> str:
+    """Wrap a mentions reader's relation: cast every field and name each row's first problem.
+
+    The result has the columns of the store's ``mentions`` (except ``batch_id``), then
+    ``_rej`` and ``_raw`` as :func:`typed_select` gives them. Required fields (the key, the
+    times, the type and the outlet) must be present; numbers must be whole numbers (the tone
+    a number) within the codebook's ranges; times must be YYYYMMDDHHMMSS within the plausible
+    event dates.
+    """
+    lo, hi = event_range or EVENT_DATE_RANGE
+    cols = [c for c in MENTION_COLUMNS if c.name != "batch_id"]
+    numbers = [c for c in cols if c.sql_type in ("INTEGER", "TINYINT", "DOUBLE")]
+    casts = [
+        f"TRY_CAST(r.{c.name} AS DOUBLE) AS t_{c.name}"
+        if c.sql_type == "DOUBLE"
+        else f"CASE WHEN regexp_full_match(r.{c.name}, '[+-]?[0-9]+') THEN "
+        f"TRY_CAST(r.{c.name} AS BIGINT) END AS t_{c.name}"
+        for c in numbers
+    ]
+    casts += [f"{_strptime(f'r.{t}', (_GDELT_TIME,))} AS t_{t}" for t in _MENTION_TIMES]
+    casts.append("CASE r.in_raw_text WHEN '1' THEN true WHEN '0' THEN false END AS t_in_raw_text")
+    checks: list[tuple[str, str]] = [
+        ("r._blank", _problem(BLANK, "", "''")),
+        ("r._pre IS NOT NULL", "r._pre"),
+    ]
+    checks += [
+        (f"r.{c.name} IS NULL", _problem("missing_value", c.name, f"'no {c.name}'"))
+        for c in cols
+        if c.required
+    ]
+    checks.append(
+        (
+            "NOT regexp_full_match(r.event_id, '[0-9]+')",
+            _problem(
+                "bad_value",
+                "event_id",
+                _quoted("r.event_id") + " || ' is not a GDELT event id (digits)'",
+            ),
+        )
+    )
+    for t in _MENTION_TIMES:
+        checks.append(
+            (
+                f"r.t_{t} IS NULL",
+                _problem(
+                    "bad_date", t, _quoted(f"r.{t}") + " || ' is not a time as YYYYMMDDHHMMSS'"
+                ),
+            )
+        )
+        checks.append(
+            (
+                f"r.t_{t} < DATE {sql_string(lo)} OR r.t_{t} >= DATE {sql_string(hi)} + 1",
+                _problem("bad_date", t, f"'time ' || r.t_{t} || ' is outside {lo}..{hi}'"),
+            )
+        )
+    for c in numbers:
+        kind = "number" if c.sql_type == "DOUBLE" else "whole number"
+        finite = f" OR NOT isfinite(r.t_{c.name})" if c.sql_type == "DOUBLE" else ""
+        checks.append(
+            (
+                f"r.{c.name} IS NOT NULL AND (r.t_{c.name} IS NULL{finite})",
+                _problem("bad_number", c.name, _quoted(f"r.{c.name}") + f" || ' is not a {kind}'"),
+            )
+        )
+        limits = (("<", c.low), (">", c.high))
+        bound = [f"r.t_{c.name} {op} {v}" for op, v in limits if v is not None]
+        if bound:
+            rng = f"{c.low}..{c.high}" if c.high is not None else f">= {c.low}"
+            checks.append(
+                (
+                    " OR ".join(bound),
+                    _problem("out_of_range", c.name, f"r.t_{c.name} || ' is outside {rng}'"),
+                )
+            )
+    checks.append(
+        (
+            "r.in_raw_text IS NOT NULL AND r.t_in_raw_text IS NULL",
+            _problem("bad_value", "in_raw_text", _quoted("r.in_raw_text") + " || ' is not 0 or 1'"),
+        )
+    )
+    out = []
+    for c in cols:
+        if c in numbers or c.name in _MENTION_TIMES or c.name == "in_raw_text":
+            # TRY_CAST: a rejected row's value may not fit the column (a type of 300).
+            out.append(f"TRY_CAST(r.t_{c.name} AS {c.sql_type}) AS {c.name}")
+        else:
+            out.append(f"r.{c.name} AS {c.name}")
+    case = "CASE " + " ".join(f"WHEN {w} THEN {p}" for w, p in checks) + " END"
+    return f"""SELECT {", ".join(out)},
+        r._rej, CASE WHEN r._rej IS NOT NULL THEN r._raw END AS _raw
+    FROM (
+        SELECT r.*, {case} AS _rej
+        FROM (SELECT r.*, {", ".join(casts)} FROM ({reader.sql}) r) r
+    ) r"""
 
 
 def icews_reader(path: str, header: Sequence[str], rt: str, rs: str) -> Reader:

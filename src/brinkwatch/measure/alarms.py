@@ -7,7 +7,10 @@ carry it, with the id, date, code and the text or URL that documents it.
 An event rule must earn its alarm. Rows of machine-coded origins (gdelt1, gdelt2, icews,
 coded) count by story and must reach ``min_stories`` distinct stories (default 2) carried by
 ``min_sources`` sources (default 2; a story counts its largest GDELT ``NumSources``, 1 where
-the origin has none), optionally from lead paragraphs only (``root_only``). Rows of curated
+the origin has none), optionally from lead paragraphs only (``root_only``). Where the store
+holds GDELT 2.0 mentions of an event, its distinct mention outlets and its mentions stand in
+for ``NumSources`` and ``NumMentions`` (:func:`~brinkwatch.store.event_sources`), and the
+evidence names the outlets. Rows of curated
 origins (the chronology, CSV) are checked facts and count by row against ``min_count``
 (default 1). So no default rule fires on a single machine-coded story.
 """
@@ -29,7 +32,7 @@ from brinkwatch.measure._periods import Freq, calendar, in_window, period_of
 from brinkwatch.measure.changepoints import change_points
 from brinkwatch.measure.dyads import Actor, ActorScope, Count, _match, _span
 from brinkwatch.measure.index import DEFAULT_BASELINE, windowed_index
-from brinkwatch.store import MACHINE_ORIGINS, story_key
+from brinkwatch.store import MACHINE_ORIGINS, event_sources, story_key
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -84,7 +87,8 @@ class Evidence:
 
     ``story`` is the story key, ``rows`` the stored rows of the alarm from that story,
     ``sources`` and ``mentions`` the largest GDELT ``NumSources`` / ``NumMentions`` among them
-    (``None`` where the origin has none).
+    (``None`` where the origin has none), counted from the stored mentions where an event has
+    them; ``source_names`` then names the outlets of the row with the most sources.
     """
 
     event_id: str
@@ -100,6 +104,7 @@ class Evidence:
     rows: int = 1
     sources: int | None = None
     mentions: int | None = None
+    source_names: tuple[str, ...] = ()
 
     @property
     def line(self) -> str:
@@ -107,7 +112,14 @@ class Evidence:
         what = (self.text or self.reference or self.event_id)[:90]
         extra = [f"{self.rows} rows"] if self.rows > 1 else []
         if self.sources is not None:
-            extra.append(f"{self.sources} source{'' if self.sources == 1 else 's'}")
+            names = ""
+            # Named only when the names are what was counted (a story's top count may come
+            # from another of its rows, an export row without mentions).
+            if self.source_names and len(self.source_names) == self.sources:
+                shown = ", ".join(self.source_names[:_NAMES_SHOWN])
+                more = ", ..." if len(self.source_names) > _NAMES_SHOWN else ""
+                names = f": {shown}{more}"
+            extra.append(f"{self.sources} source{'' if self.sources == 1 else 's'}{names}")
         tail = f" ({', '.join(extra)})" if extra else ""
         return f"{self.event_date} {self.cameo_code} {what}{tail}"
 
@@ -280,6 +292,10 @@ def default_rules() -> list[AlarmRule]:
     return parse_rules(text, source="brinkwatch/data/rules/allies.yaml")
 
 
+#: Outlets an evidence line names before it says "...".
+_NAMES_SHOWN = 3
+
+
 def _top(rows: list[dict[str, Any]], col: str) -> int | None:
     vals = [r[col] for r in rows if r[col] is not None]
     return max(vals) if vals else None
@@ -320,6 +336,7 @@ def _stories(rows: list[dict[str, Any]], *, worst_first: bool = False) -> list[E
                 rows=len(rs),
                 sources=_top(rs, "num_sources"),
                 mentions=_top(rs, "num_mentions"),
+                source_names=_names(rs),
             )
         )
 
@@ -332,6 +349,33 @@ def _stories(rows: list[dict[str, Any]], *, worst_first: bool = False) -> list[E
         return (*head, ev.event_date, ev.story)
 
     return sorted(out, key=rank)
+
+
+def _names(rows: list[dict[str, Any]]) -> tuple[str, ...]:
+    """Return the mention outlets of the story's row with the most sources (none without)."""
+    named = [r for r in rows if r.get("source_names")]
+    if not named:
+        return ()
+    best = max(named, key=lambda r: (r["num_sources"] or 0, -len(str(r["event_id"]))))
+    return tuple(best["source_names"])
+
+
+def _with_sources(t: ir.Table, mentions: bool) -> ir.Table:
+    """Let the stored mentions of gdelt2 events count their sources and mentions.
+
+    Adds ``source_names``; ``num_sources`` and ``num_mentions`` become the mention counts
+    where the event has mentions and stay the export's elsewhere. Without a mentions table
+    (``mentions`` false) the rows are returned as they are.
+    """
+    sources = event_sources(t) if mentions else None
+    if sources is None:
+        return t
+    s = sources.rename(_m_event_id="event_id")
+    j = t.left_join(s, [t.event_id == s._m_event_id, t.origin == "gdelt2"])
+    return j.mutate(
+        num_sources=ibis.coalesce(j.mention_sources.cast("int32"), j.num_sources),
+        num_mentions=ibis.coalesce(j.mention_count.cast("int32"), j.num_mentions),
+    ).drop("_m_event_id", "mention_sources", "mention_count")
 
 
 def _summary(stories: int, rows: int) -> str:
@@ -357,6 +401,10 @@ _EVIDENCE_COLS = [
     "num_mentions",
     "is_root_event",
 ]
+
+
+def _evidence_cols(mentions: bool) -> list[str]:
+    return [*_EVIDENCE_COLS, "source_names"] if mentions else _EVIDENCE_COLS
 
 
 def evaluate_alarms(
@@ -418,6 +466,8 @@ def evaluate_alarms(
             return []
         start, end = start or span[0], end or span[1]
     series_cache: dict[str, list[dict[str, Any]]] = {}
+    # Whether the store has mentions; each query then counts those of its own events.
+    has_mentions = event_sources(events) is not None
     for rule in rules:
         if rule.between and {a.country, b.country} != set(rule.between):
             continue
@@ -426,7 +476,7 @@ def evaluate_alarms(
             continue
         r_e = e if not rule.origins else e.filter(e.origin.isin(rule.origins))
         if rule.kind == "events":
-            alarms.extend(_event_alarms(r_e, rule, a, b, freq, actors))
+            alarms.extend(_event_alarms(r_e, rule, a, b, freq, actors, has_mentions))
             continue
         for s, t in pairs[:1] if rule.directed else pairs:
             key = f"{s}->{t}:{rule.measure}:{orig}"
@@ -473,11 +523,11 @@ def evaluate_alarms(
                     quads: tuple[int, ...] = {"down": (3, 4), "up": (1, 2)}.get(
                         rule.direction, (1, 2, 3, 4)
                     )
-                    found = _segment_rows(r_e, s, t, period, freq, quads, actors)
+                    found = _segment_rows(r_e, s, t, period, freq, quads, actors, has_mentions)
                     if not found:
                         continue
                 else:
-                    found = _period_rows(r_e, s, t, period, freq, actors)
+                    found = _period_rows(r_e, s, t, period, freq, actors, has_mentions)
                 ev = _stories(found, worst_first=True)
                 alarms.append(
                     Alarm(
@@ -508,7 +558,13 @@ def _with_story(m: ir.Table) -> ir.Table:
 
 
 def _event_alarms(
-    e: ir.Table, rule: AlarmRule, a: Actor, b: Actor, freq: Freq, actors: ActorScope
+    e: ir.Table,
+    rule: AlarmRule,
+    a: Actor,
+    b: Actor,
+    freq: Freq,
+    actors: ActorScope,
+    has_mentions: bool,
 ) -> list[Alarm]:
     fwd = _match(e, a, b, actors)
     bwd = _match(e, b, a, actors)
@@ -521,7 +577,8 @@ def _event_alarms(
         machine = m.origin.isin(list(MACHINE_ORIGINS))
         m = m.filter(~machine | m.is_root_event.fill_null(True))
     m = _with_story(m).mutate(period=period_of(m.event_date, freq))
-    rows = m.select(*_EVIDENCE_COLS, "story", "period").order_by(
+    m = _with_sources(m, has_mentions)
+    rows = m.select(*_evidence_cols(has_mentions), "story", "period").order_by(
         ["event_date", "origin", "event_id"]
     )
     by_period: dict[date, list[dict[str, Any]]] = {}
@@ -593,23 +650,34 @@ def _segment_rows(
     freq: Freq,
     quads: tuple[int, ...],
     actors: ActorScope,
+    has_mentions: bool,
 ) -> list[dict[str, Any]]:
     p = e.filter(_match(e, s, t, actors))
     p = p.filter(p.quad_class.isin(list(quads)))
     first = period_of(p.event_date, freq)
     ends = calendar(period, period + timedelta(days=400), freq)[: _SEGMENT_PERIODS + 1]
-    p = _with_story(p.filter((first >= period) & (first < ends[-1])))
-    rows = p.select(*_EVIDENCE_COLS, "story").order_by([p.goldstein.asc(), p.event_id])
+    p = _with_sources(_with_story(p.filter((first >= period) & (first < ends[-1]))), has_mentions)
+    rows = p.select(*_evidence_cols(has_mentions), "story").order_by(
+        [p.goldstein.asc(), p.event_id]
+    )
     out: list[dict[str, Any]] = rows.limit(_ROWS_MAX).to_pyarrow().to_pylist()
     return out
 
 
 def _period_rows(
-    e: ir.Table, s: Actor, t: Actor, period: date, freq: Freq, actors: ActorScope
+    e: ir.Table,
+    s: Actor,
+    t: Actor,
+    period: date,
+    freq: Freq,
+    actors: ActorScope,
+    has_mentions: bool,
 ) -> list[dict[str, Any]]:
     p = e.filter(_match(e, s, t, actors))
-    p = _with_story(p.filter(period_of(p.event_date, freq) == period))
+    p = _with_sources(_with_story(p.filter(period_of(p.event_date, freq) == period)), has_mentions)
     # The most conflictual events explain a drop best.
-    rows = p.select(*_EVIDENCE_COLS, "story").order_by([p.goldstein.asc(), p.event_id])
+    rows = p.select(*_evidence_cols(has_mentions), "story").order_by(
+        [p.goldstein.asc(), p.event_id]
+    )
     out: list[dict[str, Any]] = rows.limit(_ROWS_MAX).to_pyarrow().to_pylist()
     return out

@@ -27,6 +27,7 @@ __all__ = [
     "MACHINE_ORIGINS",
     "STATE_TYPES",
     "ActorScope",
+    "event_sources",
     "is_state",
     "select_events",
     "state_match",
@@ -129,6 +130,49 @@ def story_key(t: ir.Table) -> ir.StringValue:
         else_="row:" + t.event_id,
     )
     return t.origin + "|" + key
+
+
+def event_sources(events: ir.Table) -> ir.Table | None:
+    """Count the sources and mentions of each GDELT 2.0 event from the store's ``mentions``.
+
+    An export row says how many sources (``NumSources``) and mentions (``NumMentions``) its
+    event had in the first 15 minutes; the mentions files list every article that mentions it
+    later too, with its outlet. Where they were ingested, this is the better count.
+
+    Parameters
+    ----------
+    events
+        The store's ``events`` table or an expression over it (events of one dyad, say):
+        only the mentions of its ``gdelt2`` events are counted, so a narrow selection reads
+        few mentions. The mentions are looked up beside it, on the same backend.
+
+    Returns
+    -------
+    ibis.expr.types.Table or None
+        One row per ``event_id`` (the GLOBALEVENTID of an event of origin ``gdelt2``) with
+        ``mention_sources`` (distinct ``source_name``), ``mention_count`` (mentions) and
+        ``source_names`` (the distinct outlets, sorted); ``None`` when the backend holds no
+        ``mentions`` table (a store made before schema 4 opened read-only, a Spark snapshot,
+        a table that is no store's).
+
+    Examples
+    --------
+    >>> from brinkwatch.store import connect
+    >>> s = connect(":memory:")
+    >>> s.ibis.execute(event_sources(s.events).count())
+    0
+    """
+    try:
+        m = events.get_backend().table("mentions")
+    except Exception:  # no such table, or no backend: each backend raises its own error
+        return None
+    ids = events.filter(events.origin == "gdelt2").event_id
+    m = m.filter(m.event_id.isin(ids))
+    return m.group_by("event_id").aggregate(
+        mention_sources=m.source_name.nunique(),
+        mention_count=m.count(),
+        source_names=m.source_name.collect(distinct=True, order_by=m.source_name),
+    )
 
 
 def is_state(

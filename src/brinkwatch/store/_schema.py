@@ -11,13 +11,15 @@ __all__ = [
     "EVENT_COLUMNS",
     "INPUT_FIELDS",
     "INTERNAL_COLUMNS",
+    "MENTION_COLUMNS",
+    "MENTION_KEY",
     "ORIGINS",
     "SCHEMA_VERSION",
     "Column",
     "ddl",
 ]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: The per-origin daily volume: the denominator of ``normalize``. One row per origin and day
 #: with the events the origin published that day, counted once each (the rows the store holds
@@ -183,6 +185,67 @@ INPUT_FIELDS: tuple[str, ...] = tuple(
     c.name for c in EVENT_COLUMNS if c.name not in {"origin", "batch_id", "cameo_root"}
 )
 
+#: GDELT 2.0 mentions (``*.mentions.CSV``): one row per mention of an event in an article.
+#: Schema version 4 added them; ``event_id`` is the GDELT 2.0 GLOBALEVENTID of an event of
+#: origin ``gdelt2``. Ranges follow the GDELT 2.0 Event codebook.
+MENTION_COLUMNS: tuple[Column, ...] = (
+    Column("event_id", "VARCHAR", "GLOBALEVENTID of the gdelt2 event mentioned.", True),
+    Column("event_time", "TIMESTAMP", "EventTimeDate: when the event was first seen.", True),
+    Column("mention_time", "TIMESTAMP", "MentionTimeDate: when this article was seen.", True),
+    Column(
+        "mention_type",
+        "TINYINT",
+        "MentionType: 1 web, 2 citation only, 3 CORE, 4 DTIC, 5 JSTOR, 6 non-textual.",
+        True,
+        low=1,
+        high=6,
+    ),
+    Column(
+        "source_name",
+        "VARCHAR",
+        "MentionSourceName: the outlet (a domain for web articles); distinct values are the "
+        "event's sources.",
+        True,
+    ),
+    Column(
+        "mention_identifier",
+        "VARCHAR",
+        "MentionIdentifier: the article's URL or DOI, or a citation.",
+        True,
+    ),
+    Column(
+        "sentence_id",
+        "INTEGER",
+        "SentenceID: the sentence of the article the event was found in (1 = first).",
+        True,
+        low=0,
+    ),
+    Column("actor1_offset", "INTEGER", "Actor1CharOffset in the article; -1 if absent.", low=-1),
+    Column("actor2_offset", "INTEGER", "Actor2CharOffset in the article; -1 if absent.", low=-1),
+    Column("action_offset", "INTEGER", "ActionCharOffset in the article; -1 if absent.", low=-1),
+    Column("in_raw_text", "BOOLEAN", "InRawText: found in the raw text, without rewriting."),
+    Column("confidence", "TINYINT", "Confidence of the extraction, percent.", low=0, high=100),
+    Column("doc_len", "INTEGER", "MentionDocLen: the article's length in characters.", low=0),
+    Column(
+        "doc_tone", "DOUBLE", "MentionDocTone: the article's tone, -100..100.", low=-100, high=100
+    ),
+    Column(
+        "translation_info",
+        "VARCHAR",
+        "MentionDocTranslationInfo: source language and engine; empty for English.",
+    ),
+    Column("extras", "VARCHAR", "Extras: reserved XML, usually empty."),
+    Column(
+        "batch_id",
+        "BIGINT",
+        "The ingest batch that stored the row; joins ingest_log.",
+        True,
+    ),
+)
+
+#: A mention is one event in one sentence of one article: a file read twice adds nothing.
+MENTION_KEY = ("event_id", "mention_identifier", "sentence_id")
+
 _EVENTS_DDL = (
     "CREATE TABLE IF NOT EXISTS event_rows (\n    "
     + ",\n    ".join(
@@ -190,6 +253,19 @@ _EVENTS_DDL = (
         for c in (*EVENT_COLUMNS, *INTERNAL_COLUMNS)
     )
     + "\n)"
+)
+_MENTIONS_DDL = (
+    "CREATE TABLE IF NOT EXISTS mention_rows (\n    "
+    + ",\n    ".join(
+        f"{c.name} {c.sql_type}{' NOT NULL' if c.name == 'batch_id' else ''}"
+        for c in (*MENTION_COLUMNS, *INTERNAL_COLUMNS)
+    )
+    + "\n)"
+)
+_MENTIONS_VIEW_DDL = (
+    "CREATE OR REPLACE VIEW mentions AS SELECT "
+    + ", ".join(c.name for c in MENTION_COLUMNS)
+    + " FROM mention_rows WHERE _reject IS NULL"
 )
 _VIEW_DDL = (
     # Replaced at every connect, so a store made by an earlier version gets today's view.
@@ -240,4 +316,4 @@ def ddl() -> list[str]:
     >>> any("CREATE OR REPLACE VIEW events" in s for s in ddl())
     True
     """
-    return [_EVENTS_DDL, _VIEW_DDL, *_OTHER_DDL]
+    return [_EVENTS_DDL, _VIEW_DDL, _MENTIONS_DDL, _MENTIONS_VIEW_DDL, *_OTHER_DDL]

@@ -82,11 +82,14 @@ class StoreStats:
     stored: int
     rejected: int
     duplicates: int
+    #: GDELT 2.0 mentions stored (``read`` and the counts beside it include their files' rows).
+    mentions: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
         return {
             "events": self.events,
+            "mentions": self.mentions,
             "files": self.files,
             "read": self.read,
             "stored": self.stored,
@@ -207,6 +210,11 @@ class Store:
         assert row is not None
         total = fetch_one(con, "SELECT count(*) FROM events")
         assert total is not None
+        # A store made before schema 4 and opened read-only has no mentions table.
+        has = fetch_one(
+            con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'mentions'"
+        )
+        mentions = fetch_one(con, "SELECT count(*) FROM mentions") if has and has[0] else None
         return StoreStats(
             events=int(total[0]),
             by_origin=by_origin,
@@ -216,6 +224,7 @@ class Store:
             stored=int(row[2]),
             rejected=int(row[3]),
             duplicates=int(row[4]),
+            mentions=int(mentions[0]) if mentions else 0,
         )
 
     def load_batch(
@@ -228,12 +237,14 @@ class Store:
     ) -> BatchCounts:
         """Load one input file's rows as a batch, in one transaction, every row accounted for.
 
-        The rows of ``source.sql`` are appended to ``event_rows`` under a new batch id; rows
-        with a problem, blank lines and ids already stored for the origin (or repeated within
-        the file) are held back with their reason, the rejects go to ``rejected`` with their
-        physical line numbers, and ``ingest_log`` gets the batch's counts. When the same bytes
-        were loaded the same way before (same fingerprint and signature), nothing is read:
-        every row counts again as what it was then.
+        The rows of ``source.sql`` are appended to ``event_rows`` (``mention_rows`` for GDELT
+        2.0 mentions, ``source.table == "mentions"``) under a new batch id; rows with a
+        problem, blank lines and ids already stored for the origin (mentions: the same event,
+        article and sentence; or repeated within the file) are held back with their reason,
+        the rejects go to ``rejected`` with their physical line numbers, and ``ingest_log``
+        gets the batch's counts. When the same bytes were loaded the same way before (same
+        fingerprint and signature), nothing is read: every row counts again as what it was
+        then.
 
         Parameters
         ----------
@@ -422,10 +433,14 @@ class Store:
         con = self.con
         con.execute("CHECKPOINT")
         before = self._file_bytes()
-        row = fetch_one(con, "SELECT count(*) FROM event_rows WHERE _reject IS NOT NULL")
-        n = int(row[0]) if row else 0
+        n = 0
+        for table in ("event_rows", "mention_rows"):
+            row = fetch_one(con, f"SELECT count(*) FROM {table} WHERE _reject IS NOT NULL")
+            held = int(row[0]) if row else 0
+            if held:
+                con.execute(f"DELETE FROM {table} WHERE _reject IS NOT NULL")
+            n += held
         if n:
-            con.execute("DELETE FROM event_rows WHERE _reject IS NOT NULL")
             con.execute("CHECKPOINT")
         rewritten = False
         if self.path is not None:

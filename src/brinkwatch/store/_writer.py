@@ -12,13 +12,19 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import duckdb
 
 from brinkwatch._sizes import size_bytes as _bytes
 from brinkwatch.errors import IntegrityError
-from brinkwatch.store._schema import EVENT_COLUMNS, INTERNAL_COLUMNS
+from brinkwatch.store._schema import (
+    EVENT_COLUMNS,
+    INTERNAL_COLUMNS,
+    MENTION_COLUMNS,
+    MENTION_KEY,
+    Column,
+)
 from brinkwatch.store._store import fetch_one, sql_ident, sql_string
 
 if TYPE_CHECKING:
@@ -121,6 +127,10 @@ class BatchSource:
         For record-based files (CSV), called with the number of rows and of scanner-rejected
         records once the rows are in; returns :class:`RecordLines` when records and physical
         lines differ, else ``None``.
+    table
+        What the rows are: ``events`` (``sql`` has the canonical event columns) or
+        ``mentions`` (GDELT 2.0 mentions: ``sql`` has the columns of ``MENTION_COLUMNS``
+        except ``batch_id``, then ``_rej`` and ``_raw``).
     """
 
     file: str
@@ -135,6 +145,28 @@ class BatchSource:
     line_scan: str | None = None
     cut_lines: tuple[CutLine, ...] = ()
     record_lines: Callable[[int, int], RecordLines | None] | None = None
+    table: Literal["events", "mentions"] = "events"
+
+
+@dataclass(frozen=True)
+class _Target:
+    """The physical table a batch's rows go to, and what makes two of its rows the same."""
+
+    table: str
+    columns: tuple[Column, ...]
+    #: Columns that identify a row; events are identified within their origin.
+    key: tuple[str, ...]
+    by_origin: bool
+
+    @property
+    def insert_cols(self) -> str:
+        return ", ".join(c.name for c in (*self.columns, *INTERNAL_COLUMNS))
+
+
+_TARGETS = {
+    "events": _Target("event_rows", EVENT_COLUMNS, ("event_id",), by_origin=True),
+    "mentions": _Target("mention_rows", MENTION_COLUMNS, MENTION_KEY, by_origin=False),
+}
 
 
 @dataclass(frozen=True)
@@ -295,7 +327,6 @@ def seen_file_size(con: duckdb.DuckDBPyConnection, size: int, signature: str) ->
     )
 
 
-_INSERT_COLS = ", ".join(c.name for c in (*EVENT_COLUMNS, *INTERNAL_COLUMNS))
 #: Stands for the fingerprint in reject rows written before the background hash is done.
 _FP_PENDING = "pending"
 
@@ -401,7 +432,9 @@ def _load_clean(
     progress: Progress | None,
     trim: str | None,
 ) -> tuple[int, int, int, int, int]:
-    """Read the file in one pass into ``event_rows``, then mark rejects and duplicates.
+    """Read the file in one pass into its table, then mark rejects and duplicates.
+
+    Events go to ``event_rows``, GDELT 2.0 mentions to ``mention_rows`` (see ``_TARGETS``).
 
     Returns stored, rejected, duplicates, blank and read
     (``read = stored + rejected + duplicates + blank``).
@@ -411,13 +444,14 @@ def _load_clean(
     (the header, blank lines, lines the scanner rejected) are counted in before it.
     """
     long = source.cut_lines
+    target = _TARGETS[source.table]
+    scope = "origin = ? AND " if target.by_origin else ""
     had_origin = _scalar(
         con,
-        "SELECT count(*) FROM (SELECT 1 FROM event_rows WHERE origin = ? AND _reject IS NULL "
-        "LIMIT 1)",
-        [source.origin],
+        f"SELECT count(*) FROM (SELECT 1 FROM {target.table} WHERE {scope}_reject IS NULL LIMIT 1)",
+        [source.origin] if target.by_origin else [],
     )
-    blank_lines, first, n_rows = _insert_rows(con, source, batch, progress, trim)
+    blank_lines, first, n_rows = _insert_rows(con, source, target, batch, progress, trim)
     base = (first if n_rows else 0) - 1 - source.header_lines
     has_scan, scan_lines = _scan_rejects(con, source.rejects_table)
     # The emptied long lines were read as blank lines: they are rejects.
@@ -430,15 +464,15 @@ def _load_clean(
     records = source.record_lines(n_rows, scan_lines) if source.record_lines else None
     if records is not None:
         blank += _blank_records(con, records, source.header_lines)
-    _mark_duplicates(con, source.origin, batch, had_origin=bool(had_origin))
-    stored, duplicates, stray_blank, row_rejects = _tally(con, batch)
-    if stored:
+    _mark_duplicates(con, target, source.origin, batch, had_origin=bool(had_origin))
+    stored, duplicates, stray_blank, row_rejects = _tally(con, target.table, batch)
+    if stored and source.table == "events":
         _add_daily_volume(con, batch)
     blank += stray_blank
     if row_rejects and blank_lines and source.line_scan is not None:
         _locate_blank_lines(con, source.line_scan, source.header_lines)
     if row_rejects or scan_lines:
-        _record_rejects(con, source.file, fp, batch, base)
+        _record_rejects(con, target.table, source.file, fp, batch, base)
     for g in long:
         con.execute(
             "INSERT INTO rejected VALUES (?, ?, ?, ?, NULL, ?, ?, ?)",
@@ -458,26 +492,29 @@ def _load_clean(
 def _insert_rows(
     con: duckdb.DuckDBPyConnection,
     source: BatchSource,
+    target: _Target,
     batch: int,
     progress: Progress | None,
     trim: str | None,
 ) -> tuple[int, int, int]:
     """Append the file's rows in one INSERT; return blank lines skipped, first rowid, rows."""
-    values = {c.name: f"s.{c.name}" for c in EVENT_COLUMNS}
-    values.update(
-        origin=sql_string(source.origin), batch_id=str(batch), _reject="s._rej", _raw="s._raw"
-    )
-    select = ", ".join(values[c.name] for c in (*EVENT_COLUMNS, *INTERNAL_COLUMNS))
+    values = {c.name: f"s.{c.name}" for c in target.columns}
+    values.update(batch_id=str(batch), _reject="s._rej", _raw="s._raw")
+    if "origin" in values:
+        values["origin"] = sql_string(source.origin)
+    select = ", ".join(values[c.name] for c in (*target.columns, *INTERNAL_COLUMNS))
     # Blank lines are counted by a sequence as the scan filters them out (skip_blank_lines).
     con.execute("CREATE OR REPLACE TEMP SEQUENCE _blank_seq START 1")
     with _progress_poller(con, source.file, progress), _trimming_table_cache(con, trim):
         con.execute(
-            f"INSERT INTO event_rows ({_INSERT_COLS}) SELECT {select} FROM ({source.sql}) s"
+            f"INSERT INTO {target.table} ({target.insert_cols}) SELECT {select} "
+            f"FROM ({source.sql}) s"
         )
     blank_lines = _scalar(con, "SELECT nextval('_blank_seq') - 1")
     con.execute("DROP SEQUENCE IF EXISTS _blank_seq")
     span = fetch_one(
-        con, f"SELECT min(rowid), max(rowid), count(*) FROM event_rows WHERE batch_id = {batch}"
+        con,
+        f"SELECT min(rowid), max(rowid), count(*) FROM {target.table} WHERE batch_id = {batch}",
     )
     assert span is not None
     first, last, n_rows = span
@@ -520,30 +557,35 @@ def _shift(con: duckdb.DuckDBPyConnection, table: str, pos: str) -> str:
 
 
 def _mark_duplicates(
-    con: duckdb.DuckDBPyConnection, origin: str, batch: int, *, had_origin: bool
+    con: duckdb.DuckDBPyConnection, target: _Target, origin: str, batch: int, *, had_origin: bool
 ) -> None:
-    """Hold back the batch's rows whose (origin, event id) is stored already or repeated."""
-    o, mine = sql_string(origin), f"batch_id = {batch}"
-    dup = f"{{'reason': {sql_string(DUPLICATE)}, 'field': 'event_id', 'detail': ''}}"
+    """Hold back the batch's rows whose key (in their origin) is stored already or repeated."""
+    t, mine = target.table, f"batch_id = {batch}"
+    scope = f"origin = {sql_string(origin)} AND " if target.by_origin else ""
+    key = ", ".join(target.key)
+    # Events have a one-column key; a row value compares a composite one (NULLs never match,
+    # and key columns are required).
+    row = target.key[0] if len(target.key) == 1 else f"({key})"
+    field = sql_string(target.key[0])
+    dup = f"{{'reason': {sql_string(DUPLICATE)}, 'field': {field}, 'detail': ''}}"
     if had_origin:
-        # Ids already stored for this origin (by an earlier batch) are duplicates.
+        # Keys already stored (by an earlier batch) are duplicates.
         con.execute(
-            f"UPDATE event_rows SET _reject = {dup} WHERE {mine} AND _reject IS NULL AND "
-            f"event_id IN (SELECT event_id FROM event_rows WHERE origin = {o} "
-            f"AND batch_id <> {batch} AND _reject IS NULL)"
+            f"UPDATE {t} SET _reject = {dup} WHERE {mine} AND _reject IS NULL AND "
+            f"{row} IN (SELECT {key} FROM {t} WHERE {scope}"
+            f"batch_id <> {batch} AND _reject IS NULL)"
         )
-    # Within-file repeats of an id: the first occurrence stays, the others are duplicates.
+    # Within-file repeats of a key: the first occurrence stays, the others are duplicates.
     counts = fetch_one(
         con,
-        f"SELECT count(*), count(DISTINCT event_id) FROM event_rows "
-        f"WHERE {mine} AND _reject IS NULL",
+        f"SELECT count(*), count(DISTINCT {row}) FROM {t} WHERE {mine} AND _reject IS NULL",
     )
     assert counts is not None
     if int(counts[0]) != int(counts[1]):
         con.execute(
-            f"UPDATE event_rows SET _reject = {dup} WHERE {mine} AND _reject IS NULL AND "
-            f"rowid NOT IN (SELECT min(rowid) FROM event_rows WHERE {mine} "
-            f"AND _reject IS NULL GROUP BY event_id)"
+            f"UPDATE {t} SET _reject = {dup} WHERE {mine} AND _reject IS NULL AND "
+            f"rowid NOT IN (SELECT min(rowid) FROM {t} WHERE {mine} "
+            f"AND _reject IS NULL GROUP BY {key})"
         )
 
 
@@ -561,7 +603,7 @@ def _add_daily_volume(con: duckdb.DuckDBPyConnection, batch: int) -> None:
     )
 
 
-def _tally(con: duckdb.DuckDBPyConnection, batch: int) -> tuple[int, int, int, int]:
+def _tally(con: duckdb.DuckDBPyConnection, table: str, batch: int) -> tuple[int, int, int, int]:
     """Count the batch's stored, duplicate, blank and otherwise rejected rows."""
     tally = fetch_one(
         con,
@@ -569,7 +611,7 @@ def _tally(con: duckdb.DuckDBPyConnection, batch: int) -> tuple[int, int, int, i
         f"count(*) FILTER (WHERE _reject.reason = {sql_string(DUPLICATE)}), "
         f"count(*) FILTER (WHERE _reject.reason = {sql_string(BLANK)}), "
         f"count(*) FILTER (WHERE _reject.reason NOT IN "
-        f"({sql_string(DUPLICATE)}, {sql_string(BLANK)})) FROM event_rows "
+        f"({sql_string(DUPLICATE)}, {sql_string(BLANK)})) FROM {table} "
         f"WHERE batch_id = {batch}",
     )
     assert tally is not None
@@ -597,7 +639,7 @@ def _locate_blank_lines(con: duckdb.DuckDBPyConnection, line_scan: str, header_l
 
 
 def _record_rejects(
-    con: duckdb.DuckDBPyConnection, display: str, fp: str, batch: int, base: int
+    con: duckdb.DuckDBPyConnection, table: str, display: str, fp: str, batch: int, base: int
 ) -> None:
     """Write the batch's rejected rows and the scanner's rejected lines to ``rejected``."""
     line_expr = _shift(con, "_gap", "p.pos")
@@ -612,7 +654,7 @@ def _record_rejects(
             SELECT {line_expr} AS line, field, reason, detail, raw FROM (
                 SELECT rowid - {base} AS pos, _reject.field AS field,
                        _reject.reason AS reason, _reject.detail AS detail, _raw AS raw
-                FROM event_rows WHERE batch_id = {batch} AND _reject.reason NOT IN
+                FROM {table} WHERE batch_id = {batch} AND _reject.reason NOT IN
                     ({sql_string(DUPLICATE)}, {sql_string(BLANK)})) p
             UNION ALL SELECT line, NULL, CASE {reasons} ELSE 'malformed' END,
                 types || ': ' || msg, raw FROM _scan
