@@ -29,9 +29,7 @@ NOV = (date(2020, 11, 1), date(2020, 11, 30))
 @pytest.fixture(scope="module")
 def mixed(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[Store]:
     s = connect(tmp_path_factory.mktemp("mixed") / "store.duckdb")
-    rep = ingest(
-        s, [BUNDLED_CHRONOLOGY], mapping=read_mapping(CHRONOLOGY / "chronology.yaml")
-    )
+    rep = ingest(s, [BUNDLED_CHRONOLOGY], mapping=read_mapping(CHRONOLOGY / "chronology.yaml"))
     assert not rep.failed
     rep = ingest(
         s,
