@@ -20,7 +20,7 @@ from brinkwatch.errors import OriginOverrideWarning
 from brinkwatch.ingest import ingest, read_mapping
 from brinkwatch.measure import Coverage, dyad_series, measure_dyad, measure_triad
 from brinkwatch.store import Store, connect
-from tests.conftest import CHRONOLOGY, ROOT
+from tests.conftest import BUNDLED_CHRONOLOGY, CHRONOLOGY, ROOT
 
 PANDAS = "gdelt/pandas-export-202011"
 NOV = (date(2020, 11, 1), date(2020, 11, 30))
@@ -29,9 +29,7 @@ NOV = (date(2020, 11, 1), date(2020, 11, 30))
 @pytest.fixture(scope="module")
 def mixed(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[Store]:
     s = connect(tmp_path_factory.mktemp("mixed") / "store.duckdb")
-    rep = ingest(
-        s, sorted(CHRONOLOGY.glob("*.csv")), mapping=read_mapping(CHRONOLOGY / "chronology.yaml")
-    )
+    rep = ingest(s, [BUNDLED_CHRONOLOGY], mapping=read_mapping(CHRONOLOGY / "chronology.yaml"))
     assert not rep.failed
     rep = ingest(
         s,
