@@ -105,10 +105,11 @@ def find_dates(text: str, *, default_year: int | None = None) -> list[DateMentio
             a, b = m.span()
             if any(a < e and s < b for s, e in taken):
                 continue
+            # An impossible date (31 June 2019) is not read again as "June 2019" either.
+            taken.append((a, b))
             span = _span(kind, m, default_year)
             if span is None:
                 continue
-            taken.append((a, b))
             found.append((a, DateMention(m.group(0).strip(), span[0], span[1])))
     return [d for _, d in sorted(found, key=lambda x: x[0])]
 
