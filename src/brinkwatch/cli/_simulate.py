@@ -490,7 +490,7 @@ def _print_backtest(sc: Scenario, res: Backtest, fmt: OutputFormat, paths: int) 
             f"{'beats' if beat else 'does not beat'} persistence."
         )
     if res.path_scores is not None:
-        _print_path_scores(res.path_scores, fmt, title, paths)
+        _print_path_scores(res.path_scores, fmt, title, paths, f"{res.sample.upper()}: ")
 
 
 def _share(p: float, paths: int) -> str:
@@ -498,7 +498,9 @@ def _share(p: float, paths: int) -> str:
     return f"{p:.4f}" if p > 0 else f"< 1/{paths:,} (no path)"
 
 
-def _print_path_scores(scores: pa.Table, fmt: OutputFormat, title: str, paths: int) -> None:
+def _print_path_scores(
+    scores: pa.Table, fmt: OutputFormat, title: str, paths: int, label: str = ""
+) -> None:
     """Print the probability the model gave to the register's path, beside its baselines."""
     render_arrow(scores, fmt, out, title=f"{title}: probability of the register's path of states")
     if fmt is not OutputFormat.TABLE:
@@ -506,7 +508,7 @@ def _print_path_scores(scores: pa.Table, fmt: OutputFormat, title: str, paths: i
     joint = scores.to_pylist()[-1]
     nothing = "is" if joint["p_path_persistence"] == 1.0 else "is not"
     out.print(
-        f"Probability of the observed path ({scores.num_rows - 1} instruments, "
+        f"{label}Probability of the observed path ({scores.num_rows - 1} instruments, "
         f"{joint['checkpoints']} weekly checkpoints): {_share(joint['p_path_actual'], paths)} "
         f"with the actual levers, {_share(joint['p_path_none'], paths)} without; uniform chance "
         f"{joint['p_path_uniform']:.2g}. The register's path {nothing} 'nothing changes' "
