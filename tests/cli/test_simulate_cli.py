@@ -155,3 +155,75 @@ def test_scenario_new_writes_a_valid_starter(
     assert code == 1 and "--force" in err
     code, stdout, _ = _main(capsys, "scenario", "check", str(out))
     assert code == 0 and "valid" in stdout and "mediation" in stdout
+
+
+def test_scenario_check_lists_texts_dated_after_the_cutoff(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = read_bundled_scenario("jpn-kor-2019")
+    # The bundled scenario's reasons are clean as of its information date.
+    code, stdout, _ = _main(capsys, "scenario", "check", "jpn-kor-2019", "--cutoff", "2019-07-31")
+    said = " ".join(stdout.split())
+    assert code == 0 and "Information cutoff 2019-07-31: 0 reasons and" in said
+    # A hindsight reason put back is listed with its field and line.
+    old = "A suspended case can be revived at any time if talks stall."
+    sc = tmp_path / "hindsight.yaml"
+    sc.write_text(text.replace(old, "Seoul resumed the case in June 2020 when talks stalled."))
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if old in t)
+    code, stdout, _ = _main(capsys, "scenario", "check", str(sc))  # information_date: default
+    said = " ".join(stdout.split())
+    assert code == 0 and "Information cutoff 2019-07-31: 1 reasons" in said
+    assert f"│ {line} " in stdout and "KOR_WTO_case" in said and "June 2020" in said
+    # An earlier cutoff lists more: the photoresist licences of July are after 30 June.
+    code, stdout, _ = _main(capsys, "scenario", "check", str(sc), "--cutoff", "2018-12-31")
+    assert code == 0 and "0 reasons" not in stdout and "Bolton" in stdout
+
+
+TINY = """\
+name: tiny
+actors: [JPN, KOR]
+start: 2019-08-01
+horizon_days: 28
+information_date: 2019-07-31
+model: {fit_from: 2018-01-01, fit_to: 2019-07-31}
+index: {pair: [JPN, KOR], baseline_from: 2018-01-01, baseline_to: 2018-09-30}
+measures:
+  - name: clock
+    description: Moves on day 5.
+    states: [a, b]
+    transitions:
+      - {from: a, to: b, after_days: 5}
+outcomes:
+  - {name: moved, title: clock moved, machine: clock, states: [b], observed: true}
+"""
+
+
+def test_backtest_refuses_an_early_cutoff_unless_in_sample(
+    chronology_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sc = tmp_path / "tiny.yaml"
+    sc.write_text(TINY)
+    base = ["backtest", str(sc), "--paths", "9", "--db", str(chronology_db)]
+    code, _, err = _main(capsys, *base, "--cutoff", "2019-06-30")
+    assert code == 1 and "would be in sample" in err and "--in-sample" in err
+    assert "Traceback" not in err
+    code, stdout, err = _main(capsys, *base, "--cutoff", "2019-06-30", "--in-sample")
+    said = " ".join(stdout.split())
+    assert code == 0, err
+    assert "IN-SAMPLE backtest of tiny, fitted to 2019-06-30" in said
+    assert "This backtest is IN-SAMPLE" in said and "IN-SAMPLE: Mean log score" in said
+    code, stdout, _ = _main(capsys, *base, "--cutoff", "2019-06-30", "--in-sample",
+                            "--format", "json")  # fmt: skip
+    doc = json.loads(stdout)
+    assert doc["sample"] == "in-sample" and doc["information_date"] == "2019-07-31"
+    assert doc["verdict"] and doc["calibration"][-1]["count"] == 1
+    # Out of sample by default; two scenarios pool their calibration.
+    code, stdout, _ = _main(capsys, "backtest", str(sc), str(sc), "--paths", "9",
+                            "--db", str(chronology_db), "--format", "json")  # fmt: skip
+    doc = json.loads(stdout)
+    assert [b["sample"] for b in doc["backtests"]] == ["out-of-sample"] * 2
+    assert doc["calibration"][-1]["count"] == 2
+    row = doc["backtests"][0]["brier"][0]
+    # Nine paths: certain and right scores ln(9/10); persistence, certain and wrong, ln(1/10).
+    assert row["log_actual"] == pytest.approx(-0.1054, abs=1e-4)
+    assert row["log_persistence"] == pytest.approx(-2.3026, abs=1e-4)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from brinkwatch._notes import Note
     from brinkwatch.instruments import Register
-    from brinkwatch.simulate import VariantRuns
+    from brinkwatch.simulate import Backtest, VariantRuns
     from brinkwatch.simulate.scenario import Scenario
     from brinkwatch.store import Store
 
@@ -357,10 +357,21 @@ def _print_tornado(torn: pa.Table) -> None:
 
 @app.command("backtest")
 def backtest_cmd(
-    scenario: Annotated[str, typer.Argument(help="A bundled scenario name or a YAML file.")],
+    scenarios: Annotated[
+        list[str],
+        typer.Argument(help="Bundled scenario names or YAML files; several pool calibration."),
+    ],
     cutoff: Annotated[
         str | None, typer.Option("--cutoff", help="Fit on events up to this day (YYYY-MM-DD).")
     ] = None,
+    in_sample: Annotated[
+        bool,
+        typer.Option(
+            "--in-sample",
+            help="Allow a cutoff before the scenario's information date; every output is "
+            "then labelled in-sample.",
+        ),
+    ] = False,
     paths: PathsOpt = 2000,
     seed: SeedOpt = 0,
     fmt: FormatOpt = OutputFormat.TABLE,
@@ -369,12 +380,48 @@ def backtest_cmd(
     register: ScenarioRegisterOpt = None,
 ) -> None:
     """Fit up to a cutoff, run with the levers actually pulled and with none, and score."""
-    from brinkwatch.simulate import backtest
+    from brinkwatch.simulate import pooled_calibration
 
     if not 1 <= paths <= MAX_PATHS:
         raise ConfigError(f"--paths must be between 1 and {MAX_PATHS:,}", field="--paths")
-    sc, reg = _load_with_register(scenario, register)
     cut = _parse_date(cutoff, "--cutoff")
+    # Every scenario is loaded (and its cutoff checked) before any of them runs.
+    loaded = [_load_with_register(spec, register) for spec in scenarios]
+    done = [
+        _run_backtest(sc, reg, cut, in_sample, paths, seed, chronology, db) for sc, reg in loaded
+    ]
+    calibration = pooled_calibration([res for _, res in done])
+    if fmt is OutputFormat.JSON:
+        docs = [_backtest_json(sc, res) for sc, res in done]
+        doc = docs[0] if len(docs) == 1 else {"backtests": docs}
+        doc["calibration"] = calibration.to_pylist()
+        out.print_json(to_json(doc))
+        return
+    for sc, res in done:
+        _print_backtest(sc, res, fmt, paths)
+    names = ", ".join(sc.name for sc, _ in done)
+    kinds = sorted({res.sample for _, res in done})
+    render_arrow(
+        calibration,
+        fmt,
+        out,
+        title=f"{'/'.join(kinds).upper()}: calibration of the actual-lever forecasts across the "
+        f"outcomes of {names}",
+    )
+
+
+def _run_backtest(
+    sc: Scenario,
+    reg: Register | None,
+    cut: date | None,
+    in_sample: bool,
+    paths: int,
+    seed: int,
+    chronology: bool,
+    db: Path | None,
+) -> tuple[Scenario, Backtest]:
+    from brinkwatch.simulate import backtest
+
     with _events_store(db, chronology) as store, _progress(f"backtest {sc.name}") as bar:
         task = bar.add_task("", total=1.0)
         with warnings.catch_warnings(record=True) as caught:
@@ -387,45 +434,63 @@ def backtest_cmd(
                 seed=seed,
                 progress=lambda f: bar.update(task, completed=f),
                 register=reg,
+                in_sample=in_sample,
             )
     for w in caught:
         err.print(f"[yellow]{w.category.__name__}[/]: {escape(str(w.message))}")
-    if fmt is OutputFormat.JSON:
-        doc: dict[str, Any] = {
-            "scenario": sc.name,
-            "cutoff": res.cutoff,
-            "brier": res.brier.to_pylist(),
-            "counts": res.counts.to_pylist(),
-        }
-        if res.path_scores is not None:
-            doc["register"] = sc.register_id
-            doc["path_scores"] = res.path_scores.to_pylist()
-        out.print_json(to_json(doc))
-        return
-    title = f"Backtest of {sc.name}, fitted to {res.cutoff}"
-    render_arrow(res.brier, fmt, out, title=f"{title}: Brier scores (lower is better)")
+    return sc, res
+
+
+def _backtest_json(sc: Scenario, res: Backtest) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "scenario": sc.name,
+        "cutoff": res.cutoff,
+        "sample": res.sample,
+        "information_date": sc.information_date,
+        "brier": res.brier.to_pylist(),
+        "counts": res.counts.to_pylist(),
+        "verdict": res.verdict(),
+    }
+    if res.path_scores is not None:
+        doc["register"] = sc.register_id
+        doc["path_scores"] = res.path_scores.to_pylist()
+    return doc
+
+
+_SAMPLE_SAYS = {
+    "in-sample": "This backtest is IN-SAMPLE: the cutoff {cut} is before the scenario's "
+    "information date {info}, so its assumptions may rest on what it is scored against.",
+    "out-of-sample": "Out of sample: the assumptions are as of {info}, on or before the cutoff "
+    "{cut}.",
+    "undeclared": "The scenario declares no information date: whether this backtest is out of "
+    "sample cannot be said (add `information_date:`, then `brinkwatch scenario check`).",
+}
+
+
+def _print_backtest(sc: Scenario, res: Backtest, fmt: OutputFormat, paths: int) -> None:
+    title = f"{res.sample.upper()} backtest of {sc.name}, fitted to {res.cutoff}"
+    render_arrow(
+        res.brier,
+        fmt,
+        out,
+        title=f"{title}: Brier (lower is better) and log scores (nats, higher is better)",
+    )
     render_arrow(
         res.counts, fmt, out, title=f"{title}: MAE of weekly event counts against the data"
     )
     if fmt is OutputFormat.TABLE:
-        rows = res.brier.to_pylist()
-        mean = next((r for r in rows if r["outcome"] == "mean"), None)
-        if mean is not None:
-            better = mean["brier_actual"] < mean["brier_uninformed"]
-            out.print(
-                f"Mean Brier with the actual levers {mean['brier_actual']:.3f}, without "
-                f"{mean['brier_none']:.3f}, uninformed 0.250: the model "
-                f"{'beats' if better else 'does not beat'} an uninformed forecast."
-            )
+        out.print(_SAMPLE_SAYS[res.sample].format(cut=res.cutoff, info=sc.information_date))
+        for line in res.verdict():
+            out.print(f"{res.sample.upper()}: {line}")
         tot = res.counts.to_pylist()[-1]
         beat = tot["mae_actual"] < tot["mae_persistence"]
         out.print(
-            f"Weekly counts: MAE {tot['mae_actual']:.3f} (actual levers) vs persistence "
-            f"{tot['mae_persistence']:.3f}: the model {'beats' if beat else 'does not beat'} "
-            "persistence."
+            f"{res.sample.upper()}: Weekly counts: MAE {tot['mae_actual']:.3f} (actual levers) vs "
+            f"persistence {tot['mae_persistence']:.3f}: the model "
+            f"{'beats' if beat else 'does not beat'} persistence."
         )
     if res.path_scores is not None:
-        _print_path_scores(res.path_scores, fmt, title, paths)
+        _print_path_scores(res.path_scores, fmt, title, paths, f"{res.sample.upper()}: ")
 
 
 def _share(p: float, paths: int) -> str:
@@ -433,7 +498,9 @@ def _share(p: float, paths: int) -> str:
     return f"{p:.4f}" if p > 0 else f"< 1/{paths:,} (no path)"
 
 
-def _print_path_scores(scores: pa.Table, fmt: OutputFormat, title: str, paths: int) -> None:
+def _print_path_scores(
+    scores: pa.Table, fmt: OutputFormat, title: str, paths: int, label: str = ""
+) -> None:
     """Print the probability the model gave to the register's path, beside its baselines."""
     render_arrow(scores, fmt, out, title=f"{title}: probability of the register's path of states")
     if fmt is not OutputFormat.TABLE:
@@ -441,12 +508,15 @@ def _print_path_scores(scores: pa.Table, fmt: OutputFormat, title: str, paths: i
     joint = scores.to_pylist()[-1]
     nothing = "is" if joint["p_path_persistence"] == 1.0 else "is not"
     out.print(
-        f"Probability of the observed path ({scores.num_rows - 1} instruments, "
+        f"{label}Probability of the observed path ({scores.num_rows - 1} instruments, "
         f"{joint['checkpoints']} weekly checkpoints): {_share(joint['p_path_actual'], paths)} "
         f"with the actual levers, {_share(joint['p_path_none'], paths)} without; uniform chance "
         f"{joint['p_path_uniform']:.2g}. The register's path {nothing} 'nothing changes' "
         f"(persistence {joint['p_path_persistence']:.0f}). Mean agreement per checkpoint "
-        f"{joint['agreement_actual']:.3f} vs persistence {joint['agreement_persistence']:.3f}."
+        f"{joint['agreement_actual']:.3f} vs persistence {joint['agreement_persistence']:.3f}. "
+        f"Log probability (natural log, floor 1/{paths + 1:,}): {joint['log_p_path_actual']:.2f} "
+        f"with the actual levers, persistence {joint['log_p_path_persistence']:.2f}, uniform "
+        f"{joint['log_p_path_uniform']:.1f}."
     )
 
 
@@ -604,6 +674,14 @@ def scenario_new_cmd(
 def scenario_check_cmd(
     scenario: Annotated[str, typer.Argument(help="A bundled scenario name or a YAML file.")],
     register: ScenarioRegisterOpt = None,
+    cutoff: Annotated[
+        str | None,
+        typer.Option(
+            "--cutoff",
+            help="List reasons and citations dated after this day (YYYY-MM-DD); default: the "
+            "scenario's information_date.",
+        ),
+    ] = None,
 ) -> None:
     """Validate a scenario file and list its machines, levers and assumptions."""
     sc, _ = _load_with_register(scenario, register)
@@ -626,6 +704,39 @@ def scenario_check_cmd(
     out.print(t)
     if sc.register_id is not None:
         _print_register_start(sc)
+    _print_post_cutoff(sc, _parse_date(cutoff, "--cutoff") or sc.information_date)
+
+
+def _print_post_cutoff(sc: Scenario, cut: date | None) -> None:
+    """List every reason, description or notes text that cites a date after the cutoff."""
+    from brinkwatch.simulate import post_cutoff
+
+    if cut is None:
+        out.print(
+            "No information date: add `information_date: YYYY-MM-DD` (the day the assumptions "
+            "are as of) or pass --cutoff to list reasons citing later events."
+        )
+        return
+    late = post_cutoff(sc.citations, cut)
+    reasons = sum(1 for p in late if p.field.endswith(".reason"))
+    out.print(
+        f"Information cutoff {cut}: {reasons} reasons and {len(late) - reasons} other texts "
+        "(descriptions, notes) cite dates after it."
+        + (" None: the assumptions rest on what was known then." if not late else "")
+    )
+    if not late:
+        return
+    t = Table(header_style="bold", title=f"Texts citing dates after {cut}")
+    for c in ("line", "field", "dated", "text"):
+        t.add_column(c, overflow="fold")
+    for p in late:
+        t.add_row(
+            str(p.line or ""),
+            escape(p.field),
+            escape(", ".join(m.text for m in p.mentions)),
+            escape(p.text if len(p.text) <= 160 else p.text[:157] + "..."),
+        )
+    out.print(t)
 
 
 def _print_register_start(sc: Scenario) -> None:

@@ -8,6 +8,7 @@ scenarios (agreements and measures as state machines, ballast, levers) and
 :func:`simulate_scenario` runs them as Monte Carlo with common random numbers.
 """
 
+from brinkwatch.simulate._dates import DateMention, PostCutoff, find_dates, post_cutoff
 from brinkwatch.simulate._engine import Dynamics, SimulationRun, run_scenario
 from brinkwatch.simulate._register import apply_register, observed_states, path_scores
 from brinkwatch.simulate._streams import KINDS, Streams, event_streams
@@ -30,6 +31,7 @@ from brinkwatch.simulate.montecarlo import (
     fan_table,
     fit_dynamics,
     outcome_table,
+    pooled_calibration,
     run_variants,
     sensitivity,
     simulate_scenario,
@@ -57,10 +59,12 @@ __all__ = [
     "METHODS",
     "MIN_MEAN",
     "Backtest",
+    "DateMention",
     "Dynamics",
     "Evaluation",
     "Forecast",
     "HawkesModel",
+    "PostCutoff",
     "Scenario",
     "Seed",
     "SimulationRun",
@@ -76,11 +80,14 @@ __all__ = [
     "evaluate",
     "event_streams",
     "fan_table",
+    "find_dates",
     "fit_dynamics",
     "observed_states",
     "outcome_table",
     "parse_scenario",
     "path_scores",
+    "pooled_calibration",
+    "post_cutoff",
     "predictive_log_score",
     "read_bundled_scenario",
     "run_scenario",

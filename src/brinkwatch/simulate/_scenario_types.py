@@ -19,6 +19,7 @@ import numpy as np
 from brinkwatch.errors import ScenarioError
 
 __all__ = [
+    "Citation",
     "Driver",
     "Effect",
     "Election",
@@ -89,6 +90,18 @@ class Uncertain:
         left = a + np.sqrt(u * (b - a) * (c - a))
         right = b - np.sqrt((1.0 - u) * (b - a) * (b - c))
         return np.where(u < fc, left, right)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A free text of the scenario file that may cite events: a reason, a description, notes.
+
+    ``field`` is its path in the file (``agreements[GSOMIA].transitions[0].hazard.reason``).
+    """
+
+    field: str
+    line: int | None
+    text: str
 
 
 @dataclass(frozen=True)
@@ -380,6 +393,10 @@ class Scenario:
     register_id: str | None = None
     #: What taking the states from the register changed or could not use, for ``check``.
     register_notes: tuple[str, ...] = ()
+    #: The day the assumptions are as of (``information_date:``); None when not declared.
+    information_date: date | None = None
+    #: Every reason, description and notes text of the file, for the information cutoff check.
+    citations: tuple[Citation, ...] = field(default=(), repr=False)
 
     @property
     def streams(self) -> list[str]:

@@ -17,6 +17,7 @@ from brinkwatch._yaml import clipped, compose, construct, shown
 from brinkwatch.codebook import countries
 from brinkwatch.errors import ScenarioError
 from brinkwatch.simulate._scenario_types import (
+    Citation,
     Driver,
     Effect,
     Election,
@@ -451,7 +452,10 @@ _TOP = (
     "actual",
     "outcomes",
     "register",
+    "information_date",
 )
+#: Keys whose text may cite events, checked against the information date.
+_CITING = ("reason", "description", "notes")
 
 
 def parse_scenario(text: str, *, source: str = "scenario") -> Scenario:
@@ -489,6 +493,13 @@ def parse_scenario(text: str, *, source: str = "scenario") -> Scenario:
     p.actors = actors
     p.streams = set(stream_names(actors))
     start = top.day("start")
+    info = top.day("information_date") if top.has("information_date") else None
+    if info is not None and info >= start:
+        raise top.error(
+            "information_date",
+            f"the information date {info} must fall before the start {start}: assumptions are "
+            "made before the run they drive",
+        )
     horizon = top.integer("horizon_days", minimum=7)
     if horizon > 3 * 366:
         raise top.error("horizon_days", "horizons over three years are not supported")
@@ -534,7 +545,30 @@ def parse_scenario(text: str, *, source: str = "scenario") -> Scenario:
         notes=str(top.value("notes", "")),
         _params=tuple(p.params),
         register=top.text("register") if top.has("register") else None,
+        information_date=info,
+        citations=tuple(_citations(root, "")),
     )
+
+
+def _citations(node: yaml.Node, path: str) -> Iterator[Citation]:
+    """Yield every reason, description and notes text below ``node`` with its path and line."""
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            key = str(k.value)
+            sub = f"{path}.{key}" if path else key
+            if key in _CITING and isinstance(v, yaml.ScalarNode) and str(v.value).strip():
+                yield Citation(sub, int(v.start_mark.line) + 1, " ".join(str(v.value).split()))
+            else:
+                yield from _citations(v, sub)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            # Items are named where they have a name: agreements[GSOMIA], not agreements[0].
+            label = str(i)
+            if isinstance(item, yaml.MappingNode):
+                for k, v in item.value:
+                    if str(k.value) == "name" and isinstance(v, yaml.ScalarNode):
+                        label = str(v.value)
+            yield from _citations(item, f"{path}[{label}]")
 
 
 def _actors(top: _Node) -> tuple[str, ...]:

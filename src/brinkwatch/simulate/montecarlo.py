@@ -38,6 +38,13 @@ from brinkwatch.errors import (
 from brinkwatch.instruments import Register
 from brinkwatch.measure import Actor
 from brinkwatch.simulate._engine import Dynamics, SimulationRun, run_scenario
+from brinkwatch.simulate._honest import (
+    calibration_table,
+    log_score,
+    persistence_forecast,
+    smoothed,
+    verdict,
+)
 from brinkwatch.simulate._register import apply_register, path_scores
 from brinkwatch.simulate._streams import event_streams
 from brinkwatch.simulate.hawkes import HawkesModel
@@ -54,6 +61,7 @@ __all__ = [
     "fan_table",
     "fit_dynamics",
     "outcome_table",
+    "pooled_calibration",
     "run_variants",
     "sensitivity",
     "simulate_scenario",
@@ -563,14 +571,86 @@ def sensitivity(
 class Backtest:
     """Scores of a backtest; see :func:`backtest`.
 
-    ``path_scores`` (with a register only) is :func:`path_scores`: the probability each run
-    gave to the register's actual path of states, per instrument and jointly.
+    ``brier`` scores each outcome (Brier and log score, beside the uninformed forecast and
+    persistence). ``path_scores`` (with a register only) is :func:`path_scores` with the natural
+    log of each probability (``log_p_path_*``, smoothed as the log scores are). ``sample`` is
+    ``out-of-sample`` when the cutoff is on or after the scenario's information date,
+    ``in-sample`` when the caller allowed an earlier cutoff, and ``undeclared`` when the
+    scenario declares no information date.
     """
 
     brier: pa.Table
     counts: pa.Table
     cutoff: date
     path_scores: pa.Table | None = None
+    sample: str = "undeclared"
+    scenario: str = ""
+    n_paths: int = 0
+
+    def verdict(self, variant: str = "actual") -> list[str]:
+        """Sentences saying whether ``variant`` beats each baseline, losses included."""
+        return verdict(self.brier, self.path_scores, variant)
+
+    def forecasts(self, variant: str = "actual") -> list[tuple[float, bool]]:
+        """(forecast probability, observed) of each scored outcome, for calibration."""
+        return [
+            (float(r[f"p_{variant}"]), bool(r["observed"]))
+            for r in self.brier.to_pylist()
+            if r["outcome"] != "mean"
+        ]
+
+
+def pooled_calibration(
+    backtests: Sequence[Backtest], *, variant: str = "actual", bins: int = 5
+) -> pa.Table:
+    """Calibration table of the outcomes of one or several backtests, pooled.
+
+    Bins of forecast probability with their count, mean forecast and observed frequency; see
+    :func:`~brinkwatch.simulate._honest.calibration_table`.
+    """
+    return calibration_table([f for b in backtests for f in b.forecasts(variant)], bins)
+
+
+def _index_now(sc: Scenario, dyn: Dynamics) -> float:
+    """Return the index pair's rolling net cooperation over the last window before the start."""
+    a, b = sc.index_pair
+    sign = {f"{a}->{b} coop": 1.0, f"{b}->{a} coop": 1.0}
+    sign |= {f"{a}->{b} conflict": -1.0, f"{b}->{a} conflict": -1.0}
+    net = np.array([sign.get(s, 0.0) for s in dyn.names])
+    return float((dyn.history[-sc.index_window_days :] @ net).sum())
+
+
+def _outcome_scores(
+    sc: Scenario, dyn: Dynamics, runs: Mapping[str, SimulationRun], n_paths: int
+) -> list[dict[str, object]]:
+    """Brier and log score of each observed outcome per run, the uninformed and persistence."""
+    rows: list[dict[str, object]] = []
+    first = next(iter(runs.values()))
+    now = _index_now(sc, dyn)
+    for o in sc.outcomes:
+        if o.observed is None:
+            continue
+        y = 1.0 if o.observed else 0.0
+        row: dict[str, object] = {"outcome": o.name, "observed": o.observed}
+        probs = {name: float(run.outcomes[o.name].mean()) for name, run in runs.items()}
+        probs["uninformed"] = 0.5
+        probs["persistence"] = persistence_forecast(sc, o, now, first.index_level)
+        for name, p in probs.items():
+            row[f"p_{name}"] = p
+        for name, p in probs.items():
+            # Persistence is a 0/1 forecast: smoothed like a share of paths before scoring.
+            q = smoothed(p, n_paths) if name == "persistence" else p
+            row[f"brier_{name}"] = (q - y) ** 2
+        for name, p in probs.items():
+            row[f"log_{name}"] = log_score(p, o.observed, n_paths)
+        rows.append(row)
+    if rows:
+        mean_row: dict[str, object] = {"outcome": "mean", "observed": None}
+        for key in rows[0]:
+            if key.startswith(("brier_", "p_", "log_")):
+                mean_row[key] = float(np.mean([float(r[key]) for r in rows]))  # type: ignore[arg-type]
+        rows.append(mean_row)
+    return rows
 
 
 def backtest(
@@ -582,6 +662,7 @@ def backtest(
     seed: int = 0,
     progress: Progress | None = None,
     register: Register | None = None,
+    in_sample: bool = False,
 ) -> Backtest:
     """Fit up to ``cutoff``, run with the levers actually pulled and with none, and score.
 
@@ -598,6 +679,20 @@ def backtest(
     :func:`~brinkwatch.simulate.apply_register`), and a third table scores the simulated state
     paths against the register's path on weekly checkpoint days (:func:`path_scores`), beside
     persistence and uniform chance.
+
+    Every outcome also gets a log score (natural log, smoothed to ``[1/(n+1), n/(n+1)]``), and
+    a persistence forecast (the outcome if every machine stayed in its start state); see
+    :mod:`brinkwatch.simulate._honest`.
+
+    A cutoff before the scenario's ``information_date`` is refused: its assumptions were written
+    knowing events after the cutoff, so the test would be in sample. ``in_sample=True`` allows
+    it, and the result says ``sample="in-sample"``.
+
+    Raises
+    ------
+    ScenarioError
+        If the cutoff is not before the start, or before the information date without
+        ``in_sample``.
     """
     if register is not None and scenario.register_id is None:
         scenario = apply_register(scenario, register)
@@ -606,6 +701,7 @@ def backtest(
         raise ScenarioError(
             f"the cutoff {cut} must fall before the scenario's start {scenario.start}"
         )
+    sample = _sample(scenario, cut, in_sample=in_sample)
     sc = replace(scenario, fit_to=min(scenario.fit_to, cut))
     dyn = fit_dynamics(sc, events, cutoff=cut)
     runs = simulate_scenario(
@@ -616,24 +712,7 @@ def backtest(
         seed=seed,
         progress=progress,
     )
-    brier_rows = []
-    for o in sc.outcomes:
-        if o.observed is None:
-            continue
-        y = 1.0 if o.observed else 0.0
-        row: dict[str, object] = {"outcome": o.name, "observed": o.observed}
-        for name, run in runs.items():
-            p = float(run.outcomes[o.name].mean())
-            row[f"p_{name}"] = p
-            row[f"brier_{name}"] = (p - y) ** 2
-        row["brier_uninformed"] = 0.25
-        brier_rows.append(row)
-    if brier_rows:
-        mean_row: dict[str, object] = {"outcome": "mean", "observed": None}
-        for key in brier_rows[0]:
-            if key.startswith(("brier_", "p_")):
-                mean_row[key] = float(np.mean([float(r[key]) for r in brier_rows]))  # type: ignore[arg-type]
-        brier_rows.append(mean_row)
+    brier_rows = _outcome_scores(sc, dyn, runs, n_paths)
 
     # Event counts after the start, as observed.
     actors = [Actor(a) for a in sc.actors]
@@ -670,7 +749,7 @@ def backtest(
     scores = None
     if register is not None:
         # Same four decimals, but the uniform chance of a whole path is far below them.
-        raw = path_scores(sc, register, runs)
+        raw = _with_logs(path_scores(sc, register, runs), n_paths)
         scores = pa.Table.from_pylist(
             [
                 {
@@ -682,4 +761,43 @@ def backtest(
                 for r in raw.to_pylist()
             ]
         ).replace_schema_metadata(raw.schema.metadata)
-    return Backtest(pa.Table.from_pylist(brier_rows), pa.Table.from_pylist(count_rows), cut, scores)
+    return Backtest(
+        pa.Table.from_pylist(brier_rows),
+        pa.Table.from_pylist(count_rows),
+        cut,
+        scores,
+        sample=sample,
+        scenario=sc.name,
+        n_paths=n_paths,
+    )
+
+
+def _sample(scenario: Scenario, cut: date, *, in_sample: bool) -> str:
+    """Refuse a cutoff before the information date unless allowed; say which kind of test."""
+    info = scenario.information_date
+    if in_sample:
+        return "in-sample"
+    if info is None:
+        return "undeclared"
+    if cut < info:
+        raise ScenarioError(
+            f"the cutoff {cut} is before the scenario's information date {info}: its "
+            "assumptions were written knowing what happened after the cutoff, so this backtest "
+            f"would be in sample. Use a cutoff on or after {info}, or pass --in-sample to run "
+            "it labelled as in-sample",
+            path=scenario.source,
+            field="information_date",
+        )
+    return "out-of-sample"
+
+
+def _with_logs(scores: pa.Table, n_paths: int) -> pa.Table:
+    """Add ``log_p_path_<x>``: the natural log of each path probability, smoothed."""
+    rows = scores.to_pylist()
+    for r in rows:
+        for k in [k for k in r if k.startswith("p_path_")]:
+            p = float(r[k])
+            # Uniform chance is exact, not a share of paths: no floor for it.
+            q = p if k.endswith("uniform") else smoothed(p, n_paths)
+            r[f"log_{k}"] = math.log(q) if q > 0 else -math.inf
+    return pa.Table.from_pylist(rows).replace_schema_metadata(scores.schema.metadata)
