@@ -10,6 +10,7 @@ from brinkwatch.store._queries import (
     select_events,
     state_match,
     story_key,
+    with_story_key,
 )
 from brinkwatch.store._schema import (
     EVENT_COLUMNS,
@@ -68,4 +69,5 @@ __all__ = [
     "sql_string",
     "state_match",
     "story_key",
+    "with_story_key",
 ]
