@@ -27,7 +27,7 @@ import pyarrow as pa
 from brinkwatch.codebook import Actor, Dyad, parse_actor
 from brinkwatch.errors import ConfigError, SparseDataWarning
 from brinkwatch.measure._periods import Freq, Weight, calendar, in_window, period_of
-from brinkwatch.store import MACHINE_ORIGINS, ActorScope, state_match, story_key
+from brinkwatch.store import MACHINE_ORIGINS, ActorScope, state_match, with_story_key
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -145,14 +145,18 @@ def _story_events(d: ir.Table, count: Count) -> ir.Table:
     """
     if count == "rows":
         return d
+    # Only a row that shares dyad, day and code with another row can be a copy of a story;
+    # the others are kept without computing their (regex-heavy) story key.
+    d = d.mutate(_n=d.event_id.count().over(group_by=[d.dyad, d.event_date, d.cameo_code]))
     by_story = ibis.literal(True) if count == "stories" else d.origin.isin(list(MACHINE_ORIGINS))
-    unit = ibis.ifelse(by_story, story_key(d), "row:" + d.origin + "|" + d.event_id)
-    d = d.mutate(_unit=unit)
+    alone = (d._n == 1) | ~by_story
+    kept = d.filter(alone).drop("_n")
+    rest = with_story_key(d.filter(~alone).drop("_n"), "_unit")
     rank = ibis.row_number().over(
-        group_by=[d.dyad, d._unit, d.event_date, d.cameo_code],
-        order_by=[d.w.desc(), d.event_id],
+        group_by=[rest.dyad, rest._unit, rest.event_date, rest.cameo_code],
+        order_by=[rest.w.desc(), rest.event_id],
     )
-    return d.filter(rank == 0).drop("_unit")
+    return kept.union(rest.filter(rank == 0).drop("_unit"))
 
 
 def daily_volume(events: ir.Table) -> ir.Table:
@@ -282,6 +286,7 @@ def dyad_series(
     dyad = ibis.cases(*zip(conds, labels, strict=True))
     d = e.filter(ibis.or_(*conds)).mutate(dyad=dyad, period=period_of(e.event_date, freq), w=w)
     span = _window(d, e, labels, start, end)
+    matched = d
     d = _story_events(d, count)
     agg = d.group_by(["dyad", "period"]).aggregate(
         events=d.w.sum(),
@@ -340,7 +345,9 @@ def dyad_series(
     )
     cols = list(SERIES_COLUMNS)
     if normalize:
-        vol = _period_volume(events, d, freq, start, end, origins)
+        # The origins of the matched rows, before de-duplication (it keeps every origin): the
+        # volume then does not depend on the story keys.
+        vol = _period_volume(events, matched, freq, start, end, origins)
         out = out.left_join(vol, "period").select(out, vol.volume)
         out = out.mutate(volume=out.volume.fill_null(0))
         per_k = ibis.ifelse(

