@@ -20,7 +20,7 @@ MAPPING = CHRON / "chronology.yaml"
 
 CITATION = re.compile(r"^[^,]+, \d{4}-\d{2}-\d{2}$")
 EVENT_ID = re.compile(r"^C\d{4}$")
-COUNTRIES = {"JPN", "KOR", "USA", "PRK", "CHN"}
+COUNTRIES = {"JPN", "KOR", "USA", "PRK", "CHN", "RUS"}
 
 # (date, source country, target country, CAMEO code, word the description must contain)
 MILESTONES: list[tuple[str, str, str, str, str]] = [
@@ -29,12 +29,9 @@ MILESTONES: list[tuple[str, str, str, str, str]] = [
     ("2015-12-28", "KOR", "JPN", "057", "comfort women"),
     ("2015-12-28", "USA", "JPN", "051", "welcomes"),
     ("2015-12-28", "USA", "KOR", "051", "welcomes"),
-    # GSOMIA signing and yearly renewals
+    # GSOMIA signing (the yearly renewals are in the instruments register, edition 2)
     ("2016-11-23", "KOR", "JPN", "057", "GSOMIA"),
     ("2016-11-23", "JPN", "KOR", "057", "GSOMIA"),
-    ("2017-08-24", "KOR", "JPN", "064", "GSOMIA"),
-    ("2018-08-22", "KOR", "JPN", "064", "GSOMIA"),
-    ("2020-08-24", "KOR", "JPN", "064", "GSOMIA"),
     # Moon government and the comfort women foundation
     ("2017-12-27", "KOR", "JPN", "111", "task force"),
     ("2018-11-21", "KOR", "JPN", "160", "Reconciliation and Healing Foundation"),
@@ -54,11 +51,15 @@ MILESTONES: list[tuple[str, str, str, str, str]] = [
     ("2019-01-09", "JPN", "KOR", "026", "1965"),
     ("2019-05-20", "JPN", "KOR", "028", "arbitration"),
     ("2019-06-19", "JPN", "KOR", "028", "arbitration"),
-    # export controls on the three materials
-    ("2019-07-01", "JPN", "KOR", "163", "fluorinated polyimide"),
-    ("2019-07-01", "JPN", "KOR", "163", "photoresist"),
-    ("2019-07-01", "JPN", "KOR", "163", "hydrogen fluoride"),
+    # export controls on the three materials: announced (a statement), then in force (the act)
+    ("2019-07-01", "JPN", "KOR", "1312", "fluorinated polyimide"),
+    ("2019-07-01", "JPN", "KOR", "1312", "photoresist"),
+    ("2019-07-01", "JPN", "KOR", "1312", "hydrogen fluoride"),
     ("2019-07-04", "JPN", "KOR", "163", "takes effect"),
+    # first licences under the controls
+    ("2019-08-08", "JPN", "KOR", "061", "photoresist"),
+    ("2019-08-29", "JPN", "KOR", "061", "hydrogen fluoride"),
+    ("2019-09-30", "JPN", "KOR", "061", "fluorinated polyimide"),
     ("2019-07-05", "KOR", "JPN", "143", "boycott"),
     # US visits and statements, July-August 2019
     ("2019-07-12", "USA", "JPN", "042", "Stilwell"),
@@ -68,7 +69,7 @@ MILESTONES: list[tuple[str, str, str, str, str]] = [
     ("2019-08-02", "USA", "JPN", "044", "Pompeo"),
     ("2019-08-02", "USA", "KOR", "044", "Pompeo"),
     # white lists
-    ("2019-08-02", "JPN", "KOR", "163", "white list"),
+    ("2019-08-02", "JPN", "KOR", "1312", "white list"),
     ("2019-08-28", "JPN", "KOR", "163", "white list"),
     ("2019-08-12", "KOR", "JPN", "1312", "trusted trading partners"),
     ("2019-09-18", "KOR", "JPN", "163", "trusted trading partners"),
@@ -90,10 +91,23 @@ MILESTONES: list[tuple[str, str, str, str, str]] = [
     ("2019-12-20", "JPN", "KOR", "085", "photoresist"),
     ("2019-12-24", "JPN", "KOR", "044", "Chengdu"),
     # US-ROK cost-sharing friction
-    ("2019-11-15", "USA", "KOR", "101", "pay more"),
+    ("2019-11-15", "USA", "KOR", "1031", "pay more"),
     ("2019-11-19", "USA", "KOR", "164", "Special Measures Agreement"),
+    # WTO seafood ruling (DS495) and the UN General Assembly meetings, 2019
+    ("2019-04-12", "JPN", "KOR", "111", "DS495"),
+    ("2019-07-23", "RUS", "KOR", "150", "A-50"),
+    ("2019-09-23", "USA", "KOR", "043", "General Assembly"),
+    ("2019-09-25", "USA", "JPN", "043", "General Assembly"),
     # 2020-2021
+    ("2020-03-05", "JPN", "KOR", "1313", "COVID-19"),
+    ("2020-03-06", "KOR", "JPN", "111", "unscientific"),
+    ("2020-03-09", "JPN", "KOR", "160", "entry restrictions"),
+    ("2020-03-09", "KOR", "JPN", "160", "visa waivers"),
     ("2020-06-02", "KOR", "JPN", "115", "WTO"),
+    ("2020-07-29", "KOR", "JPN", "115", "panel"),
+    ("2020-09-24", "KOR", "JPN", "041", "Suga"),
+    ("2021-04-13", "JPN", "KOR", "1232", "treated water"),
+    ("2021-04-13", "KOR", "JPN", "114", "Aiboshi"),
     ("2021-01-08", "KOR", "JPN", "116", "comfort women"),
     ("2021-01-08", "JPN", "KOR", "114", "ruling"),
     ("2021-01-08", "JPN", "KOR", "111", "Suga"),
@@ -107,12 +121,15 @@ MILESTONES: list[tuple[str, str, str, str, str]] = [
     ("2023-03-06", "KOR", "JPN", "037", "Foundation for Victims"),
     ("2023-03-06", "JPN", "KOR", "051", "Kishida"),
     ("2023-03-16", "KOR", "JPN", "042", "Tokyo"),
-    ("2023-03-16", "JPN", "KOR", "085", "hydrogen fluoride"),
+    ("2023-03-16", "JPN", "KOR", "0354", "hydrogen fluoride"),
+    ("2023-03-23", "JPN", "KOR", "085", "takes effect"),
     ("2023-03-21", "KOR", "JPN", "080", "GSOMIA"),
     ("2023-03-23", "KOR", "JPN", "080", "WTO"),
     ("2023-04-24", "KOR", "JPN", "085", "white list"),
     ("2023-05-07", "JPN", "KOR", "042", "Seoul"),
-    ("2023-06-27", "JPN", "KOR", "085", "white list"),
+    ("2023-06-27", "JPN", "KOR", "0354", "white list"),
+    ("2023-06-29", "KOR", "JPN", "057", "currency swap"),
+    ("2023-06-29", "JPN", "KOR", "057", "currency swap"),
     ("2023-07-21", "JPN", "KOR", "085", "white list"),
     # trilateral summits
     ("2023-05-21", "JPN", "USA", "043", "Hiroshima"),
@@ -121,6 +138,10 @@ MILESTONES: list[tuple[str, str, str, str, str]] = [
     ("2023-08-18", "USA", "KOR", "043", "Camp David"),
     ("2023-08-18", "USA", "JPN", "057", "Commitment to Consult"),
     ("2023-08-18", "JPN", "KOR", "057", "Commitment to Consult"),
+    # trilateral drill: one row per pair, the US toward each ally
+    ("2022-10-06", "KOR", "JPN", "062", "trilateral"),
+    ("2022-10-06", "USA", "JPN", "062", "trilateral"),
+    ("2022-10-06", "USA", "KOR", "062", "trilateral"),
     # North Korean tests behind trilateral coordination
     ("2017-07-04", "PRK", "USA", "150", "intercontinental"),
     ("2017-08-29", "PRK", "JPN", "150", "over Hokkaido"),
@@ -211,3 +232,36 @@ def test_milestone_present(date: str, src: str, tgt: str, code: str, word: str) 
         f"the {src}->{tgt} {code} event(s) on {date} do not mention {word!r}: "
         + "; ".join(r["description"] for r in hits)
     )
+
+
+def test_no_code_is_both_announced_and_in_force() -> None:
+    # an announcement is a statement and the entry into force the act, never the act twice
+    acts = {"163", "085"}
+    for r in _rows():
+        if r["cameo_code"] in acts:
+            assert not re.search(r"\beffective \d", r["description"]), (
+                r["event_id"],
+                r["description"],
+            )
+
+
+def test_gsomia_renewals_are_left_to_the_register() -> None:
+    assert not [r["event_id"] for r in _rows() if r["cameo_code"] == "064"]
+
+
+def test_url_and_checked_columns() -> None:
+    rows = _rows()
+    assert list(rows[0])[-2:] == ["url", "checked"]
+    for r in rows:
+        where = r["event_id"]
+        assert r["checked"] in {"yes", "no"}, where
+        # a URL is given only for a page that was opened and confirmed the row
+        assert (r["checked"] == "yes") == bool(r["url"]), where
+        assert not r["url"] or r["url"].startswith("http"), where
+    assert sum(r["checked"] == "yes" for r in rows) >= 30
+
+
+def test_url_and_checked_are_not_stored(loaded: tuple[Store, IngestReport]) -> None:
+    store, _ = loaded
+    columns = {c[0] for c in store.con.execute("DESCRIBE events").fetchall()}
+    assert "url" not in columns and "checked" not in columns

@@ -70,12 +70,21 @@ def test_a_change_point_falls_within_30_days_of_july_2019(chronology_alarms: lis
     ("lo", "hi"),
     [
         (date(2016, 1, 1), date(2016, 12, 25)),  # after the 2015 agreement, before the statue
-        (date(2019, 10, 1), date(2020, 7, 26)),  # between the 2019 crisis and the 2020 seizure
+        # between the 2019 crisis and the March 2020 entry restrictions (chronology edition 2
+        # records them; edition 1 had nothing from December 2019 to June 2020)
+        (date(2019, 10, 1), date(2020, 2, 29)),
         (date(2022, 1, 1), date(2023, 8, 31)),  # Yoon's rapprochement to Camp David
     ],
 )
 def test_quiet_stretches_raise_no_alarms(chronology_alarms: list, lo: date, hi: date) -> None:
     assert _in(chronology_alarms, lo, hi) == []
+
+
+def test_march_2020_entry_restrictions_raise_an_alarm(chronology_alarms: list) -> None:
+    march = _in(chronology_alarms, date(2020, 3, 2), date(2020, 3, 15))
+    assert march, "the COVID-19 entry restrictions of 5-9 March 2020 raise no alarm"
+    texts = " ".join(e.text or "" for a in march for e in a.evidence)
+    assert "entry restrictions" in texts
 
 
 def test_alarms_are_the_same_on_duckdb_and_spark(duck: Store, spark: Store) -> None:
@@ -89,7 +98,8 @@ def test_alarms_are_the_same_on_duckdb_and_spark(duck: Store, spark: Store) -> N
 def test_rules_between_named_actors_and_min_count(backend: Store) -> None:
     rules = parse_rules(
         "rules:\n"
-        "  - {id: jk-sanctions, kind: events, title: t, codes: ['163'], between: [JPN, KOR],"
+        "  - {id: jk-sanctions, kind: events, title: t, codes: ['163', '1312'],"
+        " between: [JPN, KOR],"
         " min_count: 2}\n"
         "  - {id: us-only, kind: events, title: t, codes: ['16'], between: [USA, KOR]}\n"
     )
