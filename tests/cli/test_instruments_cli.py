@@ -87,3 +87,19 @@ def test_alarms_include_instrument_changes_beside_event_alarms(chronology_db: Pa
     assert [a["period"] for a in alarms] == sorted(a["period"] for a in alarms)
     notice = next(a for a in alarms if a["rule"] == "instrument:GSOMIA")
     assert notice["period"] == "2019-08-01" and notice["evidence"][0]["origin"] == "register"
+
+
+def test_the_bundled_register_on_1_december_2019_matches_the_record() -> None:
+    # The bundled register through the real loader; bracketed titles ("[report: ...]") are
+    # data and must print as written, not vanish as Rich markup.
+    j = run("instruments", "--at", "2019-12-01", "--format", "json")
+    assert j.returncode == 0, j.stderr
+    states = {x["instrument"]: x["state"] for x in json.loads(j.stdout)["in_force"]}
+    assert states["GSOMIA"] == "notice_suspended"
+    assert states["JPN_whitelist"] == "removed" and states["KOR_whitelist"] == "removed"
+    assert states["KOR_WTO_case"] == "suspended"
+    for item in ("photoresist", "hydrogen_fluoride", "polyimide"):
+        assert states[f"JPN_controls_{item}"] == "imposed"
+    t = run("instruments", "--at", "2019-12-01")
+    assert t.returncode == 0, t.stderr
+    assert "[report:" in t.stdout

@@ -12,6 +12,7 @@ from typing import Any
 import pyarrow as pa
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 __all__ = ["OutputFormat", "render_arrow", "to_json"]
 
@@ -61,5 +62,6 @@ def render_arrow(
             min_width=30 if last and len(table.column_names) > 1 else None,
         )
     for row in table.to_pylist():
-        t.add_row(*["" if v is None else str(v) for v in row.values()])
+        # Cells are data, not markup: "[report: ...]" in a citation must print as written.
+        t.add_row(*[Text("" if v is None else str(v)) for v in row.values()])
     console.print(t)
