@@ -35,6 +35,7 @@ from brinkwatch.simulate.montecarlo import (
     simulate_scenario,
     state_table,
 )
+from brinkwatch.simulate.pathlog import path_log, replay_path
 from brinkwatch.simulate.scenario import (
     Scenario,
     bundled_scenarios,
@@ -80,9 +81,11 @@ __all__ = [
     "observed_states",
     "outcome_table",
     "parse_scenario",
+    "path_log",
     "path_scores",
     "predictive_log_score",
     "read_bundled_scenario",
+    "replay_path",
     "run_scenario",
     "run_variants",
     "sensitivity",
