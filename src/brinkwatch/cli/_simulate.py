@@ -518,7 +518,7 @@ agreements:
             weight: {{default: 0.2, range: [0.0, 0.5], reason: "TODO: conflict from {a}"}}
       - from: notice_given
         to: terminated
-        after_days: 90
+        after_days: 90   # renewed yearly? at_anniversary: "MM-DD" with notice_days: 90
 
 ballast:
   - name: business
