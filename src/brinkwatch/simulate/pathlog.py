@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from brinkwatch.errors import ScenarioError
+from brinkwatch.simulate._compile import RULES
 
 if TYPE_CHECKING:
     from brinkwatch.simulate._engine import SimulationRun
@@ -45,10 +45,22 @@ def path_log(run: SimulationRun, paths: int | Sequence[int]) -> pa.Table:
     bad = [p for p in chosen if not 0 <= p < run.n_paths]
     if bad:
         raise ScenarioError(f"no path {bad[0]}: the run has paths 0 to {run.n_paths - 1}")
-    table = run.transition_table()
-    table = table.filter(pc.is_in(table["path"], value_set=pa.array(chosen, pa.int32())))
+    path, day, k = run.transitions
+    rows = np.flatnonzero(np.isin(path, chosen))
     # A stable sort keeps the day's moves in the order they were made (a package's lead first).
-    return table.take(pc.sort_indices(table, [("path", "ascending"), ("day", "ascending")]))
+    rows = rows[np.lexsort((day[rows], path[rows]))]
+    names = run.transition_names
+    return pa.table(
+        {
+            "path": path[rows].astype(np.int32),
+            "day": day[rows].astype(np.int32),
+            "date": [run.scenario.start + timedelta(days=int(d)) for d in day[rows]],
+            "machine": [names[i][0] for i in k[rows]],
+            "from_state": [names[i][1] for i in k[rows]],
+            "to_state": [names[i][2] for i in k[rows]],
+            "rule": [RULES[r] for r in run.transition_rules[rows]],
+        }
+    )
 
 
 def replay_path(run: SimulationRun, path: int) -> np.ndarray:
