@@ -391,6 +391,7 @@ def _digest(run: SimulationRun) -> str:
     add("param_set", run.param_set)
     for name, a in zip(("t_path", "t_day", "t_kind"), run.transitions, strict=True):
         add(name, a)
+    add("t_rule", run.transition_rules)
     h.update(repr(run.transition_names).encode())
     return h.hexdigest()
 
@@ -399,12 +400,13 @@ def _digest(run: SimulationRun) -> str:
 #: digests are of float arrays: a different NumPy or BLAS build may legitimately move them).
 #: Re-recorded for issue 16, after checking that the new rules left the old file's digests
 #: unchanged: the bundled scenario now ends GSOMIA on its anniversary, moves the 22 November
-#: settlement as a package and gives the whitelists windows and a minimum dwell.
+#: settlement as a package and gives the whitelists windows and a minimum dwell; the digest
+#: now covers the rule of each logged move too.
 GOLDEN = {
     "dynamics": "e2c03440183e1145ec2b213549473101c89ac15419d6f6928c6b688d47b97a09",
-    "none": "4847e57f8a4adca2b4b8e7a2eb9d63c8e61ea7f8d097da84ac3587bee1282781",
-    "actual": "76914935147544f95324a52330b8aefb3c521e313806379ec7c492ee71293b16",
-    "actual_chunked": "1a107541889b43b0d44fa5ccfb04fef2fc5e5d1976e1cd42dc647bbd9cf7b4cc",
+    "none": "0ca8e7b7d8668314f5e1431fe36cd8880c1d5f193a67b1f9750a822b038724ac",
+    "actual": "776823740b0cafbda9041b8481e5c09ce3dc20cc3caeb29b0a132239a1438770",
+    "actual_chunked": "85c955c3e4963548377a3ab48c46c11f6c170662e3dfb746d96e2aa04599a412",
 }
 
 
