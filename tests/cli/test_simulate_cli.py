@@ -51,6 +51,25 @@ def test_simulate_json_is_reproducible(
     assert eased["difference"] > 0
 
 
+def test_simulate_logs_paths_with_the_rule_of_each_move(
+    chronology_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["simulate", "jpn-kor-2019", "--paths", "200", "--seed", "2", "--compare", "actual",
+            "--log-paths", "5", "--db", str(chronology_db)]  # fmt: skip
+    code, out, _ = _main(capsys, *args, "--format", "json")
+    assert code == 0
+    logs = json.loads(out)["path_logs"]
+    assert set(logs) == {"none", "actual"}
+    rows = logs["actual"]
+    assert rows and {r["path"] for r in rows} <= set(range(5))
+    assert {"hazard", "after", "lever"} <= {r["rule"] for r in rows}
+    assert all(r["machine"] and r["from_state"] != r["to_state"] for r in rows)
+    code, text, _ = _main(capsys, *args)
+    assert code == 0 and "Path log, variant 'actual'" in text and "JPN_whitelist" in text
+    code, _, err = _main(capsys, *args[:-2], "--log-paths", "-1", "--db", str(chronology_db))
+    assert code == 1 and "--log-paths must be 0 or more" in err and "Traceback" not in err
+
+
 def test_simulate_errors_are_one_line_without_traceback(
     chronology_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -71,8 +71,16 @@ def test_gsomia_rules_as_declared() -> None:
     by_key = {t.key: t for t in g.transitions}
     notice = by_key["active->notice_given"]
     assert notice.window is not None and notice.window.last.isoformat() == "2019-08-24"
-    assert by_key["notice_given->terminated"].after_days == 90
-    assert by_key["notice_given->notice_suspended"].hazard is not None
+    # Its text: renewed on 23 November unless notice is given 90 days ahead (issue 16).
+    end = by_key["notice_given->terminated"]
+    assert (end.after_days, end.anniversary, end.notice_days) == (None, (11, 23), 90)
+    suspend = by_key["notice_given->notice_suspended"]
+    assert suspend.hazard is not None and suspend.package == "settlement_2019_11"
+    (pkg,) = sc.packages
+    assert pkg.lead == "GSOMIA:notice_given->notice_suspended"
+    assert [m for m, _, _ in pkg.members] == ["GSOMIA", "KOR_WTO_case", "export_dialogue"]
+    wto = {t.key: t for t in sc.machine("KOR_WTO_case").transitions}["filed->suspended"]
+    assert wto.hazard is None and wto.package == "settlement_2019_11"
 
 
 def test_uncertain_draws_stay_in_range_with_mode_at_default() -> None:
@@ -122,11 +130,25 @@ def test_stream_names_match_event_stream_order() -> None:
             "needs its range and reason",
         ),
         (
-            "      - from: notice_given\n        to: terminated\n        after_days: 90",
-            "      - from: notice_given\n        to: terminated\n        after_day: 90",
-            "after_day: 90",
-            "GSOMIA:notice_given->terminated.after_day",
-            "unknown key 'after_day'",
+            '        at_anniversary: "11-23"',
+            '        at_anniversery: "11-23"',
+            "at_anniversery",
+            "GSOMIA:notice_given->terminated.at_anniversery",
+            "unknown key 'at_anniversery'",
+        ),
+        (
+            '        at_anniversary: "11-23"',
+            '        at_anniversary: "11-31"',
+            "at_anniversary",
+            "GSOMIA:notice_given->terminated.at_anniversary",
+            "not a day of the year",
+        ),
+        (
+            "      - {machine: KOR_WTO_case, from: filed, to: suspended}",
+            "      - {machine: KOR_WTO_case, from: filled, to: suspended}",
+            "from: filled",
+            "from",
+            "'filled' is not one of KOR_WTO_case's states",
         ),
         (
             "{default: 0.06, range: [0.03, 0.1]",

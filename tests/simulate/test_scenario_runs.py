@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import warnings
@@ -11,6 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
+import pyarrow.compute as pc
 import pytest
 
 from brinkwatch.errors import ScenarioError, SparseDataWarning
@@ -24,7 +26,9 @@ from brinkwatch.simulate import (
     fit_dynamics,
     outcome_table,
     parse_scenario,
+    path_log,
     read_bundled_scenario,
+    replay_path,
     run_scenario,
     sensitivity,
     simulate_scenario,
@@ -129,26 +133,112 @@ def test_state_machines_follow_their_rules_in_10000_paths(
     notices = g[(g.from_state == "active") & (g.to_state == "notice_given")]
     assert len(notices) > 100
     assert (notices.date <= deadline).all()
-    # Termination exactly 90 days after the notice that led to it, and only then.
+    # GSOMIA's text: a notice given 90 days ahead ends it on the anniversary, 23 November
+    # (issue 16): every termination falls on that day, after a notice still standing.
+    anniversary = date(2019, 11, 23)
     term = g[g.to_state == "terminated"]
     assert len(term) > 50
+    assert (term.date == anniversary).all() and set(term.rule) == {"anniversary"}
     for _, row in term.iterrows():
         prev = g[(g.path == row.path) & (g.day < row.day)].iloc[-1]
-        assert prev.to_state == "notice_given" and row.day - prev.day == 90
-    # A notice not suspended within 90 days always ends the pact, if the horizon allows.
-    horizon = scenario.horizon_days
+        assert prev.to_state == "notice_given" and row.day - prev.day >= 90
+    # Every path with a notice and no suspension before the anniversary terminates on it.
+    ann_day = (anniversary - scenario.start).days
     for _, n in notices.iterrows():
         later = g[(g.path == n.path) & (g.day > n.day)]
-        if n.day + 90 < horizon and (later.empty or later.iloc[0].day > n.day + 90):
-            pytest.fail(f"path {n.path}: notice on day {n.day} never ended the pact")
-        if not later.empty and later.iloc[0].to_state == "notice_suspended":
+        if later.empty or later.iloc[0].to_state != "notice_suspended":
+            assert not later.empty, f"path {n.path}: notice on day {n.day} never ended the pact"
+            assert later.iloc[0].to_state == "terminated" and later.iloc[0].day == ann_day
+        else:
             # Suspension restores the pact: no termination unless the notice is resumed.
+            assert later.iloc[0].day < ann_day
             rest = later.iloc[1:]
             if "terminated" in set(rest.to_state):
                 assert "notice_given" in set(rest.to_state)
     # Terminated is absorbing.
     term_count = big_run.state_counts["GSOMIA"][:, 3]
     assert np.all(np.diff(term_count) >= 0)
+
+
+def test_settlement_package_moves_all_its_machines_on_the_same_day(
+    scenario: Scenario, big_run: SimulationRun
+) -> None:
+    (pkg,) = scenario.packages
+    g = big_run.transition_table().to_pandas()
+    lead = pkg.members[0]
+    fired = g[(g.machine == lead[0]) & (g.from_state == lead[1]) & (g.to_state == lead[2])]
+    assert len(fired) > 100
+    wto_moved = 0
+    for r in fired.itertuples():
+        assert r.rule in ("hazard", "lever")
+        for machine, src, dst in pkg.members[1:]:
+            same = g[(g.path == r.path) & (g.day == r.day) & (g.machine == machine)]
+            state = _state_on(scenario, g, machine, r.path, r.day)
+            if state == src:
+                assert len(same) == 1 and same.iloc[0].to_state == dst
+                assert same.iloc[0].rule == "package"
+                wto_moved += machine == "KOR_WTO_case"
+            else:
+                # A member in another state stays where it is.
+                assert same.empty or same.iloc[0].rule != "package"
+    assert wto_moved > 50
+    # No member moves by the package without its lead moving that day.
+    follow = g[g.rule == "package"]
+    lead_days = set(zip(fired.path, fired.day, strict=True))
+    assert all((p, d) in lead_days for p, d in zip(follow.path, follow.day, strict=True))
+
+
+def _state_on(scenario: Scenario, g: object, machine: str, path: int, day: int) -> str:
+    """A machine's state in a path at the start of ``day`` (before that day's moves)."""
+    import pandas as pd
+
+    assert isinstance(g, pd.DataFrame)
+    rows = g[(g.path == path) & (g.machine == machine) & (g.day < day)]
+    return str(rows.iloc[-1].to_state) if len(rows) else scenario.machine(machine).initial
+
+
+def test_no_whitelist_flicker_inside_the_dwell(scenario: Scenario, big_run: SimulationRun) -> None:
+    g = big_run.transition_table().to_pandas()
+    for name in ("JPN_whitelist", "KOR_whitelist"):
+        m = scenario.machine(name)
+        restore = next(t for t in m.transitions if t.target == "listed")
+        assert restore.min_dwell_days == 180
+        rows = g[g.machine == name]
+        for _, path_rows in rows.groupby("path"):
+            days, states = list(path_rows.day), list(path_rows.to_state)
+            for i in range(1, len(days)):
+                if states[i] == "listed":
+                    assert days[i] - days[i - 1] >= 180, (name, list(path_rows.itertuples()))
+                # Removed again after a restoration: only past the window, which it is not.
+                assert not (states[i - 1] == "listed" and i > 1), list(path_rows.itertuples())
+
+
+def test_path_log_replays_to_the_recorded_checkpoint_states(big_run: SimulationRun) -> None:
+    log = path_log(big_run, 40)
+    assert set(log.column("path").to_pylist()) <= set(range(40)) and log.num_rows > 40
+    assert set(log.column("rule").to_pylist()) >= {"hazard", "after", "package", "lever"}
+    moved = 0
+    for path in range(40):
+        got = replay_path(big_run, path)
+        assert np.array_equal(got, big_run.checkpoint_states[path]), path
+        moved += bool(np.any(got != got[0]))
+    assert moved > 10
+    # Paths with an anniversary termination replay too.
+    t = big_run.transition_table()
+    ann = sorted(set(t.filter(pc.equal(t["rule"], "anniversary")).column("path").to_pylist()))
+    for path in ann[:20]:
+        assert np.array_equal(replay_path(big_run, path), big_run.checkpoint_states[path])
+
+
+def test_replay_rejects_a_move_its_rule_does_not_explain(big_run: SimulationRun) -> None:
+    t = big_run.transition_table()
+    k = t.column("rule").to_pylist().index("anniversary")
+    path = t.column("path")[k].as_py()
+    rules = big_run.transition_rules.copy()
+    rules[k] = 0  # claim the termination came from a hazard: GSOMIA's has none
+    forged = dataclasses.replace(big_run, transition_rules=rules)
+    with pytest.raises(ScenarioError, match="not explained by its rule 'hazard'"):
+        replay_path(forged, path)
 
 
 def test_same_seed_same_result_bit_for_bit(scenario: Scenario, dynamics: Dynamics) -> None:
@@ -228,7 +318,8 @@ def test_sensitivity_finds_the_gsomia_hazards(scenario: Scenario, dynamics: Dyna
     top = {r["assumption"]: r for r in rows[:2]}
     # The daily hazard of notice raises termination; the hazard of suspension lowers it.
     assert top["GSOMIA:active->notice_given.hazard"]["swing"] > 0.05
-    assert top["GSOMIA:notice_given->notice_suspended.hazard"]["swing"] < -0.05
+    # Suspension is the settlement package's hazard (issue 16).
+    assert top["settlement_2019_11.hazard"]["swing"] < -0.05
     assert (t.schema.metadata or {})[b"outcome"] == b"gsomia_terminated"
     with pytest.raises(ScenarioError, match="no outcome called"):
         sensitivity(scenario, dynamics, outcome="war", n_paths=10)
@@ -300,19 +391,23 @@ def _digest(run: SimulationRun) -> str:
     add("param_set", run.param_set)
     for name, a in zip(("t_path", "t_day", "t_kind"), run.transitions, strict=True):
         add(name, a)
+    add("t_rule", run.transition_rules)
     h.update(repr(run.transition_names).encode())
     return h.hexdigest()
 
 
 #: Recorded from the engine before its split into compile, state and step functions (the
 #: digests are of float arrays: a different NumPy or BLAS build may legitimately move them).
-#: Re-recorded for chronology edition 2 (issue 15): the model is fitted on the chronology, so
-#: its digest ("dynamics") and every run digest moved with the data; the engine did not change.
+#: Re-recorded for chronology edition 2 (issue 15: the model is fitted on the chronology, so
+#: its digest and every run digest moved with the data) and for issue 16's rules, after
+#: checking that the new rules left the old file's digests unchanged: the bundled scenario ends
+#: GSOMIA on its anniversary, moves the settlement as a package and gives the whitelists
+#: windows and a minimum dwell; the digest covers the rule of each logged move too.
 GOLDEN = {
     "dynamics": "0f11fde15dfe5a7a17f72b396f8f8859cc361a64b5faf99404a5d3c990e5c562",
-    "none": "1d9d8de473caa430775f9c42227fb1cb18140f6da174ac0c8ceb6b4733150f02",
-    "actual": "f23935002687bac7b7a27e7e7f803e55781a5d9b5299f3b3367ce5f35a82a8a7",
-    "actual_chunked": "80838de62312a51e747a4f940a0358550089c8fc2b3606da8d0c409b0868d5d0",
+    "none": "a54d512f1d2fa6fe075e3b45e75df538df7ea1a1184f33d9b77f9e736d0a91bb",
+    "actual": "905b6bb10001847ff3fcb6b93543fcb3fa99d4f2575af17aeec1eb6556a3ae79",
+    "actual_chunked": "2e509b6f03746775221f7591e30a63d638985498e29ac23061458e556de410d5",
 }
 
 

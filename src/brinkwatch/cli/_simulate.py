@@ -242,6 +242,14 @@ def simulate_cmd(
     ] = None,
     chronology: ChronOpt = False,
     db: DbOption = None,
+    log_paths: Annotated[
+        int,
+        typer.Option(
+            "--log-paths",
+            help="Also show every move of the first N paths of each shown variant, with the "
+            "rule that made it (hazard, after, anniversary, package, lever).",
+        ),
+    ] = 0,
 ) -> None:
     """Run a scenario as Monte Carlo and compare levers against doing nothing."""
     from brinkwatch.simulate import run_variants
@@ -280,12 +288,36 @@ def simulate_cmd(
             )
     if plot is not None:
         _write_scenario_plot(plot, res)
+    logs = _path_logs(res, log_paths)
     if fmt is OutputFormat.JSON:
-        out.print_json(to_json(_simulate_json(res, torn)))
+        out.print_json(to_json({**_simulate_json(res, torn), "path_logs": logs}))
     elif fmt is OutputFormat.CSV:
         render_arrow(res.comparison, fmt, out)
     else:
         _print_simulation(res, torn)
+        for variant, rows in logs.items():
+            _print_path_log(variant, rows)
+
+
+def _path_logs(res: VariantRuns, n: int) -> dict[str, list[dict[str, Any]]]:
+    from brinkwatch.simulate import path_log
+
+    if n < 0:
+        raise ConfigError(f"--log-paths must be 0 or more, got {n}", field="--log-paths")
+    if not n:
+        return {}
+    return {v: path_log(res.runs[v], n).to_pylist() for v in res.shown}
+
+
+def _print_path_log(variant: str, rows: Sequence[dict[str, Any]]) -> None:
+    t = Table(title=f"Path log, variant '{variant}'", header_style="bold", title_justify="left")
+    for col in ("path", "date", "machine", "from", "to", "rule"):
+        t.add_column(col)
+    for r in rows:
+        t.add_row(
+            str(r["path"]), str(r["date"]), r["machine"], r["from_state"], r["to_state"], r["rule"]
+        )
+    out.print(t)
 
 
 def _print_notes(notes: Sequence[Note]) -> None:
@@ -556,7 +588,7 @@ agreements:
             weight: {{default: 0.2, range: [0.0, 0.5], reason: "TODO: conflict from {a}"}}
       - from: notice_given
         to: terminated
-        after_days: 90
+        after_days: 90   # renewed yearly? at_anniversary: "MM-DD" with notice_days: 90
 
 ballast:
   - name: business

@@ -37,6 +37,7 @@ from brinkwatch.simulate.montecarlo import (
     simulate_scenario,
     state_table,
 )
+from brinkwatch.simulate.pathlog import path_log, replay_path
 from brinkwatch.simulate.scenario import (
     Scenario,
     bundled_scenarios,
@@ -85,11 +86,13 @@ __all__ = [
     "observed_states",
     "outcome_table",
     "parse_scenario",
+    "path_log",
     "path_scores",
     "pooled_calibration",
     "post_cutoff",
     "predictive_log_score",
     "read_bundled_scenario",
+    "replay_path",
     "run_scenario",
     "run_variants",
     "sensitivity",

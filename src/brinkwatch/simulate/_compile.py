@@ -18,7 +18,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from brinkwatch.errors import ScenarioError
-from brinkwatch.simulate.scenario import Effect, Emit, Lever, Outcome, Scenario, Uncertain
+from brinkwatch.simulate.scenario import (
+    Effect,
+    Emit,
+    Lever,
+    Outcome,
+    Scenario,
+    Transition,
+    Uncertain,
+)
 
 if TYPE_CHECKING:
     from brinkwatch.simulate._engine import Dynamics
@@ -41,6 +49,9 @@ NEVER = -(10**9)
 CHECKPOINT_EVERY = 7
 #: The effect grids, one per kind of target (positions in ``Effects.matrices``).
 BASE, EXC, HAZ, REC = 0, 1, 2, 3
+#: The rule that moved a path, as the path log records it (``RULES[code]`` names it).
+HAZARD, AFTER, ANNIVERSARY, PACKAGE, LEVER = 0, 1, 2, 3, 4
+RULES = ("hazard", "after", "anniversary", "package", "lever")
 
 Emits = tuple[tuple[int, int], ...]
 """(stream column, count) of each event a lever, shock or transition adds."""
@@ -181,8 +192,17 @@ class Machines(_Frozen):
     source: tuple[int, ...]
     target: tuple[int, ...]
     after_days: tuple[int | None, ...]
-    #: (transitions, days): whether a hazard transition's window is open on the day.
+    #: Each transition's own rule: HAZARD, AFTER, ANNIVERSARY or PACKAGE (moves only with it).
+    rule: tuple[int, ...]
+    #: Days in the source state before a hazard transition can fire (0: none).
+    min_dwell: tuple[int, ...]
+    #: Anniversary transitions: days in the source state needed by the anniversary.
+    notice_days: tuple[int, ...]
+    #: (transitions, days): whether a hazard transition's window is open on the day, or an
+    #: anniversary transition's anniversary falls on it.
     open_on: np.ndarray
+    #: Per transition: the package members that move with it when it fires.
+    followers: tuple[tuple[int, ...], ...]
     emits: tuple[Emits, ...]
     log_base: np.ndarray
     #: Driver rows of each transition; each driver reads the summed memory of its stream set.
@@ -463,10 +483,13 @@ def _machines(
         source=tuple(machines[mi].states.index(tr.source) for mi, tr in trans),
         target=tuple(machines[mi].states.index(tr.target) for mi, tr in trans),
         after_days=tuple(tr.after_days for _, tr in trans),
-        open_on=np.array(
-            [[tr.window is None or tr.window.contains(d) for d in days] for _, tr in trans],
-            dtype=bool,
-        ).reshape(n_t, len(days)),
+        rule=tuple(_rule(tr) for _, tr in trans),
+        min_dwell=tuple(tr.min_dwell_days for _, tr in trans),
+        notice_days=tuple(tr.notice_days for _, tr in trans),
+        open_on=np.array([[_open(tr, d) for d in days] for _, tr in trans], dtype=bool).reshape(
+            n_t, len(days)
+        ),
+        followers=_followers(scenario, trans),
         emits=tuple(_emits(st, tr.emits) for _, tr in trans),
         log_base=log_base_t,
         drivers=tuple(tuple(j for j, d in enumerate(drivers) if d[0] == k) for k in range(n_t)),
@@ -484,6 +507,30 @@ def _machines(
         keys={f"{machines[mi].name}:{t.key}": k for k, (mi, t) in enumerate(trans)},
         labels=tuple((machines[mi].name, tr.source, tr.target) for mi, tr in trans),
     )
+
+
+def _rule(tr: Transition) -> int:
+    if tr.hazard is not None:
+        return HAZARD
+    if tr.after_days is not None:
+        return AFTER
+    return ANNIVERSARY if tr.anniversary is not None else PACKAGE
+
+
+def _open(tr: Transition, d: date) -> bool:
+    if tr.anniversary is not None:
+        return (d.month, d.day) == tr.anniversary
+    return tr.window is None or tr.window.contains(d)
+
+
+def _followers(
+    scenario: Scenario, trans: Sequence[tuple[int, Transition]]
+) -> tuple[tuple[int, ...], ...]:
+    """Per transition, the positions of the package members it leads (none if not a lead)."""
+    names = [m.name for m in scenario.machines]
+    pos = {(names[mi], tr.source, tr.target): k for k, (mi, tr) in enumerate(trans)}
+    lead = {pos[pk.members[0]]: tuple(pos[m] for m in pk.members[1:]) for pk in scenario.packages}
+    return tuple(lead.get(k, ()) for k in range(len(trans)))
 
 
 def _emits(st: _Streams, emits: Sequence[Emit]) -> Emits:

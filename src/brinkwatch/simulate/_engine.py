@@ -19,7 +19,7 @@ import pyarrow as pa
 from threadpoolctl import threadpool_limits
 
 from brinkwatch.errors import ScenarioError
-from brinkwatch.simulate._compile import DRIVER_MEMORY, Params, Rngs, compile_run
+from brinkwatch.simulate._compile import DRIVER_MEMORY, RULES, Params, Rngs, compile_run
 from brinkwatch.simulate._step import initial_state, step
 from brinkwatch.simulate.scenario import Scenario
 
@@ -108,10 +108,14 @@ class SimulationRun:
     checkpoint_states: np.ndarray = field(
         default_factory=lambda: np.zeros((0, 0, 0), dtype=np.int8)
     )
+    #: Array int8, one per logged transition: the rule that moved it (see ``transition_table``).
+    transition_rules: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
 
     def transition_table(self) -> pa.Table:
-        """Every state change in every path: path, day (from 0), date, machine, from, to.
+        """Every state change in every path: path, day (from 0), date, machine, from, to, rule.
 
+        ``rule`` names what moved it: ``hazard``, ``after`` (days after entry), ``anniversary``,
+        ``package`` (a member moved with its package's lead) or ``lever`` (a lever's trigger).
         Rows are in the order the changes happened (by day, then machine order).
         """
         path, day, k = self.transitions
@@ -124,6 +128,7 @@ class SimulationRun:
                 "machine": [names[i][0] for i in k],
                 "from_state": [names[i][1] for i in k],
                 "to_state": [names[i][2] for i in k],
+                "rule": [RULES[r] for r in self.transition_rules],
             }
         )
 
@@ -191,6 +196,7 @@ def _run(
         set_values=theta.set_values,
         checkpoint_days=c.checkpoints,
         checkpoint_states=s.checks,
+        transition_rules=np.concatenate(s.log_r) if s.log_r else np.zeros(0, dtype=np.int8),
     )
 
 
@@ -296,4 +302,5 @@ def _merge(runs: Sequence[SimulationRun]) -> SimulationRun:
         set_values={k: np.concatenate([r.set_values[k] for r in runs]) for k in first.set_values},
         checkpoint_days=first.checkpoint_days,
         checkpoint_states=np.concatenate([r.checkpoint_states for r in runs]),
+        transition_rules=np.concatenate([r.transition_rules for r in runs]),
     )

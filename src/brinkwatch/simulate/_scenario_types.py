@@ -29,6 +29,7 @@ __all__ = [
     "Mediator",
     "Opinion",
     "Outcome",
+    "Package",
     "RegisterLink",
     "Scenario",
     "Shock",
@@ -152,10 +153,15 @@ class Window:
 
 @dataclass(frozen=True)
 class Transition:
-    """A move of a state machine, by hazard (per day) or after a fixed number of days.
+    """A move of a state machine, by one rule.
 
-    ``window`` limits a hazard transition to some days: GSOMIA notice is possible only until
-    the deadline, 24 August 2019.
+    The rules: a ``hazard`` (per day, optionally limited to a ``window``: GSOMIA notice is
+    possible only until the deadline, 24 August 2019); ``after_days`` (a fixed delay from entry
+    into the source state); ``anniversary`` (the first (month, day) anniversary reached at least
+    ``notice_days`` days after entry: an agreement renewed yearly unless notice is given ends on
+    its anniversary); or ``package`` alone (the transition only moves when its package fires).
+    ``min_dwell_days``: a hazard transition cannot fire within that many days of entering the
+    source state (the other rules are explicit and are not held back).
     """
 
     source: str
@@ -166,6 +172,11 @@ class Transition:
     window: Window | None
     emits: tuple[Emit, ...]
     line: int
+    anniversary: tuple[int, int] | None = None
+    notice_days: int = 0
+    min_dwell_days: int = 0
+    #: The package this transition belongs to (None: none).
+    package: str | None = None
 
     @property
     def key(self) -> str:
@@ -218,6 +229,31 @@ class Machine:
     line: int
     register: RegisterLink | None = None
     dwell: int = 0
+    #: Default minimum dwell of the machine's hazard transitions (each may declare its own).
+    min_dwell_days: int = 0
+
+
+@dataclass(frozen=True)
+class Package:
+    """Linked transitions that fire together: a settlement moves several machines at once.
+
+    ``members`` are ``(machine, source, target)``. The first member leads: its transition has
+    the package's hazard (or a lever triggers it) and its key addresses the package in effects.
+    When it fires in a path, every other member whose machine is in its ``source`` state that
+    day moves too; a member in another state is left where it is (a settlement cannot suspend a
+    case never filed), and the path log says so by its absence.
+    """
+
+    name: str
+    description: str
+    members: tuple[tuple[str, str, str], ...]
+    line: int
+
+    @property
+    def lead(self) -> str:
+        """``MACHINE:source->target`` of the leading transition."""
+        m, a, b = self.members[0]
+        return f"{m}:{a}->{b}"
 
 
 @dataclass(frozen=True)
@@ -397,6 +433,7 @@ class Scenario:
     information_date: date | None = None
     #: Every reason, description and notes text of the file, for the information cutoff check.
     citations: tuple[Citation, ...] = field(default=(), repr=False)
+    packages: tuple[Package, ...] = ()
 
     @property
     def streams(self) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -27,6 +28,7 @@ from brinkwatch.simulate._scenario_types import (
     Mediator,
     Opinion,
     Outcome,
+    Package,
     RegisterLink,
     Scenario,
     Shock,
@@ -321,6 +323,7 @@ def _machine(p: _Parser, n: _Node, kind: str) -> Machine:
         "while_in",
         "kind",
         "register",
+        "min_dwell_days",
     )
     states = n.value("states")
     if not isinstance(states, list) or len(states) < 2 or len(set(states)) != len(states):
@@ -330,60 +333,13 @@ def _machine(p: _Parser, n: _Node, kind: str) -> Machine:
     if initial not in states:
         raise n.error("initial", f"initial state '{initial}' is not one of {states}")
     holder = p.actor(n, "holder") if n.has("holder") else None
-    transitions = []
-    seen: set[str] = set()
+    dwell = n.integer("min_dwell_days", 0)
+    transitions: list[Transition] = []
     for i, item in n.seq("transitions"):
-        t = n.child("transitions", i, item)
-        src, dst = str(t.value("from")), str(t.value("to"))
-        t.path = f"{name}:{src}->{dst}"
-        t.allow("from", "to", "hazard", "drivers", "after_days", "window", "emits")
-        for k, s in (("from", src), ("to", dst)):
-            if s not in states:
-                raise t.error(k, f"'{s}' is not one of the states {states}")
-        if src == dst:
-            raise t.error("to", "a transition must change the state")
-        if f"{src}->{dst}" in seen:
-            raise t.error("to", f"the transition {src}->{dst} is declared twice")
-        seen.add(f"{src}->{dst}")
-        if t.has("hazard") == t.has("after_days"):
-            raise t.error(None, "a transition needs exactly one of 'hazard' or 'after_days'")
-        hazard = p.uncertain(t, "hazard", minimum=0.0, maximum=1.0) if t.has("hazard") else None
-        after = t.integer("after_days", minimum=1) if t.has("after_days") else None
-        drivers = []
-        for j, ditem in t.seq("drivers"):
-            d = t.child("drivers", j, ditem)
-            d.allow("streams", "weight")
-            drivers.append(
-                Driver(p.streams_of(d, "streams"), p.uncertain(d, "weight", minimum=None))
-            )
-        if drivers and hazard is None:
-            raise t.error("drivers", "only hazard transitions can have drivers")
-        window = None
-        if t.has("window"):
-            w = t.sub("window")
-            w.allow("from", "until")
-            lo, hi = w.value("from", None), w.value("until", None)
-            if lo is None and hi is None:
-                raise t.error("window", "a window needs 'from', 'until' or both")
-            if isinstance(lo, date) or isinstance(hi, date):
-                window = Window(
-                    first=w.day("from") if lo is not None else None,
-                    last=w.day("until") if hi is not None else None,
-                )
-            else:
-                window = Window(
-                    annual=(
-                        _month_day(w, "from", lo if lo is not None else "01-01"),
-                        _month_day(w, "until", hi if hi is not None else "12-31"),
-                    )
-                )
-            if hazard is None:
-                raise t.error("window", "only hazard transitions can have a window")
-        transitions.append(
-            Transition(src, dst, hazard, tuple(drivers), after, window, p.emits(t), t.line)
-        )
-    if not transitions:
-        raise n.error("transitions", f"'{name}' needs at least one transition")
+        tr = _transition(p, n.child("transitions", i, item), name, states, dwell)
+        if any(t.key == tr.key for t in transitions):
+            raise n.error("transitions", f"the transition {tr.key} is declared twice")
+        transitions.append(tr)
     whiles = []
     for i, item in n.seq("while_in"):
         w = n.child("while_in", i, item)
@@ -393,9 +349,6 @@ def _machine(p: _Parser, n: _Node, kind: str) -> Machine:
         if st not in states:
             raise w.error("state", f"'{st}' is not one of the states {states}")
         whiles.append(StateEffect(st, p.streams_of(w, "streams"), p.uncertain(w, "multiply")))
-    for st in states:
-        if not any(t.source == st or t.target == st for t in transitions) and st != initial:
-            raise n.error("states", f"state '{st}' can never be reached")
     return Machine(
         name=name,
         kind=kind,  # type: ignore[arg-type]
@@ -407,7 +360,155 @@ def _machine(p: _Parser, n: _Node, kind: str) -> Machine:
         while_in=tuple(whiles),
         line=n.line,
         register=_register_link(n, tuple(states)) if n.has("register") else None,
+        min_dwell_days=dwell,
     )
+
+
+_RULES = ("hazard", "after_days", "at_anniversary")
+
+
+def _transition(
+    p: _Parser,
+    t: _Node,
+    name: str,
+    states: Sequence[str],
+    dwell: int,
+    *,
+    package: str = "",
+    move: tuple[str, str] | None = None,
+) -> Transition:
+    """Read one transition; ``package`` set: a package's lead, its rule read from the package."""
+    src, dst = move or (str(t.value("from")), str(t.value("to")))
+    if not package:
+        t.path = f"{name}:{src}->{dst}"
+    keys = ("from", "to", "drivers", "window", "emits", "min_dwell_days", "notice_days", *_RULES)
+    t.allow(*keys, *(("machine", "name", "description", "transitions") if package else ()))
+    for k, s in (("from", src), ("to", dst)):
+        if s not in states:
+            raise t.error(k, f"'{s}' is not one of the states {states}")
+    if src == dst:
+        raise t.error("to", "a transition must change the state")
+    rules = [r for r in _RULES if t.has(r)]
+    if len(rules) != 1:
+        raise t.error(
+            None, "a transition needs exactly one of 'hazard', 'after_days' or 'at_anniversary'"
+        )
+    hazard = p.uncertain(t, "hazard", minimum=0.0, maximum=1.0) if t.has("hazard") else None
+    after = t.integer("after_days", minimum=1) if t.has("after_days") else None
+    anniversary = (
+        _month_day(t, "at_anniversary", t.value("at_anniversary"))
+        if t.has("at_anniversary")
+        else None
+    )
+    if t.has("notice_days") and anniversary is None:
+        raise t.error("notice_days", "'notice_days' goes with 'at_anniversary'")
+    drivers = []
+    for j, ditem in t.seq("drivers"):
+        d = t.child("drivers", j, ditem)
+        d.allow("streams", "weight")
+        drivers.append(Driver(p.streams_of(d, "streams"), p.uncertain(d, "weight", minimum=None)))
+    if drivers and hazard is None:
+        raise t.error("drivers", "only hazard transitions can have drivers")
+    if t.has("min_dwell_days") and hazard is None:
+        raise t.error("min_dwell_days", "only hazard transitions wait out a minimum dwell")
+    window = _window(t) if t.has("window") else None
+    if window is not None and hazard is None:
+        raise t.error("window", "only hazard transitions can have a window")
+    return Transition(
+        src,
+        dst,
+        hazard,
+        tuple(drivers),
+        after,
+        window,
+        p.emits(t),
+        t.line,
+        anniversary=anniversary,
+        notice_days=t.integer("notice_days", 0),
+        min_dwell_days=t.integer("min_dwell_days", dwell),
+        package=package or None,
+    )
+
+
+def _window(t: _Node) -> Window:
+    w = t.sub("window")
+    w.allow("from", "until")
+    lo, hi = w.value("from", None), w.value("until", None)
+    if lo is None and hi is None:
+        raise t.error("window", "a window needs 'from', 'until' or both")
+    if isinstance(lo, date) or isinstance(hi, date):
+        return Window(
+            first=w.day("from") if lo is not None else None,
+            last=w.day("until") if hi is not None else None,
+        )
+    return Window(
+        annual=(
+            _month_day(w, "from", lo if lo is not None else "01-01"),
+            _month_day(w, "until", hi if hi is not None else "12-31"),
+        )
+    )
+
+
+def _packages(p: _Parser, top: _Node, machines: list[Machine]) -> list[Package]:
+    """Read ``packages:`` and add each member's transition to its machine (in place).
+
+    The lead (first member) gets the package's hazard, drivers, window and emits; the others
+    get a transition that moves only with the package.
+    """
+    by_name = {m.name: i for i, m in enumerate(machines)}
+    out: list[Package] = []
+    for i, item in top.seq("packages"):
+        n = top.child("packages", i, item)
+        name = n.text("name")
+        if not _NAME.match(name) or name in by_name or name in [q.name for q in out]:
+            raise n.error("name", f"'{name}' must be a new name of letters, digits and _")
+        n.path = name
+        members: list[tuple[str, str, str]] = []
+        for j, mitem in n.seq("transitions"):
+            mn = n.child("transitions", j, mitem)
+            mname = mn.text("machine")
+            if mname not in by_name:
+                raise mn.error("machine", f"no agreement, measure or event called '{mname}'")
+            if mname in [m for m, _, _ in members]:
+                raise mn.error("machine", f"'{mname}' appears twice in package '{name}'")
+            m = machines[by_name[mname]]
+            if j == 0:
+                move = (str(mn.value("from")), str(mn.value("to")))
+                tr = _transition(p, n, mname, m.states, m.min_dwell_days, package=name, move=move)
+            else:
+                mn.allow("machine", "from", "to", "emits")
+                tr = Transition(
+                    str(mn.value("from")), str(mn.value("to")), None, (), None, None,
+                    p.emits(mn), mn.line, package=name,
+                )  # fmt: skip
+            mn.allow("machine", "from", "to", "emits")
+            for k, s in (("from", tr.source), ("to", tr.target)):
+                if s not in m.states:
+                    raise mn.error(k, f"'{s}' is not one of {mname}'s states {list(m.states)}")
+            if tr.source == tr.target or any(t.key == tr.key for t in m.transitions):
+                raise mn.error("to", f"{mname}:{tr.key} is already declared or changes nothing")
+            machines[by_name[mname]] = replace(m, transitions=(*m.transitions, tr))
+            members.append((mname, tr.source, tr.target))
+        if len(members) < 2:
+            raise n.error("transitions", f"package '{name}' needs at least two transitions")
+        out.append(Package(name, str(n.value("description", "")), tuple(members), n.line))
+    return out
+
+
+def _check_reachable(source: str, machines: Sequence[Machine]) -> None:
+    for m in machines:
+        if not m.transitions:
+            raise ScenarioError(
+                f"'{m.name}' needs at least one transition", path=source, line=m.line
+            )
+        for st in m.states:
+            if st != m.initial and not any(st in (t.source, t.target) for t in m.transitions):
+                raise ScenarioError(
+                    f"state '{st}' of '{m.name}' can never be reached",
+                    path=source,
+                    line=m.line,
+                    field="states",
+                )
 
 
 def _register_link(n: _Node, states: tuple[str, ...]) -> RegisterLink:
@@ -443,6 +544,7 @@ _TOP = (
     "agreements",
     "measures",
     "events",
+    "packages",
     "ballast",
     "elections",
     "opinion",
@@ -507,6 +609,8 @@ def parse_scenario(text: str, *, source: str = "scenario") -> Scenario:
     idx = top.sub("index")
     pair, b_from, b_to = _index(idx, actors, fit_to)
     machines = _machines(p, top)
+    packages = _packages(p, top, machines)
+    _check_reachable(source, machines)
     stocks = _stocks(p, top)
     elections = _elections(p, top)
     opinions = _opinions(p, top)
@@ -547,6 +651,7 @@ def parse_scenario(text: str, *, source: str = "scenario") -> Scenario:
         register=top.text("register") if top.has("register") else None,
         information_date=info,
         citations=tuple(_citations(root, "")),
+        packages=tuple(packages),
     )
 
 

@@ -13,11 +13,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from brinkwatch.simulate._compile import (
+    AFTER,
+    ANNIVERSARY,
     BASE,
     DRIVER_MEMORY,
     EXC,
     HAZ,
+    HAZARD,
+    LEVER,
     N_ENTRIES,
+    PACKAGE,
     REC,
     TINY,
     Compiled,
@@ -60,6 +65,8 @@ class State:
     log_k: list[np.ndarray] = field(default_factory=list)
     log_t: list[np.ndarray] = field(default_factory=list)
     log_p: list[np.ndarray] = field(default_factory=list)
+    #: The rule of each logged move (codes of ``_compile.RULES``).
+    log_r: list[np.ndarray] = field(default_factory=list)
     #: (paths, checkpoints, machines) int8: each machine's state on each checkpoint day.
     checks: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0), dtype=np.int8))
 
@@ -162,10 +169,11 @@ def _levers_and_shocks(
 def _move_machines(c: Compiled, s: State, t: int, emit: np.ndarray, forced: np.ndarray) -> None:
     """State machines move first, on what happened up to yesterday.
 
-    A hazard transition fires when its hazard, summed over the days in the source state, passes
-    an Exp(1) threshold drawn for that path, transition and entry into the state: the same as a
-    daily draw with probability 1 - exp(-h), but the thresholds are fixed per path, so runs with
-    different levers share them (common random numbers) and no day draws anything.
+    A hazard transition fires when its hazard, summed over the days in the source state (after
+    any minimum dwell), passes an Exp(1) threshold drawn for that path, transition and entry
+    into the state: the same as a daily draw with probability 1 - exp(-h), but the thresholds
+    are fixed per path, so runs with different levers share them (common random numbers) and no
+    day draws anything. A machine moves at most once a day.
     """
     mc, vh = c.machines, c.effects.matrices[HAZ]
     gh = s.grids[HAZ]
@@ -174,14 +182,17 @@ def _move_machines(c: Compiled, s: State, t: int, emit: np.ndarray, forced: np.n
     drive: np.ndarray = (s.pressure @ mc.set_matrix).T.copy()
     haz_fx: np.ndarray | None = (gh @ vh).T if haz_active else None
     for k in range(mc.count):
-        mi = mc.machine[k]
+        mi, rule = mc.machine[k], mc.rule[k]
         here: np.ndarray = np.asarray(s.machine[mi] == mc.source[k])
-        after = mc.after_days[k]
         if forced[k]:
-            fire = here & ~moved[mi]
-        elif after is not None:
-            fire = here & (s.dwell[mi] >= after) & ~moved[mi]
-        elif mc.open_on[k, t]:
+            fire, why = here & ~moved[mi], LEVER
+        elif rule == AFTER:
+            fire, why = here & (s.dwell[mi] >= mc.after_days[k]) & ~moved[mi], AFTER
+        elif rule == ANNIVERSARY and mc.open_on[k, t]:
+            fire, why = here & (s.dwell[mi] >= mc.notice_days[k]) & ~moved[mi], ANNIVERSARY
+        elif rule == HAZARD and mc.open_on[k, t]:
+            if mc.min_dwell[k]:
+                here &= s.dwell[mi] >= mc.min_dwell[k]
             if not here.any():
                 continue
             lh = mc.log_base[k]
@@ -190,31 +201,50 @@ def _move_machines(c: Compiled, s: State, t: int, emit: np.ndarray, forced: np.n
             if haz_fx is not None and c.effects.hazard_used[k]:
                 lh = lh + haz_fx[k]
             s.cumh[k] += np.where(here, np.exp(np.minimum(lh, 50.0)), 0.0)
-            fire = here & (s.cumh[k] >= s.cur_thr[k]) & ~moved[mi]
+            fire, why = here & (s.cumh[k] >= s.cur_thr[k]) & ~moved[mi], HAZARD
         else:
             continue
         rows = np.flatnonzero(fire)
         if rows.size:
-            _fire(c, s, t, k, rows, emit)
-            moved[mi][rows] = True
+            _fire(c, s, t, k, rows, emit, why, moved)
 
 
-def _fire(c: Compiled, s: State, t: int, k: int, rows: np.ndarray, emit: np.ndarray) -> None:
-    """Move ``rows`` along transition ``k``; restart the clocks of the transitions out of it."""
+def _fire(
+    c: Compiled,
+    s: State,
+    t: int,
+    k: int,
+    rows: np.ndarray,
+    emit: np.ndarray,
+    why: int,
+    moved: list[np.ndarray],
+) -> None:
+    """Move ``rows`` along transition ``k``, then its package's members that can move.
+
+    The clocks of the transitions out of the new state restart.
+    """
     mc = c.machines
     mi = mc.machine[k]
     s.log_k.append(np.full(rows.size, k, dtype=np.int16))
     s.log_t.append(np.full(rows.size, t, dtype=np.int16))
     s.log_p.append(rows.astype(np.int32))
+    s.log_r.append(np.full(rows.size, why, dtype=np.int8))
     dst = mc.target[k]
     s.machine[mi][rows] = dst
     s.dwell[mi][rows] = 0
+    moved[mi][rows] = True
     for k2 in mc.out_of[mi][dst]:
         s.cumh[k2, rows] = 0.0
         s.entries[k2, rows] = (s.entries[k2, rows] + 1) % N_ENTRIES
         s.cur_thr[k2, rows] = mc.thresholds[k2, s.entries[k2, rows], rows]
     for col, count in mc.emits[k]:
         emit[rows, col] += count
+    for k2 in mc.followers[k]:
+        m2 = mc.machine[k2]
+        # A member not in its source state (or already moved today) stays where it is.
+        rows2 = rows[(s.machine[m2][rows] == mc.source[k2]) & ~moved[m2][rows]]
+        if rows2.size:
+            _fire(c, s, t, k2, rows2, emit, PACKAGE, moved)
 
 
 def _state_effects(c: Compiled, s: State, t: int) -> None:
