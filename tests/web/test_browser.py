@@ -198,9 +198,11 @@ def test_instruments_page_shows_what_is_in_force(tab: Tab) -> None:
     # The timeline: one lane per instrument, hovering gives the citation.
     traces = tab.traces("fig-timeline")
     assert {t["y"][0] for t in traces} == {x.instrument for x in want}
-    tab.page.hover("#fig-timeline .bars .point >> nth=0")
-    tab.page.locator("#fig-timeline .hovertext").first.wait_for()
-    assert "Yonhap" in tab.page.locator("#fig-timeline .hovertext").first.inner_text()
+    # Plotly's drag layer covers the bars, so move the mouse there as a user would.
+    box = tab.page.locator("#fig-timeline .bars .point").first.bounding_box()
+    tab.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    tab.page.locator("#fig-timeline .hovertext").first.wait_for(timeout=10_000)
+    assert "Yonhap" in (tab.page.locator("#fig-timeline .hovertext").first.text_content() or "")
     tab.check("instruments")
     # The dyad page draws the frictions in force beside the index.
     tab.open("/dyad?dyad=JPN-KOR&freq=month&from=2019-01-01&to=2020-12-31")
