@@ -372,7 +372,8 @@ def _print_triad(t: TriadMeasure, title: str) -> None:
     table = Table(title=title, header_style="bold")
     fr = t.frictions_by_period()
     cols = ["dyad", "latest", t.measure, "index", "lowest since", "events", "net coop"]
-    for col in cols + (["frictions"] if fr else []):
+    # The triad's frictions count the instruments of any two of its countries, not the row's.
+    for col in cols + (["frictions (any pair)"] if fr else []):
         table.add_column(col)
     for d, rs in t.by_dyad().items():
         r = rs[-1]
