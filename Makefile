@@ -21,6 +21,9 @@ CHRON := src/brinkwatch/data/chronology
 DB := $(DEMO_DIR)/brinkwatch.duckdb
 DEMO_NOTE := src/brinkwatch/data/samples/jpn-kor-2019-note.txt
 DEMO_SCENARIO := jpn-kor-2019
+# The frictions in force beside the measure, once the bundled instruments register is installed
+# (the brief picks the register up by itself and says so when there is none).
+DEMO_INSTRUMENTS := $(if $(wildcard src/brinkwatch/data/instruments/jpn-kor-usa-2015-2023.yaml),--instruments)
 DEMO_PATHS := 2000
 DEMO_BRIEF := $(DEMO_DIR)/brief.html
 
@@ -34,7 +37,7 @@ demo: $(STAMP)
 	$(BIN)/brinkwatch triad USA JPN KOR --freq month --from 2018-01-01 --to 2020-12-31 --db $(DB) \
 		--plot $(DEMO_DIR)/triad.png
 	$(BIN)/brinkwatch measure --dyad JPN-KOR --freq month --from 2018-01-01 --to 2020-12-31 --db $(DB) \
-		--plot $(DEMO_DIR)/jpn-kor.html > $(DEMO_DIR)/jpn-kor.txt
+		$(DEMO_INSTRUMENTS) --plot $(DEMO_DIR)/jpn-kor.html > $(DEMO_DIR)/jpn-kor.txt
 	tail -n 8 $(DEMO_DIR)/jpn-kor.txt
 	$(BIN)/brinkwatch alarms --dyad JPN-KOR --from 2019-06-01 --to 2019-09-30 --db $(DB)
 	$(BIN)/brinkwatch simulate $(DEMO_SCENARIO) --paths $(DEMO_PATHS) --db $(DB)

@@ -20,17 +20,23 @@ def test_brief_writes_one_self_contained_file(
         capsys, "brief", "--dyad", "JPN-KOR", "--triad", "USA", "JPN", "KOR",
         "--scenario", "jpn-kor-2019", "--from", "2019-01-01", "--to", "2019-12-31",
         "--paths", "100", "--repl", "20", "--seed", "5", "--static",
+        "--register", "tests/data/instruments-small.yaml",
         "--db", str(chronology_db), "-o", str(out),
     )  # fmt: skip
     assert code == 0, err
     html = out.read_text()
     assert re.search(r"wrote .*brief\.html \(\d+ KiB\): \d+ alarm\(s\)", " ".join(err.split()))
     assert "SparseDataWarning" in err  # the notes are printed too, not only written
-    for sid in ("what-changed", "alarms", "index", "reciprocity", "scenario", "sources"):
+    for sid in ("what-changed", "alarms", "index", "instruments", "reciprocity", "scenario",
+                "sources"):  # fmt: skip
         assert f'<section id="{sid}">' in html
     assert "100 Monte Carlo paths per variant, seed 5" in html
     assert '<span id="window">2019-01-01 to 2019-12-01</span>' in html
-    assert html.count("data:image/png;base64,") == 2 and "<script" not in html
+    # Index, instruments timeline and scenario figures.
+    assert html.count("data:image/png;base64,") == 3 and "<script" not in html
+    # The register's state on the brief's date (--to): GSOMIA's notice suspended.
+    assert '<span id="instruments-date">2019-12-31</span>' in html
+    assert '<tr data-instrument="GSOMIA">' in html and ">notice_suspended<" in html
 
 
 @pytest.mark.parametrize(
@@ -44,6 +50,7 @@ def test_brief_writes_one_self_contained_file(
         (["--dyad", "JPN-KOR", "--paths", "0"], "--paths must be between 1 and"),
         (["--dyad", "JPN-KOR", "--scenario", "no-such-scenario"], "ScenarioError"),
         (["--dyad", "JPN-KOR", "--triad", "USA", "JPN", "JPN"], "ConfigError"),
+        (["--dyad", "JPN-KOR", "--register", "no-such-register.yaml"], "no-such-register.yaml"),
     ],
 )  # fmt: skip
 def test_bad_input_is_one_clean_error_and_no_file(

@@ -222,3 +222,56 @@ def test_measure_plot_carries_the_coverage_strip(measure_db: Path, tmp_path: Pat
             "--plot", str(tmp_path / "t.png"))  # fmt: skip
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "t.png").read_bytes()[:4] == b"\x89PNG"
+
+
+SMALL_REGISTER = "tests/data/instruments-small.yaml"
+
+
+def test_register_adds_the_frictions_column(chronology_db: Path, tmp_path: Path) -> None:
+    base = ("--freq", "month", "--from", "2019-01-01", "--to", "2020-12-31",
+            "--db", str(chronology_db), "--register", SMALL_REGISTER)  # fmt: skip
+    js = run("measure", "--dyad", "JPN-KOR", *base, "--format", "json")
+    assert js.returncode == 0, js.stderr
+    body = json.loads(js.stdout)
+    by = {(r["dyad"], r["period"]): r["frictions"] for r in body["series"]}
+    # Same value in both directions: the instruments bind the pair, not one direction.
+    assert by[("JPN->KOR", "2019-06-01")] == by[("KOR->JPN", "2019-06-01")] == 0
+    # March 2020: GSOMIA notice suspended (1), photoresist eased (2), two controls imposed (3+3).
+    assert by[("JPN->KOR", "2020-03-01")] == 9
+    assert {r["period"] for r in body["frictions"]} == {p for _, p in by}
+    csv = run("measure", "--dyad", "JPN-KOR", *base, "--format", "csv")
+    assert csv.returncode == 0, csv.stderr
+    header = csv.stdout.splitlines()[0].split(",")
+    assert header[-1] == "frictions"
+    table = run("measure", "--dyad", "JPN-KOR", *base, "--plot", str(tmp_path / "m.html"))
+    assert table.returncode == 0, table.stderr
+    assert "frictions" in table.stdout
+    html = (tmp_path / "m.html").read_text()
+    assert '"meta":"frictions"' in html and "frictions in force" in html
+    png = run("measure", "--dyad", "JPN-KOR", *base, "--plot", str(tmp_path / "m.png"))
+    assert png.returncode == 0 and (tmp_path / "m.png").read_bytes()[:4] == b"\x89PNG"
+    tri = run("triad", "USA", "JPN", "KOR", *base, "--format", "csv")
+    assert tri.returncode == 0, tri.stderr
+    assert tri.stdout.splitlines()[0].endswith(",frictions")
+    # Without the flag the output is as before: no frictions column.
+    plain = run("measure", "--dyad", "JPN-KOR", *base[:-2], "--format", "csv")
+    assert "frictions" not in plain.stdout.splitlines()[0]
+
+
+def test_instruments_flag_without_a_bundled_register_is_a_clean_error(
+    chronology_db: Path, tmp_path: Path
+) -> None:
+    from brinkwatch.ingest.instruments import BUNDLED_REGISTER
+
+    r = run("measure", "--dyad", "JPN-KOR", "--db", str(chronology_db), "--instruments")
+    bundled = Path("src/brinkwatch") / BUNDLED_REGISTER
+    if bundled.is_file():
+        assert r.returncode == 0, r.stderr
+        assert "frictions" in r.stdout
+    else:
+        assert r.returncode == 1 and "Traceback" not in r.stderr
+        assert "--register" in r.stderr
+    bad = tmp_path / "r.yaml"
+    bad.write_text("register: x\ntitle: t\ninstruments: []\n")
+    r = run("triad", "USA", "JPN", "KOR", "--db", str(chronology_db), "--register", str(bad))
+    assert r.returncode == 1 and "Traceback" not in r.stderr and "r.yaml" in r.stderr

@@ -182,3 +182,35 @@ def test_the_view_is_one_day_or_one_span(reg: Register) -> None:
     assert instruments_view(reg, start=date(2030, 1, 1)).table().num_rows == 0
     with pytest.raises(ConfigError, match="not both"):
         instruments_view(reg, at=date(2019, 1, 1), end=date(2019, 2, 1))
+
+
+def test_the_dyad_bundle_carries_the_frictions_of_its_instruments(
+    reg: Register, chronology_db: Path
+) -> None:
+    from brinkwatch.measure import measure_dyad, measure_triad
+    from brinkwatch.store import connect
+
+    s = connect(chronology_db, read_only=True)
+    try:
+        m = measure_dyad(s.events, "JPN-KOR", freq="month", alarms=False, register=reg)
+        plain = measure_dyad(s.events, "JPN-KOR", freq="month", alarms=False)
+        other = measure_dyad(s.events, "JPN-USA", freq="month", alarms=False, register=reg)
+        t = measure_triad(s.events, ["USA", "JPN", "KOR"], register=reg)
+    finally:
+        s.close()
+    assert plain.frictions is None and plain.frictions_by_period() == {}
+    assert m.frictions is not None
+    assert set(m.frictions.column_names) == {"period", "GSOMIA", *CONTROLS, "total"}
+    got = m.frictions_by_period()
+    assert sorted(got) == sorted({r["period"] for r in m.rows})  # the series' own periods
+    before = [v for p, v in got.items() if p < date(2019, 7, 1)]
+    standing = [v for p, v in got.items() if date(2019, 7, 1) <= p <= date(2023, 2, 1)]
+    assert before and all(v == 0 for v in before)
+    assert standing and all(v > 0 for v in standing)
+    # October 2019 - June 2020, the "quiet" months: notice or suspension plus three controls.
+    assert got[date(2020, 3, 1)] == pytest.approx(1 + 3 + 3 + 2)
+    # No instrument of the test register binds Japan and the United States.
+    assert other.frictions is not None and set(other.frictions.column_names) == {"period", "total"}
+    assert all(v == 0 for v in other.frictions_by_period().values())
+    # The triad sees the Japan-Korea instruments on the same monthly periods.
+    assert t.frictions_by_period()[date(2020, 3, 1)] == got[date(2020, 3, 1)]

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from brinkwatch.ingest import ingest, ingest_coded, read_mapping, read_texts
+from brinkwatch.ingest.instruments import read_register
 from brinkwatch.report.brief import BriefData, gather_brief, render_brief
 from brinkwatch.simulate import parse_scenario, read_bundled_scenario
 from brinkwatch.store import connect
@@ -19,6 +20,8 @@ from brinkwatch.store import connect
 ROOT = Path(__file__).resolve().parents[2]
 CHRONOLOGY = ROOT / "src/brinkwatch/data/chronology"
 NOTE = ROOT / "src/brinkwatch/data/samples/jpn-kor-2019-note.txt"
+#: The test register (GSOMIA and the three export controls), standing in for the bundled one.
+REGISTER = ROOT / "tests/data/instruments-small.yaml"
 CHROMIUM = os.environ.get("BRINKWATCH_CHROMIUM", "/usr/bin/chromium")
 
 #: What the brief tests ask for: small enough to keep the whole module well under a minute.
@@ -63,6 +66,7 @@ def brief_data(brief_db: Path) -> BriefData:
             s.events,
             scenario=parse_scenario(read_bundled_scenario("jpn-kor-2019")),
             stats=s.stats(),
+            register=read_register(REGISTER),
             **BRIEF_ARGS,
         )
     finally:

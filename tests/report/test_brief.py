@@ -31,9 +31,9 @@ from brinkwatch.simulate import (
     simulate_scenario,
 )
 from brinkwatch.store import Store, connect
-from tests.report.conftest import BRIEF_ARGS
+from tests.report.conftest import BRIEF_ARGS, REGISTER
 
-SECTIONS = ["what-changed", "alarms", "index", "reciprocity", "scenario", "sources"]
+SECTIONS = ["what-changed", "alarms", "index", "instruments", "reciprocity", "scenario", "sources"]
 
 
 class _Tags(HTMLParser):
@@ -226,7 +226,8 @@ def test_the_file_fetches_nothing_and_inlines_plotly_once(
         assert not [a for t, a in tags if t == "script" and "src" in a]
         # Links exist only as evidence to follow, never loaded.
         assert all(t == "a" for t, a in tags if "href" in a)
-        assert (html.count("Plotly.newPlot") == 2) is scripts
+        # Index, instruments timeline and scenario.
+        assert (html.count("Plotly.newPlot") == 3) is scripts
     assert brief_file.read_text().count("plotly.js v") == 1  # the library's banner, once
     assert static_file.stat().st_size < brief_file.stat().st_size / 5
 
@@ -301,3 +302,46 @@ def test_the_index_figure_carries_the_coverage_strip(
     assert "coded text (not counted)" in html
     assert "coded text: 1 day with data, 2019-08-05..2019-08-05" in html
     assert "The strip below shows the days with data of each origin (grey lanes" in html
+
+
+def _instrument_rows(html: str) -> dict[str, tuple[str, str]]:
+    rows = re.findall(
+        r'<tr data-instrument="([^"]+)">.*?data-field="state">([^<]*)<.*?'
+        r'data-field="friction">([^<]*)<',
+        html,
+        flags=re.S,
+    )
+    return {i: (state, w) for i, state, w in rows}
+
+
+def test_the_instruments_in_force_on_the_brief_date_are_the_register(
+    brief_data: BriefData, brief_file: Path, static_file: Path
+) -> None:
+    from brinkwatch.ingest.instruments import read_register
+    from brinkwatch.measure.instruments import in_force
+
+    html = brief_file.read_text()
+    on = BRIEF_ARGS["end"]
+    assert brief_data.on == on
+    assert f'<span id="instruments-date">{on}</span>' in html
+    expected = {
+        x.instrument: (x.state, f"{x.weight:.1f}") for x in in_force(read_register(REGISTER), on)
+    }
+    assert _instrument_rows(html) == expected
+    # End of 2019: the GSOMIA notice suspended, photoresist eased, the other two imposed.
+    assert expected["GSOMIA"] == ("notice_suspended", "1.0")
+    assert expected["JPN_controls_photoresist"] == ("eased", "2.0")
+    assert "Seoul conditionally suspends its notice terminating GSOMIA" in html
+    # The timeline (one lane per instrument) and the frictions beside the index.
+    assert 'id="instruments-plot"' in html and '"meta":"frictions"' in html
+    static = static_file.read_text()
+    assert '<img id="instruments-plot"' in static
+    assert _instrument_rows(static) == expected
+
+
+def test_a_brief_without_a_register_says_so(store: Store) -> None:
+    from tests.report.test_brief import _tags as tags
+
+    html = render_brief(gather_brief(store.events, dyad="JPN-KOR"))
+    assert "No instruments register" in html and "data-instrument" not in html
+    assert "instruments" in [a["id"] for t, a in tags(html) if t == "section"]

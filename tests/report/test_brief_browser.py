@@ -5,13 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from brinkwatch.ingest.instruments import read_register
+from brinkwatch.measure.instruments import in_force
 from brinkwatch.report.brief import BriefData
+from tests.report.conftest import BRIEF_ARGS, REGISTER
 from tests.report.test_brief import SECTIONS
 
 HEADINGS = [
     "What changed",
     "Alarms and their evidence",
     "Relation index and change points",
+    f"Instruments in force on {BRIEF_ARGS['end']}",
     "Reciprocity in the triad",
     "Scenario comparison",
     "Data window and sources",
@@ -40,13 +44,24 @@ def _open_offline(browser: Any, path: Path) -> tuple[Any, Any, list[str], list[s
     return context, page, blocked, errors
 
 
+def _check_instruments(page: Any) -> None:
+    """The in-force table on screen is the register's state on the brief's date."""
+    want = in_force(read_register(REGISTER), BRIEF_ARGS["end"])
+    rows = page.eval_on_selector_all(
+        "#instruments-table tr[data-instrument]",
+        "rs => rs.map(r => [r.dataset.instrument, r.cells[1].innerText, r.cells[3].innerText])",
+    )
+    assert rows == [[x.instrument, x.state, f"{x.weight:.1f}"] for x in want]
+    assert page.is_visible("#instruments-table")
+
+
 def test_the_interactive_brief_renders_offline(
     chromium: Any, brief_file: Path, brief_data: BriefData, artifacts: Path
 ) -> None:
     context, page, blocked, errors = _open_offline(chromium, brief_file)
     try:
         # Plotly draws its SVG layers into each figure's div once the inline script ran.
-        for div in ("index-plot", "scenario-plot"):
+        for div in ("index-plot", "instruments-plot", "scenario-plot"):
             page.wait_for_selector(f"#{div} svg.main-svg", timeout=15_000)
         assert page.eval_on_selector_all("h2", "hs => hs.map(h => h.textContent)") == HEADINGS
         ids = page.eval_on_selector_all("section", "ss => ss.map(s => s.id)")
@@ -74,6 +89,7 @@ def test_the_interactive_brief_renders_offline(
         assert set(cols[2:]) == variants
         alarm_rows = page.eval_on_selector_all("#alarm-table tr", "rs => rs.length")
         assert alarm_rows == len(brief_data.measure.alarms) + 1
+        _check_instruments(page)
         # The one-day coded note is not added to the chronology's series; the brief says so.
         assert page.is_visible("text=coded 1 day (2019-08-05..2019-08-05)")
         page.screenshot(path=str(artifacts / "brief-plotly.png"), full_page=True)
@@ -91,11 +107,12 @@ def test_the_static_brief_shows_its_images_offline(
         sizes = page.eval_on_selector_all(
             "img", "is => is.map(i => [i.id, i.complete, i.naturalWidth, i.naturalHeight])"
         )
-        assert [s[0] for s in sizes] == ["index-plot", "scenario-plot"]
+        assert [s[0] for s in sizes] == ["index-plot", "instruments-plot", "scenario-plot"]
         for _, complete, width, height in sizes:
             assert complete and width > 500 and height > 200
         assert page.eval_on_selector_all("h2", "hs => hs.map(h => h.textContent)") == HEADINGS
         assert page.evaluate("() => typeof window.Plotly") == "undefined"
+        _check_instruments(page)
         page.screenshot(path=str(artifacts / "brief-static.png"), full_page=True)
     finally:
         context.close()

@@ -15,11 +15,14 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from brinkwatch.ingest.instruments import read_register
 from brinkwatch.web import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("BRINKWATCH_CHROMIUM", "/usr/bin/chromium"))
 #: Screenshots land here (gitignored); CI keeps them as test artifacts.
+#: The test register (GSOMIA and the three export controls) the app is started with.
+REGISTER = ROOT / "tests/data/instruments-small.yaml"
 ARTIFACTS = Path(os.environ.get("BRINKWATCH_TEST_ARTIFACTS", ROOT / "test-artifacts")) / "web"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -46,7 +49,7 @@ def web_db(chronology_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
 @pytest.fixture(scope="session")
 def web_app(web_db: Path) -> FastAPI:
     """One app for the in-process and the browser tests, so they share its result cache."""
-    return create_app(web_db)
+    return create_app(web_db, register=read_register(REGISTER))
 
 
 @pytest.fixture(scope="session")

@@ -32,7 +32,7 @@ from brinkwatch.simulate import (
     simulate_scenario,
 )
 from brinkwatch.store import connect, select_events
-from tests.web.conftest import ARTIFACTS
+from tests.web.conftest import ARTIFACTS, REGISTER
 
 
 class Tab:
@@ -175,6 +175,41 @@ def test_dyad_view_follows_a_new_dyad_and_window(tab: Tab, web_db: Path) -> None
         tab.page.click("#dyad-form button[type=submit]")
     assert "inverted" in tab.page.inner_text("#error")
     tab.check("dyad-error")
+
+
+def test_instruments_page_shows_what_is_in_force(tab: Tab) -> None:
+    from brinkwatch.ingest.instruments import read_register
+    from brinkwatch.measure.instruments import in_force
+
+    tab.open("/coder")
+    with tab.page.expect_navigation():
+        tab.page.click("nav a[href='/instruments']")
+    tab.page.fill("input[name=at]", "2019-12-01")
+    with tab.page.expect_navigation():
+        tab.page.click("#instruments-form button[type=submit]")
+    assert "at=2019-12-01" in tab.page.url
+    want = in_force(read_register(REGISTER), date(2019, 12, 1))
+    shown = tab.rows("#in-force")
+    assert [(r[2], r[3].split(" ")[0], r[4]) for r in shown] == [
+        (x.state, x.since.isoformat(), f"{x.weight:.1f}") for x in want
+    ]
+    assert [r[0].splitlines()[-1] for r in shown] == [x.instrument for x in want]
+    assert "Seoul conditionally suspends its notice" in shown[0][5]
+    # The timeline: one lane per instrument, hovering gives the citation.
+    traces = tab.traces("fig-timeline")
+    assert {t["y"][0] for t in traces} == {x.instrument for x in want}
+    # Plotly's drag layer covers the bars, so move the mouse there as a user would.
+    box = tab.page.locator("#fig-timeline .bars .point").first.bounding_box()
+    tab.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    tab.page.locator("#fig-timeline .hovertext").first.wait_for(timeout=10_000)
+    assert "Yonhap" in (tab.page.locator("#fig-timeline .hovertext").first.text_content() or "")
+    tab.check("instruments")
+    # The dyad page draws the frictions in force beside the index.
+    tab.open("/dyad?dyad=JPN-KOR&freq=month&from=2019-01-01&to=2020-12-31")
+    fr = [t for t in tab.traces("fig-index") if t["meta"] == "frictions"]
+    assert len(fr) == 1 and max(fr[0]["y"]) > 0
+    assert "instruments register" in tab.page.inner_text("#frictions-note")
+    tab.check("dyad-frictions")
 
 
 def test_explain_view_shows_granger_and_responses(tab: Tab, web_db: Path) -> None:

@@ -63,9 +63,21 @@ def brief_cmd(
             "--static", help="PNG figures instead of interactive Plotly (a smaller file)."
         ),
     ] = False,
+    register: Annotated[
+        Path | None,
+        typer.Option(
+            "--register",
+            help="Instruments register for the 'in force' section (default: the bundled one, "
+            "when installed).",
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """Write a self-contained HTML brief: what changed, alarms, reciprocity, scenario, sources."""
+    """Write a self-contained HTML brief: what changed, alarms, reciprocity, scenario, sources.
+
+    The brief also lists the instruments in force on its date (--to, or the last day with
+    data) from the register, with their timeline.
+    """
     if output.suffix.lower() not in (".html", ".htm"):
         raise ConfigError(f"the brief is an HTML file; got {output.name}", field="--output")
     if not 1 <= paths <= MAX_PATHS:
@@ -77,9 +89,11 @@ def brief_cmd(
         raise ConfigError(
             f"--from {first} is after --to {last}; give the earlier day first", field="--from"
         )
+    from brinkwatch.cli._instruments import bundled_or
     from brinkwatch.report.brief import gather_brief, render_brief
 
     sc = _scenario(scenario)  # a bad scenario fails before any work
+    reg = bundled_or(register)  # so does a bad register
     with (
         _open(db, read_only=True) as store,
         progress_bar(
@@ -108,6 +122,7 @@ def brief_cmd(
             repl=repl,
             stats=store.stats(),
             progress=progress,
+            register=reg,
         )
     for n in data.notes:
         err.print(f"[yellow]note[/]: {escape(n)}")

@@ -41,6 +41,23 @@ def load_register(path: Path | None) -> Register:
     return read_register(path)
 
 
+def bundled_or(path: Path | None) -> Register | None:
+    """Read ``--register FILE``, else the bundled register; None when neither exists.
+
+    For the brief and the dashboard, which show the instruments when a register is at hand
+    and say so when not, rather than failing. A given file that is invalid still fails.
+    """
+    from brinkwatch.errors import RegisterError
+    from brinkwatch.ingest.instruments import bundled_register, read_register
+
+    if path is not None:
+        return read_register(path)
+    try:
+        return bundled_register()
+    except RegisterError:
+        return None
+
+
 @app.command("instruments")
 def instruments_cmd(
     register: RegisterOpt = None,

@@ -19,6 +19,7 @@ from brinkwatch.errors import ConfigError
 
 if TYPE_CHECKING:
     from brinkwatch.codebook import Dyad
+    from brinkwatch.instruments import Register
     from brinkwatch.measure import (
         Alarm,
         AlarmRule,
@@ -81,6 +82,38 @@ AllActorsOpt = Annotated[
         "(default: state actors only).",
     ),
 ]
+InstrumentsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--instruments",
+        help="Add the frictions in force between the countries (bundled instruments register) "
+        "as a 'frictions' column and, with --plot, a step line.",
+    ),
+]
+RegisterOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--register", help="Instruments register for the frictions (implies --instruments)."
+    ),
+]
+
+
+def _register(instruments: bool, register: Path | None) -> Register | None:
+    if not instruments and register is None:
+        return None
+    from brinkwatch.cli._instruments import load_register
+
+    return load_register(register)
+
+
+def _with_frictions(table: pa.Table, frictions: dict[date, float]) -> pa.Table:
+    """Add the ``frictions`` column to a series table (no-op without a register)."""
+    if not frictions:
+        return table
+    col = [frictions.get(p) for p in table.column("period").to_pylist()]
+    return table.append_column("frictions", pa.array(col, pa.float64()))
+
+
 RowsOpt = Annotated[
     bool,
     typer.Option(
@@ -145,6 +178,8 @@ def measure_cmd(
     reference: ReferenceOpt = None,
     all_actors: AllActorsOpt = False,
     count_rows: RowsOpt = False,
+    instruments: InstrumentsOpt = False,
+    register: RegisterOpt = None,
     fmt: FormatOpt = OutputFormat.TABLE,
     plot: PlotOpt = None,
     db: DbOption = None,
@@ -152,12 +187,14 @@ def measure_cmd(
     """Relation series of a dyad: counts, Goldstein, net cooperation, index, change points.
 
     The index, "lowest since" and records look back before --from, to the first day of the
-    data, so a period reads the same whatever window is shown.
+    data, so a period reads the same whatever window is shown. With --instruments, the
+    frictions in force between the two countries stand beside the events.
     """
     from brinkwatch.measure import Freq, Weight, measure_dyad
 
     freq_, weight_ = _choice(freq, Freq, "--freq"), _choice(weight, Weight, "--weight")
     d = _dyad(dyad, types)
+    reg = _register(instruments, register)
     with _open(db, read_only=True) as store:
         m = measure_dyad(
             store.events,
@@ -175,7 +212,9 @@ def measure_cmd(
             reference=_reference(reference),
             actors="all" if all_actors else "state",
             count="rows" if count_rows else "auto",
+            register=reg,
         )
+    fr = m.frictions_by_period()
     if plot is not None:
         from brinkwatch.report import index_figure
 
@@ -188,14 +227,15 @@ def measure_cmd(
             title=title,
             label=measure,
             coverage=m.coverage,
+            frictions=fr,
         )
         _write_plot(plot, fig)
     if fmt is OutputFormat.JSON:
         out.print_json(to_json(_measure_json(dyad, m)))
     elif fmt is OutputFormat.CSV:
-        render_arrow(m.table, fmt, out)
+        render_arrow(_with_frictions(m.table, fr), fmt, out)
     else:
-        _print_series_table(m.rows, measure, freq_)
+        _print_series_table(m.rows, measure, freq_, fr)
         _print_summary(m.rows, m.change_points, measure, _data_from(m.history_from, m.reference))
     if fmt is not OutputFormat.JSON:
         # JSON carries the notes in its body; CSV and table readers see them on stderr.
@@ -204,6 +244,7 @@ def measure_cmd(
 
 
 def _measure_json(dyad: str, m: DyadMeasure) -> dict[str, Any]:
+    fr = m.frictions_by_period()
     return {
         "dyad": dyad,
         "freq": m.freq,
@@ -211,18 +252,22 @@ def _measure_json(dyad: str, m: DyadMeasure) -> dict[str, Any]:
         "baseline": m.baseline,
         "history_from": m.history_from,
         "reference": list(m.reference) if m.reference else None,
-        "series": m.rows,
+        "series": [{**r, "frictions": fr[r["period"]]} for r in m.rows] if fr else m.rows,
+        "frictions": m.frictions.to_pylist() if m.frictions is not None else None,
         "change_points": {d: [c.__dict__ for c in v] for d, v in m.change_points.items()},
         "notes": [{"category": n.category, "message": n.message} for n in m.notes],
     }
 
 
-def _print_series_table(rows: list[dict[str, Any]], measure: str, freq: Freq) -> None:
+def _print_series_table(
+    rows: list[dict[str, Any]], measure: str, freq: Freq, frictions: dict[date, float]
+) -> None:
     t = Table(title=f"{measure} by {freq.value}", header_style="bold")
-    for c in ("dyad", "period", "events", "coop", "conflict", measure, "index", "lowest since"):
+    cols = ["dyad", "period", "events", "coop", "conflict", measure, "index", "lowest since"]
+    for c in cols + (["frictions"] if frictions else []):
         t.add_column(c, justify="left" if c in ("dyad", "period", "lowest since") else "right")
     for r in rows:
-        if not r["events"] and r["index"] is None:
+        if not r["events"] and r["index"] is None and not frictions.get(r["period"]):
             continue
         since = ""
         if r["record_low"]:
@@ -238,6 +283,7 @@ def _print_series_table(rows: list[dict[str, Any]], measure: str, freq: Freq) ->
             _fmt_num(r["value"]),
             _fmt_num(r["index"]),
             since,
+            *([_fmt_num(frictions.get(r["period"]))] if frictions else []),
         )
     out.print(t)
 
@@ -277,16 +323,22 @@ def triad_cmd(
     reference: ReferenceOpt = None,
     all_actors: AllActorsOpt = False,
     count_rows: RowsOpt = False,
+    instruments: InstrumentsOpt = False,
+    register: RegisterOpt = None,
     fmt: FormatOpt = OutputFormat.TABLE,
     plot: PlotOpt = None,
     db: DbOption = None,
 ) -> None:
-    """Show the six directed dyads of a triad: latest value, index and "lowest since"."""
+    """Show the six directed dyads of a triad: latest value, index and "lowest since".
+
+    With --instruments, the frictions in force between any two of the three countries.
+    """
     from brinkwatch.measure import Freq, measure_triad
 
     freq_ = _choice(freq, Freq, "--freq")
     if len(actors) != 3:
         raise ConfigError(f"give exactly three actors, got {len(actors)}", field="ACTORS")
+    reg = _register(instruments, register)
     with flags(actors="ACTORS"), _open(db, read_only=True) as store:
         t = measure_triad(
             store.events,
@@ -300,14 +352,17 @@ def triad_cmd(
             reference=_reference(reference),
             actor_scope="all" if all_actors else "state",
             count="rows" if count_rows else "auto",
+            register=reg,
         )
     title = f"{' '.join(actors)}: {measure} by {freq_.value}"
+    fr = t.frictions_by_period()
     if plot is not None:
         from brinkwatch.report import triad_figure
 
-        _write_plot(plot, triad_figure(t.rows, measure="value", title=title, coverage=t.coverage))
+        fig = triad_figure(t.rows, measure="value", title=title, coverage=t.coverage, frictions=fr)
+        _write_plot(plot, fig)
     if fmt is not OutputFormat.TABLE:
-        render_arrow(t.table, fmt, out)
+        render_arrow(_with_frictions(t.table, fr), fmt, out)
         return
     since = _data_from(t.history_from, t.reference)
     _print_triad(t, f"triad {title}" + (f" ({since})" if since else ""))
@@ -315,7 +370,10 @@ def triad_cmd(
 
 def _print_triad(t: TriadMeasure, title: str) -> None:
     table = Table(title=title, header_style="bold")
-    for col in ("dyad", "latest", t.measure, "index", "lowest since", "events", "net coop"):
+    fr = t.frictions_by_period()
+    cols = ["dyad", "latest", t.measure, "index", "lowest since", "events", "net coop"]
+    # The triad's frictions count the instruments of any two of its countries, not the row's.
+    for col in cols + (["frictions (any pair)"] if fr else []):
         table.add_column(col)
     for d, rs in t.by_dyad().items():
         r = rs[-1]
@@ -328,6 +386,7 @@ def _print_triad(t: TriadMeasure, title: str) -> None:
             since,
             _fmt_num(sum(x["events"] for x in rs)),
             _fmt_num(r["net_coop"]),
+            *([_fmt_num(fr.get(r["period"]))] if fr else []),
         )
     out.print(table)
 

@@ -85,14 +85,22 @@ def allowed_hosts_for(host: str, allow_public: bool, allowed: list[str] | None) 
 
 
 def build_app(
-    db: Path | None, host: str, allow_public: bool, allowed: list[str] | None
+    db: Path | None,
+    host: str,
+    allow_public: bool,
+    allowed: list[str] | None,
+    register: Path | None = None,
 ) -> tuple[FastAPI, Path]:
-    """Build the dashboard as ``brinkwatch serve`` would, after checking its options."""
+    """Build the dashboard as ``brinkwatch serve`` would, after checking its options.
+
+    ``register`` is the ``--register`` file; without it the bundled register is shown when
+    this installation has one.
+    """
     hosts = allowed_hosts_for(host, allow_public, allowed)
     path: Path = load_settings(db).db_path
     from brinkwatch.web import create_app
 
-    return create_app(path, allowed_hosts=hosts), path
+    return create_app(path, allowed_hosts=hosts, register=register), path
 
 
 @app.command("serve")
@@ -118,11 +126,19 @@ def serve_cmd(
             "headers get 400. Required with --allow-public.",
         ),
     ] = None,
+    register: Annotated[
+        Path | None,
+        typer.Option(
+            "--register",
+            help="Instruments register for the Instruments page and the dyad's frictions "
+            "(default: the bundled one, when installed).",
+        ),
+    ] = None,
 ) -> None:
-    """Serve the dashboard: triad, dyads, explain, scenarios and the text coder."""
+    """Serve the dashboard: triad, dyads, explain, scenarios, instruments and the text coder."""
     if not 1 <= port <= 65535:
         raise ConfigError(f"a TCP port is 1 to 65535; got {port}", field="--port")
-    web, path = build_app(db, host, allow_public, allowed_host)
+    web, path = build_app(db, host, allow_public, allowed_host, register)
     import uvicorn
 
     shown = f"[{host}]" if ":" in host else host

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -20,11 +20,14 @@ from brinkwatch.measure.alarms import Alarm, AlarmRule, evaluate_alarms
 from brinkwatch.measure.changepoints import ChangePoint, change_points
 from brinkwatch.measure.dyads import ActorScope, Count, triad_pairs
 from brinkwatch.measure.index import DEFAULT_BASELINE, history_start, windowed_index
+from brinkwatch.measure.instruments import frictions_series
 from brinkwatch.store import state_match
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
     import pyarrow as pa
+
+    from brinkwatch.instruments import Register
 
 _E = TypeVar("_E", Freq, Weight)
 
@@ -113,6 +116,10 @@ class DyadMeasure:
         The fixed reference baseline ``(first, last)`` day, or None for the trailing one.
     coverage
         One :class:`Coverage` per origin holding events of the dyad, by origin.
+    frictions
+        With a register: the frictions in force per period of the series
+        (:func:`~brinkwatch.measure.instruments.frictions_series`: ``period``, one column per
+        instrument whose parties include both countries, ``total``); None without one.
     """
 
     dyad: Dyad
@@ -128,17 +135,24 @@ class DyadMeasure:
     history_from: date | None = None
     reference: tuple[date, date] | None = None
     coverage: tuple[Coverage, ...] = ()
+    frictions: pa.Table | None = None
 
     def by_dyad(self) -> dict[str, list[dict[str, Any]]]:
         """Return the rows grouped by directed dyad label, in table order."""
         return _by_dyad(self.rows)
+
+    def frictions_by_period(self) -> dict[date, float]:
+        """Return the total frictions in force per period; empty without a register."""
+        return _total(self.frictions)
 
 
 @dataclass(frozen=True)
 class TriadMeasure:
     """The six directed dyads of a triad: index rows and, when asked, the pairs' alarms.
 
-    ``history_from``, ``reference`` and ``coverage`` are as in :class:`DyadMeasure`.
+    ``history_from``, ``reference``, ``coverage`` and ``frictions`` are as in
+    :class:`DyadMeasure`; the triad's frictions count the instruments whose parties include
+    at least two of the three countries.
     """
 
     actors: tuple[Actor, Actor, Actor]
@@ -152,10 +166,15 @@ class TriadMeasure:
     history_from: date | None = None
     reference: tuple[date, date] | None = None
     coverage: tuple[Coverage, ...] = ()
+    frictions: pa.Table | None = None
 
     def by_dyad(self) -> dict[str, list[dict[str, Any]]]:
         """Return the rows grouped by directed dyad label, in table order."""
         return _by_dyad(self.rows)
+
+    def frictions_by_period(self) -> dict[date, float]:
+        """Return the total frictions in force per period; empty without a register."""
+        return _total(self.frictions)
 
 
 def _coverage(
@@ -216,6 +235,33 @@ def _coverage(
             stacklevel=3,
         )
     return chosen, cov
+
+
+def _frictions(
+    register: Register | None, countries: Sequence[str], rows: list[dict[str, Any]], freq: Freq
+) -> pa.Table | None:
+    """Frictions in force over the periods of ``rows``, of the instruments between ``countries``.
+
+    An instrument counts when at least two of the countries are among its parties: the
+    dyad's own instruments, or for a triad those of any of its pairs.
+    """
+    if register is None or not rows:
+        return None
+    mine = tuple(i for i in register.instruments if len(set(countries) & set(i.parties)) >= 2)
+    periods = [r["period"] for r in rows]
+    return frictions_series(replace(register, instruments=mine), min(periods), max(periods), freq)
+
+
+def _total(frictions: pa.Table | None) -> dict[date, float]:
+    if frictions is None:
+        return {}
+    return dict(
+        zip(
+            frictions.column("period").to_pylist(),
+            frictions.column("total").to_pylist(),
+            strict=True,
+        )
+    )
 
 
 def _runs(days: list[date]) -> tuple[tuple[date, date], ...]:
@@ -294,6 +340,7 @@ def measure_dyad(
     reference: tuple[date, date] | None = None,
     actors: ActorScope = "state",
     count: Count = "auto",
+    register: Register | None = None,
 ) -> DyadMeasure:
     """Measure a dyad: indexed series, change points per direction, alarms and headlines.
 
@@ -321,6 +368,10 @@ def measure_dyad(
     reference
         A fixed reference baseline ``(first, last)`` day instead of the trailing one, e.g.
         ``(date(2018, 1, 1), date(2018, 12, 31))`` for "relative to 2018".
+    register
+        An instruments register: the bundle then carries the frictions in force between the
+        dyad's two countries over the same periods (``frictions``), so a period in which
+        measures stand does not read calm for want of events.
 
     Notes
     -----
@@ -410,6 +461,7 @@ def measure_dyad(
         history_from=hist,
         reference=reference,
         coverage=cov,
+        frictions=_frictions(register, d.countries, rows, f),
     )
 
 
@@ -427,6 +479,7 @@ def measure_triad(
     reference: tuple[date, date] | None = None,
     actor_scope: ActorScope = "state",
     count: Count = "auto",
+    register: Register | None = None,
 ) -> TriadMeasure:
     """Measure the six directed dyads of a triad, and optionally the alarms of its three pairs.
 
@@ -442,6 +495,9 @@ def measure_triad(
         The ``actors`` option of :func:`measure_dyad` (``state`` or ``all``).
     alarms
         Also evaluate the default alarm rules for each of the three pairs; newest first.
+    register
+        An instruments register: the bundle then carries the frictions in force between any
+        two of the three countries over the same periods (``frictions``).
 
     Returns
     -------
@@ -503,16 +559,18 @@ def measure_triad(
         )
     found.sort(key=lambda x: (x.period, x.rule, x.dyad), reverse=True)
     notes = [*_scope_notes(actor_scope, count), *notes]
+    rows = table.to_pylist()
     return TriadMeasure(
         actors=(a, b, c),
         freq=f.value,
         measure=measure,
         baseline=base,
         table=table,
-        rows=table.to_pylist(),
+        rows=rows,
         alarms=found,
         notes=notes,
         history_from=hist,
         reference=reference,
         coverage=cov,
+        frictions=_frictions(register, [x.country for x in (a, b, c)], rows, f),
     )

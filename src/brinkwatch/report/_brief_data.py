@@ -8,7 +8,7 @@ this module checks the arguments up front, calls the stages and words their warn
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 
     from brinkwatch.codebook import Actor, Dyad
     from brinkwatch.explain import TriadExplanation
+    from brinkwatch.instruments import Register
     from brinkwatch.measure import DyadMeasure
+    from brinkwatch.measure.instruments import InstrumentsView
     from brinkwatch.simulate import Scenario, VariantRuns
     from brinkwatch.store import StoreStats
 
@@ -50,6 +52,8 @@ class BriefData:
     explain: TriadExplanation | None = None
     scenario: VariantRuns | None = None
     version: str = ""
+    on: date | None = None
+    instruments: InstrumentsView | None = None
 
     @property
     def first_period(self) -> date | None:
@@ -101,6 +105,7 @@ def gather_brief(
     repl: int = 500,
     stats: StoreStats | None = None,
     progress: Progress | None = None,
+    register: Register | None = None,
 ) -> BriefData:
     """Compute every result a brief shows by calling the measure, explain and simulate stages.
 
@@ -131,6 +136,12 @@ def gather_brief(
         The store's :class:`~brinkwatch.store.StoreStats`, stated as the brief's sources.
     progress
         Called with the stage name and its completed fraction.
+    register
+        An instruments register (read by the caller through
+        :mod:`brinkwatch.ingest.instruments`): the brief then lists the instruments in force
+        on its date (``on``: ``end``, or the last day with data), draws their timeline up to
+        that day and the dyad's frictions in force beside the index. None: the brief says
+        that no register was given.
 
     Returns
     -------
@@ -164,7 +175,14 @@ def gather_brief(
 
     step("measure", 0.0)
     measured = measure_dyad(
-        events, d, freq=freq, start=start, end=end, measure=measure, origins=orig
+        events,
+        d,
+        freq=freq,
+        start=start,
+        end=end,
+        measure=measure,
+        origins=orig,
+        register=register,
     )
     step("measure", 1.0)
     explained = None
@@ -198,7 +216,27 @@ def gather_brief(
         explain=explained,
         scenario=simulated,
         version=__version__,
+        on=_brief_date(measured, end),
+        instruments=_instruments(register, _brief_date(measured, end)),
     )
+
+
+def _brief_date(m: DyadMeasure, end: date | None) -> date | None:
+    """Return the brief's date: the requested end, else the last day with counted data."""
+    if end is not None:
+        return end
+    days = [c.last for c in m.coverage if c.used]
+    return max(days) if days else None
+
+
+def _instruments(register: Register | None, on: date | None) -> InstrumentsView | None:
+    """Return what is in force on the brief's date and the timeline up to it."""
+    if register is None or on is None:
+        return None
+    from brinkwatch.measure.instruments import instruments_view, timeline
+
+    view = instruments_view(register, at=on)
+    return replace(view, spans=tuple(timeline(register, end=on)))
 
 
 def _checked(

@@ -89,7 +89,25 @@ Lowest {{ d.measure.freq }} of the window: {{ h.lowest.period }} at <span data-d
 <section id="index">
 <h2>Relation index and change points</h2>
 <figure id="index-figure">{{ figures.index }}
-<figcaption class="caption">{{ d.measure.measure }} of each direction by {{ d.measure.freq }}; dashed lines: change points; triangles: alarms. The strip below shows the days with data of each origin{% if d.measure.coverage | length > 1 %} (grey lanes are not counted in the series){% endif %}.</figcaption></figure>
+<figcaption class="caption">{{ d.measure.measure }} of each direction by {{ d.measure.freq }}; dashed lines: change points; triangles: alarms{% if d.measure.frictions is not none %}; purple step line (right axis): frictions in force between the two countries, from the instruments register{% endif %}. The strip below shows the days with data of each origin{% if d.measure.coverage | length > 1 %} (grey lanes are not counted in the series){% endif %}.</figcaption></figure>
+</section>
+
+<section id="instruments">
+<h2>Instruments in force on <span id="instruments-date">{{ d.on or "no date" }}</span></h2>
+{% set i = d.instruments %}
+{% if i is none %}<p class="note">No instruments register{% if d.on is none %} applies (the brief has no date){% else %} was given (brinkwatch brief --register FILE; format: docs/instruments.md){% endif %}, so the agreements and measures in force are not shown.</p>
+{% else %}
+<p>{{ i.in_force | length }} instrument(s) of the register <em>{{ i.title }}</em> ({{ i.register }}) existed on {{ d.on }}. Friction is the documented weight of each state (0: no friction); {% if d.measure.frictions is not none %}the dyad's total is drawn beside the index above{% endif %}.</p>
+<table id="instruments-table">
+<tr><th>instrument</th><th>state</th><th>since</th><th>friction</th><th>citation</th></tr>
+{% for x in i.in_force %}{% set c = x.citation %}
+<tr data-instrument="{{ x.instrument }}"><td>{{ x.name }}<br><span class="note">{{ x.instrument }}, {{ x.parties | join("-") }}</span></td><td data-field="state">{{ x.state }}</td><td>{{ x.since }} <span class="note">({{ x.date_kind }})</span></td><td class="num" data-field="friction">{{ x.weight | num(".1f") }}</td>
+<td>{{ c.publisher }}, {{ c.date }}: {% if c.url | is_url %}<a href="{{ c.url }}">&ldquo;{{ c.title }}&rdquo;</a>{% else %}&ldquo;{{ c.title }}&rdquo;{% endif %}{% if c.archive %} [{% if c.archive | is_url %}<a href="{{ c.archive }}">archive</a>{% else %}archive {{ c.archive }}{% endif %}]{% endif %}{% if not c.checked %} <span class="note">(not checked)</span>{% endif %}</td></tr>
+{% else %}<tr><td colspan="5">No instrument of the register existed on {{ d.on }}.</td></tr>{% endfor %}
+</table>
+{% if figures.timeline %}<figure id="instruments-figure">{{ figures.timeline }}
+<figcaption class="caption">Each instrument's states from the register up to {{ d.on }}, one lane each, coloured by friction; hover for the citation.</figcaption></figure>{% endif %}
+{% endif %}
 </section>
 
 <section id="reciprocity">

@@ -104,12 +104,12 @@ def render_brief(data: BriefData, *, static: bool = False) -> str:
     >>> s = example()
     >>> html = render_brief(gather_brief(s.events, dyad="JPN-KOR"), static=True)
     >>> html.count("<h2>"), "data:image/png;base64," in html
-    (6, True)
+    (7, True)
     """
     from brinkwatch.report.figures import index_figure, render
 
     m = data.measure
-    figures: dict[str, Markup] = {}
+    figures: dict[str, Markup] = _instrument_figures(data, static)
     if m.rows:
         fig = index_figure(
             m.rows,
@@ -119,6 +119,7 @@ def render_brief(data: BriefData, *, static: bool = False) -> str:
             title=f"{data.dyad}: {m.measure} by {m.freq}, change points and alarms",
             label=m.measure,
             coverage=m.coverage,
+            frictions=m.frictions_by_period(),
         )
         figures["index"] = _embed(fig, "index-plot", static, render(fig, "png") if static else None)
     else:
@@ -164,6 +165,19 @@ def render_brief(data: BriefData, *, static: bool = False) -> str:
             outcome_rows=outcome_rows,
         )
     )
+
+
+def _instrument_figures(data: BriefData, static: bool) -> dict[str, Markup]:
+    """Draw the instruments timeline (a lane per instrument) up to the brief's date."""
+    view = data.instruments
+    if view is None or not view.spans:
+        return {}
+    from brinkwatch.report.instrument_figures import render_timeline, timeline_figure
+
+    title = f"{view.title}: states up to {data.on}"
+    fig = timeline_figure(view.spans, title=title, until=data.on)
+    png = render_timeline(view.spans, "png", title=title, until=data.on) if static else None
+    return {"timeline": _embed(fig, "instruments-plot", static, png)}
 
 
 def build_brief(*args: Any, static: bool = False, **kwargs: Any) -> str:

@@ -30,6 +30,8 @@ _ORIGIN_NAMES = {
     "coded": "coded text",
 }
 _STRIP_META = "coverage"
+_FRICTIONS_META = "frictions"
+_FRICTIONS_NAME = "frictions in force (register)"
 _STRIP_TITLE = "days with data per origin"
 
 _SEVERITY_COLOURS = {
@@ -50,11 +52,14 @@ def index_figure(
     title: str = "",
     label: str | None = None,
     coverage: Sequence[Coverage] = (),
+    frictions: dict[date, float] | None = None,
 ) -> go.Figure:
     """Plot a measure per dyad with change points (dashed lines) and alarm markers.
 
     With ``coverage``, a coverage strip (:func:`coverage_strip`) sits in a row under the
-    series on the same x axis.
+    series on the same x axis. With ``frictions`` (period -> frictions in force, e.g.
+    ``DyadMeasure.frictions_by_period()``), a step line on a right-hand axis shows what
+    stood while the events were counted.
 
     Parameters
     ----------
@@ -72,6 +77,8 @@ def index_figure(
         Y-axis label (defaults to ``measure``).
     coverage
         The measure's :class:`~brinkwatch.measure.Coverage` records, one lane each.
+    frictions
+        Total frictions in force per period; drawn on a secondary y axis.
     """
     fig = _with_strip(coverage, 1) if coverage else go.Figure()
     top = {"row": 1, "col": 1} if coverage else {}
@@ -129,7 +136,44 @@ def index_figure(
         _fill_strip(fig, coverage, [r["period"] for r in rows], row=2)
     else:
         fig.update_layout(xaxis_title="period")
+    if frictions:
+        _add_frictions(fig, frictions)
     return fig
+
+
+def _add_frictions(fig: go.Figure, frictions: dict[date, float]) -> None:
+    """Overlay the frictions in force on the first panel, as a step line on a right axis.
+
+    A second axis rather than a shared one: frictions are weights, not Goldstein points,
+    and their scale would flatten the series.
+    """
+    n = 1 + sum(1 for k in fig.layout.to_plotly_json() if k.startswith("yaxis"))
+    axis = f"y{n + 1}"
+    xs = sorted(frictions)
+    fig.add_trace(
+        go.Scatter(
+            x=xs,
+            y=[frictions[x] for x in xs],
+            mode="lines",
+            line={"shape": "hv", "color": "#8e44ad", "width": 2},
+            name=_FRICTIONS_NAME,
+            xaxis="x",
+            yaxis=axis,
+            meta=_FRICTIONS_META,
+            hovertemplate="%{x}: frictions in force %{y:.2f}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        {
+            f"yaxis{n + 1}": {
+                "overlaying": "y",
+                "side": "right",
+                "title": {"text": "frictions in force"},
+                "rangemode": "tozero",
+                "showgrid": False,
+            }
+        }
+    )
 
 
 def _alarm_y(a: Alarm, level: dict[tuple[str, date], Any]) -> float:
@@ -154,11 +198,13 @@ def triad_figure(
     measure: str,
     title: str = "",
     coverage: Sequence[Coverage] = (),
+    frictions: dict[date, float] | None = None,
 ) -> go.Figure:
     """Small multiples: one panel per directed dyad of a triad, on a shared y axis.
 
     With ``coverage``, a coverage strip (:func:`coverage_strip`) spans the columns under
-    the panels, on the same x axis.
+    the panels, on the same x axis. With ``frictions`` (period -> frictions in force of
+    the triad's instruments), a step line on a right-hand axis of the first panel.
     """
     dyads = list(dict.fromkeys(r["dyad"] for r in rows))
     if not dyads:
@@ -202,6 +248,8 @@ def triad_figure(
         _fill_strip(fig, coverage, periods, row=nrows + 1, pad=True)
     else:
         fig.update_layout(height=260 * nrows)
+    if frictions:
+        _add_frictions(fig, frictions)
     return fig
 
 
@@ -362,7 +410,8 @@ def _png(fig: go.Figure) -> bytes:
     import matplotlib.pyplot as plt
 
     strip = [t for t in fig.data if t.meta == _STRIP_META]
-    series = [t for t in fig.data if t.meta != _STRIP_META]
+    extra = [t for t in fig.data if t.meta == _FRICTIONS_META]
+    series = [t for t in fig.data if t.meta not in (_STRIP_META, _FRICTIONS_META)]
     panels = sorted({(t.xaxis or "x") for t in series}, key=lambda a: int(a[1:] or 1))
     n = len(panels)
     ncols = 2 if n > 1 else 1
@@ -392,6 +441,8 @@ def _png(fig: go.Figure) -> bytes:
         axes[0][0].set_ylabel(fig.layout.yaxis.title.text or "")
     for k in range(n, nrows * ncols):
         axes[k // ncols][k % ncols].set_visible(False)
+    for tr in extra:
+        _png_frictions(axes[0][0], tr)
     if strip:
         span = fig.layout[f"xaxis{(strip[0].xaxis or 'x')[1:]}"].range
         _png_strip(mfig.add_subplot(grid[nrows, :]), strip)
@@ -426,6 +477,15 @@ def _png_panel(ax: Any, traces: Sequence[Any]) -> None:
             ax.plot(xs, ys, label=tr.name, color=tr.line.color, linewidth=1.2)
     ax.axhline(0, color="#999", linewidth=0.6)
     ax.tick_params(labelsize=8)
+
+
+def _png_frictions(ax: Any, tr: Any) -> None:
+    """Redraw the frictions step line on a right-hand axis of the first panel."""
+    right = ax.twinx()
+    right.step(list(tr.x), list(tr.y), where="post", color=tr.line.color, linewidth=1.6)
+    right.set_ylabel("frictions in force", fontsize=8, color=tr.line.color)
+    right.set_ylim(bottom=0)
+    right.tick_params(labelsize=8)
 
 
 def _png_strip(ax: Any, strip: Sequence[Any]) -> None:

@@ -1,4 +1,4 @@
-"""JSON API of the measure pages: ``/api/triad``, ``/api/dyad`` and ``/api/events``."""
+"""JSON API of the measure pages: ``/api/triad``, ``dyad``, ``events`` and ``instruments``."""
 
 from __future__ import annotations
 
@@ -32,4 +32,11 @@ async def api_dyad(request: Request) -> JSONResponse:
 async def api_events(request: Request) -> JSONResponse:
     """List a dyad's events with their evidence (as ``events_view``)."""
     _, work = query_view(request, views.events_view, v.events_query)
+    return await json_response(work)
+
+
+@router.get("/instruments")
+async def api_instruments(request: Request) -> JSONResponse:
+    """Answer what is in force on ``at`` (as ``instruments_page_view``)."""
+    _, work = query_view(request, views.instruments_page_view, v.instruments_query)
     return await json_response(work)

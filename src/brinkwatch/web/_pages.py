@@ -1,4 +1,4 @@
-"""The HTML pages: overview, dyad, explain, scenario and coder.
+"""The HTML pages: overview, dyad, explain, scenario, instruments and coder.
 
 Each page parses its query with :mod:`brinkwatch.web._validation`, calls a view from
 :mod:`brinkwatch.web._views` off the event loop and renders a template; a bad input shows
@@ -62,6 +62,13 @@ async def scenario_page(request: Request) -> HTMLResponse:
         "max_paths": v.MAX_PATHS,
     }
     return page(request, "scenario.html", ctx)
+
+
+@router.get("/instruments")
+async def instruments_page(request: Request) -> HTMLResponse:
+    """Show the instruments in force on a day and the register's timeline."""
+    q, work = query_view(request, views.instruments_page_view, v.instruments_query)
+    return await guarded(request, "instruments.html", q, work)
 
 
 @router.get("/coder")

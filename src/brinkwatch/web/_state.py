@@ -29,12 +29,34 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from brinkwatch.errors import BrinkwatchError, BusyError, StoreLockedError
+from brinkwatch.errors import BrinkwatchError, BusyError, RegisterError, StoreLockedError
 from brinkwatch.store import Store, connect
 
-__all__ = ["Job", "JobQueue", "StoreAccess"]
+if TYPE_CHECKING:
+    from brinkwatch.instruments import Register
+
+__all__ = ["Job", "JobQueue", "StoreAccess", "startup_register"]
+
+
+def startup_register(register: Register | str | Path | None) -> Register | None:
+    """Read the instruments register once, when the app starts.
+
+    A :class:`~brinkwatch.instruments.Register` is used as given; a path is read (an invalid
+    file fails the start, naming file, line and field); ``None`` reads the bundled register,
+    or gives None when this installation has none (the pages then say so).
+    """
+    from brinkwatch.ingest.instruments import bundled_register, read_register
+
+    if register is None:
+        try:
+            return bundled_register()
+        except RegisterError:
+            return None
+    if isinstance(register, str | Path):
+        return read_register(register)
+    return register
 
 
 class _ReadWriteLock:
@@ -86,6 +108,8 @@ class StoreAccess:
         DuckDB resource limits for every connection (as :func:`brinkwatch.store.connect`).
     read_wait, write_wait
         Seconds a read, or the write, waits at most while another process holds the store.
+    register
+        The instruments register the views read (:func:`startup_register`), or None.
     """
 
     def __init__(
@@ -97,8 +121,10 @@ class StoreAccess:
         memory_limit: str | None = None,
         read_wait: float = 1.0,
         write_wait: float = 10.0,
+        register: Register | None = None,
     ) -> None:
         self.path = path
+        self.register = register
         self.threads = threads
         self.memory_limit = memory_limit
         self.read_wait = read_wait

@@ -382,6 +382,17 @@ def events_query(q: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+def instruments_query(q: Mapping[str, str]) -> dict[str, Any]:
+    """Parse the instruments page's query (``at``: the day) into ``instruments_page_view``'s.
+
+    Examples
+    --------
+    >>> instruments_query({"at": "2019-12-01"})
+    {'at': datetime.date(2019, 12, 1)}
+    """
+    return {"at": day(q.get("at"), "at")}
+
+
 def explain_query(q: Mapping[str, str]) -> dict[str, Any]:
     """Parse the explain page's query into the arguments of ``explain_view``.
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from brinkwatch.codebook import Dyad
     from brinkwatch.coding import Coder
+    from brinkwatch.instruments import Register
     from brinkwatch.measure import Alarm, Coverage
     from brinkwatch.simulate import Dynamics
     from brinkwatch.simulate.scenario import Scenario
@@ -234,8 +235,17 @@ def dyad_view(
     from brinkwatch.report import index_figure
 
     with access.read() as store:
-        m = measure_dyad(store.events, pair, freq=freq, start=start, end=end, measure=measure)
+        m = measure_dyad(
+            store.events,
+            pair,
+            freq=freq,
+            start=start,
+            end=end,
+            measure=measure,
+            register=access.register,
+        )
     rows, by, label = m.rows, m.by_dyad(), pair.name
+    frictions = m.frictions_by_period()
     fig = index_figure(
         rows,
         measure="value",
@@ -244,10 +254,14 @@ def dyad_view(
         title=f"{label} {measure} by {freq}: change points and alarms",
         label=measure,
         coverage=m.coverage,
+        frictions=frictions,
     )
     open_from = _open_from([r["period"] for r in rows])
     return {
         "dyad": label,
+        "frictions": [{"period": p, "total": v} for p, v in sorted(frictions.items())]
+        if m.frictions is not None
+        else None,
         "freq": freq,
         "measure": measure,
         "baseline": m.baseline,
@@ -274,6 +288,55 @@ def dyad_view(
         "figure": figure_json(fig),
         "coverage": _coverage_dicts(m.coverage),
         "quad_figure": figure_json(_quad_figure(by, label, freq)),
+    }
+
+
+def _default_day(access: StoreAccess, register: Register) -> date:
+    """Return the store's latest day (today if empty), brought within the register's life."""
+    with access.read() as store:
+        # Stats give days as ISO text.
+        lasts = [
+            date.fromisoformat(str(r["last"])[:10])
+            for r in store.stats().by_origin
+            if r.get("last")
+        ]
+    day = max(lasts) if lasts else date.today()
+    first = min(i.start for i in register.instruments)
+    last = max(max(i.end or i.changes[-1].date, i.changes[-1].date) for i in register.instruments)
+    return min(max(day, first), last)
+
+
+def instruments_page_view(access: StoreAccess, at: date | None) -> dict[str, Any]:
+    """Show what is in force on ``at`` (default: the store's latest day) and the timeline.
+
+    Without a register (none given to ``brinkwatch serve`` and none bundled), says so.
+    """
+    from brinkwatch.measure.instruments import instruments_view
+    from brinkwatch.report.instrument_figures import timeline_figure
+
+    reg = access.register
+    if reg is None:
+        return {"register": None, "at": None, "in_force": [], "figure": None}
+    on = at or _default_day(access, reg)
+    view = instruments_view(reg, at=on)
+    fig = timeline_figure(view.spans, title=f"{reg.title}: states of each instrument")
+    fig.add_vline(x=on.isoformat(), line={"dash": "dot", "color": "#2c3e50", "width": 1})
+    return {
+        "register": reg.id,
+        "title": reg.title,
+        "source": reg.source,
+        "at": on.isoformat(),
+        "in_force": [
+            {
+                **x.as_dict(),
+                "parties": "-".join(x.parties),
+                "url": _safe_url(x.citation.url),
+                "archive_url": _safe_url(x.citation.archive),
+                "reference": x.citation.reference,
+            }
+            for x in view.in_force
+        ],
+        "figure": figure_json(fig),
     }
 
 

@@ -1,6 +1,7 @@
 """The dashboard: a FastAPI app serving pages with Plotly figures, and the JSON API behind them.
 
-Pages: ``/`` (triad overview), ``/dyad``, ``/explain``, ``/scenario`` and ``/coder``. Every
+Pages: ``/`` (triad overview), ``/dyad``, ``/explain``, ``/scenario``, ``/coder`` and
+``/instruments`` (what is in force on a day, from the instruments register read at start). Every
 query parameter is checked by :mod:`brinkwatch.web._validation` (a bad one gives a 400 page or
 JSON naming it); the store is opened read-only for each request, except by ``POST
 /api/code/ingest``, the only write. Scenario runs go to a bounded background pool and are
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -32,10 +33,13 @@ from brinkwatch.web._api_scenario import router as scenario_api
 from brinkwatch.web._coder import router as coder_api
 from brinkwatch.web._http import EXCEPTION_HANDLERS, Services, status_of
 from brinkwatch.web._pages import router as pages
-from brinkwatch.web._state import JobQueue, StoreAccess
+from brinkwatch.web._state import JobQueue, StoreAccess, startup_register
 from brinkwatch.web._static import router as static
 from brinkwatch.web._validation import LOCAL_HOSTS, MAX_TEXT
 from brinkwatch.web._views import CoderHolder
+
+if TYPE_CHECKING:
+    from brinkwatch.instruments import Register
 
 __all__ = ["LOCAL_HOSTS", "MAX_BODY", "BodyLimit", "create_app", "status_of"]
 
@@ -128,6 +132,7 @@ def create_app(
     coder: Any = None,
     threads: int | None = None,
     memory_limit: str | None = None,
+    register: Register | str | Path | None = None,
 ) -> FastAPI:
     """Build the dashboard for one store file.
 
@@ -148,6 +153,9 @@ def create_app(
     threads, memory_limit
         DuckDB limits for the store connections; by default ``$BRINKWATCH_THREADS`` and
         ``$BRINKWATCH_MEMORY_LIMIT`` (:func:`brinkwatch.config.load_settings`).
+    register
+        The instruments register shown on ``/instruments`` and beside the dyad's index: a
+        parsed register, a register file, or None for the bundled one when installed.
 
     Returns
     -------
@@ -183,6 +191,7 @@ def create_app(
         path,
         threads=threads if threads is not None else settings.threads,
         memory_limit=memory_limit if memory_limit is not None else settings.memory_limit,
+        register=startup_register(register),
     )
     jobs = JobQueue(workers=workers, capacity=capacity)
     app = FastAPI(
