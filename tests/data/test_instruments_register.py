@@ -219,3 +219,39 @@ def test_outside_life_the_instrument_does_not_exist(by_id: dict[str, dict[str, A
     assert state_on(by_id["JPN_controls_photoresist"], dt.date(2019, 6, 30)) is None
     assert state_on(by_id["JPN_controls_photoresist"], dt.date(2023, 3, 24)) is None
     assert state_on(by_id["KOR_WTO_case"], dt.date(2019, 9, 10)) is None
+
+
+def test_the_real_loader_reads_the_bundled_register_and_every_change_is_cited_in_life() -> None:
+    from brinkwatch.ingest.instruments import bundled_register
+
+    reg = bundled_register()
+    assert len(reg.instruments) >= 16
+    for ins in reg.instruments:
+        for ch in ins.changes:
+            assert ch.citation.publisher and ch.citation.title, (ins.id, ch.date)
+            assert ins.start <= ch.date, (ins.id, ch.date)
+            assert ins.end is None or ch.date <= ins.end, (ins.id, ch.date)
+            assert not ch.citation.url or ch.citation.url.startswith("http"), (ins.id, ch.date)
+
+
+def test_frictions_stand_from_july_2019_through_the_2023_restorations() -> None:
+    # The measures stood while the events went quiet (Oct 2019 - Jul 2020): the frictions
+    # series must not read calm then, nor at any month until the restorations of 2023.
+    from brinkwatch.ingest.instruments import bundled_register
+    from brinkwatch.measure import Freq
+    from brinkwatch.measure.instruments import frictions_series
+
+    reg = bundled_register()
+    t = frictions_series(reg, dt.date(2019, 1, 1), dt.date(2023, 12, 31), Freq.MONTH)
+    by_month = dict(zip(t["period"].to_pylist(), t["total"].to_pylist(), strict=True))
+    calm_quiet = [
+        p for p, v in by_month.items() if dt.date(2019, 7, 1) <= p <= dt.date(2023, 6, 1) and v <= 0
+    ]
+    assert not calm_quiet
+    controls = [c for c in t.column_names if c.startswith("JPN_controls_")]
+    assert len(controls) == 3
+    for c in controls:
+        col = dict(zip(t["period"].to_pylist(), t[c].to_pylist(), strict=True))
+        assert col[dt.date(2019, 6, 1)] == 0 and col[dt.date(2020, 3, 1)] > 0
+    # Friction falls once the controls are lifted and the whitelists restored.
+    assert by_month[dt.date(2023, 9, 1)] < by_month[dt.date(2020, 3, 1)]
