@@ -158,12 +158,13 @@ def _variants(sc: Scenario, compare: str | None, levers: str | None) -> dict[str
     for item in (x.strip() for x in compare.split(",")):
         if not item or item == "none":
             continue
-        if item == "actual":
-            if not sc.actual:
+        if item in ("actual", "proposed"):
+            pulled = sc.actual if item == "actual" else sc.proposed
+            if not pulled:
                 raise ConfigError(
-                    f"scenario '{sc.name}' declares no 'actual' levers", field="--compare"
+                    f"scenario '{sc.name}' declares no '{item}' levers", field="--compare"
                 )
-            out["actual"] = sc.actual
+            out[item] = pulled
             continue
         names = tuple(x for x in item.split("+") if x)
         for n in names:
@@ -223,7 +224,7 @@ def simulate_cmd(
         str | None,
         typer.Option(
             "--compare",
-            help="Variants to compare with no lever: lever names, 'actual', or a+b "
+            help="Variants to compare with no lever: lever names, 'actual', 'proposed', or a+b "
             "combinations, comma-separated. Default: actual and each lever alone.",
         ),
     ] = None,
@@ -714,6 +715,26 @@ def scenario_check_cmd(
             "scenario's information_date.",
         ),
     ] = None,
+    sensitivity: Annotated[
+        bool,
+        typer.Option(
+            "--sensitivity",
+            help="Also run every assumption at both ends of its range and list those with zero "
+            "swing on every outcome (they do nothing); fits the event model first.",
+        ),
+    ] = False,
+    paths: Annotated[
+        int, typer.Option("--paths", help="Paths per run of --sensitivity (two runs each).")
+    ] = 200,
+    seed: SeedOpt = 0,
+    levers: Annotated[
+        str | None,
+        typer.Option(
+            "--levers", help="Levers pulled in every --sensitivity run (comma-separated)."
+        ),
+    ] = None,
+    chronology: ChronOpt = False,
+    db: DbOption = None,
 ) -> None:
     """Validate a scenario file and list its machines, levers and assumptions."""
     sc, _ = _load_with_register(scenario, register)
@@ -737,6 +758,44 @@ def scenario_check_cmd(
     if sc.register_id is not None:
         _print_register_start(sc)
     _print_post_cutoff(sc, _parse_date(cutoff, "--cutoff") or sc.information_date)
+    if sensitivity:
+        _print_zero_swing(sc, paths, seed, levers, (db, chronology))
+
+
+def _print_zero_swing(
+    sc: Scenario, paths: int, seed: int, levers: str | None, source: tuple[Path | None, bool]
+) -> None:
+    """Run every assumption at both ends of its range and list those that move nothing."""
+    from brinkwatch.simulate import zero_swing
+
+    if not 1 <= paths <= MAX_PATHS:
+        raise ConfigError(
+            f"--paths must be between 1 and {MAX_PATHS:,}, got {paths:,}", field="--paths"
+        )
+    pulled = tuple(x.strip() for x in (levers or "").split(",") if x.strip())
+    for name in pulled:
+        sc.lever(name)
+    with _events_store(*source) as store:
+        dyn = _fit(sc, store)
+    with _progress("zero swing") as bar:
+        task = bar.add_task("", total=1.0)
+        t = zero_swing(
+            sc, dyn, levers=pulled, n_paths=paths, seed=seed,
+            progress=lambda f: bar.update(task, completed=f),
+        )  # fmt: skip
+    zero = [r for r in t.to_pylist() if r["zero"]]
+    out.print(
+        f"{len(zero)} of {t.num_rows} assumptions have zero swing: at either end of their range "
+        f"no outcome moves in {paths:,} paths (seed {seed}, levers: {', '.join(pulled) or 'none'})."
+    )
+    if not zero:
+        return
+    z = Table(header_style="bold", title="Assumptions with zero swing (they do nothing here)")
+    for c in ("assumption", "range"):
+        z.add_column(c, overflow="fold")
+    for r in zero:
+        z.add_row(escape(r["assumption"]), f"{r['low']:g}..{r['high']:g}")
+    out.print(z)
 
 
 def _print_post_cutoff(sc: Scenario, cut: date | None) -> None:

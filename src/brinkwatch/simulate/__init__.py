@@ -36,6 +36,7 @@ from brinkwatch.simulate.montecarlo import (
     sensitivity,
     simulate_scenario,
     state_table,
+    zero_swing,
 )
 from brinkwatch.simulate.pathlog import path_log, replay_path
 from brinkwatch.simulate.scenario import (
@@ -98,4 +99,5 @@ __all__ = [
     "sensitivity",
     "simulate_scenario",
     "state_table",
+    "zero_swing",
 ]

@@ -434,6 +434,8 @@ class Scenario:
     #: Every reason, description and notes text of the file, for the information cutoff check.
     citations: tuple[Citation, ...] = field(default=(), repr=False)
     packages: tuple[Package, ...] = ()
+    #: Levers as first proposed (``proposed:``), to compare with ``actual``; may be empty.
+    proposed: tuple[str, ...] = ()
 
     @property
     def streams(self) -> list[str]:

@@ -552,6 +552,7 @@ _TOP = (
     "shocks",
     "levers",
     "actual",
+    "proposed",
     "outcomes",
     "register",
     "information_date",
@@ -621,6 +622,10 @@ def parse_scenario(text: str, *, source: str = "scenario") -> Scenario:
     for a in actual:
         if a not in [lv.name for lv in levers]:
             raise top.error("actual", f"'{a}' is not a lever of this scenario")
+    proposed = top.texts("proposed")
+    for a in proposed:
+        if a not in [lv.name for lv in levers]:
+            raise top.error("proposed", f"'{a}' is not a lever of this scenario")
     outcomes = _outcomes(top, machines, start, horizon)
     _check_expect(source, levers, outcomes)
     _check_refs(source, machines, stocks, levers, shocks)
@@ -652,6 +657,7 @@ def parse_scenario(text: str, *, source: str = "scenario") -> Scenario:
         information_date=info,
         citations=tuple(_citations(root, "")),
         packages=tuple(packages),
+        proposed=proposed,
     )
 
 
