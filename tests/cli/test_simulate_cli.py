@@ -246,3 +246,38 @@ def test_backtest_refuses_an_early_cutoff_unless_in_sample(
     # Nine paths: certain and right scores ln(9/10); persistence, certain and wrong, ln(1/10).
     assert row["log_actual"] == pytest.approx(-0.1054, abs=1e-4)
     assert row["log_persistence"] == pytest.approx(-2.3026, abs=1e-4)
+
+
+def test_scenario_check_sensitivity_lists_zero_swing_assumptions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.simulate.test_founding_levers import PLANTED
+
+    sc = tmp_path / "planted.yaml"
+    sc.write_text(PLANTED)
+    code, stdout, err = _main(
+        capsys, "scenario", "check", str(sc), "--sensitivity", "--chronology", "--paths", "100"
+    )
+    said = " ".join(stdout.split())
+    assert code == 0, err
+    assert "1 of 2 assumptions have zero swing" in said and "in 100 paths (seed 0" in said
+    assert "hub:suspended->active.hazard" in said and "0.005..0.05" in said
+    assert "pact:active->notice_given.hazard" not in said
+    # Without --sensitivity nothing is run.
+    code, stdout, _ = _main(capsys, "scenario", "check", str(sc))
+    assert code == 0 and "zero swing" not in stdout
+    code, _, err = _main(capsys, "scenario", "check", str(sc), "--sensitivity", "--paths", "0")
+    assert code == 1 and "--paths" in err
+
+
+def test_simulate_compares_as_proposed_with_as_pulled(
+    chronology_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, stdout, err = _main(
+        capsys, "simulate", "jpn-kor-2019", "--db", str(chronology_db), "--paths", "200",
+        "--compare", "actual,proposed", "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    got = json.loads(stdout)
+    variants = {r["variant"] for r in got["comparison"]}
+    assert {"none", "actual", "proposed"} <= variants

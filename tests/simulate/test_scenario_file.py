@@ -40,10 +40,14 @@ def test_bundled_scenario_is_complete() -> None:
         "JPN_controls_hydrogen_fluoride",
         "JPN_controls_polyimide",
     }
-    # The founding case's levers are all there, each with an expected direction.
+    # The founding case's levers are all there, each with an expected direction: those it
+    # proposed, those actually pulled, and the chipmakers' roundtable as an extra (issue 16).
     levers = {lv.name: lv for lv in sc.levers}
     assert set(levers) == {
         "public_mediation",
+        "working_level_channels",
+        "trilateral_roundtable",
+        "unga_leaders_meeting",
         "private_channel",
         "trilateral_nk_front",
         "naval_exchanges",
@@ -262,11 +266,15 @@ def test_a_huge_value_is_shown_truncated() -> None:
 @pytest.mark.parametrize(
     ("old", "new", "field"),
     [
-        ('triggers: ["summit:not_held->held"]', "triggers: -1", "levers.leaders_meeting.triggers"),
+        (
+            'triggers: ["summit:not_held->held"]',
+            "triggers: -1",
+            "levers.unga_leaders_meeting.triggers",
+        ),
         (
             'triggers: ["summit:not_held->held"]',
             'triggers: "summit:not_held->held"',
-            "levers.leaders_meeting.triggers",
+            "levers.unga_leaders_meeting.triggers",
         ),
         ("actual: [public_mediation, private_channel, leaders_meeting]", "actual: 3", "actual"),
     ],
