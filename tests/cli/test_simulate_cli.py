@@ -139,7 +139,9 @@ def test_scenario_check_reports_where_the_register_overrides(tmp_path: Path) -> 
     reg = tmp_path / "moved.yaml"
     reg.write_text(Path(SMALL).read_text().replace("- date: 2019-08-23", "- date: 2019-07-20"))
     sc = tmp_path / "sc.yaml"
-    sc.write_text("register: moved.yaml\n" + read_bundled_scenario("jpn-kor-2019"))
+    # The bundled scenario names its own register: point it at the moved one instead.
+    bundled = read_bundled_scenario("jpn-kor-2019")
+    sc.write_text(bundled.replace("register: bundled", "register: moved.yaml", 1))
     r = run("scenario", "check", str(sc))
     assert r.returncode == 0, r.stderr
     said = " ".join(r.stdout.split())
@@ -147,7 +149,7 @@ def test_scenario_check_reports_where_the_register_overrides(tmp_path: Path) -> 
     assert "the file says 'active'" in said and "register wins" in said
     assert "notice_given" in said
     bad = tmp_path / "bad.yaml"
-    bad.write_text("register: missing.yaml\n" + read_bundled_scenario("jpn-kor-2019"))
+    bad.write_text(bundled.replace("register: bundled", "register: missing.yaml", 1))
     r = run("scenario", "check", str(bad))
     assert r.returncode != 0 and "Traceback" not in r.stderr
     assert "missing.yaml" in r.stderr

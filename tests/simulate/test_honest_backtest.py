@@ -109,11 +109,14 @@ def test_bundled_scenario_reasons_rest_on_what_was_known_on_its_information_date
     assert sc.information_date == date(2019, 7, 31)
     late = post_cutoff(sc.citations, sc.information_date)
     assert [p.field for p in late if p.field.endswith(".reason")] == []
-    # What is left are descriptions of scheduled rules and of the levers actually pulled.
+    # What is left are descriptions of scheduled rules, of the levers actually pulled and of
+    # the proposed levers, dated by the deadlines and scheduled meetings they aim at.
     assert {p.field for p in late} <= {
         "notes",
         "agreements[GSOMIA].description",
         "levers[public_mediation].description",
+        "levers[working_level_channels].description",
+        "levers[unga_leaders_meeting].description",
         "levers[private_channel].description",
         "levers[leaders_meeting].description",
     }
