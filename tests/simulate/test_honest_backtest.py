@@ -129,7 +129,7 @@ def test_bundled_scenario_reasons_rest_on_what_was_known_on_its_information_date
     )
     again = parse_scenario(old, source="old")
     flagged = [p.field for p in post_cutoff(again.citations, date(2019, 7, 31))]
-    assert "measures[KOR_WTO_case].transitions[2].hazard.reason" in flagged
+    assert "measures[KOR_WTO_case].transitions[1].hazard.reason" in flagged
 
 
 def test_information_date_must_precede_the_start() -> None:
