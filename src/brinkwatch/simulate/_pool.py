@@ -144,6 +144,15 @@ def parse_analyst(text: str, *, source: str = "analyst") -> Analyst:
         )
     top = _Node(root, "", source)
     top.allow(*_TOP)
+    for key in ("analyst", "weight", "assumptions"):
+        if not top.has(key):
+            raise ScenarioError(
+                f"'{key}' is required: an analyst file gives the analyst's name, a weight and "
+                "the assumptions it sets",
+                path=source,
+                line=top.line,
+                field=key,
+            )
     name = top.text("analyst")
     weight = top.value("weight")
     if isinstance(weight, bool) or not isinstance(weight, int | float) or not weight >= 0:
@@ -152,8 +161,6 @@ def parse_analyst(text: str, *, source: str = "analyst") -> Analyst:
         raise top.error("weight", f"'weight' must be finite, got {weight}")
     scenario = top.text("scenario") if top.has("scenario") else None
     as_of = top.day("as_of") if top.has("as_of") else None
-    if not top.has("assumptions"):
-        raise top.error(None, "'assumptions' is required: the assumptions this analyst sets")
     block = top.sub("assumptions")
     if not block.items:
         raise block.error(None, "'assumptions' is empty; set at least one assumption")
