@@ -23,6 +23,7 @@ from brinkwatch.simulate import (
     run_scenario,
 )
 from brinkwatch.store import Store, connect
+from tests.hostile import alias_bomb, nested_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "docs" / "examples" / "analysts"
@@ -232,3 +233,21 @@ def test_pool_refuses_bad_bounds_weights_names_and_scenarios(scenario: Scenario)
         pool_assumptions(scenario, [other])
     with pytest.raises(ConfigError, match="at least one analyst"):
         pool_assumptions(scenario, [])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        alias_bomb(),
+        nested_yaml(2000),
+        "\ufeffanalyst: X\x00\nweight: 1\n",
+        "analyst: !!python/object/apply:os.system [echo]\nweight: 1\n",
+        "analyst: X\nweight: .nan\nassumptions: {a: {default: 1, reason: r}}\n",
+        "analyst: X\nweight: 1\nassumptions:\n  a: {default: 0, range: [0, .inf], reason: r}\n",
+    ],
+    ids=["alias-bomb", "deep", "nul", "python-tag", "nan-weight", "inf-range"],
+)
+def test_hostile_analyst_files_end_in_a_clean_error(text: str) -> None:
+    with pytest.raises(ScenarioError) as e:
+        parse_analyst(text, source="hostile.yaml")
+    assert e.value.path == "hostile.yaml"
