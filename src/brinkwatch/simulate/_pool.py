@@ -269,7 +269,7 @@ def _check(scenario: Scenario, params: Mapping[str, Uncertain], a: Analyst) -> N
             hint = f"did you mean {', '.join(repr(n) for n in near)}? " if near else ""
             raise ScenarioError(
                 f"'{key}' is not an assumption of scenario '{scenario.name}'; {hint}"
-                "`brinkwatch simulate SCENARIO --sensitivity` prints the names",
+                "names are those `brinkwatch simulate SCENARIO --sensitivity` prints",
                 path=a.source,
                 line=u.line,
                 field=field,
