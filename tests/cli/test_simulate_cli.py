@@ -283,3 +283,56 @@ def test_simulate_compares_as_proposed_with_as_pulled(
     got = json.loads(stdout)
     variants = {r["variant"] for r in got["comparison"]}
     assert {"none", "actual", "proposed"} <= variants
+
+
+ANALYSTS = Path(__file__).resolve().parents[2] / "docs" / "examples" / "analysts"
+
+
+def test_simulate_pools_analysts_and_shows_their_spread(
+    chronology_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hawk, dove = str(ANALYSTS / "hawkish.yaml"), str(ANALYSTS / "dovish.yaml")
+    args = ["simulate", "jpn-kor-2019", "--paths", "400", "--seed", "1", "--compare", "actual",
+            "--db", str(chronology_db), "--analyst", hawk, "--analyst", dove,
+            "--weights", "0.6,0.4"]  # fmt: skip
+    code, out, err = _main(capsys, *args, "--format", "json")
+    assert code == 0, err
+    pool = json.loads(out)["analysts"]
+    assert [a["weight"] for a in pool["analysts"]] == pytest.approx([0.6, 0.4])
+    assert [a["as_of"] for a in pool["analysts"]] == ["2019-07-31", "2019-07-31"]
+    assert set(pool["spread"]) == {"none", "actual"}
+    rows = {r["outcome"]: r for r in pool["spread"]["none"]}
+    notice = rows["gsomia_notice"]
+    h, d = notice["p[Example analyst H (hawkish)]"], notice["p[Example analyst D (dovish)]"]
+    assert h > d and notice["analyst_low"] == d and notice["analyst_high"] == h
+    assert d < notice["probability"] < h
+    assert notice["dominates"] == "disagreement"
+    code, text, _ = _main(capsys, *args)
+    said = " ".join(text.split())
+    assert code == 0 and "pooled analysts" in said and "analysts (min..max)" in said
+    assert "disagreement" in said and "simulation noise" in said
+    # Without analysts the output has no pool.
+    code, out, _ = _main(capsys, *args[:10], "--format", "json")
+    assert code == 0 and json.loads(out)["analysts"] is None
+
+
+def test_simulate_analyst_errors_are_one_line(
+    chronology_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "typo.yaml"
+    bad.write_text(
+        "analyst: T\nweight: 1\nassumptions:\n"
+        '  "settlement_2019_1.hazard": {default: 0.01, range: [0, 0.02], reason: r}\n'
+    )
+    base = ["simulate", "jpn-kor-2019", "--paths", "50", "--db", str(chronology_db)]
+    code, _, err = _main(capsys, *base, "--analyst", str(bad))
+    said = " ".join(err.split())
+    assert code == 1 and "Traceback" not in err
+    assert f"{bad}:4" in said and "settlement_2019_11.hazard" in said
+    code, _, err = _main(capsys, *base, "--analyst", str(ANALYSTS / "dovish.yaml"),
+                         "--weights", "0.6,0.4")  # fmt: skip
+    assert code == 1 and "2 weights for 1 analysts" in err and "--weights" in err
+    code, _, err = _main(capsys, *base, "--weights", "1")
+    assert code == 1 and "--weights needs --analyst" in err
+    code, _, err = _main(capsys, *base, "--analyst", str(tmp_path / "missing.yaml"))
+    assert code == 1 and "missing.yaml" in err and "Traceback" not in err

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from brinkwatch._notes import Note
     from brinkwatch.instruments import Register
-    from brinkwatch.simulate import Backtest, VariantRuns
+    from brinkwatch.simulate import Backtest, Pool, VariantRuns
     from brinkwatch.simulate.scenario import Scenario
     from brinkwatch.store import Store
 
@@ -251,6 +251,21 @@ def simulate_cmd(
             "rule that made it (hazard, after, anniversary, package, lever).",
         ),
     ] = 0,
+    analyst: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--analyst",
+            help="An analyst's assumptions file (YAML; repeat for several): their assumptions "
+            "are pooled, and the spread between analysts is shown beside the Monte Carlo's.",
+        ),
+    ] = None,
+    weights: Annotated[
+        str | None,
+        typer.Option(
+            "--weights",
+            help="Weights of the --analyst files in order, e.g. 0.6,0.4 (default: the files').",
+        ),
+    ] = None,
 ) -> None:
     """Run a scenario as Monte Carlo and compare levers against doing nothing."""
     from brinkwatch.simulate import run_variants
@@ -262,6 +277,7 @@ def simulate_cmd(
         )
     sc = _load(scenario)
     variants = _variants(sc, compare, levers)
+    pool = _analyst_pool(sc, analyst or [], weights)
     with _events_store(db, chronology) as store:
         dyn = _fit(sc, store)
     with _progress(f"simulate {sc.name}") as bar:
@@ -273,6 +289,7 @@ def simulate_cmd(
             n_paths=paths,
             seed=seed,
             progress=lambda f: bar.update(task, completed=f),
+            pool=pool,
         )
     _print_notes(res.notes)
     torn = None
@@ -291,13 +308,90 @@ def simulate_cmd(
         _write_scenario_plot(plot, res)
     logs = _path_logs(res, log_paths)
     if fmt is OutputFormat.JSON:
-        out.print_json(to_json({**_simulate_json(res, torn), "path_logs": logs}))
+        out.print_json(
+            to_json({**_simulate_json(res, torn), "path_logs": logs, "analysts": _pool_json(res)})
+        )
     elif fmt is OutputFormat.CSV:
         render_arrow(res.comparison, fmt, out)
     else:
         _print_simulation(res, torn)
+        _print_pool(res)
         for variant, rows in logs.items():
             _print_path_log(variant, rows)
+
+
+def _analyst_pool(sc: Scenario, files: Sequence[Path], weights: str | None) -> Pool | None:
+    """Read the --analyst files and pool them with --weights (or the files' own weights)."""
+    from brinkwatch._yaml import read_text
+    from brinkwatch.simulate import parse_analyst, pool_assumptions
+
+    if not files:
+        if weights is not None:
+            raise ConfigError("--weights needs --analyst files to weigh", field="--weights")
+        return None
+    analysts = [parse_analyst(read_text(f, error=ScenarioError), source=str(f)) for f in files]
+    w = None
+    if weights is not None:
+        try:
+            w = [float(x) for x in weights.split(",")]
+        except ValueError:
+            raise ConfigError(
+                f"--weights must be numbers separated by commas, e.g. 0.6,0.4; got {weights!r}",
+                field="--weights",
+            ) from None
+    try:
+        return pool_assumptions(sc, analysts, w)
+    except ConfigError as exc:
+        if exc.field == "weights":
+            raise ConfigError(exc.message, field="--weights") from None
+        raise
+
+
+def _pool_json(res: VariantRuns) -> dict[str, Any] | None:
+    if res.pool is None:
+        return None
+    return {
+        "analysts": [
+            {"name": a.name, "file": a.source, "weight": w, "as_of": a.as_of}
+            for a, w in zip(res.pool.analysts, res.pool.weights, strict=True)
+        ],
+        "spread": {v: t.to_pylist() for v, t in res.pool_spread.items()},
+    }
+
+
+def _print_pool(res: VariantRuns) -> None:
+    if res.pool is None:
+        return
+    who = ", ".join(
+        f"{escape(a.name)} ({w:.0%})"
+        for a, w in zip(res.pool.analysts, res.pool.weights, strict=True)
+    )
+    for variant, spread in res.pool_spread.items():
+        t = Table(
+            title=f"Variant '{variant}': pooled analysts ({who}) against the spread between them",
+            header_style="bold",
+            title_justify="left",
+        )
+        for col in ("outcome", "pooled", "Monte Carlo 95%", "analysts (min..max)"):
+            t.add_column(col, justify="left" if col == "outcome" else "right")
+        names = [f"p[{n}]" for n in res.pool.names]
+        for n in res.pool.names:
+            t.add_column(escape(n), justify="right")
+        t.add_column("dominates")
+        for r in spread.to_pylist():
+            t.add_row(
+                escape(r["title"]),
+                _pct(r["probability"]),
+                f"{_pct(r['mc_low'])}-{_pct(r['mc_high'])}",
+                f"{_pct(r['analyst_low'])}..{_pct(r['analyst_high'])}",
+                *(_pct(r[c]) for c in names),
+                r["dominates"],
+            )
+        out.print(t)
+    out.print(
+        "Each analyst alone ran with the same paths and seed (common random numbers): where "
+        "their spread is wider than the Monte Carlo interval, disagreement dominates."
+    )
 
 
 def _path_logs(res: VariantRuns, n: int) -> dict[str, list[dict[str, Any]]]:

@@ -5,11 +5,13 @@ directed dyad; :class:`HawkesModel` fits a discrete-time self- and mutually-exci
 them, simulates paths and forecasts; :func:`evaluate` scores its weekly forecasts against
 persistence and the trailing mean. On top of the model, :func:`parse_scenario` reads crisis
 scenarios (agreements and measures as state machines, ballast, levers) and
-:func:`simulate_scenario` runs them as Monte Carlo with common random numbers.
+:func:`simulate_scenario` runs them as Monte Carlo with common random numbers;
+:func:`pool_assumptions` pools several analysts' assumptions for them (a linear opinion pool).
 """
 
 from brinkwatch.simulate._dates import DateMention, PostCutoff, find_dates, post_cutoff
 from brinkwatch.simulate._engine import Dynamics, SimulationRun, run_scenario
+from brinkwatch.simulate._pool import Analyst, Pool, parse_analyst, pool_assumptions
 from brinkwatch.simulate._register import apply_register, observed_states, path_scores
 from brinkwatch.simulate._streams import KINDS, Streams, event_streams
 from brinkwatch.simulate.hawkes import (
@@ -25,6 +27,7 @@ from brinkwatch.simulate.hawkes import (
 from brinkwatch.simulate.montecarlo import (
     Backtest,
     VariantRuns,
+    analyst_spread,
     backtest,
     compare_levers,
     default_variants,
@@ -60,12 +63,14 @@ __all__ = [
     "KINDS",
     "METHODS",
     "MIN_MEAN",
+    "Analyst",
     "Backtest",
     "DateMention",
     "Dynamics",
     "Evaluation",
     "Forecast",
     "HawkesModel",
+    "Pool",
     "PostCutoff",
     "Scenario",
     "Seed",
@@ -74,6 +79,7 @@ __all__ = [
     "StepHook",
     "Streams",
     "VariantRuns",
+    "analyst_spread",
     "apply_register",
     "backtest",
     "bundled_scenarios",
@@ -86,9 +92,11 @@ __all__ = [
     "fit_dynamics",
     "observed_states",
     "outcome_table",
+    "parse_analyst",
     "parse_scenario",
     "path_log",
     "path_scores",
+    "pool_assumptions",
     "pooled_calibration",
     "post_cutoff",
     "predictive_log_score",

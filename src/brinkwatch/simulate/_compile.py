@@ -30,6 +30,7 @@ from brinkwatch.simulate.scenario import (
 
 if TYPE_CHECKING:
     from brinkwatch.simulate._engine import Dynamics
+    from brinkwatch.simulate._pool import Pool
 
 #: Daily persistence of the recent-event memory that drives hazards: an event counts fully on
 #: its day and loses 10% a day (half-life about 6.6 days; a steady one event a day holds 10).
@@ -69,6 +70,7 @@ class Params:
         fixed: bool,
         stream: int = 0,
         sets: int | None = None,
+        pool: Pool | None = None,
     ) -> None:
         params = scenario.parameters()
         # Enough paths per draw that each draw's outcome frequencies mean something.
@@ -86,9 +88,14 @@ class Params:
                 f"no assumption called {', '.join(sorted(unknown))}; see "
                 "`brinkwatch simulate --sensitivity` for their names"
             )
+        # The analyst picks come from their own generator, so the draws u stay common to runs
+        # with and without a pool.
+        who = pool.pick(seed, stream, k) if pool is not None else None
         for j, p in enumerate(params):
             if p.name in overrides:
                 v = np.full(k, float(overrides[p.name]))
+            elif pool is not None and who is not None:
+                v = pool.draw(p, u[:, j], who, fixed)
             elif fixed:
                 v = np.full(k, p.default)
             else:

@@ -20,6 +20,7 @@ from threadpoolctl import threadpool_limits
 
 from brinkwatch.errors import ScenarioError
 from brinkwatch.simulate._compile import DRIVER_MEMORY, RULES, Params, Rngs, compile_run
+from brinkwatch.simulate._pool import Pool
 from brinkwatch.simulate._step import initial_state, step
 from brinkwatch.simulate.scenario import Scenario
 
@@ -155,6 +156,7 @@ def _run(
     progress: Progress | None = None,
     stream: int = 0,
     param_sets: int | None = None,
+    pool: Pool | None = None,
 ) -> SimulationRun:
     """Run one chunk of paths: compile, then step day by day, then pack the records."""
     if n_paths < 1:
@@ -166,7 +168,9 @@ def _run(
             f"{names}; fit the model on the scenario's actors"
         )
     chosen = [scenario.lever(n) for n in dict.fromkeys(levers)]
-    theta = Params(scenario, n_paths, seed, overrides or {}, fixed_parameters, stream, param_sets)
+    theta = Params(
+        scenario, n_paths, seed, overrides or {}, fixed_parameters, stream, param_sets, pool
+    )
     rngs = Rngs.of(seed, stream)
     c = compile_run(scenario, dynamics, chosen, theta, rngs)
     s = initial_state(c)
@@ -211,6 +215,7 @@ def run_scenario(
     fixed_parameters: bool = False,
     progress: Progress | None = None,
     param_sets: int | None = None,
+    pool: Pool | None = None,
 ) -> SimulationRun:
     """Simulate a scenario forward with the given levers pulled.
 
@@ -234,6 +239,9 @@ def run_scenario(
         Called with the fraction done.
     param_sets
         Parameter draws per chunk of paths (default: one per 200 paths, 10 to 100).
+    pool
+        Analysts' assumptions pooled (:func:`~brinkwatch.simulate.pool_assumptions`): each
+        parameter draw picks an analyst by weight and takes that analyst's distributions.
 
     Returns
     -------
@@ -266,6 +274,7 @@ def run_scenario(
                     progress=part,
                     stream=i,
                     param_sets=param_sets,
+                    pool=pool,
                 )
             )
             done += size

@@ -60,7 +60,8 @@ class Uncertain:
     """An assumed quantity: default, plausible range and the reason for it.
 
     Monte Carlo draws it from a triangular distribution on ``[low, high]`` with its mode at
-    ``default``; ``low == high`` makes it fixed.
+    ``default``; ``low == high`` makes it fixed. ``minimum`` and ``maximum`` are the bounds any
+    value of it must respect (a hazard lies in [0, 1]); None where the format sets none.
     """
 
     name: str
@@ -69,6 +70,8 @@ class Uncertain:
     high: float
     reason: str
     line: int | None = None
+    minimum: float | None = None
+    maximum: float | None = None
 
     @property
     def fixed(self) -> bool:

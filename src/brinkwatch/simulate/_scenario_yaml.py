@@ -200,7 +200,7 @@ class _Parser:
             raise sub.error("range", f"values below {minimum} make no sense here, got {lo}")
         if maximum is not None and hi > maximum:
             raise sub.error("range", f"values above {maximum} make no sense here, got {hi}")
-        u = Uncertain(sub.path, float(d), lo, hi, reason, sub.line)
+        u = Uncertain(sub.path, float(d), lo, hi, reason, sub.line, minimum, maximum)
         if any(q.name == u.name for q in self.params):
             raise sub.error(None, f"a second assumption is named '{u.name}'; rename one")
         self.params.append(u)

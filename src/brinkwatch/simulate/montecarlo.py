@@ -9,6 +9,8 @@ Results are PyArrow tables, ready for the CLI, the brief and the dashboard:
 - :func:`state_table`: probability of every agreement and measure state over time;
 - :func:`fan_table`: quantiles of weekly event counts or of the index (fan charts);
 - :func:`sensitivity`: a tornado table of which assumptions move an outcome most;
+- :func:`analyst_spread`: with analysts' assumptions pooled, each outcome's pooled probability
+  beside the spread between the analysts alone;
 - :func:`backtest`: fit up to a cutoff, run with the levers that were pulled and with none, and
   score against what happened (Brier) and against persistence (event counts).
 """
@@ -21,7 +23,7 @@ import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -45,6 +47,7 @@ from brinkwatch.simulate._honest import (
     smoothed,
     verdict,
 )
+from brinkwatch.simulate._pool import Pool
 from brinkwatch.simulate._register import apply_register, path_scores
 from brinkwatch.simulate._streams import event_streams
 from brinkwatch.simulate.hawkes import HawkesModel
@@ -56,6 +59,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Backtest",
     "VariantRuns",
+    "analyst_spread",
     "backtest",
     "compare_levers",
     "fan_table",
@@ -163,6 +167,7 @@ def simulate_scenario(
     seed: int = 0,
     workers: int | None = None,
     progress: Progress | None = None,
+    pool: Pool | None = None,
 ) -> dict[str, SimulationRun]:
     """Run several sets of levers with common random numbers.
 
@@ -178,6 +183,8 @@ def simulate_scenario(
         enough to pay for starting them). Results do not depend on it.
     progress
         Called with the fraction done over all variants.
+    pool
+        Analysts' assumptions pooled (:func:`~brinkwatch.simulate.pool_assumptions`).
 
     Returns
     -------
@@ -202,15 +209,27 @@ def simulate_scenario(
                     progress((i + f) / n)
 
             runs[name] = run_scenario(
-                scenario, dynamics, levers=levers, n_paths=n_paths, seed=seed, progress=part
+                scenario,
+                dynamics,
+                levers=levers,
+                n_paths=n_paths,
+                seed=seed,
+                progress=part,
+                pool=pool,
             )
         return runs
     # Spawned (not forked) workers: the parent may hold DuckDB or Spark threads.
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as executor:
         futures = {
-            pool.submit(
-                run_scenario, scenario, dynamics, levers=tuple(lv), n_paths=n_paths, seed=seed
+            executor.submit(
+                run_scenario,
+                scenario,
+                dynamics,
+                levers=tuple(lv),
+                n_paths=n_paths,
+                seed=seed,
+                pool=pool,
             ): name
             for name, lv in variants.items()
         }
@@ -262,6 +281,9 @@ class VariantRuns:
         The relation index level that counts as regained.
     notes
         Warnings issued while fitting and simulating.
+    pool, pool_spread
+        With analysts' assumptions pooled: the pool, and :func:`analyst_spread` of each shown
+        variant (empty without a pool).
     """
 
     scenario: Scenario
@@ -278,6 +300,8 @@ class VariantRuns:
     machine_states: list[tuple[str, str]]
     index_level: float
     notes: list[Note]
+    pool: Pool | None = None
+    pool_spread: dict[str, pa.Table] = field(default_factory=dict)
 
 
 def run_variants(
@@ -290,6 +314,7 @@ def run_variants(
     seed: int = 0,
     workers: int | None = None,
     progress: Progress | None = None,
+    pool: Pool | None = None,
 ) -> VariantRuns:
     """Fit (unless ``dynamics`` is given), simulate the variants and tabulate the results.
 
@@ -303,6 +328,10 @@ def run_variants(
         An event model already fitted with :func:`fit_dynamics` (e.g. cached by a server).
     variants, n_paths, seed, workers, progress
         As for :func:`simulate_scenario`; ``progress`` covers the simulation.
+    pool
+        Analysts' assumptions pooled (:func:`~brinkwatch.simulate.pool_assumptions`): every
+        variant runs on the pool, and each shown variant also runs under each analyst alone
+        for :func:`analyst_spread`.
 
     Returns
     -------
@@ -329,9 +358,16 @@ def run_variants(
             seed=seed,
             workers=workers,
             progress=progress,
+            pool=pool,
         )
     # Figures compare doing nothing with what was actually done.
     shown: list[str] = [v for v in ("none", "actual") if v in runs] or list(runs)[:2]
+    spread: dict[str, pa.Table] = {}
+    if pool is not None:
+        for v in shown:
+            spread[v] = analyst_spread(
+                scenario, dyn, pool, levers=chosen[v], n_paths=n_paths, seed=seed, pooled=runs[v]
+            )
     return VariantRuns(
         scenario=scenario,
         dynamics=dyn,
@@ -347,6 +383,83 @@ def run_variants(
         machine_states=[(m.name, m.states[-1]) for m in scenario.machines if m.kind != "event"][:4],
         index_level=runs["none"].index_level,
         notes=notes,
+        pool=pool,
+        pool_spread=spread,
+    )
+
+
+def analyst_spread(
+    scenario: Scenario,
+    dynamics: Dynamics,
+    pool: Pool,
+    *,
+    levers: Sequence[str] = (),
+    n_paths: int = 2000,
+    seed: int = 0,
+    pooled: SimulationRun | None = None,
+) -> pa.Table:
+    """Each outcome under the pooled assumptions beside its spread between the analysts.
+
+    Every analyst's assumptions run alone with the same levers, paths and seed as the pool
+    (common random numbers), so the analysts' probabilities differ by their assumptions, not
+    by chance draws of the events.
+
+    Parameters
+    ----------
+    pool
+        The analysts pooled (:func:`~brinkwatch.simulate.pool_assumptions`).
+    levers, n_paths, seed
+        As for :func:`~brinkwatch.simulate.run_scenario`.
+    pooled
+        The pooled run with these levers, paths and seed, if already made.
+
+    Returns
+    -------
+    pyarrow.Table
+        One row per outcome: ``probability`` (pooled) with its 95% Monte Carlo interval
+        ``mc_low``..``mc_high``, ``analyst_low``..``analyst_high`` (the lowest and highest
+        probability under one analyst alone), ``p[NAME]`` for each analyst, and ``dominates``:
+        ``disagreement`` when the analysts' spread is wider than the Monte Carlo interval, else
+        ``simulation noise``. Metadata: ``analysts`` and ``weights`` (comma-separated).
+
+    Examples
+    --------
+    A reader sees ``0.30 [0.28, 0.32]`` pooled beside analysts ``0.18..0.45``: the analysts'
+    disagreement, not the number of paths, limits what the run can say.
+    """
+    if pooled is None:
+        pooled = run_scenario(
+            scenario, dynamics, levers=levers, n_paths=n_paths, seed=seed, pool=pool
+        )
+    alone = [
+        run_scenario(
+            scenario, dynamics, levers=levers, n_paths=n_paths, seed=seed, pool=pool.alone(i)
+        )
+        for i in range(len(pool.analysts))
+    ]
+    rows = []
+    for o in scenario.outcomes:
+        p = float(pooled.outcomes[o.name].mean())
+        lo, hi = _wilson(p, pooled.n_paths)
+        each = [float(r.outcomes[o.name].mean()) for r in alone]
+        row: dict[str, object] = {
+            "outcome": o.name,
+            "title": o.title,
+            "by": (o.by or scenario.end).isoformat(),
+            "probability": p,
+            "mc_low": lo,
+            "mc_high": hi,
+            "analyst_low": min(each),
+            "analyst_high": max(each),
+            "dominates": (
+                "disagreement" if max(each) - min(each) > hi - lo else "simulation noise"
+            ),
+        }
+        row.update({f"p[{a}]": v for a, v in zip(pool.names, each, strict=True)})
+        rows.append(row)
+    t = pa.Table.from_pylist(rows)
+    return t.replace_schema_metadata(
+        {"analysts": ",".join(pool.names), "weights": ",".join(f"{w:g}" for w in pool.weights)}
     )
 
 
