@@ -434,6 +434,9 @@ class Scenario:
     #: Every reason, description and notes text of the file, for the information cutoff check.
     citations: tuple[Citation, ...] = field(default=(), repr=False)
     packages: tuple[Package, ...] = ()
+    #: The ``chronology:`` of the file: an events CSV relative to it (its column mapping is the
+    #: YAML file of the same name beside it), or None for the Japan-Korea-US chronology.
+    chronology: str | None = None
 
     @property
     def streams(self) -> list[str]:
