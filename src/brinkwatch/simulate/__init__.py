@@ -10,6 +10,7 @@ scenarios (agreements and measures as state machines, ballast, levers) and
 
 from brinkwatch.simulate._dates import DateMention, PostCutoff, find_dates, post_cutoff
 from brinkwatch.simulate._engine import Dynamics, SimulationRun, run_scenario
+from brinkwatch.simulate._priors import Prior, bundled_priors, parse_priors
 from brinkwatch.simulate._register import apply_register, observed_states, path_scores
 from brinkwatch.simulate._streams import KINDS, Streams, event_streams
 from brinkwatch.simulate.hawkes import (
@@ -66,6 +67,7 @@ __all__ = [
     "Forecast",
     "HawkesModel",
     "PostCutoff",
+    "Prior",
     "Scenario",
     "Seed",
     "SimulationRun",
@@ -75,6 +77,7 @@ __all__ = [
     "VariantRuns",
     "apply_register",
     "backtest",
+    "bundled_priors",
     "bundled_scenarios",
     "compare_levers",
     "default_variants",
@@ -87,6 +90,7 @@ __all__ = [
     "outcome_table",
     "parse_scenario",
     "path_log",
+    "parse_priors",
     "path_scores",
     "pooled_calibration",
     "post_cutoff",
