@@ -134,9 +134,7 @@ def _parse(spec: str) -> Scenario:
 
 
 @contextmanager
-def _events_store(
-    db: Path | None, chronology: bool, sc: Scenario | None = None
-) -> Iterator[Store]:
+def _events_store(db: Path | None, chronology: bool, sc: Scenario | None = None) -> Iterator[Store]:
     """Open the store to fit on: the user's (read-only) or a chronology in memory.
 
     The chronology is the scenario's own (``chronology:``) or, without one, the bundled
