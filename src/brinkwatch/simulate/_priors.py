@@ -96,7 +96,7 @@ def parse_priors(text: str, *, source: str = "priors") -> dict[str, Prior]:
     Examples
     --------
     >>> p = parse_priors(
-    ...     "priors:\\n  x:\\n    {kind: hazard, default: 0.01, range: [0.0, 0.1],"
+    ...     "priors:\n  x:\n    {kind: hazard, default: 0.01, range: [0.0, 0.1],"
     ...     " reason: r, as_of: 2012-01-01}"
     ... )
     >>> p["x"].default, p["x"].as_of.year
