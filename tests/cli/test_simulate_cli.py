@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -336,3 +337,63 @@ def test_simulate_analyst_errors_are_one_line(
     assert code == 1 and "--weights needs --analyst" in err
     code, _, err = _main(capsys, *base, "--analyst", str(tmp_path / "missing.yaml"))
     assert code == 1 and "missing.yaml" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("name", "dyad"), [("chn-kor-2016", "CHN->KOR conflict"), ("jpn-chn-2012", "CHN->JPN conflict")]
+)
+def test_backtest_out_of_sample_on_the_scenarios_own_chronology(
+    name: str, dyad: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["backtest", name, "--chronology", "--paths", "200", "--seed", "0"]
+    code, stdout, _ = _main(capsys, *base)
+    assert code == 0
+    said = " ".join(stdout.split())
+    assert f"OUT-OF-SAMPLE backtest of {name}" in said
+    assert "Log probability of the observed path" in said
+    for baseline in ("the uninformed 0.5", "persistence"):
+        for score in ("Brier", "log score"):
+            verdict = rf"the model (beats|ties with|does not beat) {baseline}"
+            pattern = rf"Mean {score} over \d+ outcomes \S+ vs \S+: {verdict}"
+            assert re.search(pattern, said), (score, baseline)
+    code, stdout, _ = _main(capsys, *base, "--format", "json")
+    assert code == 0
+    doc = json.loads(stdout)
+    sc = parse_scenario(read_bundled_scenario(name), source=name)
+    assert doc["sample"] == "out-of-sample" and doc["cutoff"] == str(sc.information_date)
+    assert doc["register"] == sc.register.split("/")[-1].removesuffix(".yaml")  # type: ignore[union-attr]
+    # Scored on the crisis's own events: the Japan-Korea file has none of this dyad.
+    counts = {r["stream"]: r for r in doc["counts"]}
+    assert counts[dyad]["observed_total"] > 0
+    mean = doc["brier"][-1]
+    assert mean["outcome"] == "mean" and mean["brier_uninformed"] == 0.25
+    assert 0.0 <= mean["brier_actual"] <= 1.0 and mean["brier_persistence"] > 0.5
+    joint = doc["path_scores"][-1]
+    assert joint["machine"] == "all (jointly)" and joint["log_p_path_actual"] <= 0.0
+
+
+@pytest.mark.parametrize("name", ["chn-kor-2016", "jpn-chn-2012"])
+def test_scenario_check_lists_no_post_cutoff_reasons(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, stdout, _ = _main(capsys, "scenario", "check", name)
+    assert code == 0
+    said = " ".join(stdout.split())
+    assert "0 reasons and 0 other texts" in said and "None: the assumptions rest on" in said
+    assert "Starting states on" in said
+
+
+def test_a_missing_scenario_chronology_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = read_bundled_scenario("chn-kor-2016")
+    sc = tmp_path / "thaad.yaml"
+    sc.write_text(
+        text.replace("register: ../instruments/chn-kor-2016-2017.yaml\n", "").replace(
+            "../chronology/chn-kor-2016-2017.csv", "events.csv"
+        )
+    )
+    code, _, stderr = _main(capsys, "backtest", str(sc), "--chronology", "--paths", "9")
+    assert code == 1 and "Traceback" not in stderr
+    said = " ".join(stderr.split())
+    assert "chronology events file" in said and "events.csv does not exist" in said

@@ -30,7 +30,7 @@ def _broken(old: str, new: str) -> str:
 
 def test_bundled_scenario_is_complete() -> None:
     sc = parse_scenario(TEXT, source="jpn-kor-2019")
-    assert bundled_scenarios() == ["jpn-kor-2019"]
+    assert bundled_scenarios() == ["chn-kor-2016", "jpn-chn-2012", "jpn-kor-2019"]
     assert sc.start.isoformat() == "2019-08-01" and sc.actors == ("USA", "JPN", "KOR")
     names = {m.name for m in sc.machines}
     assert {"GSOMIA", "TISA", "JPN_whitelist", "KOR_WTO_case"} <= names

@@ -48,7 +48,8 @@ ChronOpt = Annotated[
     bool,
     typer.Option(
         "--chronology",
-        help="Fit on the bundled Japan-Korea-US chronology instead of the store.",
+        help="Fit on the scenario's `chronology:` (default: the bundled Japan-Korea-US "
+        "chronology) instead of the store.",
     ),
 ]
 
@@ -70,10 +71,43 @@ def _load_with_register(spec: str, register: Path | None) -> tuple[Scenario, Reg
     elif sc.register == "bundled":
         reg = bundled_register()
     else:
-        # Relative to the scenario file, as the format says; a bundled scenario's to the cwd.
-        src = Path(sc.source)
-        reg = read_register(src.parent / sc.register if src.is_file() else Path(sc.register))
+        reg = read_register(_beside(sc, sc.register))
     return apply_register(sc, reg), reg
+
+
+def _beside(sc: Scenario, relative: str) -> Path:
+    """Resolve a path the scenario file gives relative to itself (bundled: the data folder)."""
+    from importlib import resources
+
+    from brinkwatch.simulate.scenario import bundled_scenarios
+
+    src = Path(sc.source)
+    if src.is_file():
+        return src.parent / relative
+    if sc.source in bundled_scenarios():
+        folder = resources.files("brinkwatch").joinpath("data", "scenarios")
+        return Path(str(folder)) / relative
+    return Path(relative)
+
+
+def _chronology_files(sc: Scenario | None) -> tuple[Path, Path]:
+    """Return the events CSV and its mapping to fit on: the scenario's, else the bundled one."""
+    from importlib import resources
+
+    if sc is None or sc.chronology is None:
+        folder = Path(str(resources.files("brinkwatch").joinpath("data", "chronology")))
+        return folder / "jpn-kor-usa-2015-2023.csv", folder / "chronology.yaml"
+    csv = _beside(sc, sc.chronology)
+    mapping = csv.with_suffix(".yaml")
+    for f, what in ((csv, "events file"), (mapping, "column mapping")):
+        if not f.is_file():
+            raise ScenarioError(
+                f"the scenario's chronology {what} {f} does not exist; `chronology:` names a CSV "
+                "relative to the scenario file, with its mapping (same name, .yaml) beside it",
+                path=sc.source,
+                field="chronology",
+            )
+    return csv, mapping
 
 
 def _parse(spec: str) -> Scenario:
@@ -100,23 +134,20 @@ def _parse(spec: str) -> Scenario:
 
 
 @contextmanager
-def _events_store(db: Path | None, chronology: bool) -> Iterator[Store]:
-    """Open the store to fit on: the user's (read-only) or the bundled chronology in memory."""
-    if chronology:
-        from importlib import resources
+def _events_store(db: Path | None, chronology: bool, sc: Scenario | None = None) -> Iterator[Store]:
+    """Open the store to fit on: the user's (read-only) or a chronology in memory.
 
+    The chronology is the scenario's own (``chronology:``) or, without one, the bundled
+    Japan-Korea-US file.
+    """
+    if chronology:
         from brinkwatch.ingest import ingest, read_mapping
         from brinkwatch.store import connect
 
-        folder = resources.files("brinkwatch").joinpath("data", "chronology")
+        csv, mapping = _chronology_files(sc)
         store = connect(":memory:")
         try:
-            with resources.as_file(folder) as d:
-                ingest(
-                    store,
-                    [Path(d) / "jpn-kor-usa-2015-2023.csv"],
-                    mapping=read_mapping(Path(d) / "chronology.yaml"),
-                )
+            ingest(store, [csv], mapping=read_mapping(mapping))
             yield store
         finally:
             store.close()
@@ -278,7 +309,7 @@ def simulate_cmd(
     sc = _load(scenario)
     variants = _variants(sc, compare, levers)
     pool = _analyst_pool(sc, analyst or [], weights)
-    with _events_store(db, chronology) as store:
+    with _events_store(db, chronology, sc) as store:
         dyn = _fit(sc, store)
     with _progress(f"simulate {sc.name}") as bar:
         task = bar.add_task("", total=1.0)
@@ -549,7 +580,7 @@ def _run_backtest(
 ) -> tuple[Scenario, Backtest]:
     from brinkwatch.simulate import backtest
 
-    with _events_store(db, chronology) as store, _progress(f"backtest {sc.name}") as bar:
+    with _events_store(db, chronology, sc) as store, _progress(f"backtest {sc.name}") as bar:
         task = bar.add_task("", total=1.0)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -869,7 +900,7 @@ def _print_zero_swing(
     pulled = tuple(x.strip() for x in (levers or "").split(",") if x.strip())
     for name in pulled:
         sc.lever(name)
-    with _events_store(*source) as store:
+    with _events_store(*source, sc) as store:
         dyn = _fit(sc, store)
     with _progress("zero swing") as bar:
         task = bar.add_task("", total=1.0)

@@ -12,6 +12,7 @@ scenarios (agreements and measures as state machines, ballast, levers) and
 from brinkwatch.simulate._dates import DateMention, PostCutoff, find_dates, post_cutoff
 from brinkwatch.simulate._engine import Dynamics, SimulationRun, run_scenario
 from brinkwatch.simulate._pool import Analyst, Pool, parse_analyst, pool_assumptions
+from brinkwatch.simulate._priors import Prior, bundled_priors, parse_priors
 from brinkwatch.simulate._register import apply_register, observed_states, path_scores
 from brinkwatch.simulate._streams import KINDS, Streams, event_streams
 from brinkwatch.simulate.hawkes import (
@@ -72,6 +73,7 @@ __all__ = [
     "HawkesModel",
     "Pool",
     "PostCutoff",
+    "Prior",
     "Scenario",
     "Seed",
     "SimulationRun",
@@ -82,6 +84,7 @@ __all__ = [
     "analyst_spread",
     "apply_register",
     "backtest",
+    "bundled_priors",
     "bundled_scenarios",
     "compare_levers",
     "default_variants",
@@ -93,6 +96,7 @@ __all__ = [
     "observed_states",
     "outcome_table",
     "parse_analyst",
+    "parse_priors",
     "parse_scenario",
     "path_log",
     "path_scores",

@@ -439,6 +439,9 @@ class Scenario:
     packages: tuple[Package, ...] = ()
     #: Levers as first proposed (``proposed:``), to compare with ``actual``; may be empty.
     proposed: tuple[str, ...] = ()
+    #: The ``chronology:`` of the file: an events CSV relative to it (its column mapping is the
+    #: YAML file of the same name beside it), or None for the Japan-Korea-US chronology.
+    chronology: str | None = None
 
     @property
     def streams(self) -> list[str]:

@@ -17,6 +17,7 @@ import yaml
 from brinkwatch._yaml import clipped, compose, construct, shown
 from brinkwatch.codebook import countries
 from brinkwatch.errors import ScenarioError
+from brinkwatch.simulate._priors import Prior, bundled_priors
 from brinkwatch.simulate._scenario_types import (
     Citation,
     Driver,
@@ -163,6 +164,8 @@ class _Parser:
         self.params: list[Uncertain] = []
         self.actors: tuple[str, ...] = ()
         self.streams: set[str] = set()
+        self.priors: Mapping[str, Prior] | None = None
+        self.information_date: date | None = None
 
     def uncertain(
         self, node: _Node, key: str, *, minimum: float | None = 0.0, maximum: float | None = None
@@ -181,6 +184,8 @@ class _Parser:
                 "every assumed effect needs its range and reason",
             )
         sub = node.sub(key)
+        if sub.has("prior"):
+            return self.from_prior(sub, minimum=minimum, maximum=maximum)
         sub.allow("default", "range", "reason")
         d = sub.value("default")
         rng = sub.value("range", [d, d])
@@ -201,6 +206,34 @@ class _Parser:
         if maximum is not None and hi > maximum:
             raise sub.error("range", f"values above {maximum} make no sense here, got {hi}")
         u = Uncertain(sub.path, float(d), lo, hi, reason, sub.line, minimum, maximum)
+        if any(q.name == u.name for q in self.params):
+            raise sub.error(None, f"a second assumption is named '{u.name}'; rename one")
+        self.params.append(u)
+        return u
+
+    def from_prior(self, sub: _Node, *, minimum: float | None, maximum: float | None) -> Uncertain:
+        """``key: {prior: NAME}``: the shared prior's default, range and reason."""
+        sub.allow("prior")
+        name = sub.text("prior")
+        priors = self.priors if self.priors is not None else bundled_priors()
+        if name not in priors:
+            raise sub.error(
+                "prior", f"no prior called '{name}'; the priors are: {', '.join(sorted(priors))}"
+            )
+        pr = priors[name]
+        if self.information_date is not None and pr.as_of > self.information_date:
+            raise sub.error(
+                "prior",
+                f"prior '{name}' rests on evidence as of {pr.as_of}, after the scenario's "
+                f"information date {self.information_date}; copy its values with a reason "
+                "known by then",
+            )
+        low_ok = minimum is None or pr.low >= minimum
+        if not low_ok or (maximum is not None and pr.high > maximum):
+            raise sub.error(
+                "prior", f"prior '{name}' ({pr.kind}, range [{pr.low}, {pr.high}]) cannot go here"
+            )
+        u = Uncertain(sub.path, pr.default, pr.low, pr.high, f"Prior {name}: {pr.reason}", sub.line)
         if any(q.name == u.name for q in self.params):
             raise sub.error(None, f"a second assumption is named '{u.name}'; rename one")
         self.params.append(u)
@@ -556,12 +589,15 @@ _TOP = (
     "outcomes",
     "register",
     "information_date",
+    "chronology",
 )
 #: Keys whose text may cite events, checked against the information date.
 _CITING = ("reason", "description", "notes")
 
 
-def parse_scenario(text: str, *, source: str = "scenario") -> Scenario:
+def parse_scenario(
+    text: str, *, source: str = "scenario", priors: Mapping[str, Prior] | None = None
+) -> Scenario:
     """Parse and validate a scenario from YAML text.
 
     Parameters
@@ -570,6 +606,8 @@ def parse_scenario(text: str, *, source: str = "scenario") -> Scenario:
         The YAML text (``docs/scenarios.md`` describes the format).
     source
         A file name for error messages.
+    priors
+        The shared priors that ``{prior: NAME}`` refers to (default: the bundled ones).
 
     Raises
     ------
@@ -591,6 +629,7 @@ def parse_scenario(text: str, *, source: str = "scenario") -> Scenario:
     # The sections are read in file-format order: the order of the first error reported and
     # the order in which the assumptions are drawn (which seeded results depend on).
     p = _Parser(source)
+    p.priors = priors
     name = top.text("name")
     actors = _actors(top)
     p.actors = actors
@@ -603,6 +642,7 @@ def parse_scenario(text: str, *, source: str = "scenario") -> Scenario:
             f"the information date {info} must fall before the start {start}: assumptions are "
             "made before the run they drive",
         )
+    p.information_date = info
     horizon = top.integer("horizon_days", minimum=7)
     if horizon > 3 * 366:
         raise top.error("horizon_days", "horizons over three years are not supported")
@@ -658,7 +698,18 @@ def parse_scenario(text: str, *, source: str = "scenario") -> Scenario:
         citations=tuple(_citations(root, "")),
         packages=tuple(packages),
         proposed=proposed,
+        chronology=_chronology(top),
     )
+
+
+def _chronology(top: _Node) -> str | None:
+    """``chronology:``: the events file to fit and score on, relative to the scenario file."""
+    if not top.has("chronology"):
+        return None
+    path = top.text("chronology")
+    if not path.lower().endswith(".csv"):
+        raise top.error("chronology", f"'{path}' must name a CSV file of events (.csv)")
+    return path
 
 
 def _citations(node: yaml.Node, path: str) -> Iterator[Citation]:
