@@ -60,77 +60,13 @@ def _load(spec: str) -> Scenario:
 
 def _load_with_register(spec: str, register: Path | None) -> tuple[Scenario, Register | None]:
     """Parse a scenario and, with ``register`` or its own ``register:``, start it from that."""
-    from brinkwatch.ingest.instruments import bundled_register, read_register
-    from brinkwatch.simulate import apply_register
+    from brinkwatch.ingest.scenarios import read_scenario_text, scenario_register
+    from brinkwatch.simulate import apply_register, parse_scenario
 
-    sc = _parse(spec)
-    if register is not None:
-        reg = read_register(register)
-    elif sc.register is None:
-        return sc, None
-    elif sc.register == "bundled":
-        reg = bundled_register()
-    else:
-        reg = read_register(_beside(sc, sc.register))
-    return apply_register(sc, reg), reg
-
-
-def _beside(sc: Scenario, relative: str) -> Path:
-    """Resolve a path the scenario file gives relative to itself (bundled: the data folder)."""
-    from importlib import resources
-
-    from brinkwatch.simulate.scenario import bundled_scenarios
-
-    src = Path(sc.source)
-    if src.is_file():
-        return src.parent / relative
-    if sc.source in bundled_scenarios():
-        folder = resources.files("brinkwatch").joinpath("data", "scenarios")
-        return Path(str(folder)) / relative
-    return Path(relative)
-
-
-def _chronology_files(sc: Scenario | None) -> tuple[Path, Path]:
-    """Return the events CSV and its mapping to fit on: the scenario's, else the bundled one."""
-    from importlib import resources
-
-    if sc is None or sc.chronology is None:
-        folder = Path(str(resources.files("brinkwatch").joinpath("data", "chronology")))
-        return folder / "jpn-kor-usa-2015-2023.csv", folder / "chronology.yaml"
-    csv = _beside(sc, sc.chronology)
-    mapping = csv.with_suffix(".yaml")
-    for f, what in ((csv, "events file"), (mapping, "column mapping")):
-        if not f.is_file():
-            raise ScenarioError(
-                f"the scenario's chronology {what} {f} does not exist; `chronology:` names a CSV "
-                "relative to the scenario file, with its mapping (same name, .yaml) beside it",
-                path=sc.source,
-                field="chronology",
-            )
-    return csv, mapping
-
-
-def _parse(spec: str) -> Scenario:
-    from brinkwatch._yaml import read_text
-    from brinkwatch.simulate.scenario import (
-        bundled_scenarios,
-        parse_scenario,
-        read_bundled_scenario,
-    )
-
-    path = Path(spec)
-    if path.suffix.lower() in (".yaml", ".yml") or path.exists():
-        try:
-            # Bounded read: a scenario file over the YAML size limit is refused unread.
-            text = read_text(path, error=ScenarioError)
-        except ScenarioError as exc:
-            if path.is_file():
-                raise
-            raise ScenarioError(
-                f"{exc.message}; bundled scenarios: {', '.join(bundled_scenarios())}", path=path
-            ) from None
-        return parse_scenario(text, source=str(path))
-    return parse_scenario(read_bundled_scenario(spec), source=spec)
+    text, source = read_scenario_text(spec)
+    sc = parse_scenario(text, source=source)
+    reg = scenario_register(sc.source, sc.register, register)
+    return (sc, None) if reg is None else (apply_register(sc, reg), reg)
 
 
 @contextmanager
@@ -142,9 +78,12 @@ def _events_store(db: Path | None, chronology: bool, sc: Scenario | None = None)
     """
     if chronology:
         from brinkwatch.ingest import ingest, read_mapping
+        from brinkwatch.ingest.scenarios import chronology_files
         from brinkwatch.store import connect
 
-        csv, mapping = _chronology_files(sc)
+        csv, mapping = chronology_files(
+            None if sc is None else sc.source, None if sc is None else sc.chronology
+        )
         store = connect(":memory:")
         try:
             ingest(store, [csv], mapping=read_mapping(mapping))

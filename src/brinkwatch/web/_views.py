@@ -486,9 +486,13 @@ def explain_view(
 
 
 def _scenario(name: str) -> Scenario:
-    from brinkwatch.simulate import parse_scenario, read_bundled_scenario
+    from brinkwatch.ingest.scenarios import scenario_register
+    from brinkwatch.simulate import apply_register, parse_scenario, read_bundled_scenario
 
-    return parse_scenario(read_bundled_scenario(name), source=name)
+    sc = parse_scenario(read_bundled_scenario(name), source=name)
+    # As on the command line: machines start from the register the scenario names.
+    reg = scenario_register(sc.source, sc.register)
+    return sc if reg is None else apply_register(sc, reg)
 
 
 def scenario_catalogue() -> list[dict[str, Any]]:
@@ -496,8 +500,10 @@ def scenario_catalogue() -> list[dict[str, Any]]:
     from brinkwatch.simulate import bundled_scenarios
 
     out = []
-    for name in bundled_scenarios():
-        sc = _scenario(name)
+    # The most recent crisis first: it is the one the form opens on.
+    for sc in sorted(
+        (_scenario(n) for n in bundled_scenarios()), key=lambda s: s.start, reverse=True
+    ):
         out.append(
             {
                 "name": sc.name,
