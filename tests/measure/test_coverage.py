@@ -19,7 +19,7 @@ from brinkwatch.codebook import Actor
 from brinkwatch.errors import OriginOverrideWarning
 from brinkwatch.ingest import ingest, read_mapping
 from brinkwatch.measure import Coverage, dyad_series, measure_dyad, measure_triad
-from brinkwatch.store import Store, connect
+from brinkwatch.store import SCHEMA_VERSION, Store, connect
 from tests.conftest import BUNDLED_CHRONOLOGY, CHRONOLOGY, ROOT
 
 PANDAS = "gdelt/pandas-export-202011"
@@ -164,7 +164,7 @@ def test_an_old_store_gets_its_daily_volume_when_opened(tmp_path: Path, shared_d
     with connect(path) as s:
         assert _volume(s) == want and want
         ver = s.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        assert ver == ("3",)
+        assert ver == (str(SCHEMA_VERSION),)
 
 
 def test_normalize_without_origins_counts_only_the_origins_of_the_dyads(mixed: Store) -> None:

@@ -27,7 +27,7 @@ import pyarrow as pa
 from brinkwatch.codebook import Actor, Dyad, parse_actor
 from brinkwatch.errors import ConfigError, SparseDataWarning
 from brinkwatch.measure._periods import Freq, Weight, calendar, in_window, period_of
-from brinkwatch.store import MACHINE_ORIGINS, ActorScope, state_match, with_story_key
+from brinkwatch.store import MACHINE_ORIGINS, ActorScope, state_match, with_story
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -146,12 +146,12 @@ def _story_events(d: ir.Table, count: Count) -> ir.Table:
     if count == "rows":
         return d
     # Only a row that shares dyad, day and code with another row can be a copy of a story;
-    # the others are kept without computing their (regex-heavy) story key.
+    # the others are kept without reading (or, in an old store, computing) their story key.
     d = d.mutate(_n=d.event_id.count().over(group_by=[d.dyad, d.event_date, d.cameo_code]))
     by_story = ibis.literal(True) if count == "stories" else d.origin.isin(list(MACHINE_ORIGINS))
     alone = (d._n == 1) | ~by_story
     kept = d.filter(alone).drop("_n")
-    rest = with_story_key(d.filter(~alone).drop("_n"), "_unit")
+    rest = with_story(d.filter(~alone).drop("_n"), "_unit")
     rank = ibis.row_number().over(
         group_by=[rest.dyad, rest._unit, rest.event_date, rest.cameo_code],
         order_by=[rest.w.desc(), rest.event_id],

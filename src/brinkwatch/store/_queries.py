@@ -32,8 +32,10 @@ __all__ = [
     "select_events",
     "state_match",
     "story_key",
+    "story_key_sql",
     "url_key",
     "url_slug",
+    "with_story",
     "with_story_key",
 ]
 
@@ -218,6 +220,109 @@ def with_story_key(t: ir.Table, name: str = "story") -> ir.Table:
     t = t.mutate(_sk_url=url_key(t.source_url))
     t = t.mutate(_sk_slug=_slug_of_key(t._sk_url))
     return t.mutate(**{name: _story_case(t, t._sk_url, t._sk_slug)}).drop(*tmp)
+
+
+def with_story(t: ir.Table, name: str = "story") -> ir.Table:
+    """Add the story key to ``t`` as column ``name``: the stored one when ``t`` has it.
+
+    Stores of schema 5 keep the key in ``events.story_key`` (filled as rows are loaded), so
+    measures read it instead of running the regular expressions of :func:`with_story_key` at
+    every query; a store of an older schema opened read-only, or a table made elsewhere,
+    gets the key computed, with the same values.
+
+    Parameters
+    ----------
+    t
+        A table with the canonical event columns, with or without ``story_key``.
+    name
+        The new column's name.
+
+    Returns
+    -------
+    ibis.expr.types.Table
+        ``t`` with the story key appended as ``name``.
+
+    Examples
+    --------
+    >>> from brinkwatch.store import example
+    >>> e = example().events
+    >>> a = with_story(e).select("story").to_pyarrow()["story"].to_pylist()
+    >>> a == with_story_key(e.drop("story_key")).select("story").to_pyarrow()["story"].to_pylist()
+    True
+    """
+    if "story_key" in t.columns:
+        if name in t.columns:
+            raise ConfigError(f"the table already has a column {name!r}", field="name")
+        return t.mutate(**{name: t.story_key})
+    return with_story_key(t, name)
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def story_key_sql(relation: str, name: str = "story_key") -> str:
+    """Return DuckDB SQL adding ``story_key`` (the value of :func:`story_key`) to ``relation``.
+
+    The store fills ``event_rows.story_key`` with it in the same INSERT that loads a batch,
+    and backfills older stores with it. It is written out rather than compiled from the Ibis
+    expression so that loading needs no Ibis import, and it computes the normalised URL once
+    a row (the compiled expression repeats it in each branch). Tests check that its values
+    equal :func:`story_key`'s on real and synthetic rows.
+
+    Parameters
+    ----------
+    relation
+        A SELECT (or table name) with ``origin``, ``source_url``, ``story_id`` and
+        ``event_id``; its columns pass through, followed by the helper columns ``_sk_u``,
+        ``_sk_url``, ``_sk_slug`` and then the key.
+    name
+        The key column's name (another name than ``story_key`` when ``relation`` may have
+        one already).
+
+    Returns
+    -------
+    str
+        A SELECT statement.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> rel = ("SELECT 'gdelt2' AS origin, 'https://www.x.com/a/trump-skips-asia-summit/' "
+    ...        "AS source_url, NULL AS story_id, '1' AS event_id")
+    >>> duckdb.sql(f"SELECT story_key FROM ({story_key_sql(rel)})").fetchall()
+    [('gdelt2|slug:trump-skips-asia-summit',)]
+    """
+
+    def rx(x: str, pattern: str, repl: str = "") -> str:
+        return f"regexp_replace({x}, {_sql_str(pattern)}, {_sql_str(repl)}, 'g')"
+
+    # Each step mirrors url_key / _slug_of_key / _story_case, in the same order.
+    ws = _sql_str(" \t\n\r\x0b\x0c".encode().decode("unicode_escape"))
+    u = rx(f"lower(trim(source_url, {ws}))", "^[a-z][a-z0-9+.-]*://")
+    u = rx(rx(u, "^www[0-9]*[.]"), "#.*$")
+    keeps = (
+        f"regexp_matches(_sk_u, {_sql_str('^[^/?]*/?[?]')}) OR "
+        f"regexp_matches(_sk_u, {_sql_str('[.](php|aspx?|jsp|cgi|cfm|do)[?]')})"
+    )
+    kept = f"CASE WHEN {keeps} THEN _sk_u ELSE {rx('_sk_u', '[?].*$')} END"
+    url = f"nullif({rx(rx(kept, '/+$'), '/+[?]', '?')}, '')"
+    path = rx(rx(rx("_sk_url", "[?].*$"), "^[^/]*"), "[a-z]*[0-9][a-z0-9]*")
+    extracted = f"regexp_extract({path}, {_sql_str(_SLUG)}, 1)"
+    slug = f"nullif({rx(extracted, '[-_]+', '-')}, '')"
+    case = (
+        "origin || '|' || CASE "
+        "WHEN origin IN ('gdelt1', 'gdelt2') AND _sk_slug IS NOT NULL THEN 'slug:' || _sk_slug "
+        "WHEN origin IN ('gdelt1', 'gdelt2') AND _sk_url IS NOT NULL THEN 'url:' || _sk_url "
+        "WHEN origin <> 'chronology' AND story_id IS NOT NULL THEN 'story:' || story_id "
+        "WHEN origin <> 'chronology' AND _sk_url IS NOT NULL THEN 'url:' || _sk_url "
+        "ELSE 'row:' || event_id END"
+    )
+    return (
+        f"SELECT *, {case} AS {name} FROM (SELECT *, {slug} AS _sk_slug FROM "
+        f"(SELECT *, {url} AS _sk_url FROM (SELECT *, {u} AS _sk_u FROM ({relation}) _sk0) _sk1)"
+        " _sk2) _sk3"
+    )
 
 
 def is_state(
