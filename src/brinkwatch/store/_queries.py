@@ -298,7 +298,7 @@ def story_key_sql(relation: str, name: str = "story_key") -> str:
         return f"regexp_replace({x}, {_sql_str(pattern)}, {_sql_str(repl)}, 'g')"
 
     # Each step mirrors url_key / _slug_of_key / _story_case, in the same order.
-    ws = _sql_str(" \t\n\r\x0b\x0c".encode().decode("unicode_escape"))
+    ws = _sql_str(" \t\n\r\x0b\x0c")
     u = rx(f"lower(trim(source_url, {ws}))", "^[a-z][a-z0-9+.-]*://")
     u = rx(rx(u, "^www[0-9]*[.]"), "#.*$")
     keeps = (

@@ -190,9 +190,7 @@ INTERNAL_COLUMNS: tuple[Column, ...] = (
 # pass through event_rows (with NULL dates, codes, ...) inside the ingest transaction.
 #: Canonical fields that input provides (as text); the store derives origin, root and batch.
 INPUT_FIELDS: tuple[str, ...] = tuple(
-    c.name
-    for c in EVENT_COLUMNS
-    if c.name not in {"origin", "batch_id", "cameo_root", "story_key"}
+    c.name for c in EVENT_COLUMNS if c.name not in {"origin", "batch_id", "cameo_root", "story_key"}
 )
 
 #: Event columns the store derives itself, never read from input: a batch's SQL need not

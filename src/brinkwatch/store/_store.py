@@ -582,7 +582,10 @@ def rebuild_story_keys(con: duckdb.DuckDBPyConnection, *, missing_only: bool = F
     from brinkwatch.store._queries import story_key_sql
 
     cond = "_reject IS NULL" + (" AND story_key IS NULL" if missing_only else "")
-    rel = f"SELECT rowid AS _sk_rid, origin, source_url, story_id, event_id FROM event_rows WHERE {cond}"
+    rel = (
+        "SELECT rowid AS _sk_rid, origin, source_url, story_id, event_id FROM event_rows "
+        f"WHERE {cond}"
+    )
     row = fetch_one(
         con,
         f"UPDATE event_rows SET story_key = k._sk_key FROM ({story_key_sql(rel, '_sk_key')}) k "

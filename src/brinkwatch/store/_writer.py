@@ -18,6 +18,7 @@ import duckdb
 
 from brinkwatch._sizes import size_bytes as _bytes
 from brinkwatch.errors import IntegrityError
+from brinkwatch.store._queries import story_key_sql
 from brinkwatch.store._schema import (
     EVENT_COLUMNS,
     INTERNAL_COLUMNS,
@@ -25,7 +26,6 @@ from brinkwatch.store._schema import (
     MENTION_KEY,
     Column,
 )
-from brinkwatch.store._queries import story_key_sql
 from brinkwatch.store._store import fetch_one, sql_ident, sql_string
 
 if TYPE_CHECKING:
@@ -513,8 +513,7 @@ def _insert_rows(
     con.execute("CREATE OR REPLACE TEMP SEQUENCE _blank_seq START 1")
     with _progress_poller(con, source.file, progress), _trimming_table_cache(con, trim):
         con.execute(
-            f"INSERT INTO {target.table} ({target.insert_cols}) SELECT {select} "
-            f"FROM ({rows}) s"
+            f"INSERT INTO {target.table} ({target.insert_cols}) SELECT {select} FROM ({rows}) s"
         )
     blank_lines = _scalar(con, "SELECT nextval('_blank_seq') - 1")
     con.execute("DROP SEQUENCE IF EXISTS _blank_seq")
