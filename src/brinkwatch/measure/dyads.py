@@ -145,8 +145,18 @@ def _story_events(d: ir.Table, count: Count) -> ir.Table:
     """
     if count == "rows":
         return d
-    # Only a row that shares dyad, day and code with another row can be a copy of a story;
-    # the others are kept without reading (or, in an old store, computing) their story key.
+    by_story = ibis.literal(True) if count == "stories" else d.origin.isin(list(MACHINE_ORIGINS))
+    if "story_key" in d.columns:
+        # The store keeps the key: one ranking over every row, a row counted by row being a
+        # unit of its own (origin and event id are unique).
+        unit = ibis.ifelse(by_story, d.story_key, d.origin + "|id:" + d.event_id)
+        rank = ibis.row_number().over(
+            group_by=[d.dyad, unit, d.event_date, d.cameo_code],
+            order_by=[d.w.desc(), d.event_id],
+        )
+        return d.filter(rank == 0)
+    # A store of an older schema: only a row that shares dyad, day and code with another row
+    # can be a copy of a story; the others are kept without computing their (regex-heavy) key.
     d = d.mutate(_n=d.event_id.count().over(group_by=[d.dyad, d.event_date, d.cameo_code]))
     by_story = ibis.literal(True) if count == "stories" else d.origin.isin(list(MACHINE_ORIGINS))
     alone = (d._n == 1) | ~by_story
