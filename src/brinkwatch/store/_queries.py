@@ -266,9 +266,11 @@ def story_key_sql(relation: str, name: str = "story_key") -> str:
 
     The store fills ``event_rows.story_key`` with it in the same INSERT that loads a batch,
     and backfills older stores with it. It is written out rather than compiled from the Ibis
-    expression so that loading needs no Ibis import, and it computes the normalised URL once
-    a row (the compiled expression repeats it in each branch). Tests check that its values
-    equal :func:`story_key`'s on real and synthetic rows.
+    expression so that loading needs no Ibis import, it computes the normalised URL once a
+    row (the compiled expression repeats it in each branch), and it runs each regular
+    expression only on values where it can match (a URL without ``#`` skips the fragment
+    rule), which makes it several times cheaper. Tests check that its values equal
+    :func:`story_key`'s on real and synthetic rows.
 
     Parameters
     ----------
@@ -297,32 +299,53 @@ def story_key_sql(relation: str, name: str = "story_key") -> str:
     def rx(x: str, pattern: str, repl: str = "") -> str:
         return f"regexp_replace({x}, {_sql_str(pattern)}, {_sql_str(repl)}, 'g')"
 
-    # Each step mirrors url_key / _slug_of_key / _story_case, in the same order.
-    ws = _sql_str(" \t\n\r\x0b\x0c")
-    u = rx(f"lower(trim(source_url, {ws}))", "^[a-z][a-z0-9+.-]*://")
-    u = rx(rx(u, "^www[0-9]*[.]"), "#.*$")
-    keeps = (
-        f"regexp_matches(_sk_u, {_sql_str('^[^/?]*/?[?]')}) OR "
-        f"regexp_matches(_sk_u, {_sql_str('[.](php|aspx?|jsp|cgi|cfm|do)[?]')})"
+    def when(cond: str, x: str, pattern: str, repl: str = "") -> str:
+        # A regex runs only where it can match: each condition is implied by a match, so
+        # the value is the one of the bare regular expression (at a fraction of the cost).
+        return f"CASE WHEN {cond} THEN {rx(x, pattern, repl)} ELSE {x} END"
+
+    # Each step mirrors url_key / _slug_of_key / _story_case, in the same order; a step is a
+    # layer of its own so that no expression is repeated.
+    u, p = "_sk_u", "_sk_slug"
+    url_steps = (
+        when(f"contains({u}, '://')", u, "^[a-z][a-z0-9+.-]*://"),
+        when(f"starts_with({u}, 'www')", u, "^www[0-9]*[.]"),
+        when(f"contains({u}, '#')", u, "#.*$"),
+        # The query stays where it names the article (both patterns need a '?').
+        f"CASE WHEN contains({u}, '?') AND NOT (regexp_matches({u}, '^[^/?]*/?[?]') OR "
+        f"regexp_matches({u}, '[.](php|aspx?|jsp|cgi|cfm|do)[?]')) "
+        f"THEN {rx(u, '[?].*$')} ELSE {u} END",
+        when(f"ends_with({u}, '/')", u, "/+$"),
+        when(f"contains({u}, '/?')", u, "/+[?]", "?"),
     )
-    kept = f"CASE WHEN {keeps} THEN _sk_u ELSE {rx('_sk_u', '[?].*$')} END"
-    url = f"nullif({rx(rx(kept, '/+$'), '/+[?]', '?')}, '')"
-    path = rx(rx(rx("_sk_url", "[?].*$"), "^[^/]*"), "[a-z]*[0-9][a-z0-9]*")
-    extracted = f"regexp_extract({path}, {_sql_str(_SLUG)}, 1)"
-    slug = f"nullif({rx(extracted, '[-_]+', '-')}, '')"
+    slug_steps = (
+        when(f"contains({p}, '?')", p, "[?].*$"),
+        # regexp_replace(x, '^[^/]*', ''): from the first '/', or '' without one.
+        f"CASE WHEN {p} IS NULL THEN NULL WHEN contains({p}, '/') "
+        f"THEN substr({p}, strpos({p}, '/')) ELSE '' END",
+        rx(p, "[a-z]*[0-9][a-z0-9]*"),
+        f"regexp_extract({p}, {_sql_str(_SLUG)}, 1)",
+        when(f"contains({p}, '_') OR contains({p}, '--')", p, "[-_]+", "-"),
+        f"nullif({p}, '')",
+    )
+    ws = _sql_str(" \t\n\r\x0b\x0c")
+    sql = f"SELECT *, lower(trim(source_url, {ws})) AS {u} FROM ({relation}) _sk"
+    for i, step in enumerate(url_steps):
+        sql = f"SELECT * REPLACE ({step} AS {u}) FROM ({sql}) _sk{i}"
+    sql = f"SELECT *, nullif({u}, '') AS _sk_url, nullif({u}, '') AS {p} FROM ({sql}) _sku"
+    gdelt = "origin IN ('gdelt1', 'gdelt2')"
+    for i, step in enumerate(slug_steps):
+        # Only GDELT rows use the slug.
+        sql = f"SELECT * REPLACE (CASE WHEN {gdelt} THEN {step} END AS {p}) FROM ({sql}) _sks{i}"
     case = (
         "origin || '|' || CASE "
-        "WHEN origin IN ('gdelt1', 'gdelt2') AND _sk_slug IS NOT NULL THEN 'slug:' || _sk_slug "
-        "WHEN origin IN ('gdelt1', 'gdelt2') AND _sk_url IS NOT NULL THEN 'url:' || _sk_url "
+        f"WHEN {gdelt} AND {p} IS NOT NULL THEN 'slug:' || {p} "
+        f"WHEN {gdelt} AND _sk_url IS NOT NULL THEN 'url:' || _sk_url "
         "WHEN origin <> 'chronology' AND story_id IS NOT NULL THEN 'story:' || story_id "
         "WHEN origin <> 'chronology' AND _sk_url IS NOT NULL THEN 'url:' || _sk_url "
         "ELSE 'row:' || event_id END"
     )
-    return (
-        f"SELECT *, {case} AS {name} FROM (SELECT *, {slug} AS _sk_slug FROM "
-        f"(SELECT *, {url} AS _sk_url FROM (SELECT *, {u} AS _sk_u FROM ({relation}) _sk0) _sk1)"
-        " _sk2) _sk3"
-    )
+    return f"SELECT *, {case} AS {name} FROM ({sql}) _skk"
 
 
 def is_state(
