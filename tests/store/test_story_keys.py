@@ -125,10 +125,14 @@ def test_the_loading_sql_equals_the_rule_on_awkward_and_random_urls() -> None:
         "\tftp://host/one-two-three-four5/", "x.com/one-two-three/", "//one-two-three-four",
         "x.com/a-b-c-d/e1f-g", "x.com/?", "/", "#", "?", "x.com/one-two-three-four.aspx?id=3",
         "x.com/one--two-three-four/", "x.com/one-two---three-four-",
+        "ünï.com/ä?x", "é/?q", "ñ.es/caf\u0301e-con-leche-para-todos?x=1", "a/?b", "a?/b",
+        "https://x.com/one-two-three-four///?q", "www.x.com#a?b", "www1.x.com/?a#b\nc",
+        "x.com/a?b\n?c", "x.com/a#b\n#c", "x.com/a/one-two-three-four?x\ny",
     ]  # fmt: skip
     rng = random.Random(14)
     alphabet = ["/", "?", "#", ".", "-", "_", "--", "://", "www", "a", "bc", "7", "x9", "\n", "Q"]
-    urls = awkward + ["".join(rng.choices(alphabet, k=rng.randint(0, 14))) for _ in range(3000)]
+    alphabet += ["http", "s", "é", ":", "php"]
+    urls = awkward + ["".join(rng.choices(alphabet, k=rng.randint(0, 14))) for _ in range(20000)]
     n = len(urls)
     origins = ["gdelt2", "gdelt1", "icews", "chronology", "csv"]
     t = pa.table({

@@ -58,6 +58,8 @@ ActorScope = Literal["state", "all"]
 # (dates, article ids, UUIDs) are gone. Character classes instead of backslashes, so that the
 # pattern reads the same in RE2 (DuckDB) and in Spark SQL string literals.
 _SLUG = "^.*/[-_.]*([a-z]+(?:[-_]+[a-z]+){3,})[-_]*(?:[.][a-z0-9]+)?(?:/|$)"
+# One whole path segment that _SLUG accepts, without the capture group.
+_SEGMENT = "[-_.]*[a-z]+(?:[-_]+[a-z]+){3,}[-_]*(?:[.][a-z0-9]+)?"
 
 
 def url_key(url: ir.StringValue) -> ir.StringValue:
@@ -307,24 +309,39 @@ def story_key_sql(relation: str, name: str = "story_key") -> str:
     # Each step mirrors url_key / _slug_of_key / _story_case, in the same order; a step is a
     # layer of its own so that no expression is repeated.
     u, p = "_sk_u", "_sk_slug"
+    nl = "chr(10)"  # '.' stops at a newline: a '...$' rule is cut by hand only without one
     url_steps = (
-        when(f"contains({u}, '://')", u, "^[a-z][a-z0-9+.-]*://"),
-        when(f"starts_with({u}, 'www')", u, "^www[0-9]*[.]"),
-        when(f"contains({u}, '#')", u, "#.*$"),
-        # The query stays where it names the article (both patterns need a '?').
-        f"CASE WHEN contains({u}, '?') AND NOT (regexp_matches({u}, '^[^/?]*/?[?]') OR "
-        f"regexp_matches({u}, '[.](php|aspx?|jsp|cgi|cfm|do)[?]')) "
-        f"THEN {rx(u, '[?].*$')} ELSE {u} END",
-        when(f"ends_with({u}, '/')", u, "/+$"),
+        f"CASE WHEN starts_with({u}, 'https://') THEN substr({u}, 9) "
+        f"WHEN starts_with({u}, 'http://') THEN substr({u}, 8) "
+        f"WHEN contains({u}, '://') THEN {rx(u, '^[a-z][a-z0-9+.-]*://')} ELSE {u} END",
+        f"CASE WHEN starts_with({u}, 'www.') THEN substr({u}, 5) "
+        f"WHEN starts_with({u}, 'www') THEN {rx(u, '^www[0-9]*[.]')} ELSE {u} END",
+        f"CASE WHEN NOT contains({u}, '#') THEN {u} WHEN NOT contains({u}, {nl}) "
+        f"THEN left({u}, strpos({u}, '#') - 1) ELSE {rx(u, '#.*$')} END",
+        # The query stays where it names the article (both patterns need a '?'): a bare host
+        # (what precedes the first '?' has no '/' but a final one) or a script.
+        f"CASE WHEN NOT contains({u}, '?') THEN {u} "
+        f"WHEN strpos(left({u}, strpos({u}, '?') - 1), '/') IN (0, strpos({u}, '?') - 1) "
+        f"OR regexp_matches({u}, '[.](php|aspx?|jsp|cgi|cfm|do)[?]') THEN {u} "
+        f"WHEN NOT contains({u}, {nl}) THEN left({u}, strpos({u}, '?') - 1) "
+        f"ELSE {rx(u, '[?].*$')} END",
+        f"rtrim({u}, '/')",
         when(f"contains({u}, '/?')", u, "/+[?]", "?"),
     )
     slug_steps = (
-        when(f"contains({p}, '?')", p, "[?].*$"),
+        f"CASE WHEN NOT contains({p}, '?') THEN {p} WHEN NOT contains({p}, {nl}) "
+        f"THEN left({p}, strpos({p}, '?') - 1) ELSE {rx(p, '[?].*$')} END",
         # regexp_replace(x, '^[^/]*', ''): from the first '/', or '' without one.
         f"CASE WHEN {p} IS NULL THEN NULL WHEN contains({p}, '/') "
         f"THEN substr({p}, strpos({p}, '/')) ELSE '' END",
         rx(p, "[a-z]*[0-9][a-z0-9]*"),
-        f"regexp_extract({p}, {_sql_str(_SLUG)}, 1)",
+        # _SLUG takes the last segment that is a slug; when the last one is (and no newline
+        # stops its '.*'), string functions cut the words out of it, which is much cheaper
+        # than extracting a capture group over the whole path.
+        f"CASE WHEN NOT contains({p}, chr(10)) AND regexp_full_match(split_part({p}, '/', -1), "
+        f"{_sql_str(_SEGMENT)}) THEN rtrim(split_part(ltrim(split_part({p}, '/', -1), '-_.'), "
+        f"'.', 1), '-_') WHEN regexp_matches({p}, {_sql_str(_SLUG)}) "
+        f"THEN regexp_extract({p}, {_sql_str(_SLUG)}, 1) ELSE '' END",
         when(f"contains({p}, '_') OR contains({p}, '--')", p, "[-_]+", "-"),
         f"nullif({p}, '')",
     )
