@@ -131,6 +131,14 @@ def test_with_story_key_gives_every_row_its_story_key(gdelt_duck: Store) -> None
         with_story_key(e, "origin")
 
 
+def test_both_backends_read_the_stored_story_key(gdelt_backend: Store) -> None:
+    # The Spark snapshot of events carries the column that Store.load_batch filled.
+    e = gdelt_backend.events
+    assert "story_key" in e.columns
+    got = rows(e.filter(e.origin == "gdelt2").select("source_url", "story_key"))
+    assert got and all(r["story_key"] == "gdelt2|" + _py_story(r["source_url"]) for r in got)
+
+
 def test_story_counting_counts_distinct_stories_codes_and_days(gdelt_duck: Store) -> None:
     # The series skips the story key of rows alone in their dyad, day and code: the counts
     # must still be those of a plain distinct count over every matching row's key.
