@@ -60,6 +60,8 @@ ActorScope = Literal["state", "all"]
 _SLUG = "^.*/[-_.]*([a-z]+(?:[-_]+[a-z]+){3,})[-_]*(?:[.][a-z0-9]+)?(?:/|$)"
 # One whole path segment that _SLUG accepts, without the capture group.
 _SEGMENT = "[-_.]*[a-z]+(?:[-_]+[a-z]+){3,}[-_]*(?:[.][a-z0-9]+)?"
+# The tokens holding digits that a slug ignores.
+_DIGITS = "[a-z]*[0-9][a-z0-9]*"
 
 
 def url_key(url: ir.StringValue) -> ir.StringValue:
@@ -103,7 +105,7 @@ def url_slug(url: ir.StringValue) -> ir.StringValue:
 def _slug_of_key(key: ir.StringValue) -> ir.StringValue:
     """Return the headline slug of a URL already normalised by :func:`url_key`."""
     path = (
-        key.re_replace("[?].*$", "").re_replace("^[^/]*", "").re_replace("[a-z]*[0-9][a-z0-9]*", "")
+        key.re_replace("[?].*$", "").re_replace("^[^/]*", "").re_replace(_DIGITS, "")
     )
     # regexp_extract gives '' for no match on both backends; NULL says "no slug".
     return path.re_extract(_SLUG, 1).re_replace("[-_]+", "-").nullif("")
@@ -259,6 +261,16 @@ def with_story(t: ir.Table, name: str = "story") -> ir.Table:
     return with_story_key(t, name)
 
 
+def _starts(x: str, chars: str) -> str:
+    """SQL: whether ``x`` starts with one of ``chars`` (cheap guard of a trim)."""
+    return " OR ".join(f"starts_with({x}, chr({ord(c)}))" for c in chars)
+
+
+def _ends(x: str, chars: str) -> str:
+    """SQL: whether ``x`` ends with one of ``chars`` (cheap guard of a trim)."""
+    return " OR ".join(f"ends_with({x}, chr({ord(c)}))" for c in chars)
+
+
 def _sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
@@ -308,7 +320,7 @@ def story_key_sql(relation: str, name: str = "story_key") -> str:
 
     # Each step mirrors url_key / _slug_of_key / _story_case, in the same order; a step is a
     # layer of its own so that no expression is repeated.
-    u, p = "_sk_u", "_sk_slug"
+    u, p, seg = "_sk_u", "_sk_slug", "_sk_seg"
     nl = "chr(10)"  # '.' stops at a newline: a '...$' rule is cut by hand only without one
     url_steps = (
         f"CASE WHEN starts_with({u}, 'https://') THEN substr({u}, 9) "
@@ -325,7 +337,7 @@ def story_key_sql(relation: str, name: str = "story_key") -> str:
         f"OR regexp_matches({u}, '[.](php|aspx?|jsp|cgi|cfm|do)[?]') THEN {u} "
         f"WHEN NOT contains({u}, {nl}) THEN left({u}, strpos({u}, '?') - 1) "
         f"ELSE {rx(u, '[?].*$')} END",
-        f"rtrim({u}, '/')",
+        f"CASE WHEN ends_with({u}, '/') THEN rtrim({u}, '/') ELSE {u} END",
         when(f"contains({u}, '/?')", u, "/+[?]", "?"),
     )
     slug_steps = (
@@ -334,24 +346,38 @@ def story_key_sql(relation: str, name: str = "story_key") -> str:
         # regexp_replace(x, '^[^/]*', ''): from the first '/', or '' without one.
         f"CASE WHEN {p} IS NULL THEN NULL WHEN contains({p}, '/') "
         f"THEN substr({p}, strpos({p}, '/')) ELSE '' END",
-        rx(p, "[a-z]*[0-9][a-z0-9]*"),
         # _SLUG takes the last segment that is a slug; when the last one is (and no newline
-        # stops its '.*'), string functions cut the words out of it, which is much cheaper
-        # than extracting a capture group over the whole path.
-        f"CASE WHEN NOT contains({p}, chr(10)) AND regexp_full_match(split_part({p}, '/', -1), "
-        f"{_sql_str(_SEGMENT)}) THEN rtrim(split_part(ltrim(split_part({p}, '/', -1), '-_.'), "
-        f"'.', 1), '-_') WHEN regexp_matches({p}, {_sql_str(_SLUG)}) "
-        f"THEN regexp_extract({p}, {_sql_str(_SLUG)}, 1) ELSE '' END",
+        # stops its '.*'), the next steps cut the words out of it with string functions.
+        # Otherwise the slug is in an earlier segment, which needs three '-' or '_' before a
+        # '/': only then does the regex run, on the whole path cleaned of tokens with digits.
+        f"CASE WHEN NOT contains({p}, {nl}) AND regexp_full_match({seg}, {_sql_str(_SEGMENT)}) "
+        f"THEN {seg} WHEN contains({p}, {nl}) OR regexp_matches({p}, '[-_].*[-_].*[-_].*/') "
+        f"THEN regexp_extract({rx(p, _DIGITS)}, {_sql_str(_SLUG)}, 1) ELSE '' END",
+        # Cut the words out of a whole segment; a no-op on what regexp_extract gave. Each trim
+        # runs only where it has something to remove (DuckDB's trims are slow).
+        f"CASE WHEN {_starts(p, '-_.')} THEN ltrim({p}, '-_.') ELSE {p} END",
+        f"CASE WHEN contains({p}, '.') THEN split_part({p}, '.', 1) ELSE {p} END",
+        f"CASE WHEN {_ends(p, '-_')} THEN rtrim({p}, '-_') ELSE {p} END",
         when(f"contains({p}, '_') OR contains({p}, '--')", p, "[-_]+", "-"),
         f"nullif({p}, '')",
     )
-    ws = _sql_str(" \t\n\r\x0b\x0c")
-    sql = f"SELECT *, lower(trim(source_url, {ws})) AS {u} FROM ({relation}) _sk"
+    ws = " \t\n\r\x0b\x0c"
+    trimmed = (
+        f"CASE WHEN {_starts('source_url', ws)} OR {_ends('source_url', ws)} "
+        f"THEN trim(source_url, {_sql_str(ws)}) ELSE source_url END"
+    )
+    sql = f"SELECT *, lower({trimmed}) AS {u} FROM ({relation}) _sk"
     for i, step in enumerate(url_steps):
         sql = f"SELECT * REPLACE ({step} AS {u}) FROM ({sql}) _sk{i}"
     sql = f"SELECT *, nullif({u}, '') AS _sk_url, nullif({u}, '') AS {p} FROM ({sql}) _sku"
     gdelt = "origin IN ('gdelt1', 'gdelt2')"
     for i, step in enumerate(slug_steps):
+        if i == 2:  # before the slug's first step: the cleaned last segment
+            # Tokens with digits never span a '/', so the last segment is cleaned of them
+            # alone: the slug is usually there, and the whole path then needs no regex.
+            last = f"split_part({p}, '/', -1)"
+            clean = f"CASE WHEN regexp_matches({last}, '[0-9]') THEN {rx(last, _DIGITS)} ELSE {last} END"
+            sql = f"SELECT *, CASE WHEN {gdelt} THEN {clean} END AS {seg} FROM ({sql}) _skg"
         # Only GDELT rows use the slug.
         sql = f"SELECT * REPLACE (CASE WHEN {gdelt} THEN {step} END AS {p}) FROM ({sql}) _sks{i}"
     case = (
