@@ -104,9 +104,7 @@ def url_slug(url: ir.StringValue) -> ir.StringValue:
 
 def _slug_of_key(key: ir.StringValue) -> ir.StringValue:
     """Return the headline slug of a URL already normalised by :func:`url_key`."""
-    path = (
-        key.re_replace("[?].*$", "").re_replace("^[^/]*", "").re_replace(_DIGITS, "")
-    )
+    path = key.re_replace("[?].*$", "").re_replace("^[^/]*", "").re_replace(_DIGITS, "")
     # regexp_extract gives '' for no match on both backends; NULL says "no slug".
     return path.re_extract(_SLUG, 1).re_replace("[-_]+", "-").nullif("")
 
@@ -262,12 +260,12 @@ def with_story(t: ir.Table, name: str = "story") -> ir.Table:
 
 
 def _starts(x: str, chars: str) -> str:
-    """SQL: whether ``x`` starts with one of ``chars`` (cheap guard of a trim)."""
+    """Return SQL testing whether ``x`` starts with one of ``chars`` (guards a trim)."""
     return " OR ".join(f"starts_with({x}, chr({ord(c)}))" for c in chars)
 
 
 def _ends(x: str, chars: str) -> str:
-    """SQL: whether ``x`` ends with one of ``chars`` (cheap guard of a trim)."""
+    """Return SQL testing whether ``x`` ends with one of ``chars`` (guards a trim)."""
     return " OR ".join(f"ends_with({x}, chr({ord(c)}))" for c in chars)
 
 
@@ -357,7 +355,8 @@ def story_key_sql(relation: str, name: str = "story_key") -> str:
         # runs only where it has something to remove (DuckDB's trims are slow).
         f"CASE WHEN {_starts(p, '-_.')} THEN ltrim({p}, '-_.') ELSE {p} END",
         f"CASE WHEN contains({p}, '.') THEN split_part({p}, '.', 1) ELSE {p} END",
-        f"CASE WHEN {_ends(p, '-_')} THEN rtrim({p}, '-_') ELSE {p} END",
+        # rtrim(x, '-_'); the regex is cheaper here (no newline in a segment or a capture).
+        when(_ends(p, "-_"), p, "[-_]+$"),
         when(f"contains({p}, '_') OR contains({p}, '--')", p, "[-_]+", "-"),
         f"nullif({p}, '')",
     )
@@ -376,7 +375,8 @@ def story_key_sql(relation: str, name: str = "story_key") -> str:
             # Tokens with digits never span a '/', so the last segment is cleaned of them
             # alone: the slug is usually there, and the whole path then needs no regex.
             last = f"split_part({p}, '/', -1)"
-            clean = f"CASE WHEN regexp_matches({last}, '[0-9]') THEN {rx(last, _DIGITS)} ELSE {last} END"
+            clean = f"CASE WHEN regexp_matches({last}, '[0-9]') THEN {rx(last, _DIGITS)} "
+            clean += f"ELSE {last} END"
             sql = f"SELECT *, CASE WHEN {gdelt} THEN {clean} END AS {seg} FROM ({sql}) _skg"
         # Only GDELT rows use the slug.
         sql = f"SELECT * REPLACE (CASE WHEN {gdelt} THEN {step} END AS {p}) FROM ({sql}) _sks{i}"
