@@ -137,15 +137,26 @@ def _exact_sum(x: ir.NumericValue) -> ir.FloatingScalar:
     return x.cast("decimal(38, 6)").sum().cast("float64")
 
 
-def _story_events(d: ir.Table, count: Count) -> ir.Table:
+def _story_events(d: ir.Table, count: Count, *, weighted: bool = True) -> ir.Table:
     """Keep one row per counted event: per story (dyad, story, code, day) or per stored row.
 
     A story's copies agree on code and day; the most-mentioned copy (then the lowest id)
-    stands for them, so values are a stored row's, never an average of copies.
+    stands for them, so values are a stored row's, never an average of copies. Without
+    ``weighted`` (every ``w`` is 1) only the columns the series sums are kept.
     """
     if count == "rows":
         return d
     by_story = ibis.literal(True) if count == "stories" else d.origin.isin(list(MACHINE_ORIGINS))
+    if "story_key" in d.columns and not weighted:
+        # Every row weighs the same, so the lowest event id stands for its story: a GROUP BY
+        # taking that row's values is cheaper than ranking every row with a window. Ids are
+        # unique within a unit (a unit is of one origin), so the choice is the window's.
+        unit = ibis.ifelse(by_story, d.story_key, d.origin + "|id:" + d.event_id)
+        row = ibis.struct({c: d[c] for c in ("quad_class", "goldstein", "avg_tone")})
+        g = d.group_by(
+            [d.dyad, unit.name("_unit"), d.event_date, d.cameo_code, d.period, d.w]
+        ).aggregate(_row=row.argmin(d.event_id))
+        return g.select("dyad", "period", "w", *[g._row[c].name(c) for c in row.names])
     if "story_key" in d.columns:
         # The store keeps the key: one ranking over every row, a row counted by row being a
         # unit of its own (origin and event id are unique).
@@ -297,7 +308,7 @@ def dyad_series(
     d = e.filter(ibis.or_(*conds)).mutate(dyad=dyad, period=period_of(e.event_date, freq), w=w)
     span = _window(d, e, labels, start, end)
     matched = d
-    d = _story_events(d, count)
+    d = _story_events(d, count, weighted=weight is Weight.MENTIONS)
     agg = d.group_by(["dyad", "period"]).aggregate(
         events=d.w.sum(),
         verbal_coop=d.w.sum(where=d.quad_class == 1),
