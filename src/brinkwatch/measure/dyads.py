@@ -154,9 +154,9 @@ def _story_events(d: ir.Table, count: Count, *, weighted: bool = True) -> ir.Tab
         unit = ibis.ifelse(by_story, d.story_key, d.origin + "|id:" + d.event_id)
         row = ibis.struct({c: d[c] for c in ("quad_class", "goldstein", "avg_tone")})
         g = d.group_by(
-            [d.dyad, unit.name("_unit"), d.event_date, d.cameo_code, d.period, d.w]
+            [d.dyad, unit.name("_unit"), d.event_date, d.cameo_code, d.period, d.w, d.origin]
         ).aggregate(_row=row.argmin(d.event_id))
-        return g.select("dyad", "period", "w", *[g._row[c].name(c) for c in row.names])
+        return g.select("dyad", "period", "w", "origin", *[g._row[c].name(c) for c in row.names])
     if "story_key" in d.columns:
         # The store keeps the key: one ranking over every row, a row counted by row being a
         # unit of its own (origin and event id are unique).
@@ -304,7 +304,13 @@ def dyad_series(
     labels = [_label(s, t) for s, t in pairs]
     if len(set(labels)) != len(labels):
         raise ConfigError(f"the same dyad is asked for twice: {labels}", field="pairs")
-    dyad = ibis.cases(*zip(conds, labels, strict=True))
+    by_country = [f"{s.country}->{t.country}" for s, t in pairs]
+    if by_country == labels and not any(s.types or t.types for s, t in pairs):
+        # Untyped, distinct pairs: a matched row's countries name its pair, so the (costly)
+        # state-actor conditions are not evaluated a second time to label it.
+        dyad = e.source_country + "->" + e.target_country
+    else:
+        dyad = ibis.cases(*zip(conds, labels, strict=True))
     d = e.filter(ibis.or_(*conds)).mutate(dyad=dyad, period=period_of(e.event_date, freq), w=w)
     span = _window(d, e, labels, start, end)
     matched = d
@@ -366,9 +372,11 @@ def dyad_series(
     )
     cols = list(SERIES_COLUMNS)
     if normalize:
-        # The origins of the matched rows, before de-duplication (it keeps every origin): the
-        # volume then does not depend on the story keys.
-        vol = _period_volume(events, matched, freq, start, end, origins)
+        # The origins of the series' rows: de-duplication keeps every origin, so with a stored
+        # key they come from the kept rows (no second scan of the events); with keys computed
+        # at query time, from the matched rows, so that the keys are not computed again.
+        vol = _period_volume(events, d if "story_key" in matched.columns else matched, freq,
+                             start, end, origins)  # fmt: skip
         out = out.left_join(vol, "period").select(out, vol.volume)
         out = out.mutate(volume=out.volume.fill_null(0))
         per_k = ibis.ifelse(
