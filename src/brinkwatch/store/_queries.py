@@ -289,7 +289,7 @@ def story_key_sql(relation: str, name: str = "story_key") -> str:
     relation
         A SELECT (or table name) with ``origin``, ``source_url``, ``story_id`` and
         ``event_id``; its columns pass through, followed by the helper columns ``_sk_u``,
-        ``_sk_url``, ``_sk_slug`` and then the key.
+        ``_sk_url``, ``_sk_slug``, ``_sk_seg`` and then the key.
     name
         The key column's name (another name than ``story_key`` when ``relation`` may have
         one already).
