@@ -375,8 +375,7 @@ def story_key_sql(relation: str, name: str = "story_key") -> str:
             # Tokens with digits never span a '/', so the last segment is cleaned of them
             # alone: the slug is usually there, and the whole path then needs no regex.
             last = f"split_part({p}, '/', -1)"
-            clean = f"CASE WHEN regexp_matches({last}, '[0-9]') THEN {rx(last, _DIGITS)} "
-            clean += f"ELSE {last} END"
+            clean = rx(last, _DIGITS)
             sql = f"SELECT *, CASE WHEN {gdelt} THEN {clean} END AS {seg} FROM ({sql}) _skg"
         # Only GDELT rows use the slug.
         sql = f"SELECT * REPLACE (CASE WHEN {gdelt} THEN {step} END AS {p}) FROM ({sql}) _sks{i}"
