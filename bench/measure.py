@@ -102,7 +102,8 @@ TOLERANCE = 1e-9
 
 #: Bump when the rows generated for a given size and seed change, so cached stores are rebuilt.
 #: 2: syndicated stories (rows sharing a headline slug or URL) and the ``daily_volume`` table.
-GENERATOR_VERSION = 2
+#: 3: the stored ``story_key`` column (schema 5), filled by the store's own SQL.
+GENERATOR_VERSION = 3
 
 # Source/target countries and their weights (roughly GDELT's actor-country frequencies).
 COUNTRY_WEIGHTS: dict[str, int] = {
@@ -326,7 +327,7 @@ def generate(path: Path, events: int, seed: int) -> EventsInfo:
     import pyarrow as pa
 
     from brinkwatch.store import connect
-    from brinkwatch.store._store import rebuild_daily_volume
+    from brinkwatch.store._store import rebuild_daily_volume, rebuild_story_keys
 
     t0 = time.perf_counter()
     part = path.with_name(path.name + ".part")
@@ -355,9 +356,11 @@ def generate(path: Path, events: int, seed: int) -> EventsInfo:
             "quad_class::TINYINT AS quad_class, goldstein::DOUBLE AS goldstein FROM code_slot_arrow"
         )
         con.execute(generation_sql(events, seed, len(countries), len(slots)))
-        # The rows bypass Store.load_batch, so the store's own rebuild fills the per-origin
-        # denominators (``daily_volume``) from what was stored.
+        # The rows bypass Store.load_batch, so the store's own rebuilds fill the per-origin
+        # denominators (``daily_volume``) and the story keys (``story_key``, the SQL that
+        # load_batch runs in its INSERT and that migrations run) from what was stored.
         rebuild_daily_volume(con)
+        rebuild_story_keys(con)
         con.execute("CHECKPOINT")
         triad = _count_triad(con)
     finally:

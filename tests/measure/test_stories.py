@@ -131,6 +131,14 @@ def test_with_story_key_gives_every_row_its_story_key(gdelt_duck: Store) -> None
         with_story_key(e, "origin")
 
 
+def test_both_backends_read_the_stored_story_key(gdelt_backend: Store) -> None:
+    # The Spark snapshot of events carries the column that Store.load_batch filled.
+    e = gdelt_backend.events
+    assert "story_key" in e.columns
+    got = rows(e.filter(e.origin == "gdelt2").select("source_url", "story_key"))
+    assert got and all(r["story_key"] == "gdelt2|" + _py_story(r["source_url"]) for r in got)
+
+
 def test_story_counting_counts_distinct_stories_codes_and_days(gdelt_duck: Store) -> None:
     # The series skips the story key of rows alone in their dyad, day and code: the counts
     # must still be those of a plain distinct count over every matching row's key.
@@ -314,3 +322,27 @@ def test_the_cli_measures_an_absent_dyad_and_widens_actors_on_request(oct_db: Pa
     # the one day with USA->KOR events holds the +11.4 of the ETF and fashion-release rows.
     values = [s["value"] for s in json.loads(wide.stdout)["series"]]
     assert [v for v in values if v] == pytest.approx([11.4])
+
+
+def test_unweighted_counting_keeps_the_row_that_the_ranking_keeps(gdelt_duck: Store) -> None:
+    # weight="none" groups by story and takes the lowest id's values; a weighted series ranks
+    # copies with a window (mentions, then id). With every mention count 1 both must keep the
+    # same row of each story, so every sum and mean agrees.
+    import ibis
+
+    ev = gdelt_duck.events
+    one = ev.mutate(num_mentions=ibis.literal(1).cast(ev.num_mentions.type()))
+    pairs = [(JPN, KOR), (KOR, JPN), (USA, JPN), (JPN, USA), (USA, KOR), (KOR, USA)]
+    kw: dict[str, Any] = {"freq": "day", "count": "stories", **NOV}
+    grouped = rows(dyad_series(ev, pairs, weight="none", **kw))
+    ranked = rows(dyad_series(one, pairs, weight="mentions", **kw))
+    assert len(grouped) == len(ranked) and sum(r["events"] for r in grouped) > 10
+    for g, r in zip(grouped, ranked, strict=True):
+        assert (g["dyad"], g["period"], g["events"]) == (r["dyad"], r["period"], r["events"])
+        for c in ("goldstein_sum", "net_coop", "tone_mean"):
+            assert g[c] == pytest.approx(r[c], nan_ok=True), (g["dyad"], g["period"], c)
+    # Not vacuous: copies of one story disagree on tone, so which row is kept matters.
+    e = select_events(ev, start=NOV["start"], end=NOV["end"], origins=["gdelt2"])
+    e = e.filter(ibis.or_(*[state_match(e, s, t) for s, t in pairs]))
+    g = e.group_by(["story_key", "event_date", "cameo_code"]).aggregate(n=e.avg_tone.nunique())
+    assert g.filter(g.n > 1).count().execute() > 0

@@ -32,7 +32,7 @@ from brinkwatch.measure._periods import Freq, calendar, in_window, period_of
 from brinkwatch.measure.changepoints import change_points
 from brinkwatch.measure.dyads import Actor, ActorScope, Count, _match, _span
 from brinkwatch.measure.index import DEFAULT_BASELINE, windowed_index
-from brinkwatch.store import MACHINE_ORIGINS, event_sources, story_key
+from brinkwatch.store import MACHINE_ORIGINS, event_sources, with_story
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -554,7 +554,7 @@ def _rule_origins(rule: AlarmRule, origins: Sequence[str] | None) -> list[str] |
 
 
 def _with_story(m: ir.Table) -> ir.Table:
-    return m.mutate(story=story_key(m))
+    return with_story(m, "story")
 
 
 def _event_alarms(

@@ -27,7 +27,7 @@ import pyarrow as pa
 from brinkwatch.codebook import Actor, Dyad, parse_actor
 from brinkwatch.errors import ConfigError, SparseDataWarning
 from brinkwatch.measure._periods import Freq, Weight, calendar, in_window, period_of
-from brinkwatch.store import MACHINE_ORIGINS, ActorScope, state_match, with_story_key
+from brinkwatch.store import MACHINE_ORIGINS, ActorScope, state_match, with_story
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -137,21 +137,42 @@ def _exact_sum(x: ir.NumericValue) -> ir.FloatingScalar:
     return x.cast("decimal(38, 6)").sum().cast("float64")
 
 
-def _story_events(d: ir.Table, count: Count) -> ir.Table:
+def _story_events(d: ir.Table, count: Count, *, weighted: bool = True) -> ir.Table:
     """Keep one row per counted event: per story (dyad, story, code, day) or per stored row.
 
     A story's copies agree on code and day; the most-mentioned copy (then the lowest id)
-    stands for them, so values are a stored row's, never an average of copies.
+    stands for them, so values are a stored row's, never an average of copies. Without
+    ``weighted`` (every ``w`` is 1) only the columns the series sums are kept.
     """
     if count == "rows":
         return d
-    # Only a row that shares dyad, day and code with another row can be a copy of a story;
-    # the others are kept without computing their (regex-heavy) story key.
+    by_story = ibis.literal(True) if count == "stories" else d.origin.isin(list(MACHINE_ORIGINS))
+    if "story_key" in d.columns and not weighted:
+        # Every row weighs the same, so the lowest event id stands for its story: a GROUP BY
+        # taking that row's values is cheaper than ranking every row with a window. Ids are
+        # unique within a unit (a unit is of one origin), so the choice is the window's.
+        unit = ibis.ifelse(by_story, d.story_key, d.origin + "|id:" + d.event_id)
+        row = ibis.struct({c: d[c] for c in ("quad_class", "goldstein", "avg_tone")})
+        g = d.group_by(
+            [d.dyad, unit.name("_unit"), d.event_date, d.cameo_code, d.period, d.w, d.origin]
+        ).aggregate(_row=row.argmin(d.event_id))
+        return g.select("dyad", "period", "w", "origin", *[g._row[c].name(c) for c in row.names])
+    if "story_key" in d.columns:
+        # The store keeps the key: one ranking over every row, a row counted by row being a
+        # unit of its own (origin and event id are unique).
+        unit = ibis.ifelse(by_story, d.story_key, d.origin + "|id:" + d.event_id)
+        rank = ibis.row_number().over(
+            group_by=[d.dyad, unit, d.event_date, d.cameo_code],
+            order_by=[d.w.desc(), d.event_id],
+        )
+        return d.filter(rank == 0)
+    # A store of an older schema: only a row that shares dyad, day and code with another row
+    # can be a copy of a story; the others are kept without computing their (regex-heavy) key.
     d = d.mutate(_n=d.event_id.count().over(group_by=[d.dyad, d.event_date, d.cameo_code]))
     by_story = ibis.literal(True) if count == "stories" else d.origin.isin(list(MACHINE_ORIGINS))
     alone = (d._n == 1) | ~by_story
     kept = d.filter(alone).drop("_n")
-    rest = with_story_key(d.filter(~alone).drop("_n"), "_unit")
+    rest = with_story(d.filter(~alone).drop("_n"), "_unit")
     rank = ibis.row_number().over(
         group_by=[rest.dyad, rest._unit, rest.event_date, rest.cameo_code],
         order_by=[rest.w.desc(), rest.event_id],
@@ -283,11 +304,17 @@ def dyad_series(
     labels = [_label(s, t) for s, t in pairs]
     if len(set(labels)) != len(labels):
         raise ConfigError(f"the same dyad is asked for twice: {labels}", field="pairs")
-    dyad = ibis.cases(*zip(conds, labels, strict=True))
+    by_country = [f"{s.country}->{t.country}" for s, t in pairs]
+    if by_country == labels and not any(s.types or t.types for s, t in pairs):
+        # Untyped, distinct pairs: a matched row's countries name its pair, so the (costly)
+        # state-actor conditions are not evaluated a second time to label it.
+        dyad = e.source_country + "->" + e.target_country
+    else:
+        dyad = ibis.cases(*zip(conds, labels, strict=True))
     d = e.filter(ibis.or_(*conds)).mutate(dyad=dyad, period=period_of(e.event_date, freq), w=w)
     span = _window(d, e, labels, start, end)
     matched = d
-    d = _story_events(d, count)
+    d = _story_events(d, count, weighted=weight is Weight.MENTIONS)
     agg = d.group_by(["dyad", "period"]).aggregate(
         events=d.w.sum(),
         verbal_coop=d.w.sum(where=d.quad_class == 1),
@@ -345,9 +372,11 @@ def dyad_series(
     )
     cols = list(SERIES_COLUMNS)
     if normalize:
-        # The origins of the matched rows, before de-duplication (it keeps every origin): the
-        # volume then does not depend on the story keys.
-        vol = _period_volume(events, matched, freq, start, end, origins)
+        # The origins of the series' rows: de-duplication keeps every origin, so with a stored
+        # key they come from the kept rows (no second scan of the events); with keys computed
+        # at query time, from the matched rows, so that the keys are not computed again.
+        vol = _period_volume(events, d if "story_key" in matched.columns else matched, freq,
+                             start, end, origins)  # fmt: skip
         out = out.left_join(vol, "period").select(out, vol.volume)
         out = out.mutate(volume=out.volume.fill_null(0))
         per_k = ibis.ifelse(

@@ -11,6 +11,7 @@ from brinkwatch.store._queries import (
     select_events,
     state_match,
     story_key,
+    with_story,
     with_story_key,
 )
 from brinkwatch.store._schema import (
@@ -73,5 +74,6 @@ __all__ = [
     "sql_string",
     "state_match",
     "story_key",
+    "with_story",
     "with_story_key",
 ]

@@ -32,8 +32,10 @@ __all__ = [
     "select_events",
     "state_match",
     "story_key",
+    "story_key_sql",
     "url_key",
     "url_slug",
+    "with_story",
     "with_story_key",
 ]
 
@@ -56,6 +58,10 @@ ActorScope = Literal["state", "all"]
 # (dates, article ids, UUIDs) are gone. Character classes instead of backslashes, so that the
 # pattern reads the same in RE2 (DuckDB) and in Spark SQL string literals.
 _SLUG = "^.*/[-_.]*([a-z]+(?:[-_]+[a-z]+){3,})[-_]*(?:[.][a-z0-9]+)?(?:/|$)"
+# One whole path segment that _SLUG accepts, without the capture group.
+_SEGMENT = "[-_.]*[a-z]+(?:[-_]+[a-z]+){3,}[-_]*(?:[.][a-z0-9]+)?"
+# The tokens holding digits that a slug ignores.
+_DIGITS = "[a-z]*[0-9][a-z0-9]*"
 
 
 def url_key(url: ir.StringValue) -> ir.StringValue:
@@ -98,9 +104,7 @@ def url_slug(url: ir.StringValue) -> ir.StringValue:
 
 def _slug_of_key(key: ir.StringValue) -> ir.StringValue:
     """Return the headline slug of a URL already normalised by :func:`url_key`."""
-    path = (
-        key.re_replace("[?].*$", "").re_replace("^[^/]*", "").re_replace("[a-z]*[0-9][a-z0-9]*", "")
-    )
+    path = key.re_replace("[?].*$", "").re_replace("^[^/]*", "").re_replace(_DIGITS, "")
     # regexp_extract gives '' for no match on both backends; NULL says "no slug".
     return path.re_extract(_SLUG, 1).re_replace("[-_]+", "-").nullif("")
 
@@ -218,6 +222,172 @@ def with_story_key(t: ir.Table, name: str = "story") -> ir.Table:
     t = t.mutate(_sk_url=url_key(t.source_url))
     t = t.mutate(_sk_slug=_slug_of_key(t._sk_url))
     return t.mutate(**{name: _story_case(t, t._sk_url, t._sk_slug)}).drop(*tmp)
+
+
+def with_story(t: ir.Table, name: str = "story") -> ir.Table:
+    """Add the story key to ``t`` as column ``name``: the stored one when ``t`` has it.
+
+    Stores of schema 5 keep the key in ``events.story_key`` (filled as rows are loaded), so
+    measures read it instead of running the regular expressions of :func:`with_story_key` at
+    every query; a store of an older schema opened read-only, or a table made elsewhere,
+    gets the key computed, with the same values.
+
+    Parameters
+    ----------
+    t
+        A table with the canonical event columns, with or without ``story_key``.
+    name
+        The new column's name.
+
+    Returns
+    -------
+    ibis.expr.types.Table
+        ``t`` with the story key appended as ``name``.
+
+    Examples
+    --------
+    >>> from brinkwatch.store import example
+    >>> e = example().events
+    >>> a = with_story(e).select("story").to_pyarrow()["story"].to_pylist()
+    >>> a == with_story_key(e.drop("story_key")).select("story").to_pyarrow()["story"].to_pylist()
+    True
+    """
+    if "story_key" in t.columns:
+        if name in t.columns:
+            raise ConfigError(f"the table already has a column {name!r}", field="name")
+        return t.mutate(**{name: t.story_key})
+    return with_story_key(t, name)
+
+
+def _starts(x: str, chars: str) -> str:
+    """Return SQL testing whether ``x`` starts with one of ``chars`` (guards a trim)."""
+    return " OR ".join(f"starts_with({x}, chr({ord(c)}))" for c in chars)
+
+
+def _ends(x: str, chars: str) -> str:
+    """Return SQL testing whether ``x`` ends with one of ``chars`` (guards a trim)."""
+    return " OR ".join(f"ends_with({x}, chr({ord(c)}))" for c in chars)
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def story_key_sql(relation: str, name: str = "story_key") -> str:
+    """Return DuckDB SQL adding ``story_key`` (the value of :func:`story_key`) to ``relation``.
+
+    The store fills ``event_rows.story_key`` with it in the same INSERT that loads a batch,
+    and backfills older stores with it. It is written out rather than compiled from the Ibis
+    expression so that loading needs no Ibis import, it computes the normalised URL once a
+    row (the compiled expression repeats it in each branch), and it runs each regular
+    expression only on values where it can match (a URL without ``#`` skips the fragment
+    rule), which makes it several times cheaper. Tests check that its values equal
+    :func:`story_key`'s on real and synthetic rows.
+
+    Parameters
+    ----------
+    relation
+        A SELECT (or table name) with ``origin``, ``source_url``, ``story_id`` and
+        ``event_id``; its columns pass through, followed by the helper columns ``_sk_u``,
+        ``_sk_url``, ``_sk_slug``, ``_sk_seg`` and then the key.
+    name
+        The key column's name (another name than ``story_key`` when ``relation`` may have
+        one already).
+
+    Returns
+    -------
+    str
+        A SELECT statement.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> rel = ("SELECT 'gdelt2' AS origin, 'https://www.x.com/a/trump-skips-asia-summit/' "
+    ...        "AS source_url, NULL AS story_id, '1' AS event_id")
+    >>> duckdb.sql(f"SELECT story_key FROM ({story_key_sql(rel)})").fetchall()
+    [('gdelt2|slug:trump-skips-asia-summit',)]
+    """
+
+    def rx(x: str, pattern: str, repl: str = "") -> str:
+        return f"regexp_replace({x}, {_sql_str(pattern)}, {_sql_str(repl)}, 'g')"
+
+    def when(cond: str, x: str, pattern: str, repl: str = "") -> str:
+        # A regex runs only where it can match: each condition is implied by a match, so
+        # the value is the one of the bare regular expression (at a fraction of the cost).
+        return f"CASE WHEN {cond} THEN {rx(x, pattern, repl)} ELSE {x} END"
+
+    # Each step mirrors url_key / _slug_of_key / _story_case, in the same order; a step is a
+    # layer of its own so that no expression is repeated.
+    u, p, seg = "_sk_u", "_sk_slug", "_sk_seg"
+    nl = "chr(10)"  # '.' stops at a newline: a '...$' rule is cut by hand only without one
+    url_steps = (
+        f"CASE WHEN starts_with({u}, 'https://') THEN substr({u}, 9) "
+        f"WHEN starts_with({u}, 'http://') THEN substr({u}, 8) "
+        f"WHEN contains({u}, '://') THEN {rx(u, '^[a-z][a-z0-9+.-]*://')} ELSE {u} END",
+        f"CASE WHEN starts_with({u}, 'www.') THEN substr({u}, 5) "
+        f"WHEN starts_with({u}, 'www') THEN {rx(u, '^www[0-9]*[.]')} ELSE {u} END",
+        f"CASE WHEN NOT contains({u}, '#') THEN {u} WHEN NOT contains({u}, {nl}) "
+        f"THEN left({u}, strpos({u}, '#') - 1) ELSE {rx(u, '#.*$')} END",
+        # The query stays where it names the article (both patterns need a '?'): a bare host
+        # (what precedes the first '?' has no '/' but a final one) or a script.
+        f"CASE WHEN NOT contains({u}, '?') THEN {u} "
+        f"WHEN strpos(left({u}, strpos({u}, '?') - 1), '/') IN (0, strpos({u}, '?') - 1) "
+        f"OR regexp_matches({u}, '[.](php|aspx?|jsp|cgi|cfm|do)[?]') THEN {u} "
+        f"WHEN NOT contains({u}, {nl}) THEN left({u}, strpos({u}, '?') - 1) "
+        f"ELSE {rx(u, '[?].*$')} END",
+        f"CASE WHEN ends_with({u}, '/') THEN rtrim({u}, '/') ELSE {u} END",
+        when(f"contains({u}, '/?')", u, "/+[?]", "?"),
+    )
+    slug_steps = (
+        f"CASE WHEN NOT contains({p}, '?') THEN {p} WHEN NOT contains({p}, {nl}) "
+        f"THEN left({p}, strpos({p}, '?') - 1) ELSE {rx(p, '[?].*$')} END",
+        # regexp_replace(x, '^[^/]*', ''): from the first '/', or '' without one.
+        f"CASE WHEN {p} IS NULL THEN NULL WHEN contains({p}, '/') "
+        f"THEN substr({p}, strpos({p}, '/')) ELSE '' END",
+        # _SLUG takes the last segment that is a slug; when the last one is (and no newline
+        # stops its '.*'), the next steps cut the words out of it with string functions.
+        # Otherwise the slug is in an earlier segment, which needs three '-' or '_' before a
+        # '/': only then does the regex run, on the whole path cleaned of tokens with digits.
+        f"CASE WHEN NOT contains({p}, {nl}) AND regexp_full_match({seg}, {_sql_str(_SEGMENT)}) "
+        f"THEN {seg} WHEN contains({p}, {nl}) OR regexp_matches({p}, '[-_].*[-_].*[-_].*/') "
+        f"THEN regexp_extract({rx(p, _DIGITS)}, {_sql_str(_SLUG)}, 1) ELSE '' END",
+        # Cut the words out of a whole segment; a no-op on what regexp_extract gave. Each trim
+        # runs only where it has something to remove (DuckDB's trims are slow).
+        f"CASE WHEN {_starts(p, '-_.')} THEN ltrim({p}, '-_.') ELSE {p} END",
+        f"CASE WHEN contains({p}, '.') THEN split_part({p}, '.', 1) ELSE {p} END",
+        # rtrim(x, '-_'); the regex is cheaper here (no newline in a segment or a capture).
+        when(_ends(p, "-_"), p, "[-_]+$"),
+        when(f"contains({p}, '_') OR contains({p}, '--')", p, "[-_]+", "-"),
+        f"nullif({p}, '')",
+    )
+    ws = " \t\n\r\x0b\x0c"
+    trimmed = (
+        f"CASE WHEN {_starts('source_url', ws)} OR {_ends('source_url', ws)} "
+        f"THEN trim(source_url, {_sql_str(ws)}) ELSE source_url END"
+    )
+    sql = f"SELECT *, lower({trimmed}) AS {u} FROM ({relation}) _sk"
+    for i, step in enumerate(url_steps):
+        sql = f"SELECT * REPLACE ({step} AS {u}) FROM ({sql}) _sk{i}"
+    sql = f"SELECT *, nullif({u}, '') AS _sk_url, nullif({u}, '') AS {p} FROM ({sql}) _sku"
+    gdelt = "origin IN ('gdelt1', 'gdelt2')"
+    for i, step in enumerate(slug_steps):
+        if i == 2:  # before the slug's first step: the cleaned last segment
+            # Tokens with digits never span a '/', so the last segment is cleaned of them
+            # alone: the slug is usually there, and the whole path then needs no regex.
+            last = f"split_part({p}, '/', -1)"
+            clean = rx(last, _DIGITS)
+            sql = f"SELECT *, CASE WHEN {gdelt} THEN {clean} END AS {seg} FROM ({sql}) _skg"
+        # Only GDELT rows use the slug.
+        sql = f"SELECT * REPLACE (CASE WHEN {gdelt} THEN {step} END AS {p}) FROM ({sql}) _sks{i}"
+    case = (
+        "origin || '|' || CASE "
+        f"WHEN {gdelt} AND {p} IS NOT NULL THEN 'slug:' || {p} "
+        f"WHEN {gdelt} AND _sk_url IS NOT NULL THEN 'url:' || _sk_url "
+        "WHEN origin <> 'chronology' AND story_id IS NOT NULL THEN 'story:' || story_id "
+        "WHEN origin <> 'chronology' AND _sk_url IS NOT NULL THEN 'url:' || _sk_url "
+        "ELSE 'row:' || event_id END"
+    )
+    return f"SELECT *, {case} AS {name} FROM ({sql}) _skk"
 
 
 def is_state(

@@ -8,6 +8,7 @@ from datetime import date
 __all__ = [
     "COLUMNS_BY_NAME",
     "DAILY_VOLUME_DDL",
+    "DERIVED_COLUMNS",
     "EVENT_COLUMNS",
     "INPUT_FIELDS",
     "INTERNAL_COLUMNS",
@@ -19,7 +20,7 @@ __all__ = [
     "ddl",
 ]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 #: The per-origin daily volume: the denominator of ``normalize``. One row per origin and day
 #: with the events the origin published that day, counted once each (the rows the store holds
@@ -158,6 +159,13 @@ EVENT_COLUMNS: tuple[Column, ...] = (
     Column("publisher", "VARCHAR", "ICEWS publisher, or the outlet of a coded text."),
     Column("date_added", "TIMESTAMP", "When the origin published the row (GDELT DATEADDED)."),
     Column(
+        "story_key",
+        "VARCHAR",
+        "Which report the row comes from, as origin|kind:key (slug:, url:, story: or row:; "
+        "see story_key in docs/measures.md). The store fills it as rows are loaded "
+        "(schema 5; older stores are backfilled when opened for writing).",
+    ),
+    Column(
         "batch_id",
         "BIGINT",
         "The ingest batch (one file in one run) that stored the row; joins ingest_log.",
@@ -182,8 +190,12 @@ INTERNAL_COLUMNS: tuple[Column, ...] = (
 # pass through event_rows (with NULL dates, codes, ...) inside the ingest transaction.
 #: Canonical fields that input provides (as text); the store derives origin, root and batch.
 INPUT_FIELDS: tuple[str, ...] = tuple(
-    c.name for c in EVENT_COLUMNS if c.name not in {"origin", "batch_id", "cameo_root"}
+    c.name for c in EVENT_COLUMNS if c.name not in {"origin", "batch_id", "cameo_root", "story_key"}
 )
+
+#: Event columns the store derives itself, never read from input: a batch's SQL need not
+#: give them (``story_key`` is computed in the INSERT from the row's origin, URL and ids).
+DERIVED_COLUMNS: tuple[str, ...] = ("story_key",)
 
 #: GDELT 2.0 mentions (``*.mentions.CSV``): one row per mention of an event in an article.
 #: Schema version 4 added them; ``event_id`` is the GDELT 2.0 GLOBALEVENTID of an event of

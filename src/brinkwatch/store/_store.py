@@ -351,6 +351,7 @@ class Store:
         con = self.con
         added: dict[str, int] = {}
         cols = ", ".join(c.name for c in EVENT_COLUMNS)
+        # story_key is recomputed after the insert: an export made before schema 5 has none.
         con.execute("BEGIN TRANSACTION")
         try:
             # Batches are renumbered so that imported ones never collide with local ones.
@@ -365,7 +366,11 @@ class Store:
                 f"""INSERT INTO event_rows ({cols})
                 SELECT {
                     ", ".join(
-                        "coalesce(m.new_id, e.batch_id)" if c.name == "batch_id" else "e." + c.name
+                        "coalesce(m.new_id, e.batch_id)"
+                        if c.name == "batch_id"
+                        else "NULL"
+                        if c.name == "story_key"
+                        else "e." + c.name
                         for c in EVENT_COLUMNS
                     )
                 }
@@ -391,6 +396,7 @@ class Store:
             con.execute("DROP TABLE _imp_log")
             if ev and int(ev[0]):
                 rebuild_daily_volume(con)
+                rebuild_story_keys(con, missing_only=True)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -526,11 +532,24 @@ def _migrate(con: duckdb.DuckDBPyConnection, path: Path | None) -> None:
     had_volume = fetch_one(
         con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'daily_volume'"
     )
+    had_rows = fetch_one(
+        con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'event_rows'"
+    )
+    had_key = fetch_one(
+        con,
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'event_rows' "
+        "AND column_name = 'story_key'",
+    )
+    if had_rows and had_rows[0] and not (had_key and had_key[0]):
+        # A store made before schema version 5: the view is replaced below with the column.
+        con.execute("ALTER TABLE event_rows ADD COLUMN story_key VARCHAR")
     for stmt in ddl():
         con.execute(stmt)
     if not (had_volume and had_volume[0]):
         # A store made before schema version 3: its stored rows give the daily volume.
         rebuild_daily_volume(con)
+    if had_rows and had_rows[0] and not (had_key and had_key[0]):
+        rebuild_story_keys(con)
     con.execute(
         "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET "
         "value = excluded.value",
@@ -546,6 +565,33 @@ def rebuild_daily_volume(con: duckdb.DuckDBPyConnection) -> None:
         "FROM event_rows WHERE _reject IS NULL AND event_date IS NOT NULL "
         "GROUP BY origin, event_date"
     )
+
+
+def rebuild_story_keys(con: duckdb.DuckDBPyConnection, *, missing_only: bool = False) -> int:
+    """Compute ``event_rows.story_key`` of the stored rows (all, or those without one).
+
+    The same SQL as the INSERT of :meth:`Store.load_batch` (:func:`story_key_sql`), for rows
+    that did not come through it: a store made before schema version 5, a Parquet import,
+    rows written by SQL (the benchmark's generator).
+
+    Returns
+    -------
+    int
+        Rows updated.
+    """
+    from brinkwatch.store._queries import story_key_sql
+
+    cond = "_reject IS NULL" + (" AND story_key IS NULL" if missing_only else "")
+    rel = (
+        "SELECT rowid AS _sk_rid, origin, source_url, story_id, event_id FROM event_rows "
+        f"WHERE {cond}"
+    )
+    row = fetch_one(
+        con,
+        f"UPDATE event_rows SET story_key = k._sk_key FROM ({story_key_sql(rel, '_sk_key')}) k "
+        "WHERE event_rows.rowid = k._sk_rid",
+    )
+    return int(row[0]) if row else 0
 
 
 def connect(

@@ -18,6 +18,7 @@ import duckdb
 
 from brinkwatch._sizes import size_bytes as _bytes
 from brinkwatch.errors import IntegrityError
+from brinkwatch.store._queries import story_key_sql
 from brinkwatch.store._schema import (
     EVENT_COLUMNS,
     INTERNAL_COLUMNS,
@@ -500,15 +501,19 @@ def _insert_rows(
     """Append the file's rows in one INSERT; return blank lines skipped, first rowid, rows."""
     values = {c.name: f"s.{c.name}" for c in target.columns}
     values.update(batch_id=str(batch), _reject="s._rej", _raw="s._raw")
+    rows = source.sql
     if "origin" in values:
         values["origin"] = sql_string(source.origin)
+    if "story_key" in values:
+        # Computed here, once a row, so that queries read it instead of running the regexes.
+        rows = story_key_sql(f"SELECT *, {values['origin']} AS origin FROM ({rows})", "_sk_key")
+        values["story_key"] = "s._sk_key"
     select = ", ".join(values[c.name] for c in (*target.columns, *INTERNAL_COLUMNS))
     # Blank lines are counted by a sequence as the scan filters them out (skip_blank_lines).
     con.execute("CREATE OR REPLACE TEMP SEQUENCE _blank_seq START 1")
     with _progress_poller(con, source.file, progress), _trimming_table_cache(con, trim):
         con.execute(
-            f"INSERT INTO {target.table} ({target.insert_cols}) SELECT {select} "
-            f"FROM ({source.sql}) s"
+            f"INSERT INTO {target.table} ({target.insert_cols}) SELECT {select} FROM ({rows}) s"
         )
     blank_lines = _scalar(con, "SELECT nextval('_blank_seq') - 1")
     con.execute("DROP SEQUENCE IF EXISTS _blank_seq")

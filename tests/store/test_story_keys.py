@@ -1,0 +1,150 @@
+"""The stored story key (schema 5): filled at load, backfilled, equal to the computed rule."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from brinkwatch.ingest import ingest, read_mapping
+from brinkwatch.measure import Actor, dyad_series
+from brinkwatch.store import EVENT_COLUMNS, SCHEMA_VERSION, Store, connect, story_key, with_story
+from brinkwatch.store._store import rebuild_story_keys
+from tests.conftest import BUNDLED_CHRONOLOGY, CHRONOLOGY, ROOT
+
+PANDAS = "gdelt/pandas-export-202011"
+
+
+@pytest.fixture(scope="module")
+def real_db(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
+    """GDELT 2.0 (export and pandas export), GDELT 1.0, ICEWS and the chronology in one store."""
+    path = tmp_path_factory.mktemp("keys") / "store.duckdb"
+    with connect(path) as s:
+        rep = ingest(s, [BUNDLED_CHRONOLOGY], mapping=read_mapping(CHRONOLOGY / "chronology.yaml"))
+        assert not rep.failed
+        files = ["gdelt/20191024143000.export.CSV", "gdelt/gdelt1_events_sample.tsv"]
+        rep = ingest(s, [shared_data / f for f in [*files, "icews/events.2018.sample.tab"]])
+        assert not rep.failed
+        with pytest.warns(Warning):  # the mapping claims gdelt2 for a pandas export
+            rep = ingest(
+                s,
+                [shared_data / PANDAS],
+                mapping=read_mapping(ROOT / "docs/examples/gdelt-pandas-export.yaml"),
+                origin_override=True,
+            )
+        assert not rep.failed
+    return path
+
+
+@pytest.fixture(scope="module")
+def real(real_db: Path) -> Iterator[Store]:
+    with connect(real_db, read_only=True) as s:
+        yield s
+
+
+def _stored_and_computed(s: Store) -> list[tuple[str, str, str]]:
+    e = s.events
+    t = e.select("origin", "story_key", k=story_key(e)).to_pyarrow()
+    return list(zip(*(t[c].to_pylist() for c in ("origin", "story_key", "k")), strict=True))
+
+
+def test_load_batch_stores_the_story_key_of_every_row(real: Store) -> None:
+    got = _stored_and_computed(real)
+    origins = {o for o, _, _ in got}
+    assert {"chronology", "gdelt1", "gdelt2", "icews"} <= origins
+    assert all(stored is not None for _, stored, _ in got)
+    wrong = [(o, a, b) for o, a, b in got if a != b]
+    assert not wrong, wrong[:5]
+    # Not trivially equal: GDELT copies do share keys.
+    kinds = {k.split("|")[1].split(":")[0] for _, k, _ in got}
+    assert kinds == {"slug", "url", "story", "row"}
+    gd = [k for o, k, _ in got if o == "gdelt2"]
+    assert len(set(gd)) < len(gd)
+
+
+def test_a_schema_4_store_reads_the_same_keys_and_is_backfilled(
+    real_db: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "old.duckdb"
+    path.write_bytes(real_db.read_bytes())
+    with connect(path) as s:
+        want = sorted(_stored_and_computed(s))
+        pairs = [(Actor("JPN"), Actor("KOR")), (Actor("KOR"), Actor("JPN"))]
+        kw = {"start": date(2019, 1, 1), "end": date(2020, 12, 31), "freq": "month"}
+        series = dyad_series(s.events, pairs, count="stories", **kw).to_pyarrow()  # type: ignore[arg-type]
+        # What a schema-4 store looks like: no story_key column, version 4.
+        cols = ", ".join(c.name for c in EVENT_COLUMNS if c.name != "story_key")
+        s.con.execute(f"CREATE OR REPLACE VIEW events AS SELECT {cols} FROM event_rows "
+                      "WHERE _reject IS NULL")  # fmt: skip
+        s.con.execute("ALTER TABLE event_rows DROP COLUMN story_key")
+        s.con.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+    with connect(path, read_only=True) as s:
+        assert "story_key" not in s.events.columns
+        old = dyad_series(s.events, pairs, count="stories", **kw).to_pyarrow()  # type: ignore[arg-type]
+        assert old.equals(series) and series.num_rows
+        k = with_story(s.events).select("story").to_pyarrow()["story"].to_pylist()
+        assert sorted(k) == sorted(b for _, _, b in want)
+    with connect(path) as s:  # opened for writing: the column comes back, filled
+        ver = s.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        assert ver == (str(SCHEMA_VERSION),) == ("5",)
+        assert sorted(_stored_and_computed(s)) == want
+
+
+def test_a_parquet_export_round_trips_and_rows_written_by_sql_get_keys(
+    real: Store, tmp_path: Path
+) -> None:
+    real.to_parquet(tmp_path / "pq")
+    with connect(":memory:") as s:
+        s.read_parquet(tmp_path / "pq")
+        assert sorted(_stored_and_computed(s)) == sorted(_stored_and_computed(real))
+        # Rows that bypass load_batch (as the benchmark's generator writes them) get the same
+        # key from the store's rebuild.
+        s.con.execute("UPDATE event_rows SET story_key = NULL")
+        assert rebuild_story_keys(s.con) == real.events.count().execute()
+        assert sorted(_stored_and_computed(s)) == sorted(_stored_and_computed(real))
+
+
+def test_the_loading_sql_equals_the_rule_on_awkward_and_random_urls() -> None:
+    """The guards of story_key_sql skip regexes only where they cannot match: check edge cases
+    and random strings built from the characters the rules look at."""
+    import random
+
+    import duckdb
+    import ibis
+    import pyarrow as pa
+
+    from brinkwatch.store._queries import story_key_sql
+
+    awkward = [
+        None, "", "  ", "HTTPS://WWW2.Example.COM/a/B/?utm=1#top", "www.x.com", "wwwx.com/a",
+        "http://a://b/c", "x.com/?p=1", "x.com/view.php?ud=2020", "x.com/a//?q", "x.com///",
+        "x.com/a/trump_skips--asia__summit_now/", "x.com/2020/11/one-two-three-four.html",
+        "x.com/one-two-three-four/?a#b", "x.com/#frag?x", "x.com/a\n#b", "x.com/a?b\nc",
+        "\tftp://host/one-two-three-four5/", "x.com/one-two-three/", "//one-two-three-four",
+        "x.com/a-b-c-d/e1f-g", "x.com/?", "/", "#", "?", "x.com/one-two-three-four.aspx?id=3",
+        "x.com/one--two-three-four/", "x.com/one-two---three-four-",
+        "ünï.com/ä?x", "é/?q", "ñ.es/caf\u0301e-con-leche-para-todos?x=1", "a/?b", "a?/b",
+        "https://x.com/one-two-three-four///?q", "www.x.com#a?b", "www1.x.com/?a#b\nc",
+        "x.com/a?b\n?c", "x.com/a#b\n#c", "x.com/a/one-two-three-four?x\ny",
+    ]  # fmt: skip
+    rng = random.Random(14)
+    alphabet = ["/", "?", "#", ".", "-", "_", "--", "://", "www", "a", "bc", "7", "x9", "\n", "Q"]
+    alphabet += ["http", "s", "é", ":", "php"]
+    urls = awkward + ["".join(rng.choices(alphabet, k=rng.randint(0, 14))) for _ in range(20000)]
+    n = len(urls)
+    origins = ["gdelt2", "gdelt1", "icews", "chronology", "csv"]
+    t = pa.table({
+        "origin": [origins[i % 5] for i in range(n)],
+        "source_url": urls,
+        "story_id": [None if i % 3 else f"s{i % 7}" for i in range(n)],
+        "event_id": [str(i) for i in range(n)],
+    })  # fmt: skip
+    con = duckdb.connect()
+    con.register("t", t)
+    got = con.execute(f"SELECT story_key FROM ({story_key_sql('SELECT * FROM t')})").fetchall()
+    e = ibis.duckdb.from_connection(con).table("t")
+    want = e.select(k=story_key(e)).to_pyarrow()["k"].to_pylist()
+    assert [g for (g,) in got] == want
+    assert len(set(want)) > n // 3  # the keys are not all alike
