@@ -21,6 +21,7 @@ __all__ = [
     "Citation",
     "Instrument",
     "Register",
+    "Renewal",
     "StateChange",
     "Weights",
 ]
@@ -86,6 +87,22 @@ class StateChange:
 
 
 @dataclass(frozen=True)
+class Renewal:
+    """How an agreement renews itself: yearly on ``anniversary`` unless notice is given.
+
+    A notice given at least ``notice_days`` before an anniversary ends the agreement on that
+    anniversary: the instrument then moves from ``notice_state`` to ``end_state``. ``basis``
+    says where the text says so (an article of the agreement).
+    """
+
+    anniversary: tuple[int, int]
+    notice_days: int
+    notice_state: str
+    end_state: str
+    basis: str = ""
+
+
+@dataclass(frozen=True)
 class Instrument:
     """An agreement, measure, ruling or case between named parties, and its dated states.
 
@@ -105,6 +122,8 @@ class Instrument:
     imposer: str | None = None
     target: str | None = None
     line: int | None = None
+    #: The renewal rule of an agreement that renews itself unless notice is given, else None.
+    renewal: Renewal | None = None
 
     def __hash__(self) -> int:
         return hash((self.id, self.start))

@@ -105,6 +105,39 @@ CASES = [
         "states",
         "non-empty",
     ),
+    (
+        "renewal anniversary",
+        _edit(
+            "    start: 2019-07-01",
+            "    renewal: {anniversary: '02-30', notice_days: 90,"
+            " notice_state: imposed, end_state: lifted}\n    start: 2019-07-01",
+        ),
+        11,
+        "anniversary",
+        "month and day",
+    ),
+    (
+        "renewal notice days",
+        _edit(
+            "    start: 2019-07-01",
+            "    renewal: {anniversary: '11-23', notice_days: -5,"
+            " notice_state: imposed, end_state: lifted}\n    start: 2019-07-01",
+        ),
+        11,
+        "notice_days",
+        "whole days",
+    ),
+    (
+        "renewal state",
+        _edit(
+            "    start: 2019-07-01",
+            "    renewal: {anniversary: '11-23', notice_days: 90,"
+            " notice_state: noticed, end_state: lifted}\n    start: 2019-07-01",
+        ),
+        11,
+        "notice_state",
+        "not one of the states",
+    ),
     ("negative weight", _edit("imposed: 3", "imposed: -1"), 10, "states", ">= 0"),
     ("text weight", _edit("imposed: 3", "imposed: high"), 10, "states", ">= 0"),
     ("bad start", _edit("start: 2019-07-01", "start: July 2019"), 11, "start", "date"),

@@ -220,3 +220,62 @@ def test_instrument_not_yet_in_existence_keeps_the_file_state_or_its_absent_stat
     assert sc2.machine("TISA").initial == "suspended"
     # From 1 October (day 30) the register's own state holds.
     assert observed_states(sc2, reg, (0, 29, 30, 99))["TISA"].tolist() == [1, 1, 0, 0]
+
+
+def test_the_registers_renewal_rule_ends_the_agreement_on_its_anniversary() -> None:
+    # The scenario says "90 days after notice"; the register says what the agreement's text
+    # says (renewed each 23 November unless notice is given 90 days ahead): the register wins.
+    text = PATHS.read_text()
+    renewing = text.replace(
+        "    start: 2016-11-23\n",
+        '    renewal: {anniversary: "11-23", notice_days: 90, notice_state: notice_given,'
+        " end_state: terminated, basis: Article 21}\n    start: 2016-11-23\n",
+        1,
+    )
+    assert renewing != text
+    reg = parse_register(renewing, source="renewing")
+    assert reg["GSOMIA"].renewal is not None and reg["GSOMIA"].renewal.anniversary == (11, 23)
+    sc = apply_register(parse_scenario(TINY, source="tiny"), reg)
+    rule = next(t for t in sc.machine("GSOMIA").transitions if t.target == "terminated")
+    assert (rule.anniversary, rule.notice_days, rule.after_days) == ((11, 23), 90, None)
+    assert any("renewal rule" in n and "Article 21" in n for n in sc.register_notes)
+    run = run_scenario(sc, _dynamics(sc), n_paths=50, seed=1)
+    ends = {r["date"] for r in run.transition_table().to_pylist() if r["machine"] == "GSOMIA"}
+    assert ends == {date(2019, 11, 23)}  # not 21 November, 90 days after the notice
+    # A notice fewer than 90 days before the anniversary waits a year.
+    late = renewing.replace(
+        "- date: 2019-08-23\n        state: notice_given",
+        "- date: 2019-08-30\n        state: notice_given",
+        1,
+    )
+    sc_late = apply_register(
+        parse_scenario(TINY, source="tiny"), parse_register(late, source="late")
+    )
+    run = run_scenario(sc_late, _dynamics(sc_late), n_paths=20, seed=1)
+    assert not any(r["machine"] == "GSOMIA" for r in run.transition_table().to_pylist())
+
+
+def test_a_renewal_rule_on_a_hazard_transition_or_a_missing_one_is_refused() -> None:
+    text = PATHS.read_text().replace(
+        "    start: 2016-11-23\n",
+        '    renewal: {anniversary: "11-23", notice_days: 90, notice_state: notice_given,'
+        " end_state: notice_suspended}\n    start: 2016-11-23\n",
+        1,
+    )
+    with pytest.raises(ScenarioError) as exc:
+        apply_register(parse_scenario(TINY, source="tiny"), parse_register(text, source="r"))
+    assert "has a hazard" in exc.value.message and "at_anniversary" in exc.value.message
+
+
+def test_the_bundled_gsomia_carries_article_21() -> None:
+    from brinkwatch.ingest.instruments import bundled_register
+
+    rule = bundled_register()["GSOMIA"].renewal
+    assert rule is not None
+    assert (rule.anniversary, rule.notice_days, rule.end_state) == ((11, 23), 90, "terminated")
+    sc = apply_register(
+        parse_scenario(read_bundled_scenario("jpn-kor-2019"), source="jpn-kor-2019"),
+        bundled_register(),
+    )
+    rule_t = next(t for t in sc.machine("GSOMIA").transitions if t.target == "terminated")
+    assert rule_t.anniversary == (11, 23) and rule_t.notice_days == 90

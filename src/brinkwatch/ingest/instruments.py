@@ -26,6 +26,7 @@ from brinkwatch.instruments import (
     Citation,
     Instrument,
     Register,
+    Renewal,
     StateChange,
 )
 
@@ -50,7 +51,10 @@ _INSTRUMENT_KEYS = {
     "start",
     "end",
     "changes",
+    "renewal",
 }
+_RENEWAL_KEYS = {"anniversary", "notice_days", "notice_state", "end_state", "basis"}
+_MONTH_DAY = re.compile(r"(\d\d)-(\d\d)\Z")
 _CHANGE_KEYS = {"date", "state", "date_kind", "timezone", "date_note", "citation", "note"}
 _CITATION_KEYS = {"publisher", "date", "title", "url", "archive", "checked"}
 
@@ -203,6 +207,7 @@ def _instrument(f: _Fields) -> Instrument:
     if end is not None and end < start:
         raise f.error("end", f"end {end} is before start {start}")
     changes = _changes(f, states, start, end)
+    renewal = _renewal(f, states)
     return Instrument(
         id=ins_id,
         name=f.text("name") or "",
@@ -215,6 +220,44 @@ def _instrument(f: _Fields) -> Instrument:
         imposer=roles.get("imposer"),
         target=roles.get("target"),
         line=f.line,
+        renewal=renewal,
+    )
+
+
+def _renewal(f: _Fields, states: dict[str, float]) -> Renewal | None:
+    """Read an agreement's renewal rule: yearly on an anniversary unless notice is given."""
+    node = f.nodes.get("renewal")
+    if node is None:
+        return None
+    r = _Fields(node, _RENEWAL_KEYS, f.source, "renewal")
+    raw = r.get("anniversary")
+    m = _MONTH_DAY.match(raw) if isinstance(raw, str) else None
+    try:
+        md = date(2000, int(m.group(1)), int(m.group(2))) if m else None  # 2000: a leap year
+    except ValueError:
+        md = None
+    if md is None:
+        raise r.error(
+            "anniversary",
+            f"'anniversary' must be a month and day such as \"11-23\", got {shown(raw)}",
+        )
+    days = r.get("notice_days")
+    if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 366:
+        raise r.error(
+            "notice_days", f"'notice_days' must be whole days from 0 to 366, got {shown(days)}"
+        )
+    named = {}
+    for field in ("notice_state", "end_state"):
+        v = r.text(field)
+        if v not in states:
+            raise r.error(field, f"{field} {shown(v)} is not one of the states {list(states)}")
+        named[field] = str(v)
+    return Renewal(
+        anniversary=(md.month, md.day),
+        notice_days=days,
+        notice_state=named["notice_state"],
+        end_state=named["end_state"],
+        basis=r.text("basis", required=False) or "",
     )
 
 

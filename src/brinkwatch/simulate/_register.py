@@ -74,13 +74,62 @@ def _state_on(
     return _machine_state(m, ins, last.state, day, source), last.date
 
 
+def _renewed(m: Machine, ins: Instrument, day: date, source: str) -> tuple[Machine, str | None]:
+    """Give the machine the register's renewal rule (anniversary, notice period), if it has one.
+
+    The agreement's own text decides when a notice ends it, so the register's rule replaces the
+    scenario's for the transition from the notice state to the end state.
+    """
+    rule = ins.renewal
+    if rule is None:
+        return m, None
+    src = _machine_state(m, ins, rule.notice_state, day, source)
+    dst = _machine_state(m, ins, rule.end_state, day, source)
+    for i, t in enumerate(m.transitions):
+        if (t.source, t.target) != (src, dst):
+            continue
+        if t.anniversary == rule.anniversary and t.notice_days == rule.notice_days:
+            return m, None
+        if t.hazard is not None:
+            raise ScenarioError(
+                f"machine '{m.name}': {src} -> {dst} has a hazard, but instrument '{ins.id}' ends "
+                "by its renewal rule on an anniversary; give the transition `at_anniversary:` "
+                "(its date and notice period are then taken from the register)",
+                path=source,
+                line=t.line,
+                field=f"{m.name}.transitions",
+            )
+        new = replace(
+            t, anniversary=rule.anniversary, notice_days=rule.notice_days, after_days=None
+        )
+        mm, dd = rule.anniversary
+        note = (
+            f"{m.name}: {src}->{dst} follows the register's renewal rule ({mm:02d}-{dd:02d} "
+            f"anniversary, notice {rule.notice_days} days before"
+            + (f"; {rule.basis}" if rule.basis else "")
+            + ")"
+        )
+        return replace(m, transitions=(*m.transitions[:i], new, *m.transitions[i + 1 :])), note
+    raise ScenarioError(
+        f"instrument '{ins.id}' ends {rule.notice_days} days' notice before its anniversary "
+        f"({rule.notice_state} -> {rule.end_state}), and machine '{m.name}' has no transition "
+        f"{src} -> {dst} to carry that rule; add one (`at_anniversary:` is then taken from the "
+        "register)",
+        path=source,
+        line=m.line,
+        field=f"{m.name}.transitions",
+    )
+
+
 def apply_register(scenario: Scenario, register: Register) -> Scenario:
     """Start every machine linked to ``register`` in its register state on the start day.
 
     A machine is linked when its ``register:`` names an instrument, or when an instrument has
     its name. Its ``initial`` becomes the register's state on ``scenario.start`` and its
-    ``dwell`` the days since that state began, so ``after_days`` rules (termination 90 days
-    after notice) count from the real date. Where the file's ``initial`` disagrees, the
+    ``dwell`` the days since that state began, so ``after_days`` and anniversary rules count
+    from the real date. An instrument with a renewal rule (an agreement renewed on its
+    anniversary unless notice is given ``notice_days`` before) gives that rule to the machine's
+    transition from the notice state to the end state. Where the file's ``initial`` disagrees, the
     register wins and ``register_notes`` say so (``brinkwatch scenario check`` shows them).
 
     Parameters
@@ -117,6 +166,9 @@ def apply_register(scenario: Scenario, register: Register) -> Scenario:
             if m.kind != "event":
                 notes.append(f"{m.name}: not in the register; starts in '{m.initial}' as written")
             continue
+        m, renewal_note = _renewed(m, ins, day, scenario.source)
+        if renewal_note is not None:
+            notes.append(renewal_note)
         state, since = _state_on(m, ins, day, m.initial, scenario.source)
         dwell = (day - since).days if since is not None else 0
         link = m.register or RegisterLink(instrument=ins.id)
