@@ -16,15 +16,46 @@ from brinkwatch.errors import ScenarioError
 from brinkwatch.ingest.instruments import bundled_register, read_register
 from brinkwatch.instruments import Register
 
-__all__ = ["chronology_files", "read_scenario_text", "scenario_register", "scenario_relative"]
+__all__ = [
+    "bundled_scenario_names",
+    "chronology_files",
+    "read_bundled_scenario_text",
+    "read_scenario_text",
+    "scenario_register",
+    "scenario_relative",
+]
 
 
 def _bundled_folder() -> Path:
     return Path(str(resources.files("brinkwatch").joinpath("data", "scenarios")))
 
 
-def _bundled_names() -> list[str]:
+def bundled_scenario_names() -> list[str]:
+    """Names of the scenarios shipped with brinkwatch.
+
+    Examples
+    --------
+    >>> "jpn-kor-2019" in bundled_scenario_names()
+    True
+    """
     return sorted(p.stem for p in _bundled_folder().glob("*.yaml"))
+
+
+def read_bundled_scenario_text(name: str) -> str:
+    """Return the YAML text of a bundled scenario.
+
+    Raises
+    ------
+    ScenarioError
+        If there is no such scenario; the message lists those there are.
+    """
+    names = bundled_scenario_names()
+    if name not in names:
+        raise ScenarioError(
+            f"no bundled scenario '{name}'; bundled: {', '.join(names)}. "
+            "Give a path to a YAML file for your own."
+        )
+    return read_text(_bundled_folder() / f"{name}.yaml", error=ScenarioError)
 
 
 def read_scenario_text(spec: str) -> tuple[str, str]:
@@ -52,7 +83,7 @@ def read_scenario_text(spec: str) -> tuple[str, str]:
     ('jpn-kor-2019', True)
     """
     path = Path(spec)
-    bundled = _bundled_names()
+    bundled = bundled_scenario_names()
     if path.suffix.lower() in (".yaml", ".yml") or path.exists():
         try:
             # Bounded read: a scenario file over the YAML size limit is refused unread.
@@ -63,12 +94,7 @@ def read_scenario_text(spec: str) -> tuple[str, str]:
             raise ScenarioError(
                 f"{exc.message}; bundled scenarios: {', '.join(bundled)}", path=path
             ) from None
-    if spec not in bundled:
-        raise ScenarioError(
-            f"no bundled scenario '{spec}'; bundled scenarios: {', '.join(bundled)}, "
-            "or give the path of a YAML file"
-        )
-    return read_text(_bundled_folder() / f"{spec}.yaml", error=ScenarioError), spec
+    return read_bundled_scenario_text(spec), spec
 
 
 def scenario_relative(source: str, relative: str) -> Path:
@@ -82,7 +108,7 @@ def scenario_relative(source: str, relative: str) -> Path:
     src = Path(source)
     if src.is_file():
         return src.parent / relative
-    if source in _bundled_names():
+    if source in bundled_scenario_names():
         return _bundled_folder() / relative
     return Path(relative)
 

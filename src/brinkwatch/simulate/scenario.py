@@ -13,9 +13,6 @@ is the worked example. The types live in ``_scenario_types``, the YAML reading i
 
 from __future__ import annotations
 
-from importlib import resources
-
-from brinkwatch.errors import ScenarioError
 from brinkwatch.simulate._scenario_types import (
     Driver,
     Effect,
@@ -73,22 +70,19 @@ def bundled_scenarios() -> list[str]:
     >>> "jpn-kor-2019" in bundled_scenarios()
     True
     """
-    folder = resources.files("brinkwatch").joinpath("data", "scenarios")
-    return sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))
+    from brinkwatch.ingest.scenarios import bundled_scenario_names
+
+    return bundled_scenario_names()
 
 
 def read_bundled_scenario(name: str) -> str:
-    """Return the YAML text of a bundled scenario.
+    """Return the YAML text of a bundled scenario (read by :mod:`brinkwatch.ingest.scenarios`).
 
     Raises
     ------
     ScenarioError
         If there is no such scenario; the message lists those there are.
     """
-    if name not in bundled_scenarios():
-        raise ScenarioError(
-            f"no bundled scenario '{name}'; bundled: {', '.join(bundled_scenarios())}. "
-            "Give a path to a YAML file for your own."
-        )
-    ref = resources.files("brinkwatch").joinpath("data", "scenarios", f"{name}.yaml")
-    return ref.read_text("utf-8")
+    from brinkwatch.ingest.scenarios import read_bundled_scenario_text
+
+    return read_bundled_scenario_text(name)
