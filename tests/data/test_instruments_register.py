@@ -17,25 +17,12 @@ import yaml
 
 import brinkwatch
 from brinkwatch import codebook
+from brinkwatch.instruments import BUNDLED_REGISTER, INSTRUMENT_TYPES
+from brinkwatch.instruments import DATE_KINDS as DATE_KIND_NAMES
 
-REGISTER = (
-    Path(brinkwatch.__file__).resolve().parent
-    / "data"
-    / "instruments"
-    / "jpn-kor-usa-2015-2023.yaml"
-)
-TYPES = {
-    "agreement",
-    "arrangement",
-    "export_control",
-    "whitelist",
-    "ruling",
-    "seizure",
-    "trade_case",
-    "swap",
-    "measure",
-}
-DATE_KINDS = {"announced", "decided", "signed", "filed", "effective", "expired", "ruled", "granted"}
+REGISTER = Path(brinkwatch.__file__).resolve().parent / BUNDLED_REGISTER
+TYPES = set(INSTRUMENT_TYPES)
+DATE_KINDS = set(DATE_KIND_NAMES)
 ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 # The scenario machines' state names (data/scenarios/jpn-kor-2019.yaml); the register must
