@@ -210,6 +210,24 @@ def cap_memory(con: duckdb.DuckDBPyConnection, limit: str) -> str:
 
 
 @contextmanager
+def _side_loop(step: Callable[[], None], every_s: float) -> Iterator[None]:
+    """Run ``step`` every ``every_s`` seconds in a side thread while the block runs."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(every_s):
+            step()
+
+    t = threading.Thread(target=loop, daemon=True)
+    t.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        t.join()
+
+
+@contextmanager
 def _progress_poller(
     con: duckdb.DuckDBPyConnection, name: str, progress: Progress | None
 ) -> Iterator[None]:
@@ -222,24 +240,17 @@ def _progress_poller(
     # DuckDB tracks a statement's progress only with its progress bar on; we draw our own.
     con.execute("SET enable_progress_bar = true")
     con.execute("SET enable_progress_bar_print = false")
-    stop = threading.Event()
 
     def poll() -> None:
-        while not stop.wait(0.25):
-            try:
-                pct = float(con.query_progress())
-            except Exception:  # the statement may just have finished; polling is best effort
-                continue
-            if pct >= 0:
-                progress(name, min(pct / 100.0, 1.0))
+        try:
+            pct = float(con.query_progress())
+        except Exception:  # the statement may just have finished; polling is best effort
+            return
+        if pct >= 0:
+            progress(name, min(pct / 100.0, 1.0))
 
-    t = threading.Thread(target=poll, daemon=True)
-    t.start()
-    try:
+    with _side_loop(poll, 0.25):
         yield
-    finally:
-        stop.set()
-        t.join()
 
 
 #: Files at least this large have the written table blocks trimmed from the cache as they grow.
@@ -264,36 +275,29 @@ def _trimming_table_cache(con: duckdb.DuckDBPyConnection, cap: str | None) -> It
         yield
         return
     side = con.cursor()
-    stop = threading.Event()
 
     def trim() -> None:
-        while not stop.wait(TRIM_EVERY_S):
-            try:
-                tags = side.execute(
-                    "SELECT tag, memory_usage_bytes FROM duckdb_memory()"
-                ).fetchall()
-            except duckdb.Error:
-                continue
-            table = sum(int(b) for t, b in tags if t == "BASE_TABLE")
-            if table < TRIM_HEADROOM:
-                continue
-            low = sum(int(b) for _, b in tags) - table + TRIM_HEADROOM
-            try:
-                # Refused (and left unchanged) when DuckDB cannot evict down to it.
-                side.execute(f"SET memory_limit = '{max(low // 10**6, 1)}MB'")
-            except duckdb.Error:
-                continue
-            finally:
-                with suppress(duckdb.Error):
-                    side.execute(f"SET memory_limit = {sql_string(cap)}")
+        try:
+            tags = side.execute("SELECT tag, memory_usage_bytes FROM duckdb_memory()").fetchall()
+        except duckdb.Error:
+            return
+        table = sum(int(b) for t, b in tags if t == "BASE_TABLE")
+        if table < TRIM_HEADROOM:
+            return
+        low = sum(int(b) for _, b in tags) - table + TRIM_HEADROOM
+        try:
+            # Refused (and left unchanged) when DuckDB cannot evict down to it.
+            side.execute(f"SET memory_limit = '{max(low // 10**6, 1)}MB'")
+        except duckdb.Error:
+            pass
+        finally:
+            with suppress(duckdb.Error):
+                side.execute(f"SET memory_limit = {sql_string(cap)}")
 
-    t = threading.Thread(target=trim, daemon=True)
-    t.start()
     try:
-        yield
+        with _side_loop(trim, TRIM_EVERY_S):
+            yield
     finally:
-        stop.set()
-        t.join()
         side.execute(f"SET memory_limit = {sql_string(cap)}")
         side.close()
 
