@@ -155,7 +155,7 @@ def _evaluate(coder: object, path: Path, fmt: OutputFormat) -> None:
     with _bar() as bar:
         task = bar.add_task("evaluate", total=len(recs))
         report = evaluate(coder, recs, progress=lambda n: bar.update(task, completed=n))
-    rows = report.rows()
+    rows = report.rows(extra=True)
     if fmt is OutputFormat.JSON:
         out.print_json(
             to_json(

@@ -10,13 +10,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from brinkwatch.codebook import lookup_event
+from brinkwatch.codebook import lookup_event, quad_class_of_root
 from brinkwatch.errors import LexiconError
 
 if TYPE_CHECKING:
     from brinkwatch.coding._coder import CodedEvent, Coder
 
-__all__ = ["DIMENSIONS", "EvaluationReport", "Record", "evaluate", "parse_validation_records"]
+__all__ = [
+    "DIMENSIONS",
+    "EXTRA_DIMENSIONS",
+    "EvaluationReport",
+    "Record",
+    "evaluate",
+    "parse_validation_records",
+]
 
 # Every pattern here is linear in its input: a tag's attributes stop at the next "<" (where the
 # next tag can start), and an attribute name is tried only where a word starts. Bodies are cut
@@ -29,12 +36,20 @@ _CODING_RE = re.compile(r"<EventCoding\b([^<>]*)>")
 #: source-target pair whatever the code ("dyad"), and the whole triple.
 DIMENSIONS = ("root", "code", "source", "target", "dyad", "triple")
 
+#: Scored as well and shown by ``rows(extra=True)``: the quad class of the code (1-4:
+#: verbal/material cooperation/conflict), and the triple with its event date ("dated"; a gold
+#: event without a ``date`` attribute takes its record's date, as the coder does).
+EXTRA_DIMENSIONS = ("quad", "dated")
+
 
 @dataclass(frozen=True)
 class Record:
     """One validation sentence with its gold events.
 
     ``gold`` holds (source, target, code) triples; it is empty for ``noevents`` records.
+    ``gold_days`` gives, for each gold event, the date its ``<EventCoding date="YYYYMMDD">``
+    states, or ``None`` (the event then takes the record's ``day``); it is empty for records
+    built without it.
     ``skipped`` says why a record is left out of scoring (PETRARCH's ``error`` records test
     its own input handling: bad parse trees, datelines, discard lists), or is ``None``.
     """
@@ -44,6 +59,12 @@ class Record:
     text: str
     gold: tuple[tuple[str, str, str], ...]
     skipped: str | None = None
+    gold_days: tuple[date | None, ...] = ()
+
+    def gold_dated(self) -> list[tuple[str, str, str, date | None]]:
+        """Return the gold events with their dates: the stated one, else the record's."""
+        days = self.gold_days or (None,) * len(self.gold)
+        return [(*g, d or self.day) for g, d in zip(self.gold, days, strict=True)]
 
 
 def _attrs(text: str) -> dict[str, str]:
@@ -54,7 +75,8 @@ def parse_validation_records(text: str, *, source: str = "<records>") -> list[Re
     """Read PETRARCH validation records.
 
     Each ``<Sentence date="YYYYMMDD" id="...">`` holds a ``<Text>`` and zero or more
-    ``<EventCoding sourcecode=".." targetcode=".." eventcode=".."/>``; ``noevents="True"``
+    ``<EventCoding sourcecode=".." targetcode=".." eventcode=".."/>`` (with an optional
+    ``date="YYYYMMDD"``, the event's own date when the text states one); ``noevents="True"``
     marks a sentence without events and ``error="..."`` one that tests the coder's input
     handling. Comments are ignored, and so is everything outside the three tags: a DTD is
     never read, so no entity is expanded and no external file or URL is fetched (entities
@@ -146,6 +168,7 @@ def _record(attr_text: str, body: str, n: int) -> Record:
     if end >= 0:
         sentence = " ".join(html.unescape(body[start + 6 : end]).split())
     gold: list[tuple[str, str, str]] = []
+    days: list[date | None] = []
     skipped: str | None = None
     for cm in _CODING_RE.finditer(body):
         ca = _attrs(cm.group(1))
@@ -157,26 +180,41 @@ def _record(attr_text: str, body: str, n: int) -> Record:
             gold.append(
                 (ca["sourcecode"].strip("\"'"), ca["targetcode"].strip("\"'"), ca["eventcode"])
             )
-    raw_day = attrs.get("date", "")
-    day: date | None = None
-    if re.fullmatch(r"\d{8}", raw_day):
-        try:
-            day = date(int(raw_day[:4]), int(raw_day[4:6]), int(raw_day[6:]))
-        except ValueError:
-            day = None
-    return Record(attrs.get("id", f"#{n}"), day, sentence, tuple(gold), skipped)
+            days.append(_day(ca.get("date", "")))
+    return Record(
+        attrs.get("id", f"#{n}"),
+        _day(attrs.get("date", "")),
+        sentence,
+        tuple(gold),
+        skipped,
+        tuple(days),
+    )
+
+
+def _day(raw: str) -> date | None:
+    """``YYYYMMDD`` as a date; anything else (absent, malformed, impossible) is ``None``."""
+    if not re.fullmatch(r"\d{8}", raw):
+        return None
+    try:
+        return date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
+    except ValueError:
+        return None
 
 
 @dataclass
 class EvaluationReport:
     """Counts and scores per dimension (see :data:`DIMENSIONS`)."""
 
-    tp: dict[str, int] = field(default_factory=lambda: dict.fromkeys(DIMENSIONS, 0))
+    tp: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(DIMENSIONS + EXTRA_DIMENSIONS, 0)
+    )
     predicted: int = 0
     gold: int = 0
     records: int = 0
     skipped: int = 0
     per_record: list[tuple[Record, list[tuple[str, str, str]]]] = field(default_factory=list)
+    #: The dates of the predicted events in ``per_record``, in the same order.
+    per_record_days: list[list[date | None]] = field(default_factory=list)
     #: Gold events whose code is not in the CAMEO codebook (PETRARCH's test codes such as
     #: 345, 904, 174K): no CAMEO coder can match their code.
     gold_not_cameo: int = 0
@@ -197,19 +235,22 @@ class EvaluationReport:
         p, r = self.precision(dim), self.recall(dim)
         return 2 * p * r / (p + r) if p + r else 0.0
 
-    def rows(self) -> list[dict[str, object]]:
+    def rows(self, *, extra: bool = False) -> list[dict[str, object]]:
         """One row per dimension: precision, recall, F1 and the counts.
 
         When some gold codes are not CAMEO codes, rows named ``"<dimension> | CAMEO gold
         (<n> of <m> records)"`` follow, scored on the records whose gold codes all are.
+        With ``extra``, the :data:`EXTRA_DIMENSIONS` follow each set's six rows.
         """
-        out = self._rows("")
+        dims = DIMENSIONS + EXTRA_DIMENSIONS if extra else DIMENSIONS
+        out = self._rows("", dims)
         sub = self.cameo_only
         if sub is not None:
-            out.extend(sub._rows(f" | CAMEO gold ({sub.records} of {self.records} records)"))
+            suffix = f" | CAMEO gold ({sub.records} of {self.records} records)"
+            out.extend(sub._rows(suffix, dims))
         return out
 
-    def _rows(self, suffix: str) -> list[dict[str, object]]:
+    def _rows(self, suffix: str, dims: tuple[str, ...]) -> list[dict[str, object]]:
         return [
             {
                 "measure": d + suffix,
@@ -220,7 +261,7 @@ class EvaluationReport:
                 "predicted": self.predicted,
                 "gold": self.gold,
             }
-            for d in DIMENSIONS
+            for d in dims
         ]
 
     def describe(self) -> str:
@@ -252,8 +293,9 @@ def evaluate(
 
     Per sentence, predicted and gold events are matched as multisets on each dimension
     (the root, the full code, the source code, the target code, the source-target pair
-    and the whole source-target-code triple); precision divides the matches by the events predicted,
-    recall by the gold events. Records marked ``skipped`` are left out.
+    and the whole source-target-code triple, and in :data:`EXTRA_DIMENSIONS` the quad
+    class and the triple with its event date); precision divides the matches by the events
+    predicted, recall by the gold events. Records marked ``skipped`` are left out.
 
     Parameters
     ----------
@@ -283,13 +325,15 @@ def evaluate(
     docs = [(r.text, r.day, r.id) for r in usable]
     for i, (rec, events) in enumerate(zip(usable, coder.code_many(docs), strict=True)):
         pred = _triples(events)
+        pred_days = [e.event_date for e in events]
         report.per_record.append((rec, pred))
+        report.per_record_days.append(pred_days)
         bad = sum(not _is_cameo(g[2]) for g in rec.gold)
         report.gold_not_cameo += bad
-        _score(report, pred, list(rec.gold))
+        _score(report, rec, pred, pred_days)
         if not bad:
             cameo.records += 1
-            _score(cameo, pred, list(rec.gold))
+            _score(cameo, rec, pred, pred_days)
         if progress is not None:
             progress(i + 1)
     if report.gold_not_cameo:
@@ -298,8 +342,12 @@ def evaluate(
 
 
 def _score(
-    report: EvaluationReport, pred: list[tuple[str, str, str]], gold: list[tuple[str, str, str]]
+    report: EvaluationReport,
+    rec: Record,
+    pred: list[tuple[str, str, str]],
+    pred_days: list[date | None],
 ) -> None:
+    gold = list(rec.gold)
     report.predicted += len(pred)
     report.gold += len(gold)
     report.tp["triple"] += _overlap(pred, gold)
@@ -308,6 +356,17 @@ def _score(
     report.tp["source"] += _overlap([p[0] for p in pred], [g[0] for g in gold])
     report.tp["target"] += _overlap([p[1] for p in pred], [g[1] for g in gold])
     report.tp["dyad"] += _overlap([p[:2] for p in pred], [g[:2] for g in gold])
+    report.tp["quad"] += _overlap([_quad(p[2]) for p in pred], [_quad(g[2]) for g in gold])
+    dated = [(*p, d) for p, d in zip(pred, pred_days, strict=True)]
+    report.tp["dated"] += _overlap(dated, rec.gold_dated())
+
+
+def _quad(code: str) -> str:
+    """Return the quad class as text; a code outside CAMEO matches only itself."""
+    try:
+        return str(quad_class_of_root(code[:2]))
+    except (LookupError, ValueError):
+        return f"?{code}"
 
 
 def _is_cameo(code: str) -> bool:
