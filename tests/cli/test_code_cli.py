@@ -73,7 +73,7 @@ def test_code_evaluate_prints_scores(shared_data: Path) -> None:
     )
     assert r.returncode == 0, r.stderr
     assert "PETR.UnitTest.records.xml: 277 records (7 skipped), 354 gold events" in r.stdout
-    for measure in ("root", "code", "source", "target", "dyad", "triple"):
+    for measure in ("root", "code", "source", "target", "dyad", "triple", "quad", "dated"):
         assert f"│ {measure}" in r.stdout
 
 
