@@ -119,13 +119,18 @@ class AlarmMessage:
 def alarm_id(rule: str, dyad: str, period: str) -> str:
     """Return the stable id of the alarm of ``rule`` for ``dyad`` in the period ``period``.
 
+    The rule and period keep it readable; a hash of rule, dyad and period makes it unique. It
+    holds only letters, digits, ``.``, ``_`` and ``-``, so it travels as an HTTP header, a
+    file name or Slack text unchanged.
+
     Examples
     --------
-    >>> alarm_id("gsomia_termination", "JPN-KOR", "2019-08-19")
-    'gsomia_termination:JPN-KOR:2019-08-19:...'
+    >>> alarm_id("reduce-relations", "JPN-KOR", "2019-08-19")
+    'reduce-relations-2019-08-19-...'
     """
-    digest = hashlib.sha256(f"{rule}\x1f{dyad}\x1f{period}".encode()).hexdigest()[:12]
-    return f"{rule}:{dyad}:{period}:{digest}"
+    digest = hashlib.sha256(f"{rule}\x1f{dyad}\x1f{period}".encode()).hexdigest()[:16]
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", rule)[:60]
+    return f"{slug}-{period}-{digest}"
 
 
 def _url_of(reference: str | None) -> str | None:
@@ -135,6 +140,7 @@ def _url_of(reference: str | None) -> str | None:
 
 
 def _title_of(ev: StoryEvidence) -> str:
+    """Return the story's text or CAMEO event, with a citation that is no URL in brackets."""
     text = (ev.text or "").strip()
     if not text:
         try:
@@ -143,7 +149,14 @@ def _title_of(ev: StoryEvidence) -> str:
             name = f"CAMEO {ev.cameo_code}"
         who = "->".join(x for x in (ev.source, ev.target) if x)
         text = f"{name} ({who})" if who else name
-    return text if len(text) <= _TITLE_CHARS else text[: _TITLE_CHARS - 3] + "..."
+    if len(text) > _TITLE_CHARS:
+        text = text[: _TITLE_CHARS - 3] + "..."
+    cite = (ev.reference or "").strip()
+    # A citation ("Reuters, 2019-07-01") tells the reader where to look when there is no URL;
+    # a story id (the fallback reference) tells them nothing.
+    if cite and _url_of(cite) is None and cite != ev.event_id and not ev.story.endswith(cite):
+        text = f"{text} [{cite[:80]}]"
+    return text
 
 
 def _message_evidence(stories: Sequence[StoryEvidence]) -> tuple[Evidence, ...]:
@@ -216,11 +229,11 @@ def build_message(
     >>> from brinkwatch.measure import Alarm
     >>> a = Alarm("embargo", "Embargo", "high", "JPN-KOR", date(2019, 7, 1), "2 stories (3 rows)")
     >>> build_message(a).summary
-    'Embargo (high) between JPN-KOR in the week of 2019-07-01: 2 stories (3 rows).'
+    'Embargo (high) for JPN-KOR in the week of 2019-07-01: 2 stories (3 rows).'
     """
     period = alarm.period.isoformat()
     detail = alarm.detail.rstrip(". ")
-    summary = f"{alarm.title} ({alarm.severity}) between {alarm.dyad} in the {freq} of {period}"
+    summary = f"{alarm.title} ({alarm.severity}) for {alarm.dyad} in the {freq} of {period}"
     return AlarmMessage(
         alarm_id=alarm_id(alarm.rule, alarm.dyad, period),
         rule=alarm.rule,
