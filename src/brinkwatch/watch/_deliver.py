@@ -110,6 +110,42 @@ class AlarmMessage:
         """Return a JSON-ready dict (the ``json`` webhook payload and the JSON Lines record)."""
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AlarmMessage:
+        """Rebuild a message from :meth:`as_dict` (an outbox row, a JSON Lines record).
+
+        Keys other than the fields (``type``, ``delivered_at``) are ignored.
+
+        Raises
+        ------
+        ConfigError
+            When a field is missing or of the wrong type.
+
+        Examples
+        --------
+        >>> m = AlarmMessage("r-2019-07-01-x", "r", "JPN-KOR", "2019-07-01", "high", "S.",
+        ...                  (Evidence("t", None, 1, "2019-07-01"),), None)
+        >>> AlarmMessage.from_dict(m.as_dict()) == m
+        True
+        """
+        try:
+            evidence = tuple(
+                Evidence(str(e["title"]), e["url"], int(e["sources"]), str(e["date"]))
+                for e in data["evidence"]
+            )
+            fields = {k: data[k] for k in ("alarm_id", "rule", "dyad", "period", "severity")}
+            if not all(isinstance(v, str) for v in fields.values()):
+                raise TypeError("text fields must be texts")
+            url = data["dashboard_url"]
+            return cls(**fields, summary=str(data["summary"]), evidence=evidence,
+                       dashboard_url=None if url is None else str(url))  # fmt: skip
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigError(
+                f"not an alarm message ({type(exc).__name__}: {str(exc)[:80]}); it must hold "
+                "the fields of AlarmMessage.as_dict()",
+                field="message",
+            ) from None
+
     @property
     def subject(self) -> str:
         """A one-line subject: severity, rule, dyad and period."""
