@@ -7,6 +7,7 @@ here) and a login.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import ipaddress
 import json
@@ -45,6 +46,7 @@ class WebhookReceiver(ThreadingHTTPServer):
         self.fail = 0
         self.fail_status = 503
         self.delay = 0.0
+        self.fail_body = b"try again later"
         self.lock = threading.Lock()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -79,13 +81,14 @@ class _Handler(BaseHTTPRequestHandler):
                 srv.fail -= 1
                 status = srv.fail_status
             srv.requests.append(Request(self.path, dict(self.headers), json.loads(raw), status))
-        body = b"ok" if status < 300 else b"try again later"
+        body = b"ok" if status < 300 else srv.fail_body
         self.send_response(status)
         if 300 <= status < 400:
             self.send_header("Location", "/elsewhere")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        with contextlib.suppress(ConnectionError):  # the client read enough and hung up
+            self.wfile.write(body)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass

@@ -27,6 +27,7 @@ from brinkwatch.watch import (
     AlarmMessage,
     Channel,
     EmailChannel,
+    Evidence,
     JsonlChannel,
     WebhookChannel,
     build_message,
@@ -236,6 +237,22 @@ def test_teams_payload_is_an_adaptive_card_envelope(
     ]
 
 
+def test_markup_in_titles_and_urls_cannot_break_the_links(receiver: WebhookReceiver) -> None:
+    ev = Evidence("Seoul <b>ends</b> [GSOMIA] & more", "https://x.example/a|b(c) d>e", 3,
+                  "2019-08-22")  # fmt: skip
+    page = "http://127.0.0.1:8000/dyad?dyad=KOR-JPN&freq=week"
+    m = AlarmMessage("gsomia-2019-08-19-0", "gsomia", "KOR-JPN", "2019-08-19", "critical",
+                     "GSOMIA ends.", (ev,), page)  # fmt: skip
+    _webhook(receiver.url, "slack").send(m)
+    _webhook(receiver.url, "teams").send(m)
+    slack, teams = (r.body for r in receiver.requests)
+    line = slack["blocks"][2]["text"]["text"]
+    link = "<https://x.example/a%7Cb(c)%20d%3Ee|Seoul &lt;b&gt;ends&lt;/b&gt; [GSOMIA] &amp; more>"
+    assert link in line
+    text = " ".join(b.get("text", "") for b in teams["attachments"][0]["content"]["body"])
+    assert r"[Seoul <b>ends</b> \[GSOMIA\] & more](https://x.example/a|b%28c%29%20d%3Ee)" in text
+
+
 def test_webhook_failures_are_delivery_errors_with_a_reason(
     receiver: WebhookReceiver, message: AlarmMessage
 ) -> None:
@@ -247,6 +264,12 @@ def test_webhook_failures_are_delivery_errors_with_a_reason(
     receiver.fail, receiver.fail_status = 1, 302  # a redirect is not a delivery
     with pytest.raises(DeliveryError, match="HTTP 302"):
         _webhook(receiver.url).send(message)
+    # A receiver answering with a huge page costs only the 200 bytes shown.
+    receiver.fail, receiver.fail_status = 1, 500
+    receiver.fail_body = b"<html>\n" + b"x" * 20_000_000
+    with pytest.raises(DeliveryError, match="HTTP 500") as exc:
+        _webhook(receiver.url).send(message)
+    assert len(str(exc.value)) < 400 and "\n" not in str(exc.value)
     receiver.delay = 1.0
     with pytest.raises(DeliveryError, match=r"did not answer within 0\.2 s"):
         WebhookChannel(name="slow", url=receiver.url, timeout=0.2).send(message)

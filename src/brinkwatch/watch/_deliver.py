@@ -376,7 +376,17 @@ def send_payload(
     where = urlsplit(url)
     host = f"{where.scheme}://{where.netloc}"  # the path may hold a token: never shown
     try:
-        r = httpx.post(url, json=body, headers=dict(headers), timeout=timeout)
+        # Streamed, so that a receiver answering with a huge body costs only what is shown.
+        with (
+            httpx.Client(timeout=timeout, follow_redirects=False) as client,
+            client.stream("POST", url, json=body, headers=dict(headers)) as r,
+        ):
+            status, reason, head = r.status_code, r.reason_phrase, b""
+            if status >= 300:
+                for chunk in r.iter_bytes():
+                    head += chunk
+                    if len(head) >= _BODY_SHOWN:
+                        break
     except httpx.TimeoutException:
         raise DeliveryError(
             f"the webhook at {host} did not answer within {timeout:g} s", channel=channel
@@ -387,11 +397,11 @@ def send_payload(
         ) from None
     except httpx.HTTPError as exc:
         raise DeliveryError(f"the webhook at {host} failed: {exc}", channel=channel) from None
-    if r.status_code >= 300:
-        text = r.text[:_BODY_SHOWN].strip()
-        permanent = 400 <= r.status_code < 500 and r.status_code not in (408, 429)
+    if status >= 300:
+        text = " ".join(head[:_BODY_SHOWN].decode("utf-8", "replace").split())
+        permanent = 400 <= status < 500 and status not in (408, 429)
         raise DeliveryError(
-            f"the webhook at {host} answered HTTP {r.status_code} {r.reason_phrase}"
+            f"the webhook at {host} answered HTTP {status} {reason}"
             + (f": {text}" if text else ""),
             channel=channel,
             permanent=permanent,
@@ -403,7 +413,7 @@ def payload(message: AlarmMessage, fmt: str = "json") -> dict[str, Any]:
 
     Examples
     --------
-    >>> m = AlarmMessage("r:JPN-KOR:2019-07-01:x", "r", "JPN-KOR", "2019-07-01", "high",
+    >>> m = AlarmMessage("r-2019-07-01-x", "r", "JPN-KOR", "2019-07-01", "high",
     ...                  "Embargo.", (), None)
     >>> sorted(payload(m, "slack"))
     ['blocks', 'text']
@@ -421,9 +431,16 @@ def _slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _link_safe(url: str, chars: str) -> str:
+    """Percent-encode the characters that would end a link in Slack or Markdown markup."""
+    return "".join(f"%{ord(c):02X}" if c in chars else c for c in url)
+
+
 def _slack(m: AlarmMessage) -> dict[str, Any]:
     lines = [
-        f"• <{ev.url}|{_slack_escape(ev.title)}>" if ev.url else f"• {_slack_escape(ev.title)}"
+        f"• <{_link_safe(ev.url, '<>| ')}|{_slack_escape(ev.title)}>"
+        if ev.url
+        else f"• {_slack_escape(ev.title)}"
         for ev in m.evidence
     ]
     lines = [
@@ -438,7 +455,7 @@ def _slack(m: AlarmMessage) -> dict[str, Any]:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}})
     context = [f"alarm id `{_slack_escape(m.alarm_id)}`"]
     if m.dashboard_url:
-        context.append(f"<{m.dashboard_url}|Open in the dashboard>")
+        context.append(f"<{_link_safe(m.dashboard_url, '<>| ')}|Open in the dashboard>")
     blocks.append(
         {"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(context)}]}
     )
@@ -467,7 +484,9 @@ def _teams(m: AlarmMessage) -> dict[str, Any]:
         },
     ]
     for ev in m.evidence:
-        title = f"[{ev.title}]({ev.url})" if ev.url else ev.title
+        # Markdown: brackets in the title and brackets or spaces in the URL would end the link.
+        title = re.sub(r"([\\\[\]])", r"\\\1", ev.title)
+        title = f"[{title}]({_link_safe(ev.url, '() <>')})" if ev.url else title
         body.append(
             {"type": "TextBlock", "text": f"- {title} ({ev.date}, {ev.sources} src)", "wrap": True}
         )
