@@ -163,6 +163,16 @@ class Mailbox:
     tls: list[bool] = field(default_factory=list)
     logins: list[tuple[str, str]] = field(default_factory=list)
 
+    refuse: set[str] = field(default_factory=set)
+
+    async def handle_RCPT(  # noqa: N802
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         self.messages.append(
             cast(EmailMessage, message_from_bytes(envelope.content, policy=policy.default))

@@ -274,6 +274,8 @@ def test_webhook_failures_are_delivery_errors_with_a_reason(
     with pytest.raises(DeliveryError, match=r"did not answer within 0\.2 s"):
         WebhookChannel(name="slow", url=receiver.url, timeout=0.2).send(message)
     receiver.delay = 0.0
+    with pytest.raises(DeliveryError, match="invalid address"):
+        _webhook("https://[bad/x").send(message)
     with pytest.raises(DeliveryError, match="cannot connect") as exc:
         _webhook(f"http://127.0.0.1:{free_port()}/x").send(message)
     assert exc.value.channel == "hook" and not exc.value.permanent
@@ -347,6 +349,14 @@ def test_email_failures_are_delivery_errors(tmp_path: Path, message: AlarmMessag
         # A relay on a trusted network, without TLS, on purpose.
         replace(plain, starttls=False).send(message)
         assert len(box.messages) == 1 and box.tls == [False]
+    # One recipient refused: the others got it, so the error is final (no second copies).
+    with smtp_server() as (port, box):
+        box.refuse.add("gone@d.example")
+        two = replace(plain, port=port, starttls=False, to=("c@d.example", "gone@d.example"))
+        with pytest.raises(DeliveryError, match=r"refused gone@d\.example \(550\)") as exc:
+            two.send(replace(message, rule="odd\nrule"))
+        assert exc.value.permanent and len(box.messages) == 1
+        assert box.messages[0]["Subject"].startswith(f"[brinkwatch {message.severity}] odd rule:")
     with pytest.raises(DeliveryError, match=r"SMTP server 127\.0\.0\.1:\d+ failed"):
         replace(plain, port=free_port(), starttls=False).send(message)
 
@@ -427,6 +437,10 @@ CONFIG_ERRORS = [
     (HOOK + "    format: discord\n", 5, "format", "json, slack or teams"),
     ("    type: webhook\n    url: ftp://h.example/\n", 4, "url", "http:// or https://"),
     (HOOK + "    timeout: -1\n", 5, "timeout", "seconds"),
+    (HOOK + "    headers: {X-Desk: \"caf\\u00e9\"}\n", 5, "headers", "printable ASCII"),
+    ("    type: webhook\n    url: 'https://h.example:99999/'\n", 4, "url", "not a valid address"),
+    ("    type: webhook\n    url: 'https://[bad/'\n", 4, "url", "not a valid address"),
+    ("    type: webhook\n    url: 'https://h ex.example/'\n", 4, "url", "spaces"),
     (JSONL + "    min_severity: urgent\n", 5, "min_severity", "low, medium"),
     (JSONL + "    dyads: [JPN-XXX]\n", 5, "dyads", "not a dyad"),
     ("    type: jsonl\n", 2, "path", "needs 'path'"),

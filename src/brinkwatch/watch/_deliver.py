@@ -373,8 +373,11 @@ def send_payload(
     channel: str | None = None,
 ) -> None:
     """POST ``body`` as JSON to ``url`` once, raising ``DeliveryError`` unless it answers < 300."""
-    where = urlsplit(url)
-    host = f"{where.scheme}://{where.netloc}"  # the path may hold a token: never shown
+    try:
+        where = urlsplit(url)
+        host = f"{where.scheme}://{where.netloc}"  # the path may hold a token: never shown
+    except ValueError:
+        host = "(an invalid address)"
     try:
         # Streamed, so that a receiver answering with a huge body costs only what is shown.
         with (
@@ -395,7 +398,7 @@ def send_payload(
         raise DeliveryError(
             f"cannot connect to the webhook at {host}: {exc}", channel=channel
         ) from None
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
         raise DeliveryError(f"the webhook at {host} failed: {exc}", channel=channel) from None
     if status >= 300:
         text = " ".join(head[:_BODY_SHOWN].decode("utf-8", "replace").split())
@@ -535,7 +538,7 @@ class EmailChannel(_Filtered):
                     smtp.starttls(context=ssl.create_default_context(cafile=self.cafile))
                 if self.username is not None:
                     smtp.login(self.username, self.password or "")
-                smtp.send_message(mail)
+                refused = smtp.send_message(mail)
         except smtplib.SMTPNotSupportedError:
             raise DeliveryError(
                 f"{where} does not offer STARTTLS; use a server that does, or set "
@@ -560,12 +563,22 @@ class EmailChannel(_Filtered):
             ) from None
         except (smtplib.SMTPException, ssl.SSLError, OSError) as exc:
             raise DeliveryError(f"{where} failed: {exc}", channel=self.name) from None
+        if refused:
+            # The others have it: a retry would send them a second copy, so it is final.
+            shown_ = ", ".join(f"{a} ({code})" for a, (code, _) in sorted(refused.items()))
+            raise DeliveryError(
+                f"{where} took the message for the other recipients but refused {shown_}; "
+                "correct or remove those addresses in 'to'",
+                channel=self.name,
+                permanent=True,
+            )
 
 
 def email_message(m: AlarmMessage, sender: str, to: Sequence[str]) -> EmailMessage:
     """Return the email of ``m``: plain text with an HTML alternative listing the evidence."""
     mail = EmailMessage()
-    mail["Subject"] = m.subject
+    # One line: a rule id or dyad with a line break must not end the header (or raise).
+    mail["Subject"] = " ".join(m.subject.split())
     mail["From"] = sender
     mail["To"] = ", ".join(to)
     mail["Message-ID"] = make_msgid(idstring=hashlib.sha256(m.alarm_id.encode()).hexdigest()[:16])
@@ -920,9 +933,17 @@ def _channel(f: _Fields, base_dir: Path) -> Channel:
 
 def _webhook(f: _Fields, common: dict[str, Any]) -> WebhookChannel:
     url = f.text("url", expand=True)
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # checks the port
+        httpx.URL(url)
+    except (httpx.InvalidURL, ValueError) as exc:
+        # Not the URL itself in the message: it may hold a token from the environment.
+        raise f.bad("url", f"url is not a valid address ({str(exc)[:80]})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise f.bad("url", "url must be an http:// or https:// address")
+    if any(c.isspace() for c in url):
+        raise f.bad("url", "url must not hold spaces; percent-encode them (%20)")
     fmt = f.raw.get("format", "json")
     if fmt not in ("json", "slack", "teams"):
         raise f.bad("format", f"format must be json, slack or teams, got {shown(fmt)}")
@@ -938,8 +959,8 @@ def _webhook(f: _Fields, common: dict[str, Any]) -> WebhookChannel:
         if not isinstance(v, str | int) or isinstance(v, bool):
             raise f.bad("headers", f"the header {k} must be a text, got {shown(v)}")
         value = f.expand("headers", str(v))
-        if "\n" in value or "\r" in value:
-            raise f.bad("headers", f"the header {k} must be one line")
+        if not value.isascii() or not value.isprintable():
+            raise f.bad("headers", f"the header {k} must be one line of printable ASCII")
         headers[k] = value
     return WebhookChannel(
         **common,
