@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
@@ -16,6 +17,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import brinkwatch.web._validation as v
 from brinkwatch._yaml import MAX_BYTES
@@ -35,6 +38,7 @@ from brinkwatch.watch import (
     parse_channels,
     retry_delay,
 )
+from tests.strategies import hostile_bytes, hostile_yaml
 from tests.watch.receivers import (
     WebhookReceiver,
     free_port,
@@ -388,6 +392,8 @@ def test_jsonl_appends_one_synced_line_per_message_and_keeps_earlier_lines(
     assert lines[2] == '{"alarm_id": "torn' and json.loads(lines[3])["alarm_id"] == message.alarm_id
     with pytest.raises(DeliveryError, match="cannot append to"):
         JsonlChannel(name="gone", path=tmp_path / "no" / "such" / "a.jsonl").send(message)
+    with pytest.raises(DeliveryError, match="null"):
+        JsonlChannel(name="nul", path=tmp_path / "a\0b.jsonl").send(message)
 
 
 # --------------------------------------------------------------------------- filters
@@ -442,6 +448,8 @@ CONFIG_ERRORS = [
     ("    type: webhook\n    url: 'https://[bad/'\n", 4, "url", "not a valid address"),
     ("    type: webhook\n    url: 'https://h ex.example/'\n", 4, "url", "spaces"),
     (JSONL + "    min_severity: urgent\n", 5, "min_severity", "low, medium"),
+    (JSONL + "    min_severity: [high]\n", 5, "min_severity", "low, medium"),
+    ("    type: jsonl\n    path: \"a\\0b\"\n", 4, "path", "control character"),
     (JSONL + "    dyads: [JPN-XXX]\n", 5, "dyads", "not a dyad"),
     ("    type: jsonl\n", 2, "path", "needs 'path'"),
     ("    type: email\n    host: h\n    from: a@b.example\n", 2, "to", "needs 'to'"),
@@ -534,3 +542,44 @@ def test_retry_delay_is_bounded_exponential_and_deterministic_for_a_seed() -> No
     ]:
         with pytest.raises(ConfigError):
             retry_delay(**bad)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- fuzzing
+
+
+def _docs_example() -> str:
+    doc = (ROOT / "docs/watch.md").read_text(encoding="utf-8")
+    found = re.search(r"```yaml\n(.*?)```", doc[doc.index("## Channels") :], re.S)
+    assert found is not None
+    return found.group(1)
+
+
+DOCS_ENV = {"DESK_SLACK_WEBHOOK": "https://hooks.slack.example/services/T/B/x",
+            "DESK_HOOK_TOKEN": "t0ken", "SMTP_USER": "watcher", "SMTP_PASSWORD": "pw"}  # fmt: skip
+FUZZ_KEYS = ["name", "type", "url", "format", "timeout", "headers", "min_severity", "dyads",
+             "rules", "host", "port", "starttls", "from", "to", "username_env", "path"]  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_hostile_channels_files_load_or_fail_with_a_config_error(data: st.DataObject) -> None:
+    text = data.draw(hostile_yaml(_docs_example(), FUZZ_KEYS), label="yaml")
+    raw = data.draw(
+        st.one_of(st.just(text.encode("utf-8", "surrogatepass")),
+                  hostile_bytes(_docs_example().encode(), max_edits=2)),
+        label="bytes",
+    )  # fmt: skip
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "channels.yaml"
+        path.write_bytes(raw)
+        try:
+            chans = load_channels(path, env=DOCS_ENV)
+        except ConfigError as exc:
+            assert str(path) in str(exc) and len(str(exc)) < 2_000
+            return
+    for c in chans:
+        assert isinstance(c, Channel) and isinstance(c.accepts(_FUZZ_MESSAGE), bool)
+
+
+_FUZZ_MESSAGE = AlarmMessage("r-2019-07-01-0", "sanctions", "JPN-KOR", "2019-07-01", "high",
+                             "Sanctions.", (), None)  # fmt: skip

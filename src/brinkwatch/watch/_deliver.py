@@ -643,9 +643,10 @@ class JsonlChannel(_Filtered):
                 fh.write(line.encode("utf-8"))
                 fh.flush()
                 os.fsync(fh.fileno())
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # ValueError: a NUL in a path built by hand
+            reason = getattr(exc, "strerror", None) or exc
             raise DeliveryError(
-                f"cannot append to {self.path}: {exc.strerror or exc}", channel=self.name
+                f"cannot append to {self.path!r}: {reason}", channel=self.name
             ) from None
 
 
@@ -907,7 +908,7 @@ def _channel(f: _Fields, base_dir: Path) -> Channel:
             allowed = ", ".join(sorted(_TYPE_KEYS[kind]))
             raise f.bad(key, f"'{key}' is not a setting of a {kind} channel; allowed: {allowed}")
     sev = f.raw.get("min_severity", "low")
-    if sev not in _RANK:
+    if not isinstance(sev, str) or sev not in _RANK:
         raise f.bad(
             "min_severity", f"min_severity must be one of {', '.join(SEVERITIES)}, got {shown(sev)}"
         )
@@ -927,7 +928,10 @@ def _channel(f: _Fields, base_dir: Path) -> Channel:
         return _webhook(f, common)
     if kind == "email":
         return _email(f, common)
-    path = Path(f.text("path"))
+    text = f.text("path")
+    if not text.isprintable():
+        raise f.bad("path", f"path holds a control character: {shown(text)}")
+    path = Path(text)
     return JsonlChannel(**common, path=path if path.is_absolute() else base_dir / path)
 
 
