@@ -153,6 +153,14 @@ def test_message_evidence_is_distinct_and_ranked_by_sources() -> None:
     q = {k: vs[0] for k, vs in parse_qs(urlsplit(m.dashboard_url).query).items()}
     assert (q["dyad"], q["freq"], q["to"]) == ("KOR->JPN", "month", "2019-08-31")
     v.dyad_query(q)
+    # A broken address is text, not a link; a title over two lines still gives one sentence.
+    odd = replace(a, title="GSOMIA\nterminated", detail="1 story (1 row)\n")
+    m = build_message(odd, [ev("s9", "http://[broken", 1)], None)
+    assert m.evidence[0].url is None and m.evidence[0].title.endswith("[http://[broken]")
+    assert (
+        m.summary == "GSOMIA terminated (critical) for KOR->JPN in the week of 2019-08-19: "
+        "1 story (1 row)."
+    )
 
 
 def test_chronology_evidence_without_urls_names_its_citation(alarms: list[Alarm]) -> None:

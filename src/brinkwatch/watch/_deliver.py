@@ -130,7 +130,7 @@ class AlarmMessage:
         """
         try:
             evidence = tuple(
-                Evidence(str(e["title"]), e["url"], int(e["sources"]), str(e["date"]))
+                Evidence(str(e["title"]), _url_of(e["url"]), int(e["sources"]), str(e["date"]))
                 for e in data["evidence"]
             )
             fields = {k: data[k] for k in ("alarm_id", "rule", "dyad", "period", "severity")}
@@ -170,8 +170,12 @@ def alarm_id(rule: str, dyad: str, period: str) -> str:
 
 
 def _url_of(reference: str | None) -> str | None:
-    if reference and urlsplit(reference).scheme in ("http", "https"):
-        return reference
+    """Return ``reference`` when it is an http(s) address (a link to follow), else ``None``."""
+    try:
+        if reference and urlsplit(reference).scheme in ("http", "https"):
+            return reference
+    except ValueError:  # "http://[broken": text, not a link
+        pass
     return None
 
 
@@ -269,7 +273,10 @@ def build_message(
     """
     period = alarm.period.isoformat()
     detail = alarm.detail.rstrip(". ")
-    summary = f"{alarm.title} ({alarm.severity}) for {alarm.dyad} in the {freq} of {period}"
+    # One line even when a rule's title or the detail holds line breaks.
+    detail = " ".join(detail.split())
+    title = " ".join(alarm.title.split())
+    summary = f"{title} ({alarm.severity}) for {alarm.dyad} in the {freq} of {period}"
     return AlarmMessage(
         alarm_id=alarm_id(alarm.rule, alarm.dyad, period),
         rule=alarm.rule,
