@@ -329,6 +329,7 @@ def test_email_over_starttls_with_credentials_from_the_environment(
     assert message.rule in mail["Subject"] and message.dyad in mail["Subject"]
     assert mail["To"] == "duty@desk.example, analyst@desk.example"
     assert mail["X-Brinkwatch-Alarm-Id"] == message.alarm_id
+    assert mail["Message-ID"] == f"<{message.alarm_id}@desk.example>"
     text = mail.get_body("plain").get_content()  # type: ignore[union-attr]
     page = mail.get_body(("html",)).get_content()  # type: ignore[union-attr]
     assert message.summary in text and message.alarm_id in text
@@ -428,6 +429,8 @@ channels:
     assert got == {"all": True, "critical-only": False, "high": True, "gsomia": False,
                    "korea-japan": True, "us-china": False}  # fmt: skip
     assert not chans[2].accepts(replace(m, severity="medium"))
+    with pytest.raises(ConfigError, match="min_severity must be one of"):
+        JsonlChannel(name="x", min_severity="urgent")
     assert chans[1].accepts(replace(m, severity="critical"))
     # A directed alarm with actor types still belongs to the dyad of its two countries.
     assert chans[4].accepts(replace(m, dyad="JPN:GOV->KOR:GOV"))

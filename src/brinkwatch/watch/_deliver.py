@@ -27,7 +27,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 from urllib.parse import urlencode, urlsplit
@@ -332,6 +331,14 @@ class _Filtered:
     # Each as its two countries: "JPN-KOR" matches either direction and any actor types.
     dyads: tuple[frozenset[str], ...] = ()
 
+    def __post_init__(self) -> None:
+        if self.min_severity not in _RANK:
+            raise ConfigError(
+                f"min_severity must be one of {', '.join(SEVERITIES)}, "
+                f"got {shown(self.min_severity)}",
+                field="min_severity",
+            )
+
     def accepts(self, message: AlarmMessage) -> bool:
         """Whether the message is at least ``min_severity`` and passes the rule and dyad lists.
 
@@ -588,7 +595,9 @@ def email_message(m: AlarmMessage, sender: str, to: Sequence[str]) -> EmailMessa
     mail["Subject"] = " ".join(m.subject.split())
     mail["From"] = sender
     mail["To"] = ", ".join(to)
-    mail["Message-ID"] = make_msgid(idstring=hashlib.sha256(m.alarm_id.encode()).hexdigest()[:16])
+    # The same id on every attempt: a mail client shows a retried alarm once.
+    domain = sender.rpartition("@")[2] or "brinkwatch.invalid"
+    mail["Message-ID"] = f"<{m.alarm_id}@{domain}>"
     mail["X-Brinkwatch-Alarm-Id"] = m.alarm_id
     text = [m.summary, "", f"Alarm id: {m.alarm_id}", ""]
     text += ["Evidence:"] if m.evidence else []
