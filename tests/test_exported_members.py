@@ -33,6 +33,7 @@ PACKAGES = [
     "brinkwatch.report",
     "brinkwatch.report.brief",
     "brinkwatch._types",
+    "brinkwatch.watch",
 ]
 
 

@@ -67,6 +67,7 @@ _LAZY: dict[str, str] = {
     "BusyError": "brinkwatch.errors",
     "CodebookError": "brinkwatch.errors",
     "ConfigError": "brinkwatch.errors",
+    "DeliveryError": "brinkwatch.errors",
     "FetchError": "brinkwatch.errors",
     "FileFormatError": "brinkwatch.errors",
     "InsufficientDataError": "brinkwatch.errors",
@@ -103,6 +104,7 @@ if TYPE_CHECKING:
     from brinkwatch.errors import ConfigError as ConfigError
     from brinkwatch.errors import ConvergenceWarning as ConvergenceWarning
     from brinkwatch.errors import CoverageWarning as CoverageWarning
+    from brinkwatch.errors import DeliveryError as DeliveryError
     from brinkwatch.errors import ExplosiveModelWarning as ExplosiveModelWarning
     from brinkwatch.errors import FetchError as FetchError
     from brinkwatch.errors import FileFormatError as FileFormatError

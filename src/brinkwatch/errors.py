@@ -20,6 +20,7 @@ __all__ = [
     "ConfigError",
     "ConvergenceWarning",
     "CoverageWarning",
+    "DeliveryError",
     "ExplosiveModelWarning",
     "FetchError",
     "FileFormatError",
@@ -159,6 +160,29 @@ class IntegrityError(StoreError):
 
 class FetchError(BrinkwatchError, OSError):
     """A download failed: unreachable server, bad status, size or checksum mismatch."""
+
+
+class DeliveryError(BrinkwatchError, RuntimeError):
+    """One attempt to deliver an alarm on a channel (webhook, email, JSON Lines) failed.
+
+    Its message names the channel and the reason (HTTP status, timeout, refused connection,
+    SMTP reply). The caller decides whether and when to try again.
+
+    Attributes
+    ----------
+    channel
+        The name of the channel that failed, when known.
+    permanent
+        True when trying again cannot help without a change of configuration (an HTTP 4xx
+        other than 408 and 429, a refused login); the outbox may stop retrying.
+    """
+
+    def __init__(
+        self, message: str, *, channel: str | None = None, permanent: bool = False
+    ) -> None:
+        super().__init__(message if channel is None else f"channel '{channel}': {message}")
+        self.channel = channel
+        self.permanent = permanent
 
 
 class NotFittedError(BrinkwatchError, ValueError, AttributeError):
