@@ -20,6 +20,7 @@ __all__ = [
     "ConfigError",
     "ConvergenceWarning",
     "CoverageWarning",
+    "DeliveryError",
     "ExplosiveModelWarning",
     "FetchError",
     "FileFormatError",
@@ -37,6 +38,7 @@ __all__ = [
     "SparseDataWarning",
     "StoreError",
     "StoreLockedError",
+    "WatchLockedError",
 ]
 
 
@@ -153,12 +155,20 @@ class StoreLockedError(StoreError):
         self.retry_after = retry_after
 
 
+class WatchLockedError(StoreLockedError):
+    """Another ``brinkwatch watch`` runs on the store; only one watcher may follow a feed."""
+
+
 class IntegrityError(StoreError):
     """The store's bookkeeping does not add up (read != stored + rejected + duplicates)."""
 
 
 class FetchError(BrinkwatchError, OSError):
     """A download failed: unreachable server, bad status, size or checksum mismatch."""
+
+
+class DeliveryError(BrinkwatchError, OSError):
+    """One attempt to deliver an alarm to a channel failed; the outbox retries it later."""
 
 
 class NotFittedError(BrinkwatchError, ValueError, AttributeError):
