@@ -165,22 +165,23 @@ def mark_file(
     )
 
 
-def touched_dates(store: Store, after: int, upto: int) -> tuple[date, date] | None:
-    """Return the first and last event day of the rows of batches ``after < id <= upto``.
+def touched_dates(store: Store, after: int, upto: int) -> dict[tuple[str, str], tuple[date, date]]:
+    """Return, per country pair, the first and last day of rows of batches ``after < id <= upto``.
 
-    The rows are events, or the events that stored mentions name.
+    The rows are events, or the events that stored mentions of those batches name; the pair
+    is the two countries in alphabetical order.
     """
-    row = store.con.execute(
-        "SELECT min(d), max(d) FROM ("
-        "SELECT event_date AS d FROM events WHERE batch_id > $a AND batch_id <= $u UNION ALL "
-        "SELECT e.event_date FROM mentions m JOIN events e "
+    rows = store.con.execute(
+        "SELECT least(c1, c2), greatest(c1, c2), min(d), max(d) FROM ("
+        "SELECT source_country AS c1, target_country AS c2, event_date AS d FROM events "
+        "WHERE batch_id > $a AND batch_id <= $u UNION ALL "
+        "SELECT e.source_country, e.target_country, e.event_date FROM mentions m JOIN events e "
         "ON e.origin = 'gdelt2' AND e.event_id = m.event_id "
-        "WHERE m.batch_id > $a AND m.batch_id <= $u)",
+        "WHERE m.batch_id > $a AND m.batch_id <= $u) "
+        "WHERE c1 IS NOT NULL AND c2 IS NOT NULL AND c1 <> c2 GROUP BY ALL",
         {"a": after, "u": upto},
-    ).fetchone()
-    if row is None or row[0] is None:
-        return None
-    return row[0], row[1]
+    ).fetchall()
+    return {(str(r[0]), str(r[1])): (r[2], r[3]) for r in rows}
 
 
 def last_batch(store: Store) -> int:

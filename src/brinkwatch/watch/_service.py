@@ -30,6 +30,7 @@ from brinkwatch.codebook import Dyad
 from brinkwatch.errors import BrinkwatchError, ConfigError, DeliveryError, FetchError
 from brinkwatch.ingest import ingest
 from brinkwatch.ingest.fetch import RemoteFile, Transport, fetch_file, parse_master_list
+from brinkwatch.measure import Freq, period_start
 from brinkwatch.measure.alarms import Alarm, AlarmRule, evaluate_alarms
 from brinkwatch.store import (
     FeedFile,
@@ -238,13 +239,19 @@ def _evaluate(store: Store, cfg: WatchConfig, rep: PollReport) -> None:
     upto = last_batch(store)
     if upto <= done:
         return
-    span = touched_dates(store, done, upto)
-    if span is not None and cfg.dyads and cfg.channels:
-        alarms: list[Alarm] = []
-        for d in cfg.dyads:
+    spans = touched_dates(store, done, upto)
+    alarms: list[Alarm] = []
+    for d in cfg.dyads if cfg.channels else ():
+        # Only dyads the new rows touch, over the days they touch.
+        span = spans.get(tuple(sorted((d.source.country, d.target.country))))  # type: ignore[arg-type]
+        if span is not None:
+            # Whole weeks: an alarm of a period weighs all of that period's rows.
+            first = period_start(span[0], Freq.WEEK)
+            last = period_start(span[1], Freq.WEEK) + timedelta(days=6)
             alarms += evaluate_alarms(
-                store.events, d.source, d.target, rules=cfg.rules, start=span[0], end=span[1]
+                store.events, d.source, d.target, rules=cfg.rules, start=first, end=last
             )
+    if alarms:
         for alarm in alarms:
             msg = build_message(alarm, alarm.evidence, cfg.dashboard_base)
             key = (msg.rule, msg.dyad, alarm.period, msg.severity)
