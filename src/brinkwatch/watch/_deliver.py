@@ -150,14 +150,16 @@ def _channel(node: yaml.Node, path: Path) -> Channel:
         raise ConfigError("a channel must be a mapping", path=src, line=line_of(node))
     allowed = {"name", "type", "path", "min_severity", "rules"}
     got: dict[str, Any] = {}
-    for key, _, value in checked_items(node, allowed, source=src, error=ConfigError):
+    lines: dict[str, int] = {}
+    for key, knode, value in checked_items(node, allowed, source=src, error=ConfigError):
+        lines[key] = line_of(knode)
         if isinstance(value, yaml.SequenceNode):
             got[key] = tuple(str(v.value) for v in value.value)
         else:
             got[key] = str(value.value)
 
     def bad(field: str, msg: str) -> ConfigError:
-        return ConfigError(msg, path=src, line=line_of(node), field=field)
+        return ConfigError(msg, path=src, line=lines.get(field, line_of(node)), field=field)
 
     if not got.get("name"):
         raise bad("name", "a channel needs a name")
