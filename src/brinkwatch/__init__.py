@@ -68,6 +68,8 @@ _LAZY: dict[str, str] = {
     "CodebookError": "brinkwatch.errors",
     "ConfigError": "brinkwatch.errors",
     "FetchError": "brinkwatch.errors",
+    "DeliveryError": "brinkwatch.errors",
+    "WatchLockedError": "brinkwatch.errors",
     "FileFormatError": "brinkwatch.errors",
     "InsufficientDataError": "brinkwatch.errors",
     "IntegrityError": "brinkwatch.errors",
@@ -103,6 +105,7 @@ if TYPE_CHECKING:
     from brinkwatch.errors import ConfigError as ConfigError
     from brinkwatch.errors import ConvergenceWarning as ConvergenceWarning
     from brinkwatch.errors import CoverageWarning as CoverageWarning
+    from brinkwatch.errors import DeliveryError as DeliveryError
     from brinkwatch.errors import ExplosiveModelWarning as ExplosiveModelWarning
     from brinkwatch.errors import FetchError as FetchError
     from brinkwatch.errors import FileFormatError as FileFormatError
@@ -120,6 +123,7 @@ if TYPE_CHECKING:
     from brinkwatch.errors import SparseDataWarning as SparseDataWarning
     from brinkwatch.errors import StoreError as StoreError
     from brinkwatch.errors import StoreLockedError as StoreLockedError
+    from brinkwatch.errors import WatchLockedError as WatchLockedError
     from brinkwatch.explain import TriadVAR as TriadVAR
     from brinkwatch.explain import explain_triad as explain_triad
     from brinkwatch.ingest import IngestReport as IngestReport

@@ -120,6 +120,7 @@ def test_watchers_killed_at_random_lose_no_file_fetch_nothing_twice_deliver_once
     ambiguous: set[str] = set()
     downloads = setup["db"].with_name("store.duckdb.feed")
     start = time.monotonic()
+    killed = progressed = 0
     for i in range(20):
         feed.advance(min(len(feed.slots), 1 + i // 2))
         files, _ = _state(setup["db"])
@@ -135,10 +136,13 @@ def test_watchers_killed_at_random_lose_no_file_fetch_nothing_twice_deliver_once
         except subprocess.TimeoutExpired:
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=10)
+            killed += 1
+            progressed += _state(setup["db"])[0] != files  # killed after doing some work
         # A file verified on disk before this run was not asked for again.
         asked = {p.rsplit("/", 1)[-1] for p in server.paths()}
         assert not asked & verified, (i, asked & verified)
         ambiguous |= _state(setup["db"])[1]
+    assert killed >= 5 and progressed >= 3, (killed, progressed)  # kills fell mid-work
     final = _run(_args(setup, feed, "--once", "--since", "2019-10-24"))
     assert final.returncode == 0, final.stderr
     assert time.monotonic() - start < 90
