@@ -179,3 +179,32 @@ def test_bad_intervals_are_refused(seconds: float) -> None:
 
 def test_delivery_error_is_an_oserror() -> None:
     assert issubclass(DeliveryError, OSError)
+
+
+def test_the_foreground_loop_polls_as_the_feed_advances_and_status_reports_it(
+    served: tuple[Feed, LocalServer], setup: dict[str, Path]
+) -> None:
+    from typer.testing import CliRunner
+
+    from brinkwatch.cli import app
+    from brinkwatch.watch import PollReport, run_forever
+
+    feed, _ = served
+    feed.advance(1)
+    cfg = _cfg(setup, feed, interval=300.0)
+    seen: list[tuple[PollReport | None, object]] = []
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:  # the clock moves: the feed announces the next slot
+        slept.append(seconds)
+        feed.advance()
+
+    with HttpxTransport() as t:
+        run_forever(cfg, t, lambda r, e, _: seen.append((r, e)), polls=3, sleep=sleep)
+    assert slept == [300.0, 300.0] and [e for _, e in seen] == [None] * 3
+    assert [len(r.ingested) for r, _ in seen if r is not None] == [2, 2, 2]
+    res = CliRunner().invoke(app, ["watch", "status", "--json", "--db", str(setup["db"])])
+    assert res.exit_code == 0, res.output
+    st = json.loads(res.output)
+    assert st["last_file"] == feed.names()[-1] and st["lag_seconds"] == 0
+    assert st["files_ingested"] == 6 and st["deliveries_pending"] == 0

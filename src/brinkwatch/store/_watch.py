@@ -252,7 +252,7 @@ def watch_status(store: Store) -> WatchStatus:
     ):  # a store older than schema 6, opened read-only: nothing watched yet
         return WatchStatus(None, None, None, None, 0, 0, (), 0, (), 0)
     last = con.execute(
-        "SELECT name, slot FROM watch_files WHERE state = 'ingested' ORDER BY slot DESC, name "
+        "SELECT name, slot FROM watch_files WHERE state = 'ingested' ORDER BY slot DESC, kind DESC "
         "LIMIT 1"
     ).fetchone()
     head = get_meta(store, "watch_feed_head")
