@@ -116,6 +116,7 @@ def test_a_missing_file_is_retried_then_skipped_and_reported(
         reps = [run_once(cfg, t) for _ in range(3)]
         assert [r.retried for r in reps[:2]] == [[gone], [gone]] and reps[2].skipped == [gone]
         assert len(reps[0].ingested) == 5  # the others did not wait for it
+        assert len(server.requests_for("masterfilelist.txt")) == 1  # --since: read once
         server.clear_log()
         rep = run_once(cfg, t)  # given up: not asked for again
     assert not server.requests_for(gone) and not rep.skipped

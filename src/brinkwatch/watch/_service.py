@@ -178,9 +178,15 @@ def _list_files(store: Store, cfg: WatchConfig, transport: Transport, rep: PollR
     rep.feed_head = head
     row = store.con.execute("SELECT min(slot), max(slot) FROM watch_files").fetchone()
     first, known = (row[0], row[1]) if row else (None, None)
+    if known is not None and head - known > SLOT:
+        _log.info("catching up", extra={"event": "catch_up", "from": known.isoformat(),
+                                        "to": head.isoformat()})  # fmt: skip
     lower: datetime | None = None
-    if cfg.since is not None and (first is None or first.date() > cfg.since):
+    since_key = cfg.since.isoformat() if cfg.since is not None else None
+    if cfg.since is not None and get_meta(store, "watch_since") != since_key:
+        # Once per --since date: the master list may not reach back that far.
         lower = datetime.combine(cfg.since, datetime.min.time())
+        lower = min(lower, first) if first is not None else lower
     elif known is not None and head - known > SLOT:
         lower = known  # catch up on the slots missed while no watcher ran
     files = latest
@@ -191,6 +197,8 @@ def _list_files(store: Store, cfg: WatchConfig, transport: Transport, rep: PollR
         files = [*older, *latest]
     rep.listed = register_files(store, files, cfg.clock())
     set_meta(store, "watch_feed_head", head.isoformat())
+    if since_key is not None:
+        set_meta(store, "watch_since", since_key)
 
 
 def _work_file(
@@ -231,6 +239,16 @@ def _work_file(
     rep.rows += report.stored
     _log.info("ingested", extra={"event": "ingested", "file": f.name, "rows": report.stored,
                                  "duplicates": report.duplicates})  # fmt: skip
+
+
+def _drop_copies(store: Store, cfg: WatchConfig) -> None:
+    """Delete downloads of files already ingested (left by a watcher killed in between)."""
+    if not cfg.download_dir.is_dir():
+        return
+    done = {f.name for f in feed_files(store, ("ingested",))}
+    for p in cfg.download_dir.glob("*.zip"):
+        if p.name in done:
+            p.unlink(missing_ok=True)
 
 
 def _evaluate(store: Store, cfg: WatchConfig, rep: PollReport) -> None:
@@ -333,6 +351,7 @@ def poll(
         # A first watcher on a store: alarms start from its own batches, not the history.
         set_meta(store, "watch_alarm_batch", str(last_batch(store)))
     _list_files(store, cfg, transport, rep)
+    _drop_copies(store, cfg)
     todo = feed_files(store, ("listed", "fetched"))
     for i, f in enumerate(todo):
         if progress is not None:
