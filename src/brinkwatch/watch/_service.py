@@ -21,7 +21,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -275,7 +275,7 @@ def _evaluate(store: Store, cfg: WatchConfig, rep: PollReport) -> None:
             key = (msg.rule, msg.dyad, alarm.period, msg.severity)
             for ch in cfg.channels:
                 if ch.accepts(msg) and queue_alarm(
-                    store, msg.alarm_id, ch.name, key, msg.as_dict(), cfg.clock()
+                    store, msg.alarm_id, ch.name, key, asdict(msg), cfg.clock()
                 ):
                     rep.alarms_queued += 1
                     _log.info("alarm queued", extra={"event": "queued", "alarm_id": msg.alarm_id,
@@ -286,6 +286,7 @@ def _evaluate(store: Store, cfg: WatchConfig, rep: PollReport) -> None:
 
 
 def _message(raw: str) -> AlarmMessage:
+    """Rebuild a queued message (stored as the JSON of its fields)."""
     d = json.loads(raw)
     d["evidence"] = tuple(tuple(e) for e in d["evidence"])
     return AlarmMessage(**d)
