@@ -192,10 +192,12 @@ def test_watch_once_on_an_up_to_date_store_is_quick(
     assert not rep.ingested and rep.alarms_queued == 0
     assert server.paths() == ["gdeltv2/lastupdate.txt"]  # only the feed was read
     assert took < 2.0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), os.times()
     r = _run([*_args(setup, feed), "--once"])
-    whole = time.perf_counter() - t0
+    whole, c1 = time.perf_counter() - t0, os.times()
+    cpu = c1.children_user - c0.children_user + c1.children_system - c0.children_system
     assert r.returncode == 0, r.stderr
-    # The whole command, Python start-up and imports included, on a shared 2-core machine.
-    assert whole < 6.0, whole
-    print(f"up-to-date poll {took:.2f} s; whole command {whole:.2f} s")
+    # The whole command, Python start-up and imports included: under 2 s of CPU; the wall
+    # time on a shared, loaded 2-core machine only gets a loose bound.
+    assert cpu < 2.0 and whole < 8.0, (cpu, whole)
+    print(f"up-to-date poll {took:.2f} s; whole command {whole:.2f} s wall, {cpu:.2f} s CPU")
