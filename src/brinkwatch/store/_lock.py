@@ -183,7 +183,8 @@ def _me(mode: Mode) -> Holder:
     return Holder(pid, mode, _command(), time.time(), True, _proc_start(pid))
 
 
-def _parse(raw: bytes | str) -> Holder | None:
+def _parse(raw: bytes | str, *, live: bool = True) -> Holder | None:
+    """Read a holder record; ``None`` if unreadable, or (``live``) if its process is gone."""
     try:
         d = json.loads(raw)
         h = Holder(
@@ -196,6 +197,8 @@ def _parse(raw: bytes | str) -> Holder | None:
         )
     except (ValueError, TypeError, KeyError, AttributeError):
         return None
+    if not live:
+        return h
     return h if h.pid is not None and _alive(h.pid, h.proc_start) else None
 
 
@@ -585,15 +588,6 @@ class WatchLease:
         self.release()
 
 
-def _stale_record(raw: bytes) -> Holder | None:
-    """Return the holder a dead watcher recorded (the kernel dropped its lock), if it left one."""
-    try:
-        d = json.loads(raw)
-        return Holder(int(d["pid"]), "write", str(d.get("command", ""))[:200], float(d["since"]))
-    except (ValueError, TypeError, KeyError, AttributeError):
-        return None
-
-
 def watch_lock(store: str | Path) -> WatchLease:
     """Take the one-watcher lock of ``store``: an advisory ``flock`` on ``<store>.watch``.
 
@@ -636,7 +630,9 @@ def watch_lock(store: str | Path) -> WatchLease:
             holder=holder,
             retry_after=5.0,
         )
-    previous = _stale_record(os.pread(fd, 4096, 0))
+    raw = os.pread(fd, 4096, 0)
+    # We hold the lock, so whoever recorded itself here has died (the kernel dropped its lock).
+    previous = _parse(raw, live=False) if raw.strip() else None
     data = json.dumps(_me("write").as_dict()).encode()
     with contextlib.suppress(OSError):
         os.ftruncate(fd, 0)
