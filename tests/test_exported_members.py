@@ -30,6 +30,7 @@ PACKAGES = [
     "brinkwatch.simulate.scenario",
     "brinkwatch.coding",
     "brinkwatch.web",
+    "brinkwatch.watch",
     "brinkwatch.report",
     "brinkwatch.report.brief",
     "brinkwatch._types",

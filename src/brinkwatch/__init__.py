@@ -69,6 +69,8 @@ _LAZY: dict[str, str] = {
     "ConfigError": "brinkwatch.errors",
     "DeliveryError": "brinkwatch.errors",
     "FetchError": "brinkwatch.errors",
+    "DeliveryError": "brinkwatch.errors",
+    "WatchLockedError": "brinkwatch.errors",
     "FileFormatError": "brinkwatch.errors",
     "InsufficientDataError": "brinkwatch.errors",
     "IntegrityError": "brinkwatch.errors",
@@ -122,6 +124,7 @@ if TYPE_CHECKING:
     from brinkwatch.errors import SparseDataWarning as SparseDataWarning
     from brinkwatch.errors import StoreError as StoreError
     from brinkwatch.errors import StoreLockedError as StoreLockedError
+    from brinkwatch.errors import WatchLockedError as WatchLockedError
     from brinkwatch.explain import TriadVAR as TriadVAR
     from brinkwatch.explain import explain_triad as explain_triad
     from brinkwatch.ingest import IngestReport as IngestReport

@@ -38,6 +38,7 @@ __all__ = [
     "SparseDataWarning",
     "StoreError",
     "StoreLockedError",
+    "WatchLockedError",
 ]
 
 
@@ -154,6 +155,10 @@ class StoreLockedError(StoreError):
         self.retry_after = retry_after
 
 
+class WatchLockedError(StoreLockedError):
+    """Another ``brinkwatch watch`` runs on the store; only one watcher may follow a feed."""
+
+
 class IntegrityError(StoreError):
     """The store's bookkeeping does not add up (read != stored + rejected + duplicates)."""
 
@@ -162,7 +167,7 @@ class FetchError(BrinkwatchError, OSError):
     """A download failed: unreachable server, bad status, size or checksum mismatch."""
 
 
-class DeliveryError(BrinkwatchError, RuntimeError):
+class DeliveryError(BrinkwatchError, OSError):
     """One attempt to deliver an alarm on a channel (webhook, email, JSON Lines) failed.
 
     Its message names the channel and the reason (HTTP status, timeout, refused connection,

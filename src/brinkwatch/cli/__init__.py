@@ -27,6 +27,7 @@ from brinkwatch.cli import _instruments as _instruments  # registers its command
 from brinkwatch.cli import _measure as _measure  # registers its commands
 from brinkwatch.cli import _serve as _serve  # registers its commands
 from brinkwatch.cli import _simulate as _simulate  # registers its commands
+from brinkwatch.cli import _watch as _watch  # registers its commands
 from brinkwatch.cli._app import app
 from brinkwatch.cli._fields import as_flags as _as_flags
 from brinkwatch.cli._render import to_json as _to_json

@@ -40,6 +40,7 @@ __all__ = [
     "RemoteFile",
     "StreamResponse",
     "Transport",
+    "fetch_file",
     "fetch_gdelt",
     "parse_master_list",
     "parse_v1_index",
@@ -714,6 +715,49 @@ def _download(
             "If this repeats, the mirror's copy or its index is damaged."
         )
     return received
+
+
+def fetch_file(
+    transport: Transport,
+    remote: RemoteFile,
+    dest: str | Path,
+    progress: ProgressCallback | None = None,
+) -> FetchedFile:
+    """Download one listed file into ``dest`` as :func:`fetch_gdelt` does each of its files.
+
+    A file already complete under its final name (size and MD5 as listed) is not downloaded
+    again; otherwise ``dest/NAME.part`` is continued (HTTP Range), checked and renamed.
+
+    Parameters
+    ----------
+    transport
+        How to talk HTTP.
+    remote
+        The file, with the size and MD5 its index gives.
+    dest
+        Directory to download into; created if missing.
+    progress
+        As for :func:`fetch_gdelt`.
+
+    Returns
+    -------
+    FetchedFile
+        Its final path, and the bytes transferred (0 when it was already there).
+
+    Raises
+    ------
+    FetchError
+        If it cannot be downloaded or fails its size or MD5 check.
+    """
+    target = Path(dest)
+    target.mkdir(parents=True, exist_ok=True)
+    final = target / remote.name
+    if _is_complete(final, remote):
+        return FetchedFile(remote, final)
+    part = final.with_name(final.name + ".part")
+    received = _download(transport, remote, part, progress)
+    part.replace(final)
+    return FetchedFile(remote, final, transferred=received)
 
 
 def _resolve_base_url(version: int, base_url: str | None) -> str:

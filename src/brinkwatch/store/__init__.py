@@ -1,7 +1,7 @@
 """The event store: DuckDB by default, Spark through Ibis when data outgrow one machine."""
 
 from brinkwatch.store._example import example
-from brinkwatch.store._lock import DEFAULT_WAIT, Holder, holders
+from brinkwatch.store._lock import DEFAULT_WAIT, Holder, WatchLease, holders, watch_lock
 from brinkwatch.store._queries import (
     MACHINE_ORIGINS,
     STATE_TYPES,
@@ -31,6 +31,22 @@ from brinkwatch.store._store import (
     sql_ident,
     sql_string,
 )
+from brinkwatch.store._watch import (
+    Delivery,
+    FeedFile,
+    WatchStatus,
+    due_deliveries,
+    feed_files,
+    get_meta,
+    last_batch,
+    mark_delivery,
+    mark_file,
+    queue_alarm,
+    register_files,
+    set_meta,
+    touched_dates,
+    watch_status,
+)
 from brinkwatch.store._writer import (
     BLANK_REASON,
     DUPLICATE_REASON,
@@ -58,22 +74,38 @@ __all__ = [
     "Column",
     "CompactReport",
     "CutLine",
+    "Delivery",
+    "FeedFile",
     "Holder",
     "RecordLines",
     "Store",
     "StoreStats",
+    "WatchLease",
+    "WatchStatus",
     "connect",
+    "due_deliveries",
     "event_sources",
     "example",
+    "feed_files",
     "fetch_one",
+    "get_meta",
     "holders",
     "is_state",
+    "last_batch",
+    "mark_delivery",
+    "mark_file",
+    "queue_alarm",
+    "register_files",
     "select_events",
+    "set_meta",
     "skip_blank_lines",
     "sql_ident",
     "sql_string",
     "state_match",
     "story_key",
+    "touched_dates",
+    "watch_lock",
+    "watch_status",
     "with_story",
     "with_story_key",
 ]

@@ -37,12 +37,21 @@ from typing import Any, Literal
 
 import duckdb
 
-from brinkwatch.errors import StoreError, StoreLockedError
+from brinkwatch.errors import StoreError, StoreLockedError, WatchLockedError
 
 if sys.platform != "win32":
     import fcntl
 
-__all__ = ["DEFAULT_WAIT", "Holder", "Lease", "Notice", "holders", "open_duckdb"]
+__all__ = [
+    "DEFAULT_WAIT",
+    "Holder",
+    "Lease",
+    "Notice",
+    "WatchLease",
+    "holders",
+    "open_duckdb",
+    "watch_lock",
+]
 
 #: Seconds :func:`brinkwatch.store.connect` waits by default for another process to release
 #: the store.
@@ -174,7 +183,8 @@ def _me(mode: Mode) -> Holder:
     return Holder(pid, mode, _command(), time.time(), True, _proc_start(pid))
 
 
-def _parse(raw: bytes | str) -> Holder | None:
+def _parse(raw: bytes | str, *, live: bool = True) -> Holder | None:
+    """Read a holder record; ``None`` if unreadable, or (``live``) if its process is gone."""
     try:
         d = json.loads(raw)
         h = Holder(
@@ -187,6 +197,8 @@ def _parse(raw: bytes | str) -> Holder | None:
         )
     except (ValueError, TypeError, KeyError, AttributeError):
         return None
+    if not live:
+        return h
     return h if h.pid is not None and _alive(h.pid, h.proc_start) else None
 
 
@@ -543,3 +555,86 @@ def open_duckdb(
     finally:
         if gate is not None:
             os.close(gate)
+
+
+class WatchLease:
+    """The one-watcher lock of a store (see :func:`watch_lock`); :meth:`release` drops it.
+
+    Attributes
+    ----------
+    path
+        The lock file, ``<store>.watch``.
+    previous
+        The record a watcher that died left behind (its lock was taken over), else ``None``.
+    """
+
+    def __init__(self, path: Path, fd: int, previous: Holder | None) -> None:
+        self.path, self._fd, self.previous = path, fd, previous
+
+    def release(self) -> None:
+        """Clear the record and drop the lock (idempotent)."""
+        if self._fd < 0:
+            return
+        with contextlib.suppress(OSError):
+            os.ftruncate(self._fd, 0)
+        _unlock(self._fd)
+        os.close(self._fd)
+        self._fd = -1
+
+    def __enter__(self) -> WatchLease:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def watch_lock(store: str | Path) -> WatchLease:
+    """Take the one-watcher lock of ``store``: an advisory ``flock`` on ``<store>.watch``.
+
+    The file holds the holder's pid, command and start time. The kernel drops the lock when
+    its process dies, so a watcher killed with SIGKILL never blocks the next one: its record
+    is taken over (and reported in :attr:`WatchLease.previous`).
+
+    Parameters
+    ----------
+    store
+        The store file.
+
+    Returns
+    -------
+    WatchLease
+        Held until released (or the process ends).
+
+    Raises
+    ------
+    WatchLockedError
+        If a live watcher holds the lock; the message names its pid and start time.
+    """
+    lock = Path(store).with_name(Path(store).name + ".watch")
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot create the watcher lock {lock}: {exc}. The store's directory must be "
+            "writable for a watcher",
+            path=store,
+        ) from exc
+    if not _try_flock(fd, exclusive=True):
+        holder = _parse(os.pread(fd, 4096, 0)) or Holder(None, "write", "brinkwatch watch")
+        os.close(fd)
+        raise WatchLockedError(
+            f"another watcher already follows this store: {holder.describe()}. Only one "
+            "watcher may run per store; stop it (or let its --once run end) before starting "
+            f"another. The lock is {lock}",
+            path=store,
+            holder=holder,
+            retry_after=5.0,
+        )
+    raw = os.pread(fd, 4096, 0)
+    # We hold the lock, so whoever recorded itself here has died (the kernel dropped its lock).
+    previous = _parse(raw, live=False) if raw.strip() else None
+    data = json.dumps(_me("write").as_dict()).encode()
+    with contextlib.suppress(OSError):
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, data, 0)
+    return WatchLease(lock, fd, previous)

@@ -16,11 +16,12 @@ __all__ = [
     "MENTION_KEY",
     "ORIGINS",
     "SCHEMA_VERSION",
+    "WATCH_DDL",
     "Column",
     "ddl",
 ]
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 #: The per-origin daily volume: the denominator of ``normalize``. One row per origin and day
 #: with the events the origin published that day, counted once each (the rows the store holds
@@ -286,6 +287,46 @@ _VIEW_DDL = (
     + " FROM event_rows WHERE _reject IS NULL"
 )
 
+#: The state of ``brinkwatch watch`` (schema version 6; created in older stores when opened).
+#: ``watch_files``: every feed file the watcher listed, with its state (``listed``,
+#: ``fetched``: downloaded and verified, ``ingested``, ``skipped``: given up after
+#: ``attempts`` tries, ``reason`` says why). ``watch_alarms``: the delivery outbox, one row per
+#: alarm identity and channel, with the message sent (JSON), its state (``pending``,
+#: ``sending``: an attempt was under way, ``sent``, ``failed``: out of attempts), attempts,
+#: the next try and the last error.
+WATCH_DDL = (
+    """CREATE TABLE IF NOT EXISTS watch_files (
+    name VARCHAR PRIMARY KEY,
+    url VARCHAR NOT NULL,
+    size BIGINT NOT NULL,
+    md5 VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    slot TIMESTAMP NOT NULL,
+    state VARCHAR NOT NULL,
+    attempts INTEGER NOT NULL,
+    reason VARCHAR,
+    "rows" BIGINT,
+    seen TIMESTAMP NOT NULL,
+    updated TIMESTAMP NOT NULL
+)""",
+    """CREATE TABLE IF NOT EXISTS watch_alarms (
+    alarm_id VARCHAR NOT NULL,
+    channel VARCHAR NOT NULL,
+    rule VARCHAR NOT NULL,
+    dyad VARCHAR NOT NULL,
+    period DATE NOT NULL,
+    severity VARCHAR NOT NULL,
+    message VARCHAR NOT NULL,
+    state VARCHAR NOT NULL,
+    attempts INTEGER NOT NULL,
+    next_try TIMESTAMP NOT NULL,
+    last_error VARCHAR,
+    queued TIMESTAMP NOT NULL,
+    sent TIMESTAMP,
+    PRIMARY KEY (alarm_id, channel)
+)""",
+)
+
 _OTHER_DDL = (
     "CREATE SEQUENCE IF NOT EXISTS batch_seq START 1",
     """CREATE TABLE IF NOT EXISTS ingest_log (
@@ -317,6 +358,7 @@ _OTHER_DDL = (
 )""",
     """CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)""",
     DAILY_VOLUME_DDL,
+    *WATCH_DDL,
 )
 
 
