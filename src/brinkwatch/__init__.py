@@ -69,7 +69,6 @@ _LAZY: dict[str, str] = {
     "ConfigError": "brinkwatch.errors",
     "DeliveryError": "brinkwatch.errors",
     "FetchError": "brinkwatch.errors",
-    "DeliveryError": "brinkwatch.errors",
     "WatchLockedError": "brinkwatch.errors",
     "FileFormatError": "brinkwatch.errors",
     "InsufficientDataError": "brinkwatch.errors",

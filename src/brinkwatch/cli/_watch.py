@@ -91,8 +91,9 @@ def watch_cmd(
         int, typer.Option("--max-attempts", help="Polls that try a missing file before skipping.")
     ] = 4,
     dashboard: Annotated[
-        str | None, typer.Option("--dashboard", help="Dashboard base URL for message links.")
-    ] = None,
+        str,
+        typer.Option("--dashboard", help="Dashboard base URL for message links."),
+    ] = "http://127.0.0.1:8000",
     log_format: Annotated[str, typer.Option("--log-format", help="json or text.")] = "text",
     db: DbOption = None,
 ) -> None:
@@ -124,7 +125,7 @@ def _config(
     dyad: list[str] | None,
     rules: Path | None,
     max_attempts: int,
-    dashboard: str | None,
+    dashboard: str,
     db: Path | None,
 ) -> Any:
     from brinkwatch._yaml import read_text

@@ -20,6 +20,7 @@ import json
 import logging
 import re
 import time
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -48,7 +49,7 @@ from brinkwatch.store import (
     touched_dates,
     watch_lock,
 )
-from brinkwatch.watch._deliver import AlarmMessage, Channel, build_message
+from brinkwatch.watch._deliver import AlarmMessage, Channel, build_message, retry_delay
 
 __all__ = [
     "DEFAULT_FEED",
@@ -86,7 +87,8 @@ class WatchConfig:
 
     ``max_attempts`` bounds the polls that try a late or missing feed file before it is
     skipped; ``delivery_attempts`` those that try an alarm on a channel, with a backoff that
-    doubles from ``backoff`` seconds up to ``backoff_cap``.
+    doubles from ``backoff`` seconds up to ``backoff_cap``
+    (times a jitter of 0.5-1, fixed per alarm).
     """
 
     store: Path
@@ -100,7 +102,8 @@ class WatchConfig:
     delivery_attempts: int = 8
     backoff: float = 60.0
     backoff_cap: float = 3600.0
-    dashboard_base: str | None = None
+    # Where `brinkwatch serve` listens by default, so every message links to a page.
+    dashboard_base: str | None = "http://127.0.0.1:8000"
     clock: Callable[[], datetime] = field(default=_utcnow, compare=False)
 
     @property
@@ -304,7 +307,9 @@ def _deliver(store: Store, cfg: WatchConfig, rep: PollReport) -> None:
             tries = d.attempts + 1
             # A permanent failure (a refused login, an HTTP 4xx) cannot heal by waiting.
             out = exc.permanent or tries >= cfg.delivery_attempts
-            wait = min(cfg.backoff * 2 ** (tries - 1), cfg.backoff_cap)
+            # Jitter seeded by the alarm: retries of many alarms do not arrive in step.
+            wait = retry_delay(tries, base=cfg.backoff, cap=cfg.backoff_cap,
+                               seed=zlib.crc32(d.alarm_id.encode()))  # fmt: skip
             mark_delivery(store, d.alarm_id, d.channel, "failed" if out else "pending",
                           cfg.clock(), error=exc.message,
                           next_try=cfg.clock() + timedelta(seconds=wait))  # fmt: skip
