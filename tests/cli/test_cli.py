@@ -271,7 +271,7 @@ def test_hostile_yaml_is_a_clean_fast_error_and_json_stays_json(
     assert not db.exists()  # refused before the store was made
 
     # A usage error under --format json is JSON too, with exit 2.
-    code, out, _ = call_main(capsys, "events", "--db", str(db), "--format", "json", "--limit", "0")
+    code, out, _ = call_main(capsys, "events", "--db", str(db), "--format", "json", "--limit", "-1")
     assert code == 2 and json.loads(out)["error"]["field"] == "--limit"
     code, out, _ = call_main(capsys, "stats", "--db", str(db), "--json")
     assert code == 1 and json.loads(out)["error"]["kind"] == "ConfigError"
