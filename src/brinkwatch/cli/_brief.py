@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 from rich.progress import TextColumn, TimeElapsedColumn
 
+from brinkwatch.cli._actors import ActorsArgs, actor_set
 from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, progress_bar
 from brinkwatch.cli._measure import FromOpt, OriginOpt, ToOpt, _origins
 from brinkwatch.errors import ConfigError
@@ -37,9 +38,14 @@ def brief_cmd(
     output: Annotated[
         Path, typer.Option("-o", "--output", help="The HTML file to write, e.g. brief.html.")
     ],
-    triad: Annotated[
+    actor_args: ActorsArgs = None,
+    actor_opt: Annotated[
+        list[str] | None,
+        typer.Option("--actors", help="Reciprocity in a triad: --actors USA JPN KOR."),
+    ] = None,
+    triad_old: Annotated[
         tuple[str, str, str] | None,
-        typer.Option("--triad", help="Reciprocity in a triad: --triad USA JPN KOR."),
+        typer.Option("--triad", help="Deprecated: use --actors.", hidden=True),
     ] = None,
     scenario: Annotated[
         str | None,
@@ -78,6 +84,11 @@ def brief_cmd(
     The brief also lists the instruments in force on its date (--to, or the last day with
     data) from the register, with their timeline.
     """
+    triad = (
+        actor_set(actor_opt, actor_args, count=3, old=triad_old, old_form="--triad A B C")
+        if actor_opt or actor_args or triad_old
+        else None
+    )
     if output.suffix.lower() not in (".html", ".htm"):
         raise ConfigError(f"the brief is an HTML file; got {output.name}", field="--output")
     if not 1 <= paths <= MAX_PATHS:
@@ -110,7 +121,7 @@ def brief_cmd(
         data = gather_brief(
             store.events,
             dyad=dyad,
-            triad=list(triad) if triad else None,
+            triad=triad,
             scenario=sc,
             start=first,
             end=last,

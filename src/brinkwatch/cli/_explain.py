@@ -13,8 +13,8 @@ from rich.markup import escape
 from rich.progress import MofNCompleteColumn
 from rich.table import Table
 
+from brinkwatch.cli._actors import ActorsArgs, ActorsOpt, actor_set
 from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, out, progress_bar
-from brinkwatch.cli._fields import flags
 from brinkwatch.cli._measure import (
     FormatOpt,
     FromOpt,
@@ -53,10 +53,12 @@ def _p(v: float | None) -> str:
 
 @app.command("explain")
 def explain_cmd(
-    triad: Annotated[
-        tuple[str, str, str],
-        typer.Option("--triad", help="Three actors, e.g. --triad USA JPN KOR (mediator first)."),
-    ],
+    actor_args: ActorsArgs = None,
+    actor_opt: ActorsOpt = None,
+    triad_old: Annotated[
+        tuple[str, str, str] | None,
+        typer.Option("--triad", help="Deprecated: use --actors.", hidden=True),
+    ] = None,
     freq: Annotated[str, typer.Option("--freq", help="day, week or month.")] = "month",
     start: FromOpt = None,
     end: ToOpt = None,
@@ -95,6 +97,7 @@ def explain_cmd(
     from brinkwatch.explain import TriadVAR, explain_triad
     from brinkwatch.measure import Freq
 
+    triad = actor_set(actor_opt, actor_args, count=3, old=triad_old, old_form="--triad A B C")
     freq_ = _choice(freq, Freq, "--freq")
     if irf_kind not in ("generalized", "orthogonal"):
         raise ConfigError(f"--irf takes generalized or orthogonal; got {irf_kind!r}", field="--irf")
@@ -111,7 +114,7 @@ def explain_cmd(
         min_active=min_active,
     )
     first, last = _parse_date(start, "--from"), _parse_date(end, "--to")
-    with flags(actors="--triad"), _open(db, read_only=True) as store, _bar("generalized") as bar:
+    with _open(db, read_only=True) as store, _bar("generalized") as bar:
         x = explain_triad(
             store.events,
             triad,

@@ -24,7 +24,7 @@ FLAGS: Mapping[str, str] = {
     "origins": "--origin",
     "exogenous": "--exogenous",
     "fmt": "--plot",
-    "triad": "--triad",
+    "triad": "--actors",
 }
 
 
