@@ -275,5 +275,6 @@ def test_instruments_flag_without_a_bundled_register_is_a_clean_error(
         assert "--register" in r.stderr
     bad = tmp_path / "r.yaml"
     bad.write_text("register: x\ntitle: t\ninstruments: []\n")
-    r = run("triad", "--actors", "USA", "JPN", "KOR", "--db", str(chronology_db), "--register", str(bad))
+    r = run("triad", "--actors", "USA", "JPN", "KOR", "--db", str(chronology_db),
+            "--register", str(bad))  # fmt: skip
     assert r.returncode == 1 and "Traceback" not in r.stderr and "r.yaml" in r.stderr

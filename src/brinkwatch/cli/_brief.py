@@ -11,7 +11,7 @@ from rich.progress import TextColumn, TimeElapsedColumn
 
 from brinkwatch.cli._actors import ActorsArgs, actor_set
 from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, progress_bar
-from brinkwatch.cli._measure import FromOpt, OriginOpt, ToOpt, _origins
+from brinkwatch.cli._measure import MEASURE_HELP, FromOpt, OriginOpt, ToOpt, _origins
 from brinkwatch.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def brief_cmd(
     end: ToOpt = None,
     freq: Annotated[str, typer.Option("--freq", help="day, week or month.")] = "month",
     measure: Annotated[
-        str, typer.Option("--measure", help="Measure of the index: goldstein_sum, net_coop, ...")
+        str, typer.Option("--measure", help=f"Measure of the index. {MEASURE_HELP}")
     ] = "goldstein_sum",
     origin: OriginOpt = None,
     paths: Annotated[int, typer.Option("--paths", help="Monte Carlo paths per variant.")] = 2000,

@@ -16,6 +16,7 @@ from rich.table import Table
 from brinkwatch.cli._actors import ActorsArgs, ActorsOpt, actor_set
 from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, out, progress_bar
 from brinkwatch.cli._measure import (
+    MEASURE_HELP,
     FormatOpt,
     FromOpt,
     OriginOpt,
@@ -62,9 +63,7 @@ def explain_cmd(
     freq: Annotated[str, typer.Option("--freq", help="day, week or month.")] = "month",
     start: FromOpt = None,
     end: ToOpt = None,
-    measure: Annotated[
-        str, typer.Option("--measure", help="net_coop, goldstein_sum, goldstein_mean, events, ...")
-    ] = "net_coop",
+    measure: Annotated[str, typer.Option("--measure", help=MEASURE_HELP)] = "net_coop",
     origin: OriginOpt = None,
     lags: Annotated[
         int | None, typer.Option("--lags", min=1, help="Lag order (default: chosen by --ic).")

@@ -36,10 +36,20 @@ if TYPE_CHECKING:
 FreqOpt = Annotated[str, typer.Option("--freq", help="day, week or month.")]
 FromOpt = Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")]
 ToOpt = Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")]
-MeasureOpt = Annotated[
-    str,
-    typer.Option("--measure", help="goldstein_sum, goldstein_mean, net_coop, events, ..."),
-]
+#: The series a relation index is computed on (columns of measure.SERIES_COLUMNS); the help
+#: lists them all (a test keeps them in step with the measure stage).
+MEASURES = (
+    "goldstein_sum",
+    "goldstein_mean",
+    "net_coop",
+    "events",
+    "verbal_coop",
+    "material_coop",
+    "verbal_conflict",
+    "material_conflict",
+)
+MEASURE_HELP = "One of " + ", ".join(MEASURES) + "."
+MeasureOpt = Annotated[str, typer.Option("--measure", help=MEASURE_HELP)]
 OriginOpt = Annotated[
     str | None, typer.Option("--origin", help="Only these origins, e.g. gdelt2 or chronology.")
 ]
