@@ -96,7 +96,8 @@ def explain_cmd(
     from brinkwatch.explain import TriadVAR, explain_triad
     from brinkwatch.measure import Freq
 
-    triad = actor_set(actor_opt, actor_args, count=3, old=triad_old, old_form="--triad A B C")
+    a, b, c = actor_set(actor_opt, actor_args, count=3, old=triad_old, old_form="--triad A B C")
+    triad = (a, b, c)
     freq_ = _choice(freq, Freq, "--freq")
     if irf_kind not in ("generalized", "orthogonal"):
         raise ConfigError(f"--irf takes generalized or orthogonal; got {irf_kind!r}", field="--irf")

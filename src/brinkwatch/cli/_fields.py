@@ -25,6 +25,7 @@ FLAGS: Mapping[str, str] = {
     "exogenous": "--exogenous",
     "fmt": "--plot",
     "triad": "--actors",
+    "outcome": "--outcome",
 }
 
 

@@ -619,12 +619,7 @@ def sensitivity(
     """
     from scipy.stats import spearmanr
 
-    name = outcome or scenario.outcomes[0].name
-    if name not in {o.name for o in scenario.outcomes}:
-        raise ScenarioError(
-            f"no outcome called '{name}'; outcomes: {', '.join(o.name for o in scenario.outcomes)}",
-            path=scenario.source,
-        )
+    name = scenario.outcome(outcome).name
     # Assumptions of levers that are not pulled cannot matter.
     idle = tuple(f"levers.{lv.name}." for lv in scenario.levers if lv.name not in levers)
     params = [p for p in scenario.parameters() if not p.fixed and not p.name.startswith(idle)]
