@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import warnings
 from datetime import date, datetime
@@ -51,6 +52,8 @@ def _flag_label(self: TyperOption, ctx: Any) -> str | None:
 
 
 TyperOption.display_type_rich = _flag_label  # type: ignore[method-assign]
+
+_log = logging.getLogger("brinkwatch")
 
 app = typer.Typer(
     name="brinkwatch",
@@ -196,6 +199,28 @@ def _failed_run(exc: BrinkwatchError) -> dict[str, object]:
         "files": [],
         **error_json(exc),
     }
+
+
+def library_noise(category: type[Warning]) -> bool:
+    """Whether a warning is a library's deprecation: for the log, not for the user."""
+    return issubclass(category, DeprecationWarning | PendingDeprecationWarning | FutureWarning)
+
+
+def show_warnings(caught: list[warnings.WarningMessage]) -> list[str]:
+    """Print each distinct caught warning once on stderr; return the lines printed.
+
+    Library deprecations (Ibis, pandas, DuckDB talking to each other) go to the log only.
+    """
+    seen: list[str] = []
+    for w in caught:
+        if library_noise(w.category):
+            _log.debug("%s:%s: %s", w.filename, w.lineno, w.message)
+            continue
+        text = f"{w.category.__name__}: {' '.join(str(w.message).split())}"
+        if text not in seen:
+            seen.append(text)
+            err.print(f"[yellow]{escape(text)}[/]", highlight=False)
+    return seen
 
 
 def progress_bar(label: str, *columns: ProgressColumn) -> Progress:

@@ -14,7 +14,16 @@ from rich.markup import escape
 from rich.progress import Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, out, progress_bar
+from brinkwatch.cli._app import (
+    DbOption,
+    _open,
+    _parse_date,
+    app,
+    err,
+    out,
+    progress_bar,
+    show_warnings,
+)
 from brinkwatch.cli._render import OutputFormat, render_arrow, to_json
 from brinkwatch.errors import ConfigError, ScenarioError
 
@@ -110,8 +119,7 @@ def _fit(sc: Scenario, store: Store, cutoff: date | None = None) -> Any:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         dyn = fit_dynamics(sc, store.events, cutoff=cutoff)
-    for w in caught:
-        err.print(f"[yellow]{w.category.__name__}[/]: {escape(str(w.message))}")
+    show_warnings(caught)
     return dyn
 
 
@@ -535,8 +543,7 @@ def _run_backtest(
                 register=reg,
                 in_sample=in_sample,
             )
-    for w in caught:
-        err.print(f"[yellow]{w.category.__name__}[/]: {escape(str(w.message))}")
+    show_warnings(caught)
     return sc, res
 
 

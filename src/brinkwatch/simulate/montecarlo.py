@@ -129,7 +129,8 @@ def fit_dynamics(
         warnings.simplefilter("always")
         model = HawkesModel(half_life=half_life).fit(train)
     for w in caught:
-        notes.append(str(w.message))
+        if not issubclass(w.category, DeprecationWarning | FutureWarning):
+            notes.append(str(w.message))  # a library's deprecation is no note on the model
         warnings.warn_explicit(
             w.message, w.category, w.filename, w.lineno, source=getattr(w, "source", None)
         )
