@@ -48,8 +48,8 @@ def test_brief_writes_one_self_contained_file(
          "--from 2019-12-31 is after --to 2019-01-01"),
         (["--dyad", "JPN-KOR", "--from", "2019-13-01"], "expected a date as YYYY-MM-DD"),
         (["--dyad", "JPN-KOR", "--paths", "0"], "--paths must be between 1 and"),
-        (["--dyad", "JPN-KOR", "--scenario", "no-such-scenario"], "ScenarioError"),
-        (["--dyad", "JPN-KOR", "--actors", "USA", "JPN", "JPN"], "ConfigError"),
+        (["--dyad", "JPN-KOR", "--scenario", "no-such-scenario"], "no bundled scenario"),
+        (["--dyad", "JPN-KOR", "--actors", "USA", "JPN", "JPN"], "three different countries"),
         (["--dyad", "JPN-KOR", "--register", "no-such-register.yaml"], "no-such-register.yaml"),
     ],
 )  # fmt: skip

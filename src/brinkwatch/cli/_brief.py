@@ -32,6 +32,14 @@ def _scenario(spec: str | None) -> Scenario | None:
     return _load(spec)
 
 
+def _triad(
+    opt: list[str] | None, args: list[str] | None, old: tuple[str, str, str] | None
+) -> list[str] | None:
+    if not (opt or args or old):
+        return None  # no triad: the brief leaves reciprocity out
+    return actor_set(opt, args, count=3, old=old, old_form="--triad A B C")
+
+
 @app.command("brief")
 def brief_cmd(
     dyad: Annotated[str, typer.Option("--dyad", help="Two actors, e.g. JPN-KOR.")],
@@ -84,11 +92,7 @@ def brief_cmd(
     The brief also lists the instruments in force on its date (--to, or the last day with
     data) from the register, with their timeline.
     """
-    triad = (
-        actor_set(actor_opt, actor_args, count=3, old=triad_old, old_form="--triad A B C")
-        if actor_opt or actor_args or triad_old
-        else None
-    )
+    triad = _triad(actor_opt, actor_args, triad_old)
     if output.suffix.lower() not in (".html", ".htm"):
         raise ConfigError(f"the brief is an HTML file; got {output.name}", field="--output")
     if not 1 <= paths <= MAX_PATHS:
