@@ -34,14 +34,14 @@ demo: $(STAMP)
 	$(BIN)/brinkwatch ingest $(CHRON)/jpn-kor-usa-2015-2023.csv --mapping $(CHRON)/chronology.yaml --db $(DB)
 	$(BIN)/brinkwatch code $(DEMO_NOTE) --ingest --db $(DB)
 	$(BIN)/brinkwatch stats --db $(DB)
-	$(BIN)/brinkwatch triad USA JPN KOR --freq month --from 2018-01-01 --to 2020-12-31 --db $(DB) \
+	$(BIN)/brinkwatch triad --actors USA JPN KOR --freq month --from 2018-01-01 --to 2020-12-31 --db $(DB) \
 		--plot $(DEMO_DIR)/triad.png
 	$(BIN)/brinkwatch measure --dyad JPN-KOR --freq month --from 2018-01-01 --to 2020-12-31 --db $(DB) \
 		$(DEMO_INSTRUMENTS) --plot $(DEMO_DIR)/jpn-kor.html > $(DEMO_DIR)/jpn-kor.txt
 	tail -n 8 $(DEMO_DIR)/jpn-kor.txt
 	$(BIN)/brinkwatch alarms --dyad JPN-KOR --from 2019-06-01 --to 2019-09-30 --db $(DB)
 	$(BIN)/brinkwatch simulate $(DEMO_SCENARIO) --paths $(DEMO_PATHS) --db $(DB)
-	$(BIN)/brinkwatch brief --dyad JPN-KOR --triad USA JPN KOR --scenario $(DEMO_SCENARIO) \
+	$(BIN)/brinkwatch brief --dyad JPN-KOR --actors USA JPN KOR --scenario $(DEMO_SCENARIO) \
 		--from 2018-01-01 --to 2020-12-31 --paths $(DEMO_PATHS) --db $(DB) -o $(DEMO_BRIEF)
 	@echo "Figures: $(DEMO_DIR)/triad.png, $(DEMO_DIR)/jpn-kor.html; store: $(DB)"
 	@echo "Brief: $(abspath $(DEMO_BRIEF)) (open it in a browser: file://$(abspath $(DEMO_BRIEF)))"

@@ -17,7 +17,7 @@ def test_brief_writes_one_self_contained_file(
 ) -> None:
     out = tmp_path / "sub" / "brief.html"
     code, _, err = _main(
-        capsys, "brief", "--dyad", "JPN-KOR", "--triad", "USA", "JPN", "KOR",
+        capsys, "brief", "--dyad", "JPN-KOR", "--actors", "USA", "JPN", "KOR",
         "--scenario", "jpn-kor-2019", "--from", "2019-01-01", "--to", "2019-12-31",
         "--paths", "100", "--repl", "20", "--seed", "5", "--static",
         "--register", "tests/data/instruments-small.yaml",
@@ -48,8 +48,8 @@ def test_brief_writes_one_self_contained_file(
          "--from 2019-12-31 is after --to 2019-01-01"),
         (["--dyad", "JPN-KOR", "--from", "2019-13-01"], "expected a date as YYYY-MM-DD"),
         (["--dyad", "JPN-KOR", "--paths", "0"], "--paths must be between 1 and"),
-        (["--dyad", "JPN-KOR", "--scenario", "no-such-scenario"], "ScenarioError"),
-        (["--dyad", "JPN-KOR", "--triad", "USA", "JPN", "JPN"], "ConfigError"),
+        (["--dyad", "JPN-KOR", "--scenario", "no-such-scenario"], "no bundled scenario"),
+        (["--dyad", "JPN-KOR", "--actors", "USA", "JPN", "JPN"], "three different countries"),
         (["--dyad", "JPN-KOR", "--register", "no-such-register.yaml"], "no-such-register.yaml"),
     ],
 )  # fmt: skip

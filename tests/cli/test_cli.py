@@ -153,9 +153,9 @@ def test_events_filters_and_formats(shared_data: Path, tmp_path: Path) -> None:
     )
     assert all(row["cameo_code"][:2] in ("04", "05") for row in json.loads(roots.stdout))
     table = run("events", "--dyad", "USA-JPN", "--db", db, "--limit", "3", "--all-actors")
-    assert "32 events (first 3)" in table.stdout
+    assert "32 events (showing 3 of 32)" in table.stdout
     state = run("events", "--dyad", "USA-JPN", "--db", db, "--limit", "3")
-    assert "31 events (first 3)" in state.stdout
+    assert "31 events (showing 3 of 31)" in state.stdout
 
 
 @pytest.mark.parametrize(
@@ -169,14 +169,15 @@ def test_events_filters_and_formats(shared_data: Path, tmp_path: Path) -> None:
         (["ingest", "nope.csv"], "FileFormatError", "no such file or directory"),
     ],
 )
-def test_errors_print_kind_and_message_without_traceback(
+def test_errors_print_their_message_without_kind_or_traceback(
     shared_data: Path, tmp_path: Path, args: list[str], kind: str, words: str
 ) -> None:
     db = str(tmp_path / "s.duckdb")
     run("ingest", str(shared_data / "gdelt/gdelt1_events_sample.tsv"), "--db", db)
     r = run(*args, "--db", db)
     assert r.returncode == 1
-    assert r.stderr.startswith(f"{kind}: ") or f"\n{kind}: " in r.stderr, r.stderr
+    # A sentence for a person: the class name stays in --json's "kind" only.
+    assert kind not in r.stderr, r.stderr
     assert words in " ".join(r.stderr.split())
     assert "Traceback" not in r.stderr
 
@@ -184,7 +185,7 @@ def test_errors_print_kind_and_message_without_traceback(
 def test_reading_a_store_that_does_not_exist_says_how_to_make_one(tmp_path: Path) -> None:
     r = run("stats", "--db", str(tmp_path / "none.duckdb"))
     assert r.returncode == 1
-    assert "ConfigError" in r.stderr and "brinkwatch ingest FILE" in " ".join(r.stderr.split())
+    assert "ConfigError" not in r.stderr and "brinkwatch ingest FILE" in " ".join(r.stderr.split())
 
 
 def test_fetch_gdelt_downloads_checks_and_ingests(shared_data: Path, tmp_path: Path) -> None:
@@ -253,7 +254,7 @@ def test_hostile_yaml_is_a_clean_fast_error_and_json_stays_json(
     t0 = time.perf_counter()
     code, out, err = call_main(capsys, "scenario", "check", str(bomb))
     assert time.perf_counter() - t0 < 1.0  # memory: test_scenario_file.py bounds the parse
-    assert code == 1 and "ScenarioError" in err and f"{bomb}:6" in " ".join(err.split())
+    assert code == 1 and "ScenarioError" not in err and f"{bomb}:6" in " ".join(err.split())
     assert "Traceback" not in err and len(err) < 1000
 
     mapping = tmp_path / "m.yaml"
@@ -270,7 +271,7 @@ def test_hostile_yaml_is_a_clean_fast_error_and_json_stays_json(
     assert not db.exists()  # refused before the store was made
 
     # A usage error under --format json is JSON too, with exit 2.
-    code, out, _ = call_main(capsys, "events", "--db", str(db), "--format", "json", "--limit", "0")
+    code, out, _ = call_main(capsys, "events", "--db", str(db), "--format", "json", "--limit", "-1")
     assert code == 2 and json.loads(out)["error"]["field"] == "--limit"
     code, out, _ = call_main(capsys, "stats", "--db", str(db), "--json")
     assert code == 1 and json.loads(out)["error"]["kind"] == "ConfigError"
@@ -285,7 +286,7 @@ def test_origin_override_is_needed_to_claim_a_built_in_origin(
     csv.write_text("I,D,C\n1,2019-07-01,163\n")
     db = str(tmp_path / "s.duckdb")
     code, out, err = call_main(capsys, "ingest", str(csv), "--mapping", str(mapping), "--db", db)
-    assert code == 1 and "MappingError" in err and "--origin-override" in " ".join(err.split())
+    assert code == 1 and "MappingError" not in err and "--origin-override" in " ".join(err.split())
     code, out, err = call_main(
         capsys, "ingest", str(csv), "--mapping", str(mapping), "--origin-override", "--db", db,
         "--json",

@@ -56,11 +56,12 @@ def test_code_errors_are_one_line_with_the_fix(tmp_path: Path) -> None:
     note.write_text("Japan criticized South Korea.")
     r = run("code", str(note), "--ingest", "--db", str(tmp_path / "s.duckdb"))
     assert r.returncode == 1
-    assert "ConfigError" in r.stderr and "--date YYYY-MM-DD" in r.stderr
+    assert "ConfigError" not in r.stderr and "--date YYYY-MM-DD" in r.stderr
     r = run("code")
     assert r.returncode == 1 and "--evaluate RECORDS.xml" in r.stderr
     r = run("code", str(tmp_path / "missing.txt"))
-    assert r.returncode == 1 and "FileFormatError" in r.stderr
+    assert r.returncode == 1 and "FileFormatError" not in r.stderr
+    assert "missing.txt" in " ".join(r.stderr.split())
 
 
 def test_code_evaluate_prints_scores(shared_data: Path) -> None:
@@ -88,4 +89,4 @@ def test_code_evaluate_on_800_kb_of_unclosed_records_fails_fast_and_cleanly(
     r = run("code", "--evaluate", str(bad), "--format", "json")
     assert time.perf_counter() - t0 < 20  # start-up and all; the parse itself takes ms
     assert r.returncode == 1 and "Traceback" not in r.stderr
-    assert f"LexiconError: {bad}:2: <Sentence> is not closed" in " ".join(r.stderr.split())
+    assert f"{bad}:2: <Sentence> is not closed" in " ".join(r.stderr.split())

@@ -15,7 +15,7 @@ from tests.cli.test_cli import run
 
 
 def test_explain_json_on_the_chronology_with_png_plot(chronology_db: Path, tmp_path: Path) -> None:
-    args = ["explain", "--triad", "USA", "JPN", "KOR", "--freq", "month", "--from", "2015-01-01",
+    args = ["explain", "--actors", "USA", "JPN", "KOR", "--freq", "month", "--from", "2015-01-01",
             "--to", "2023-12-31", "--db", str(chronology_db), "--repl", "200", "--seed", "5",
             "--lags", "1", "--format", "json"]  # fmt: skip
     r = run(*args, "--plot", str(tmp_path / "irf.png"))
@@ -51,7 +51,7 @@ def test_explain_json_on_the_chronology_with_png_plot(chronology_db: Path, tmp_p
 
 def test_explain_table_by_week_with_html_plot(chronology_db: Path, tmp_path: Path) -> None:
     r = run(
-        "explain", "--triad", "USA", "JPN", "KOR", "--freq", "week", "--from", "2018-06-01",
+        "explain", "--actors", "USA", "JPN", "KOR", "--freq", "week", "--from", "2018-06-01",
         "--to", "2020-06-30", "--db", str(chronology_db), "--lags", "2", "--repl", "100",
         "--plot", str(tmp_path / "irf.html"), "--irf", "orthogonal",
     )  # fmt: skip
@@ -69,7 +69,7 @@ def test_explain_table_by_week_with_html_plot(chronology_db: Path, tmp_path: Pat
 
 def test_explain_by_month_detects_no_dynamics_and_says_so(chronology_db: Path) -> None:
     r = run(
-        "explain", "--triad", "USA", "JPN", "KOR", "--freq", "month", "--from", "2015-01-01",
+        "explain", "--actors", "USA", "JPN", "KOR", "--freq", "month", "--from", "2015-01-01",
         "--to", "2023-12-31", "--db", str(chronology_db), "--repl", "50",
     )  # fmt: skip
     assert r.returncode == 0, r.stderr
@@ -91,7 +91,7 @@ def _invoke(*args: str) -> Result:
 
 def test_explain_csv_is_the_granger_table(chronology_db: Path) -> None:
     r = _invoke(
-        "explain", "--triad", "USA", "JPN", "KOR", "--freq", "month", "--from", "2017-01-01",
+        "explain", "--actors", "USA", "JPN", "KOR", "--freq", "month", "--from", "2017-01-01",
         "--to", "2021-12-31", "--db", str(chronology_db), "--repl", "0", "--format", "csv",
     )  # fmt: skip
     assert r.exit_code == 0, r.output
@@ -108,7 +108,7 @@ def test_explain_csv_is_the_granger_table(chronology_db: Path) -> None:
 def test_explain_on_shared_gdelt_says_too_short_and_exits_zero(
     measure_db: Path, tmp_path: Path
 ) -> None:
-    r = run("explain", "--triad", "USA", "JPN", "KOR", "--freq", "day", "--origin", "gdelt2",
+    r = run("explain", "--actors", "USA", "JPN", "KOR", "--freq", "day", "--origin", "gdelt2",
             "--db", str(measure_db), "--plot", str(tmp_path / "x.png"))  # fmt: skip
     assert r.returncode == 0, r.stderr
     assert "no VAR fitted" in r.stdout
@@ -118,12 +118,12 @@ def test_explain_on_shared_gdelt_says_too_short_and_exits_zero(
 
 
 def test_explain_bad_input_is_a_clear_error(chronology_db: Path) -> None:
-    r = run("explain", "--triad", "USA", "JPN", "JPN", "--db", str(chronology_db))
-    assert r.returncode == 1 and "ConfigError" in r.stderr and "three different" in r.stderr
+    r = run("explain", "--actors", "USA", "JPN", "JPN", "--db", str(chronology_db))
+    assert r.returncode == 1 and "ConfigError" not in r.stderr and "three different" in r.stderr
     assert "Traceback" not in r.stderr
-    bad = _invoke("explain", "--triad", "USA", "JPN", "KOR", "--ic", "xic", "--db",
+    bad = _invoke("explain", "--actors", "USA", "JPN", "KOR", "--ic", "xic", "--db",
                   str(chronology_db))  # fmt: skip
     assert isinstance(bad.exception, ConfigError) and "ic must be one of" in str(bad.exception)
-    bad = _invoke("explain", "--triad", "USA", "JPN", "KOR", "--plot", "x.svg", "--db",
+    bad = _invoke("explain", "--actors", "USA", "JPN", "KOR", "--plot", "x.svg", "--db",
                   str(chronology_db))  # fmt: skip
     assert isinstance(bad.exception, ConfigError) and ".html or .png" in str(bad.exception)

@@ -34,8 +34,8 @@ def test_a_command_may_name_a_parameter_its_own_way() -> None:
          "field '--from': the window starts 2020-01-02"),
         (["measure", "--dyad", "JPN-KOR", "--measure", "nope"], "field '--measure'"),
         (["measure", "--dyad", "JPN:GOV"], "field '--dyad'"),
-        (["triad", "USA", "JPN", "XXX"], "field 'ACTORS'"),
-        (["explain", "--triad", "USA", "JPN", "JPN"], "field '--triad'"),
+        (["triad", "--actors", "USA", "JPN", "XXX"], "field '--actors'"),
+        (["explain", "--actors", "USA", "JPN", "JPN"], "field '--actors'"),
     ],
 )  # fmt: skip
 def test_the_cli_shows_its_flags(

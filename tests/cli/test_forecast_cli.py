@@ -89,7 +89,8 @@ def test_bad_options_exit_1_with_a_message(
     code, _, err = _main(
         capsys, "forecast", "--actors", "USA", "XXX", "--train-to", "2019-06-30", "--db", db
     )
-    assert code == 1 and "ConfigError" in err and "Traceback" not in err
+    assert code == 1 and "ConfigError" not in err and "Traceback" not in err
+    assert "'XXX' is not a CAMEO country code" in " ".join(err.split())
     code, _, err = _main(
         capsys, "forecast", "USA", "JPN", "--train-to", "2019-06-30", "--horizon", "soon",
         "--db", db,

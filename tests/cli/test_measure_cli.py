@@ -69,6 +69,7 @@ def test_measure_table_summarises_the_latest_period(measure_db: Path) -> None:
 def test_triad_table_csv_and_html_plot(measure_db: Path, tmp_path: Path) -> None:
     r = run(
         "triad",
+        "--actors",
         "USA",
         "JPN",
         "KOR",
@@ -93,6 +94,7 @@ def test_triad_table_csv_and_html_plot(measure_db: Path, tmp_path: Path) -> None
     assert len(html) > 1_000_000
     csv = run(
         "triad",
+        "--actors",
         "USA",
         "JPN",
         "KOR",
@@ -125,10 +127,11 @@ def test_alarms_table_and_errors(measure_db: Path) -> None:
     )
     assert r.returncode == 0, r.stderr
     assert "sanctions" in r.stdout and "2019-07-01" in r.stdout
-    bad = run("triad", "USA", "JPN", "--db", str(measure_db))
-    assert bad.returncode == 1 and "exactly three actors" in bad.stderr
+    bad = run("triad", "--actors", "USA", "JPN", "--db", str(measure_db))
+    assert bad.returncode == 1 and "exactly 3 actors" in bad.stderr
     bad2 = run("measure", "--dyad", "JPN-KOR", "--measure", "nope", "--db", str(measure_db))
-    assert bad2.returncode == 1 and "ConfigError" in bad2.stderr and "Traceback" not in bad2.stderr
+    assert bad2.returncode == 1 and "ConfigError" not in bad2.stderr
+    assert "'nope' is not a series column" in bad2.stderr and "Traceback" not in bad2.stderr
 
 
 def test_measure_reference_and_history_reach_before_from(measure_db: Path) -> None:
@@ -218,7 +221,7 @@ def test_measure_plot_carries_the_coverage_strip(measure_db: Path, tmp_path: Pat
     assert html.count('"meta":"coverage"') == 2
     assert "GDELT 2: 3 days with data, 2020-11-13..2020-11-15" in html
     assert "days with data per origin" in html
-    r = run("triad", "USA", "JPN", "KOR", *args, "--db", str(measure_db),
+    r = run("triad", "--actors", "USA", "JPN", "KOR", *args, "--db", str(measure_db),
             "--plot", str(tmp_path / "t.png"))  # fmt: skip
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "t.png").read_bytes()[:4] == b"\x89PNG"
@@ -250,7 +253,7 @@ def test_register_adds_the_frictions_column(chronology_db: Path, tmp_path: Path)
     assert '"meta":"frictions"' in html and "frictions in force" in html
     png = run("measure", "--dyad", "JPN-KOR", *base, "--plot", str(tmp_path / "m.png"))
     assert png.returncode == 0 and (tmp_path / "m.png").read_bytes()[:4] == b"\x89PNG"
-    tri = run("triad", "USA", "JPN", "KOR", *base, "--format", "csv")
+    tri = run("triad", "--actors", "USA", "JPN", "KOR", *base, "--format", "csv")
     assert tri.returncode == 0, tri.stderr
     assert tri.stdout.splitlines()[0].endswith(",frictions")
     # Without the flag the output is as before: no frictions column.
@@ -273,5 +276,6 @@ def test_instruments_flag_without_a_bundled_register_is_a_clean_error(
         assert "--register" in r.stderr
     bad = tmp_path / "r.yaml"
     bad.write_text("register: x\ntitle: t\ninstruments: []\n")
-    r = run("triad", "USA", "JPN", "KOR", "--db", str(chronology_db), "--register", str(bad))
+    r = run("triad", "--actors", "USA", "JPN", "KOR", "--db", str(chronology_db),
+            "--register", str(bad))  # fmt: skip
     assert r.returncode == 1 and "Traceback" not in r.stderr and "r.yaml" in r.stderr

@@ -184,7 +184,7 @@ def test_non_stationary_levels_do_not_support_a_claim_differences_are_read() -> 
 
 
 def test_sentences_quote_only_holm_adjusted_p(chronology: Store) -> None:
-    # The README's weekly example (brinkwatch explain --triad USA JPN KOR --freq week --lags 2
+    # The README's weekly example (brinkwatch explain --actors USA JPN KOR --freq week --lags 2
     # --seed 1): a raw p below 0.05 (0.011 on the state actors' events of chronology edition 2;
     # edition 1 also had 0.032) must not surface as a finding.
     with warnings.catch_warnings():

@@ -11,6 +11,7 @@ import pytest
 from brinkwatch.ingest import ingest, read_mapping
 from brinkwatch.measure import Actor, dyad_series
 from brinkwatch.store import EVENT_COLUMNS, SCHEMA_VERSION, Store, connect, story_key, with_story
+from brinkwatch.store._ibis_backend import ibis_backend
 from brinkwatch.store._store import rebuild_story_keys
 from tests.conftest import BUNDLED_CHRONOLOGY, CHRONOLOGY, ROOT
 
@@ -112,7 +113,6 @@ def test_the_loading_sql_equals_the_rule_on_awkward_and_random_urls() -> None:
     import random
 
     import duckdb
-    import ibis
     import pyarrow as pa
 
     from brinkwatch.store._queries import story_key_sql
@@ -144,7 +144,7 @@ def test_the_loading_sql_equals_the_rule_on_awkward_and_random_urls() -> None:
     con = duckdb.connect()
     con.register("t", t)
     got = con.execute(f"SELECT story_key FROM ({story_key_sql('SELECT * FROM t')})").fetchall()
-    e = ibis.duckdb.from_connection(con).table("t")
+    e = ibis_backend(con).table("t")  # the store's backend: no deprecated DuckDB call
     want = e.select(k=story_key(e)).to_pyarrow()["k"].to_pylist()
     assert [g for (g,) in got] == want
     assert len(set(want)) > n // 3  # the keys are not all alike

@@ -1,7 +1,9 @@
 """The ``brinkwatch`` command line: a thin shell that parses input, calls the library, renders.
 
-Errors that people can cause (:class:`~brinkwatch.errors.BrinkwatchError`) print as
-``Kind: message`` without a traceback and exit 1; anything else is a bug and keeps its traceback.
+Errors that people can cause (:class:`~brinkwatch.errors.BrinkwatchError`) print as their
+message (where, what, how to fix; no class name) without a traceback and exit 1; anything else
+is a bug and keeps its traceback. Warnings from libraries never reach the user as Python prints
+them: deprecations go to the log, any other library warning prints as one ``note:`` line.
 
 A command asked for JSON (``--json`` or ``--format json``) prints exactly one JSON document on
 stdout whatever happens: its result, or on failure ``{"error": {"kind", "message", "path",
@@ -11,9 +13,11 @@ also keeps its traceback on stderr). :func:`main` does this for every command, i
 
 from __future__ import annotations
 
+import logging
 import sys
+import warnings
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TextIO
 
 import typer
 from rich.console import Console
@@ -34,6 +38,8 @@ from brinkwatch.cli._render import to_json as _to_json
 from brinkwatch.errors import BrinkwatchError
 
 __all__ = ["app", "error_json", "json_requested", "main"]
+
+_log = logging.getLogger("brinkwatch")
 
 
 def json_requested(args: Sequence[str]) -> bool:
@@ -84,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         Arguments without the program name; ``sys.argv[1:]`` when omitted.
     """
     args = list(argv) if argv is not None else sys.argv[1:]
+    if not sys.warnoptions:  # an explicit `python -W ...` (a test, a developer) keeps its say
+        warnings.showwarning = _show_warning
     if json_requested(args):
         _main_json(args)
     try:
@@ -92,8 +100,24 @@ def main(argv: Sequence[str] | None = None) -> None:
     except BrinkwatchError as exc:
         err = Console(stderr=True)
         shown = _as_flags(exc)  # the library names parameters; people typed flags
-        err.print(f"[bold red]{type(exc).__name__}[/]: {escape(str(shown))}", highlight=False)
+        err.print(f"[bold red]{escape(str(shown))}[/]", highlight=False)
         sys.exit(1)
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """Show a warning nobody caught as one line; library deprecations only in the log."""
+    if issubclass(category, DeprecationWarning | PendingDeprecationWarning | FutureWarning):
+        _log.debug("%s:%s: %s: %s", filename, lineno, category.__name__, message)
+        return
+    text = " ".join(str(message).split())
+    Console(stderr=True).print(f"[yellow]note[/]: {escape(text)}", highlight=False)
 
 
 def _main_json(args: list[str]) -> NoReturn:
@@ -103,9 +127,7 @@ def _main_json(args: list[str]) -> NoReturn:
         sys.stdout.flush()
         if not isinstance(exc, BrinkwatchError | typer.TyperException):
             raise exc  # a bug: the traceback goes to stderr, after the JSON
-        Console(stderr=True).print(
-            f"[bold red]{type(exc).__name__}[/]: {escape(str(exc))}", highlight=False
-        )
+        Console(stderr=True).print(f"[bold red]{escape(str(exc))}[/]", highlight=False)
         sys.exit(code)
 
     try:

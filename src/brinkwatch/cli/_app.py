@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import warnings
 from datetime import date, datetime
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import pyarrow as pa
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -21,6 +24,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 from rich.table import Table
+from typer.core import TyperOption
 
 from brinkwatch.cli._render import OutputFormat, render_arrow, to_json
 from brinkwatch.codebook import Dyad
@@ -39,6 +43,18 @@ from brinkwatch.ingest import (
 from brinkwatch.ingest._mapping import check_origin
 from brinkwatch.store import Holder, Store, connect, select_events
 
+_type_label = TyperOption.display_type_rich
+
+
+def _flag_label(self: TyperOption, ctx: Any) -> str | None:
+    # A flag takes no value: Typer's "<bool>" beside it reads as if it wanted one.
+    return None if self.is_flag else _type_label(self, ctx)
+
+
+TyperOption.display_type_rich = _flag_label  # type: ignore[method-assign]
+
+_log = logging.getLogger("brinkwatch")
+
 app = typer.Typer(
     name="brinkwatch",
     help="Watch, measure, explain and simulate crises between allied states from event data.",
@@ -52,6 +68,30 @@ fetch_app = typer.Typer(
 app.add_typer(fetch_app, name="fetch")
 store_app = typer.Typer(help="Look after the event store.", no_args_is_help=True)
 app.add_typer(store_app, name="store")
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        print(f"brinkwatch {version('brinkwatch')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the installed version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Watch, measure, explain and simulate crises between allied states from event data."""
+
 
 out = Console()
 if not out.is_terminal and "COLUMNS" not in os.environ:
@@ -159,6 +199,28 @@ def _failed_run(exc: BrinkwatchError) -> dict[str, object]:
         "files": [],
         **error_json(exc),
     }
+
+
+def library_noise(category: type[Warning]) -> bool:
+    """Whether a warning is a library's deprecation: for the log, not for the user."""
+    return issubclass(category, DeprecationWarning | PendingDeprecationWarning | FutureWarning)
+
+
+def show_warnings(caught: list[warnings.WarningMessage]) -> list[str]:
+    """Print each distinct caught warning once on stderr; return the lines printed.
+
+    Library deprecations (Ibis, pandas, DuckDB talking to each other) go to the log only.
+    """
+    seen: list[str] = []
+    for w in caught:
+        if library_noise(w.category):
+            _log.debug("%s:%s: %s", w.filename, w.lineno, w.message)
+            continue
+        text = f"{w.category.__name__}: {' '.join(str(w.message).split())}"
+        if text not in seen:
+            seen.append(text)
+            err.print(f"[yellow]{escape(text)}[/]", highlight=False)
+    return seen
 
 
 def progress_bar(label: str, *columns: ProgressColumn) -> Progress:
@@ -292,7 +354,7 @@ def ingest_cmd(
             raise
         out.print_json(to_json(_failed_run(exc)))
         # Scripts read the JSON; a person (and a log) sees why the run failed on stderr.
-        err.print(f"[bold red]{type(exc).__name__}[/]: {escape(str(exc))}", highlight=False)
+        err.print(f"[bold red]{escape(str(exc))}[/]", highlight=False)
         raise typer.Exit(1) from None
     if code:
         raise typer.Exit(code)
@@ -323,6 +385,26 @@ def store_compact_cmd(
         )
 
 
+class EventsFormat(StrEnum):
+    """How ``brinkwatch events`` writes its rows (Parquet needs ``--output``)."""
+
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+    PARQUET = "parquet"
+
+
+#: Rows the table view shows when no --limit is given: a screenful, not the whole store.
+TABLE_ROWS = 50
+
+
+def _row_cap(limit: int | None, fmt: EventsFormat) -> int | None:
+    """Rows to read: all for an export unless --limit, a screenful for the table; 0 is all."""
+    if limit is None:
+        return TABLE_ROWS if fmt is EventsFormat.TABLE else None
+    return limit or None
+
+
 @app.command("events")
 def events_cmd(
     dyad: Annotated[
@@ -335,31 +417,53 @@ def events_cmd(
     origin: Annotated[
         str | None, typer.Option("--origin", help="Origins, e.g. gdelt2,icews.")
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Rows to show at most.")] = 50,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit",
+            min=0,
+            help=f"Rows at most; 0 means no limit. Default: every row for csv, json and "
+            f"parquet, {TABLE_ROWS} for the table.",
+        ),
+    ] = None,
     all_actors: Annotated[
         bool,
         typer.Option(
             "--all-actors", help="With --dyad: companies, media and other non-state actors too."
         ),
     ] = False,
-    fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
+    fmt: Annotated[EventsFormat, typer.Option("--format")] = EventsFormat.TABLE,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Write to this file (required for parquet)."),
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """List stored events, newest filters first: dyad, dates, CAMEO roots."""
+    """List stored events, newest filters first: dyad, dates, CAMEO roots.
+
+    CSV, JSON and Parquet hold every matching event unless --limit is given; the table
+    shows the first 50 and says how many there are.
+    """
+    if fmt is EventsFormat.PARQUET and output is None:
+        raise ConfigError(
+            "parquet is binary: give the file to write with --output FILE", field="--output"
+        )
     pair = Dyad.parse(dyad) if dyad else None
+    first, last = _parse_date(start, "--from"), _parse_date(end, "--to")
+    cap = _row_cap(limit, fmt)
     with _open(db, read_only=True) as store:
         expr = select_events(
             store.events,
             dyad=pair,
             directed=directed,
-            start=_parse_date(start, "--from"),
-            end=_parse_date(end, "--to"),
+            start=first,
+            end=last,
             roots=root.split(",") if root else None,
             origins=origin.split(",") if origin else None,
             actors="all" if all_actors else "state",
         )
-        total = int(expr.count().execute())
-        if fmt is OutputFormat.TABLE:
+        total = int(expr.count().to_pyarrow().as_py())
+        if fmt is EventsFormat.TABLE:
             # A terminal has room for one line of evidence per event, not every column.
             e = expr
             expr = e.select(
@@ -374,10 +478,35 @@ def events_cmd(
             )
         else:
             expr = expr.select(EXPORT_COLUMNS)
-        rows = expr.limit(limit).to_pyarrow()
-    render_arrow(
-        rows, fmt, out, title=f"{total:,} events" + (f" (first {limit})" if total > limit else "")
-    )
+        rows = (expr if cap is None else expr.limit(cap)).to_pyarrow()
+    _write_events(rows, total, fmt, output)
+
+
+def _write_events(rows: pa.Table, total: int, fmt: EventsFormat, output: Path | None) -> None:
+    """Print or write the rows; a cut table or export says so (on stderr for exports)."""
+    cut = rows.num_rows < total
+    if fmt is EventsFormat.TABLE:
+        title = f"{total:,} events" + (f" (showing {rows.num_rows:,} of {total:,})" if cut else "")
+        render_arrow(rows, OutputFormat.TABLE, out, title=title)
+        if cut:
+            err.print(f"showing {rows.num_rows:,} of {total:,} events; --limit 0 shows them all")
+        return
+    if fmt is EventsFormat.PARQUET:
+        import pyarrow.parquet as pq
+
+        assert output is not None  # checked before the store was opened
+        output.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(rows, output)
+    elif output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with output.open("w", encoding="utf-8", newline="") as fh:
+            render_arrow(rows, OutputFormat(fmt.value), Console(file=fh, width=10_000))
+    else:
+        render_arrow(rows, OutputFormat(fmt.value), out)
+    if output is not None:
+        err.print(f"wrote {rows.num_rows:,} events to {escape(str(output))}")
+    if cut:
+        err.print(f"--limit: {rows.num_rows:,} of {total:,} events written")
 
 
 @app.command("stats")

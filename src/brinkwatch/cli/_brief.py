@@ -9,8 +9,9 @@ import typer
 from rich.markup import escape
 from rich.progress import TextColumn, TimeElapsedColumn
 
+from brinkwatch.cli._actors import ActorsArgs, actor_set
 from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, progress_bar
-from brinkwatch.cli._measure import FromOpt, OriginOpt, ToOpt, _origins
+from brinkwatch.cli._measure import MEASURE_HELP, FromOpt, OriginOpt, ToOpt, _origins
 from brinkwatch.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -31,15 +32,28 @@ def _scenario(spec: str | None) -> Scenario | None:
     return _load(spec)
 
 
+def _triad(
+    opt: list[str] | None, args: list[str] | None, old: tuple[str, str, str] | None
+) -> list[str] | None:
+    if not (opt or args or old):
+        return None  # no triad: the brief leaves reciprocity out
+    return actor_set(opt, args, count=3, old=old, old_form="--triad A B C")
+
+
 @app.command("brief")
 def brief_cmd(
     dyad: Annotated[str, typer.Option("--dyad", help="Two actors, e.g. JPN-KOR.")],
     output: Annotated[
         Path, typer.Option("-o", "--output", help="The HTML file to write, e.g. brief.html.")
     ],
-    triad: Annotated[
+    actor_args: ActorsArgs = None,
+    actor_opt: Annotated[
+        list[str] | None,
+        typer.Option("--actors", help="Reciprocity in a triad: --actors USA JPN KOR."),
+    ] = None,
+    triad_old: Annotated[
         tuple[str, str, str] | None,
-        typer.Option("--triad", help="Reciprocity in a triad: --triad USA JPN KOR."),
+        typer.Option("--triad", help="Deprecated: use --actors.", hidden=True),
     ] = None,
     scenario: Annotated[
         str | None,
@@ -49,7 +63,7 @@ def brief_cmd(
     end: ToOpt = None,
     freq: Annotated[str, typer.Option("--freq", help="day, week or month.")] = "month",
     measure: Annotated[
-        str, typer.Option("--measure", help="Measure of the index: goldstein_sum, net_coop, ...")
+        str, typer.Option("--measure", help=f"Measure of the index. {MEASURE_HELP}")
     ] = "goldstein_sum",
     origin: OriginOpt = None,
     paths: Annotated[int, typer.Option("--paths", help="Monte Carlo paths per variant.")] = 2000,
@@ -78,6 +92,7 @@ def brief_cmd(
     The brief also lists the instruments in force on its date (--to, or the last day with
     data) from the register, with their timeline.
     """
+    triad = _triad(actor_opt, actor_args, triad_old)
     if output.suffix.lower() not in (".html", ".htm"):
         raise ConfigError(f"the brief is an HTML file; got {output.name}", field="--output")
     if not 1 <= paths <= MAX_PATHS:
@@ -110,7 +125,7 @@ def brief_cmd(
         data = gather_brief(
             store.events,
             dyad=dyad,
-            triad=list(triad) if triad else None,
+            triad=triad,
             scenario=sc,
             start=first,
             end=last,

@@ -13,9 +13,10 @@ from rich.markup import escape
 from rich.progress import MofNCompleteColumn
 from rich.table import Table
 
+from brinkwatch.cli._actors import ActorsArgs, ActorsOpt, actor_set
 from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, out, progress_bar
-from brinkwatch.cli._fields import flags
 from brinkwatch.cli._measure import (
+    MEASURE_HELP,
     FormatOpt,
     FromOpt,
     OriginOpt,
@@ -53,16 +54,16 @@ def _p(v: float | None) -> str:
 
 @app.command("explain")
 def explain_cmd(
-    triad: Annotated[
-        tuple[str, str, str],
-        typer.Option("--triad", help="Three actors, e.g. --triad USA JPN KOR (mediator first)."),
-    ],
+    actor_args: ActorsArgs = None,
+    actor_opt: ActorsOpt = None,
+    triad_old: Annotated[
+        tuple[str, str, str] | None,
+        typer.Option("--triad", help="Deprecated: use --actors.", hidden=True),
+    ] = None,
     freq: Annotated[str, typer.Option("--freq", help="day, week or month.")] = "month",
     start: FromOpt = None,
     end: ToOpt = None,
-    measure: Annotated[
-        str, typer.Option("--measure", help="net_coop, goldstein_sum, goldstein_mean, events, ...")
-    ] = "net_coop",
+    measure: Annotated[str, typer.Option("--measure", help=MEASURE_HELP)] = "net_coop",
     origin: OriginOpt = None,
     lags: Annotated[
         int | None, typer.Option("--lags", min=1, help="Lag order (default: chosen by --ic).")
@@ -95,6 +96,8 @@ def explain_cmd(
     from brinkwatch.explain import TriadVAR, explain_triad
     from brinkwatch.measure import Freq
 
+    a, b, c = actor_set(actor_opt, actor_args, count=3, old=triad_old, old_form="--triad A B C")
+    triad = (a, b, c)
     freq_ = _choice(freq, Freq, "--freq")
     if irf_kind not in ("generalized", "orthogonal"):
         raise ConfigError(f"--irf takes generalized or orthogonal; got {irf_kind!r}", field="--irf")
@@ -111,7 +114,7 @@ def explain_cmd(
         min_active=min_active,
     )
     first, last = _parse_date(start, "--from"), _parse_date(end, "--to")
-    with flags(actors="--triad"), _open(db, read_only=True) as store, _bar("generalized") as bar:
+    with _open(db, read_only=True) as store, _bar("generalized") as bar:
         x = explain_triad(
             store.events,
             triad,

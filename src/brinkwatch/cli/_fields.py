@@ -24,7 +24,8 @@ FLAGS: Mapping[str, str] = {
     "origins": "--origin",
     "exogenous": "--exogenous",
     "fmt": "--plot",
-    "triad": "--triad",
+    "triad": "--actors",
+    "outcome": "--outcome",
 }
 
 

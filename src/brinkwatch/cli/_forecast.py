@@ -10,11 +10,19 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import numpy as np
 import typer
-from rich.markup import escape
 from rich.progress import Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, out, progress_bar
+from brinkwatch.cli._app import (
+    DbOption,
+    _open,
+    _parse_date,
+    app,
+    err,
+    out,
+    progress_bar,
+    show_warnings,
+)
 from brinkwatch.cli._render import OutputFormat, render_arrow, to_json
 from brinkwatch.errors import ConfigError
 
@@ -51,13 +59,7 @@ def _progress() -> Progress:
 
 
 def _print_warnings(caught: list[warnings.WarningMessage]) -> list[str]:
-    seen: list[str] = []
-    for w in caught:
-        text = f"{w.category.__name__}: {w.message}"
-        if text not in seen:
-            seen.append(text)
-            err.print(f"[yellow]{escape(text)}[/]", highlight=False)
-    return seen
+    return show_warnings(caught)
 
 
 def _model_dict(m: HawkesModel) -> dict[str, Any]:

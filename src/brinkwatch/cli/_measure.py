@@ -12,8 +12,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from brinkwatch.cli._actors import ActorsArgs, ActorsOpt, actor_set
 from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, out
-from brinkwatch.cli._fields import flags
 from brinkwatch.cli._render import OutputFormat, render_arrow, to_json
 from brinkwatch.errors import ConfigError
 
@@ -36,10 +36,20 @@ if TYPE_CHECKING:
 FreqOpt = Annotated[str, typer.Option("--freq", help="day, week or month.")]
 FromOpt = Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")]
 ToOpt = Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")]
-MeasureOpt = Annotated[
-    str,
-    typer.Option("--measure", help="goldstein_sum, goldstein_mean, net_coop, events, ..."),
-]
+#: The series a relation index is computed on (columns of measure.SERIES_COLUMNS); the help
+#: lists them all (a test keeps them in step with the measure stage).
+MEASURES = (
+    "goldstein_sum",
+    "goldstein_mean",
+    "net_coop",
+    "events",
+    "verbal_coop",
+    "material_coop",
+    "verbal_conflict",
+    "material_conflict",
+)
+MEASURE_HELP = "One of " + ", ".join(MEASURES) + "."
+MeasureOpt = Annotated[str, typer.Option("--measure", help=MEASURE_HELP)]
 OriginOpt = Annotated[
     str | None, typer.Option("--origin", help="Only these origins, e.g. gdelt2 or chronology.")
 ]
@@ -313,7 +323,8 @@ def _print_summary(
 
 @app.command("triad")
 def triad_cmd(
-    actors: Annotated[list[str], typer.Argument(help="Three actors, e.g. USA JPN KOR.")],
+    actor_args: ActorsArgs = None,
+    actor_opt: ActorsOpt = None,
     freq: FreqOpt = "month",
     start: FromOpt = None,
     end: ToOpt = None,
@@ -331,15 +342,15 @@ def triad_cmd(
 ) -> None:
     """Show the six directed dyads of a triad: latest value, index and "lowest since".
 
-    With --instruments, the frictions in force between any two of the three countries.
+    Name the triad with --actors USA JPN KOR (``triad USA JPN KOR`` still works for one
+    release). With --instruments, the frictions in force between any two of the three countries.
     """
     from brinkwatch.measure import Freq, measure_triad
 
+    actors = actor_set(actor_opt, actor_args, count=3, old_form="triad A B C")
     freq_ = _choice(freq, Freq, "--freq")
-    if len(actors) != 3:
-        raise ConfigError(f"give exactly three actors, got {len(actors)}", field="ACTORS")
     reg = _register(instruments, register)
-    with flags(actors="ACTORS"), _open(db, read_only=True) as store:
+    with _open(db, read_only=True) as store:
         t = measure_triad(
             store.events,
             actors,

@@ -14,7 +14,16 @@ from rich.markup import escape
 from rich.progress import Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, out, progress_bar
+from brinkwatch.cli._app import (
+    DbOption,
+    _open,
+    _parse_date,
+    app,
+    err,
+    out,
+    progress_bar,
+    show_warnings,
+)
 from brinkwatch.cli._render import OutputFormat, render_arrow, to_json
 from brinkwatch.errors import ConfigError, ScenarioError
 
@@ -24,7 +33,7 @@ if TYPE_CHECKING:
     from brinkwatch._notes import Note
     from brinkwatch.instruments import Register
     from brinkwatch.simulate import Backtest, Pool, VariantRuns
-    from brinkwatch.simulate.scenario import Scenario
+    from brinkwatch.simulate.scenario import Scenario, Uncertain
     from brinkwatch.store import Store
 
 scenario_app = typer.Typer(help="Write and check scenario files.", no_args_is_help=True)
@@ -110,8 +119,7 @@ def _fit(sc: Scenario, store: Store, cutoff: date | None = None) -> Any:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         dyn = fit_dynamics(sc, store.events, cutoff=cutoff)
-    for w in caught:
-        err.print(f"[yellow]{w.category.__name__}[/]: {escape(str(w.message))}")
+    show_warnings(caught)
     return dyn
 
 
@@ -246,6 +254,8 @@ def simulate_cmd(
             f"--paths must be between 1 and {MAX_PATHS:,}, got {paths:,}", field="--paths"
         )
     sc = _load(scenario)
+    if outcome is not None:
+        sc.outcome(outcome)  # a typo fails now, not after the event model is fitted
     variants = _variants(sc, compare, levers)
     pool = _analyst_pool(sc, analyst or [], weights)
     with _events_store(db, chronology, sc) as store:
@@ -533,8 +543,7 @@ def _run_backtest(
                 register=reg,
                 in_sample=in_sample,
             )
-    for w in caught:
-        err.print(f"[yellow]{w.category.__name__}[/]: {escape(str(w.message))}")
+    show_warnings(caught)
     return sc, res
 
 
@@ -799,11 +808,24 @@ def scenario_check_cmd(
     ] = None,
     chronology: ChronOpt = False,
     db: DbOption = None,
+    draft: Annotated[
+        bool,
+        typer.Option(
+            "--draft",
+            help="Accept assumptions whose reason still says TODO (a starter file being "
+            "filled in); without it they fail the check.",
+        ),
+    ] = False,
 ) -> None:
-    """Validate a scenario file and list its machines, levers and assumptions."""
+    """Validate a scenario file and list its machines, levers and assumptions.
+
+    It fails while any assumption's reason still says TODO, unless --draft.
+    """
     sc, _ = _load_with_register(scenario, register)
+    todo = sc.todo_reasons()
+    verdict = f"{len(todo)} TODO reason(s) left" if todo else "valid"
     out.print(
-        f"[bold]{escape(sc.title)}[/]: valid. {len(sc.actors)} actors, {len(sc.machines)} "
+        f"[bold]{escape(sc.title)}[/]: {verdict}. {len(sc.actors)} actors, {len(sc.machines)} "
         f"agreements/measures/events, {len(sc.levers)} levers, {len(sc.parameters())} "
         "assumptions with ranges and reasons."
     )
@@ -824,6 +846,24 @@ def scenario_check_cmd(
     _print_post_cutoff(sc, _parse_date(cutoff, "--cutoff") or sc.information_date)
     if sensitivity:
         _print_zero_swing(sc, paths, seed, levers, (db, chronology))
+    _check_todo(sc, todo, draft)
+
+
+def _check_todo(sc: Scenario, todo: Sequence[Uncertain], draft: bool) -> None:
+    """Fail (or, for a draft, note) while assumptions still carry a TODO reason."""
+    if not todo:
+        return
+    lines = "\n".join(
+        f"  {p.name}" + (f" (line {p.line})" if p.line else "") + f": {p.reason}" for p in todo
+    )
+    if draft:
+        err.print(f"[yellow]note[/]: draft: {len(todo)} TODO reason(s) left:\n{escape(lines)}")
+        return
+    raise ScenarioError(
+        f"{len(todo)} assumption(s) still have a TODO reason; give each a real reason (and "
+        f"check its numbers), or pass --draft while the file is being written:\n{lines}",
+        path=sc.source,
+    )
 
 
 def _print_zero_swing(

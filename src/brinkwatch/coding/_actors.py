@@ -51,6 +51,10 @@ class Actor:
     type: str | None
     name: str
 
+    def __post_init__(self) -> None:
+        # A span across a line break keeps the break and the indent: "Prime Minister\n  Abe".
+        object.__setattr__(self, "name", " ".join(self.name.split()))
+
 
 @dataclass(frozen=True, slots=True)
 class DatedCode:

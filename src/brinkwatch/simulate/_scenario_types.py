@@ -474,3 +474,24 @@ class Scenario:
     def parameters(self) -> tuple[Uncertain, ...]:
         """Every uncertain assumption, in file order (the order Monte Carlo draws them)."""
         return self._params
+
+    def outcome(self, name: str | None = None) -> Outcome:
+        """Return the outcome called ``name`` (the first when None), or raise naming them all.
+
+        Cheap, so a shell can check an ``outcome`` argument before fitting anything.
+        """
+        if name is None:
+            return self.outcomes[0]
+        for o in self.outcomes:
+            if o.name == name:
+                return o
+        raise ScenarioError(
+            f"no outcome called '{name}'; this scenario has: "
+            f"{', '.join(o.name for o in self.outcomes)}",
+            path=self.source,
+            field="outcome",
+        )
+
+    def todo_reasons(self) -> tuple[Uncertain, ...]:
+        """Return the assumptions whose reason still says TODO (a starter not yet filled in)."""
+        return tuple(p for p in self._params if "TODO" in p.reason)

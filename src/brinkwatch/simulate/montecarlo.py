@@ -129,7 +129,8 @@ def fit_dynamics(
         warnings.simplefilter("always")
         model = HawkesModel(half_life=half_life).fit(train)
     for w in caught:
-        notes.append(str(w.message))
+        if not issubclass(w.category, DeprecationWarning | FutureWarning):
+            notes.append(str(w.message))  # a library's deprecation is no note on the model
         warnings.warn_explicit(
             w.message, w.category, w.filename, w.lineno, source=getattr(w, "source", None)
         )
@@ -619,12 +620,7 @@ def sensitivity(
     """
     from scipy.stats import spearmanr
 
-    name = outcome or scenario.outcomes[0].name
-    if name not in {o.name for o in scenario.outcomes}:
-        raise ScenarioError(
-            f"no outcome called '{name}'; outcomes: {', '.join(o.name for o in scenario.outcomes)}",
-            path=scenario.source,
-        )
+    name = scenario.outcome(outcome).name
     # Assumptions of levers that are not pulled cannot matter.
     idle = tuple(f"levers.{lv.name}." for lv in scenario.levers if lv.name not in levers)
     params = [p for p in scenario.parameters() if not p.fixed and not p.name.startswith(idle)]

@@ -167,9 +167,9 @@ class Store:
     def ibis(self) -> BaseBackend:
         """The Ibis backend that runs analysis expressions."""
         if self._ibis is None:
-            import ibis
+            from brinkwatch.store._ibis_backend import ibis_backend
 
-            self._ibis = ibis.duckdb.from_connection(self.con)
+            self._ibis = ibis_backend(self.con)
         return self._ibis
 
     @property
