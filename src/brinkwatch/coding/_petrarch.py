@@ -191,11 +191,17 @@ def _elements(
             if syn is None:
                 # CAMEO.2.0 names a few sets it never defines; PETRARCH skips those patterns.
                 return None
-            out.append(syn)
+            out.append(_with_singulars(syn))
         else:
             # A multi-word entry ("CEASE_FIRE") is matched on its last word.
-            out.append((_word(w).split(" ")[-1],))
+            out.append(_with_singulars((_word(w).split(" ")[-1],)))
     return tuple(e for e in out if e and e[0])
+
+
+def _with_singulars(words: tuple[str, ...]) -> tuple[str, ...]:
+    """The words and their singulars: "{ARREST WARRANTS}" also fits "an arrest warrant"."""
+    extra = tuple(w[:-1] for w in words if len(w) > 3 and w.endswith("s") and w[:-1] not in words)
+    return words + extra
 
 
 def _pattern(
@@ -211,9 +217,7 @@ def _pattern(
     words = words.replace("{", " ").replace("}", " ").replace("*", " * ")
     toks = words.split()
     if "*" not in toks:
-        raise LexiconError(
-            "a pattern line needs '*' where the verb goes", path=source, line=line
-        )
+        raise LexiconError("a pattern line needs '*' where the verb goes", path=source, line=line)
     k = toks.index("*")
     before = _elements(toks[:k], synonyms)
     after = _elements(toks[k + 1 :], synonyms)
@@ -312,7 +316,7 @@ def parse_verbs(text: str, *, source: str = "<verbs>") -> VerbDictionary:
 def parse_agents(
     text: str, *, source: str = "<agents>"
 ) -> tuple[dict[str, str], dict[str, str], int]:
-    """Parse a PETRARCH agent dictionary (``Phoenix.agents.txt`` format).
+    r"""Parse a PETRARCH agent dictionary (``Phoenix.agents.txt`` format).
 
     ``!NAME! = A, B`` lines define substitutions; agent lines are ``WORDS {PLURALS} [~TYP]``
     (the type follows the country: "Kenyan police" is ``KEN`` + ``COP``) or ``[TYP~]`` (the
@@ -331,7 +335,7 @@ def parse_agents(
 
     Examples
     --------
-    >>> parse_agents("!PERSON! = MAN, MEN\\nPOLICE!PERSON! [~COP]\\nTRUCE_MONITOR [IGO~]")
+    >>> parse_agents("!PERSON! = MAN, MEN\nPOLICE!PERSON! [~COP]\nTRUCE_MONITOR [IGO~]")
     ({'policeman': 'COP', 'policemen': 'COP'}, {'truce monitor': 'IGO'}, 0)
     """
     subs: dict[str, list[str]] = {}
@@ -379,11 +383,11 @@ def _expand(word: str, subs: dict[str, list[str]]) -> list[str]:
 def parse_discards(
     text: str, *, source: str = "<discards>"
 ) -> tuple[frozenset[tuple[str, ...]], frozenset[tuple[str, ...]]]:
-    """Parse a PETRARCH discard list: ``+PHRASE`` drops the story, ``PHRASE`` the sentence.
+    r"""Parse a PETRARCH discard list: ``+PHRASE`` drops the story, ``PHRASE`` the sentence.
 
     Examples
     --------
-    >>> parse_discards("+AUSTRALIAN OPEN\\nTHIRD ROUND")
+    >>> parse_discards("+AUSTRALIAN OPEN\nTHIRD ROUND")
     (frozenset({('third', 'round')}), frozenset({('australian', 'open')}))
     """
     sentence: set[tuple[str, ...]] = set()
