@@ -250,8 +250,8 @@ class Coder:
         state = DocState(date)
         out: list[CodedEvent] = []
         dicts = self.dictionaries
-        if dicts is not None and dicts.discarded([t.lower_ for t in doc], story=True):
-            return out
+        # A discarded story (sports, entertainment) gets no dictionary readings.
+        state.discarded = dicts is not None and dicts.discarded([t.lower_ for t in doc], story=True)
         for sent in doc.sents:
             out.extend(self._code_sentence(sent, state, doc_id))
         return out
@@ -262,8 +262,10 @@ class Coder:
         _, index, lex, _ = self._ready()
         toks = list(sent)
         lowers = [t.lower_ for t in toks]
-        if self.dictionaries is not None and self.dictionaries.discarded(lowers):
-            return []
+        verbs = None
+        if self.dictionaries is not None and not state.discarded:
+            # Discards guard the dictionary's readings; our own lexicon's events stand.
+            verbs = None if self.dictionaries.discarded(lowers) else self.dictionaries.verbs
         cased = [t.text != t.lower_ for t in toks]
         mention_at: dict[int, Mention] = {}
         for s, e, entry in index.match(lowers, cased):
@@ -271,7 +273,7 @@ class Coder:
                 mention_at[toks[k].i] = (toks[s].i, toks[e - 1].i + 1, entry)
         assert self.actors is not None  # set by _ready()
         find = ActorFinder(sent, mention_at, state, self.actors.agents, self._titles)
-        build = EventBuilder(find, lex, self.dictionaries.verbs if self.dictionaries else None)
+        build = EventBuilder(find, lex, verbs)
         found: list[Found] = []
         covered: set[int] = set()
         # Heads before dependents: an accusation's complement is covered before it is visited.

@@ -136,9 +136,28 @@ def _drop_wrappers(found: list[Found], lex: Lexicon) -> list[Found]:
     return out
 
 
+def _drop_dictionary_statements(found: list[Found]) -> list[Found]:
+    """Drop a dictionary's bare statement (01x) beside a weightier event of the same actors.
+
+    "Lee visited Tokyo and delivered a letter from Moon to Abe" is a visit; CAMEO codes the
+    most specific event, and the letter (CAMEO.2.0: 010) is part of it.
+    """
+    out = []
+    for f in found:
+        if f.rule.startswith("cameo2:") and f.code[:2] == "01" and any(
+            g is not f
+            and g.code[:2] != "01"
+            and {a.code for a in g.sources} & {a.code for a in f.sources}
+            for g in found
+        ):
+            continue
+        out.append(f)
+    return out
+
+
 def prune(found: list[Found], lex: Lexicon) -> list[Found]:
     """Drop the events that another event of the sentence wraps, serves or restates."""
-    return _drop_restated(_drop_purpose(_drop_wrappers(found, lex)))
+    return _drop_dictionary_statements(_drop_restated(_drop_purpose(_drop_wrappers(found, lex))))
 
 
 class EventBuilder:
@@ -327,6 +346,15 @@ class EventBuilder:
             return None
         if lemma in lex.refuse or lemma in lex.intent or lemma in lex.threat or lemma in lex.say:
             # Wrappers are ours: they change the code of the event they govern.
+            return None
+        if any(
+            t.lemma_.lower() in lex.verbs or t.lemma_.lower() in lex.nouns
+            for c in verb.children
+            if c.dep_ not in _SUBJ
+            for t in c.subtree
+        ):
+            # "decided to terminate the pact", "approved the removal of Seoul from ...":
+            # our lexicon codes what the verb governs, more faithfully than the wrapper.
             return None
         m = match_verb(verb, self.verbs)
         if m is None or m.code == "---":

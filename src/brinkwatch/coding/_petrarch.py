@@ -360,7 +360,8 @@ def parse_agents(
         target = suffix if code.startswith("~") else prefix
         for w in (x for group in words for x in group):
             for form in _expand(w, subs):
-                target[_word(form)] = code.strip("~")
+                # A combined type ("~GOVBUS") keeps its first: actor codes have one type.
+                target[_word(form)] = code.strip("~")[:3]
     if skipped and not suffix and not prefix:
         raise LexiconError(
             "no agent lines found; an agent line is 'WORDS [~TYPE]' or 'WORDS [TYPE~]'",
@@ -396,6 +397,10 @@ def parse_discards(
         s = line.strip()
         target = story if s.startswith("+") else sentence
         words = tuple(_word(s.lstrip("+").strip()).replace("_", " ").split())
+        if len(words) == 1 and words[0].isdigit():
+            # The years 1914-2013 mark historical retrospectives for PETRARCH; we date
+            # events instead, and "the 1965 treaty" is no reason to drop a sentence.
+            continue
         if words:
             target.add(words)
     return frozenset(sentence), frozenset(story)
