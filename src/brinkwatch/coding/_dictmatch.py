@@ -57,7 +57,7 @@ def _fits(tok: Any, alts: tuple[str, ...]) -> bool:
 
 
 def _slot_tok(seq: Sequence[Any], after: int) -> Any | None:
-    """The noun a slot stands for: the first noun after position ``after``."""
+    """Return the noun a slot stands for: the first noun after position ``after``."""
     for t in seq[after + 1 :]:
         if t.pos_ in ("NOUN", "PROPN", "PRON"):
             return t
@@ -108,7 +108,7 @@ def _has_particle(verb: Any, particle: str) -> bool:
     if any(c.dep_ in _PARTICLE_DEPS and c.lower_ == first for c in verb.children):
         return True
     nxt = verb.i + 1
-    return nxt < len(verb.doc) and verb.doc[nxt].lower_ == first
+    return nxt < len(verb.doc) and bool(verb.doc[nxt].lower_ == first)
 
 
 def match_verb(verb: Any, verbs: VerbDictionary) -> DictMatch | None:

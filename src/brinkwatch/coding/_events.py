@@ -144,11 +144,15 @@ def _drop_dictionary_statements(found: list[Found]) -> list[Found]:
     """
     out = []
     for f in found:
-        if f.rule.startswith("cameo2:") and f.code[:2] == "01" and any(
-            g is not f
-            and g.code[:2] != "01"
-            and {a.code for a in g.sources} & {a.code for a in f.sources}
-            for g in found
+        if (
+            f.rule.startswith("cameo2:")
+            and f.code[:2] == "01"
+            and any(
+                g is not f
+                and g.code[:2] != "01"
+                and {a.code for a in g.sources} & {a.code for a in f.sources}
+                for g in found
+            )
         ):
             continue
         out.append(f)
@@ -339,7 +343,7 @@ class EventBuilder:
         return None if matched else self._dictionary_event(verb)
 
     def _dictionary_event(self, verb: Any) -> Found | None:
-        """The event of a verb our lexicon does not know, by the CAMEO.2.0 dictionary."""
+        """Return the event of a verb our lexicon does not know, by the CAMEO.2.0 dictionary."""
         lemma = verb.lemma_.lower()
         lex = self.lex
         if self.verbs is None or verb.pos_ != "VERB":
@@ -348,10 +352,14 @@ class EventBuilder:
             # Wrappers are ours: they change the code of the event they govern.
             return None
         if any(
-            t.lemma_.lower() in lex.verbs or t.lemma_.lower() in lex.nouns
+            (t.lemma_.lower() in lex.verbs and t.pos_ == "VERB")
+            or (t.lemma_.lower() in lex.nouns and t.pos_ == "NOUN")
             for c in verb.children
             if c.dep_ not in _SUBJ
             for t in c.subtree
+            # Modifiers ("a detained journalist", "arrest warrants", "a student it held") are no
+            # events of their own.
+            if t.dep_ not in ("amod", "compound", "relcl", "acl")
         ):
             # "decided to terminate the pact", "approved the removal of Seoul from ...":
             # our lexicon codes what the verb governs, more faithfully than the wrapper.

@@ -136,9 +136,9 @@ class Dictionaries:
 def _lines(text: str, source: str) -> list[tuple[int, str]]:
     """(line number, text without comment) of the non-blank lines; hostile input is refused."""
     if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
+        at = text[: text.index("\x00")].count("\n") + 1
         raise LexiconError(
-            "the file holds a NUL byte; a dictionary is plain text", path=source, line=line
+            "the file holds a NUL byte; a dictionary is plain text", path=source, line=at
         )
     text = re.sub(r"<!--.*?-->", lambda m: "\n" * m.group(0).count("\n"), text, flags=re.S)
     out: list[tuple[int, str]] = []
@@ -149,9 +149,9 @@ def _lines(text: str, source: str) -> list[tuple[int, str]]:
                 path=source,
                 line=n,
             )
-        line = raw.split("#", 1)[0].rstrip()
-        if line.strip():
-            out.append((n, line))
+        body = raw.split("#", 1)[0].rstrip()
+        if body.strip():
+            out.append((n, body))
     return out
 
 
@@ -199,7 +199,7 @@ def _elements(
 
 
 def _with_singulars(words: tuple[str, ...]) -> tuple[str, ...]:
-    """The words and their singulars: "{ARREST WARRANTS}" also fits "an arrest warrant"."""
+    """Add singulars to words: "{ARREST WARRANTS}" also fits "an arrest warrant"."""
     extra = tuple(w[:-1] for w in words if len(w) > 3 and w.endswith("s") and w[:-1] not in words)
     return words + extra
 
