@@ -10,6 +10,7 @@ the project's own lexicon). Reading files and caching the compiled form is ``ing
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -119,15 +120,28 @@ class Dictionaries:
 
     def discarded(self, words: Sequence[str], *, story: bool = False) -> bool:
         """Say whether lower-case ``words`` hold a discard phrase (story-level with ``story``)."""
-        table = self.story_discards if story else self.sentence_discards
+        by_first = self._story_index if story else self._sentence_index
         n = len(words)
-        for phrase in table:
-            k = len(phrase)
-            first = phrase[0]
-            for i in range(n - k + 1):
-                if words[i] == first and tuple(words[i : i + k]) == phrase:
+        for i, w in enumerate(words):
+            for phrase in by_first.get(w, ()):
+                if i + len(phrase) <= n and tuple(words[i : i + len(phrase)]) == phrase:
                     return True
         return False
+
+    @functools.cached_property
+    def _sentence_index(self) -> dict[str, list[tuple[str, ...]]]:
+        return _by_first(self.sentence_discards)
+
+    @functools.cached_property
+    def _story_index(self) -> dict[str, list[tuple[str, ...]]]:
+        return _by_first(self.story_discards)
+
+
+def _by_first(phrases: frozenset[tuple[str, ...]]) -> dict[str, list[tuple[str, ...]]]:
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for p in phrases:
+        out.setdefault(p[0], []).append(p)
+    return out
 
 
 # ---------------------------------------------------------------------- reading lines
