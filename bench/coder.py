@@ -213,7 +213,7 @@ def main() -> int:
 
 
 def _dictionary_coder(directory: Path | None, nlp: Any) -> tuple[Any, dict[str, float]]:
-    """A coder with the dictionaries, and their load times (cold, warm, phrase index)."""
+    """Return a coder with the dictionaries, and their load times (cold, warm, index)."""
     from datetime import date
 
     from brinkwatch.coding import Coder

@@ -14,6 +14,7 @@ from brinkwatch.coding import (
     evaluate,
     parse_agents,
     parse_discards,
+    parse_petrarch_actors,
     parse_validation_records,
     parse_verbs,
 )
@@ -96,6 +97,15 @@ def test_agents_expand_substitutions_plurals_and_both_code_positions() -> None:
     with pytest.raises(LexiconError, match="no agent lines") as exc:
         parse_agents("just some words\n", source="agents.txt")
     assert exc.value.line == 1
+
+
+def test_lenient_actor_parsing_skips_impossible_dates_only() -> None:
+    text = "KENYA_ [KEN]\nMWAI_KIBAKI_\n  [KENGOV 9008223-021230]\n  [KENELI]\n"
+    with pytest.raises(LexiconError) as exc:
+        parse_petrarch_actors(text, source="a.txt")
+    assert exc.value.line == 3
+    d = parse_petrarch_actors(text, source="a.txt", lenient=True)
+    assert [e.code_on(date(2005, 1, 1)) for e in d.entries] == [["KEN"], ["KENELI"]]
 
 
 def test_discards_split_story_and_sentence_and_keep_years_out() -> None:

@@ -43,7 +43,7 @@ def _actors(path: Path | None) -> ActorDictionary:
 
 
 def _dictionaries(path: Path | None) -> Dictionaries | None:
-    """The standard dictionaries from --dictionaries DIR or $BRINKWATCH_DICTIONARIES, if given."""
+    """Load the dictionaries of --dictionaries DIR or $BRINKWATCH_DICTIONARIES, if given."""
     import os
 
     from brinkwatch.ingest.dictionaries import DICTIONARIES_ENV, load_dictionaries

@@ -77,10 +77,8 @@ _CACHE_VERSION = "3"
 def default_dictionaries_dir() -> Path:
     """Return where the dictionaries live: ``$BRINKWATCH_DICTIONARIES`` or the data directory.
 
-    Examples
-    --------
-    >>> default_dictionaries_dir().name in ("dictionaries",) or True
-    True
+    The data directory is ``platformdirs.user_data_dir("brinkwatch")``; the dictionaries go
+    to its ``dictionaries`` folder.
     """
     env = os.environ.get(DICTIONARIES_ENV)
     if env:
