@@ -266,3 +266,27 @@ def test_development_set_scores_hold_with_the_dictionaries(dcoder: Coder, coder:
     for m in ("triple", "dyad", "root"):
         assert both.precision(m) >= own.precision(m), m
         assert both.recall(m) >= own.recall(m), m
+
+
+def test_slots_bind_source_and_target_and_null_codes_drop(coder: Coder) -> None:
+    verbs = parse_verbs(
+        "---  DRAW   [---]  ---\nDRAW {DRAWS DREW DRAWN}\n"
+        "- * RESENTMENT (FROM $)   [110]\n- * RESENTMENT [---]\n",
+        source="draw.txt",
+    )
+    own = Coder(nlp=coder.nlp)
+    d = Dictionaries(verbs, own._ready()[3], {}, frozenset(), frozenset(), "draw.txt")
+    c = Coder(nlp=coder.nlp, dictionaries=d)
+    # "$" after "from": South Korea is the source, the subject the target.
+    assert _triples(c, "Japan drew resentment from South Korea.") == [("KOR", "JPN", "110")]
+    assert _triples(c, "Japan drew resentment toward South Korea.") == []  # [---]
+    assert _triples(c, "Japan drew a map of South Korea.") == []  # no pattern, no own code
+    assert _triples(own, "Japan drew resentment from South Korea.") == []
+
+
+def test_shared_pattern_with_source_and_target_slots(dcoder: Coder) -> None:
+    # "- $ TROOP * TOWARD +  [154]" (CAMEO.2.0.txt line 2449, block MOVE).
+    ev = dcoder.code("Indian troops moved toward Pakistan.", date=date(2018, 1, 1))
+    assert [(e.source.code, e.target.code, e.code, e.rule) for e in ev] == [
+        ("INDMIL", "PAK", "154", "cameo2:move:2449")
+    ]

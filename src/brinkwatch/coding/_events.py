@@ -371,10 +371,14 @@ class EventBuilder:
         f = self._build_verb(verb, p, None, None)
         if f is None or f.dropped:
             return None
+        subject = f.sources
         for tok, side in ((m.source, "sources"), (m.target, "targets")):
             got = self.find.actors(tok) if tok is not None else []
             if got:
                 setattr(f, side, got)
+        if m.source is not None and m.target is None and f.sources is not subject:
+            # "Tokyo drew protests from Seoul" ("* PROTESTS (FROM $)"): the subject is the target.
+            f.targets = subject
         # Dictionary readings are less sure than our own patterns.
         f.confidence -= 0.05
         return f
