@@ -540,6 +540,38 @@ def stats_cmd(
         out.print(rt)
 
 
+@fetch_app.command("dictionaries")
+def fetch_dictionaries_cmd(
+    dest: Annotated[
+        Path | None,
+        typer.Option(
+            "--dest", help="Directory (default: $BRINKWATCH_DICTIONARIES or the data directory)."
+        ),
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="Mirror URL of the six files.")
+    ] = None,
+) -> None:
+    """Download the standard CAMEO dictionaries (PETRARCH2, MIT licence), SHA-256 checked."""
+    from brinkwatch.ingest.dictionaries import (
+        BASE_URL,
+        default_dictionaries_dir,
+        fetch_dictionaries,
+    )
+
+    target = dest if dest is not None else default_dictionaries_dir()
+    paths = fetch_dictionaries(
+        target,
+        base_url=base_url or BASE_URL,
+        progress=lambda name: err.print(f"ok {escape(name)}", highlight=False),
+    )
+    err.print(
+        f"{len(paths)} dictionary files in {escape(str(target))}; use them with "
+        f"'brinkwatch code --dictionaries {escape(str(target))}'",
+        highlight=False,
+    )
+
+
 @fetch_app.command("gdelt")
 def fetch_gdelt_cmd(
     version: Annotated[int, typer.Option("--version", help="GDELT 1 or 2.")] = 2,

@@ -15,7 +15,7 @@ from brinkwatch.cli._render import OutputFormat, render_arrow, to_json
 from brinkwatch.errors import ConfigError, LexiconError
 
 if TYPE_CHECKING:
-    from brinkwatch.coding import ActorDictionary
+    from brinkwatch.coding import ActorDictionary, Dictionaries
 
 # spaCy and the coder are imported inside the command: other commands start without them.
 
@@ -40,6 +40,17 @@ def _actors(path: Path | None) -> ActorDictionary:
             path=path,
         )
     return base.extended(extra)
+
+
+def _dictionaries(path: Path | None) -> Dictionaries | None:
+    """Load the dictionaries of --dictionaries DIR or $BRINKWATCH_DICTIONARIES, if given."""
+    import os
+
+    from brinkwatch.ingest.dictionaries import DICTIONARIES_ENV, load_dictionaries
+
+    if path is None and not os.environ.get(DICTIONARIES_ENV):
+        return None
+    return load_dictionaries(path.expanduser() if path is not None else None)
 
 
 def _bar() -> Progress:
@@ -67,11 +78,20 @@ def code_cmd(
         Path | None,
         typer.Option("--evaluate", help="Score the coder on PETRARCH validation records."),
     ] = None,
+    dictionaries: Annotated[
+        Path | None,
+        typer.Option(
+            "--dictionaries",
+            help="Also use the standard CAMEO dictionaries in DIR (or $BRINKWATCH_DICTIONARIES);"
+            " get them with 'brinkwatch fetch dictionaries'.",
+        ),
+    ] = None,
 ) -> None:
     """Code English text into CAMEO events with their evidence, or score the coder."""
     from brinkwatch.coding import Coder
 
-    coder = Coder(actors=_actors(actors))
+    coder = Coder(actors=_actors(actors), dictionaries=_dictionaries(dictionaries))
+    err.print(f"lexicon: {escape(coder.lexicon_name)}", highlight=False)
     if records is not None:
         if paths:
             raise ConfigError("give text files or --evaluate RECORDS.xml, not both")

@@ -24,6 +24,14 @@ from brinkwatch.coding._evaluate import (
 )
 from brinkwatch.coding._lexicon import Lexicon, default_lexicon, parse_lexicon
 from brinkwatch.coding._model import load_model
+from brinkwatch.coding._petrarch import (
+    Dictionaries,
+    PhrasePattern,
+    VerbDictionary,
+    parse_agents,
+    parse_discards,
+    parse_verbs,
+)
 
 __all__ = [
     "Actor",
@@ -31,16 +39,22 @@ __all__ = [
     "ActorEntry",
     "CodedEvent",
     "Coder",
+    "Dictionaries",
     "EvaluationReport",
     "Lexicon",
+    "PhrasePattern",
     "Record",
+    "VerbDictionary",
     "default_actors",
     "default_lexicon",
     "evaluate",
     "events_to_table",
     "load_model",
     "parse_actor_yaml",
+    "parse_agents",
+    "parse_discards",
     "parse_lexicon",
     "parse_petrarch_actors",
     "parse_validation_records",
+    "parse_verbs",
 ]

@@ -387,6 +387,20 @@ def _parse_block(block: str, where: str, line: int) -> DatedCode | None:
     return DatedCode(code)
 
 
+def _blocks(blocks: list[str], where: str, line: int, lenient: bool) -> list[DatedCode]:
+    out: list[DatedCode] = []
+    for b in blocks:
+        try:
+            c = _parse_block(b, where, line)
+        except LexiconError:
+            if not lenient:
+                raise
+            continue
+        if c is not None:
+            out.append(c)
+    return out
+
+
 def _phrase_of(raw: str) -> tuple[str, bool]:
     """PETRARCH phrase -> (words joined by spaces, last word is a stem)."""
     text = raw.strip()
@@ -394,7 +408,9 @@ def _phrase_of(raw: str) -> tuple[str, bool]:
     return " ".join(w for w in re.split(r"[_\s]+", text) if w), stem
 
 
-def parse_petrarch_actors(text: str, *, source: str = "<actors>") -> ActorDictionary:
+def parse_petrarch_actors(
+    text: str, *, source: str = "<actors>", lenient: bool = False
+) -> ActorDictionary:
     """Parse a PETRARCH/TABARI-format actor dictionary.
 
     The format: one actor per block; a line with the phrase (words joined by spaces or
@@ -410,6 +426,9 @@ def parse_petrarch_actors(text: str, *, source: str = "<actors>") -> ActorDictio
         The dictionary's text.
     source
         File name for messages.
+    lenient
+        Skip code blocks that cannot be read instead of raising: the Phoenix files hold a
+        few typos (``[KENGOV 9008223-...]``) that PETRARCH also passes over.
 
     Returns
     -------
@@ -466,28 +485,19 @@ def parse_petrarch_actors(text: str, *, source: str = "<actors>") -> ActorDictio
         head = _CODE_RE.sub("", line).strip()
         if raw[:1] in (" ", "\t") and not head:
             # An indented code line continues the current actor.
-            for b in blocks:
-                c = _parse_block(b, source, lineno)
-                if c is not None:
-                    codes.append(c)
+            codes.extend(_blocks(blocks, source, lineno, lenient))
             continue
         if head.startswith("+"):
             phrase = _phrase_of(head[1:])
             if phrase[0]:
                 phrases.append(phrase)
-            for b in blocks:
-                c = _parse_block(b, source, lineno)
-                if c is not None:
-                    codes.append(c)
+            codes.extend(_blocks(blocks, source, lineno, lenient))
             continue
         flush()
         phrase = _phrase_of(head)
         if phrase[0]:
             phrases.append(phrase)
-        for b in blocks:
-            c = _parse_block(b, source, lineno)
-            if c is not None:
-                codes.append(c)
+        codes.extend(_blocks(blocks, source, lineno, lenient))
     flush()
     return ActorDictionary(entries, {})
 

@@ -27,6 +27,7 @@ from brinkwatch.coding._events import EventBuilder, Found, prune
 from brinkwatch.coding._finder import ActorFinder, DocState, Mention
 from brinkwatch.coding._lexicon import Lexicon, default_lexicon
 from brinkwatch.coding._model import load_model
+from brinkwatch.coding._petrarch import Dictionaries
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -63,6 +64,9 @@ class CodedEvent:
         intended or threatened (not yet done), or is reported speech.
     doc_id
         The document the sentence came from.
+    lexicon
+        The lexicon the coder used (:attr:`Coder.lexicon_name`); the rule says which of its
+        parts fired (``cameo2:...`` for the CAMEO.2.0 dictionary).
     """
 
     event_date: date | None
@@ -83,6 +87,7 @@ class CodedEvent:
     intended: bool = False
     reported: bool = False
     doc_id: str = ""
+    lexicon: str = ""
 
     @property
     def flags(self) -> str:
@@ -121,6 +126,10 @@ class Coder:
         Verb-pattern lexicon; the bundled one when ``None``.
     nlp
         A spaCy pipeline with parser and lemmatizer; :func:`load_model` when ``None``.
+    dictionaries
+        The standard CAMEO dictionaries (``brinkwatch.ingest.dictionaries.load_dictionaries``):
+        their actors and agents extend ``actors`` (which win ties), their verb patterns read
+        the verbs our lexicon has no fitting pattern for, their discards drop sentences.
 
     Examples
     --------
@@ -139,10 +148,12 @@ class Coder:
         actors: ActorDictionary | None = None,
         lexicon: Lexicon | None = None,
         nlp: Any = None,
+        dictionaries: Dictionaries | None = None,
     ) -> None:
         self.actors = actors
         self.lexicon = lexicon
         self.nlp = nlp
+        self.dictionaries = dictionaries
         self._index: PhraseIndex | None = None
         self._titles: dict[str, list[tuple[ActorEntry, Role]]] = {}
 
@@ -153,18 +164,41 @@ class Coder:
             self.nlp = load_model()
         if self.actors is None:
             self.actors = default_actors()
+            if self.dictionaries is not None:
+                self.actors = self.dictionaries.actors.extended(self.actors)
+        elif self.dictionaries is not None and self._index is None:
+            self.actors = self.dictionaries.actors.extended(self.actors)
         if self.lexicon is None:
             self.lexicon = default_lexicon()
         if self._index is None:
             # Tokenize every phrase in one batch, as the text will be tokenized.
             phrases = sorted({p for e in self.actors.entries for p in e.phrases})
+            # Words of letters and digits split on spaces as spaCy would split them; only the
+            # rest ("U.S.", "al-Qaeda") needs the tokenizer, which is slow on 40,000 phrases.
+            plain = {p: p.lower().split() for p in phrases if p.replace(" ", "").isalnum()}
+            rest = [p for p in phrases if p not in plain]
             words = {
                 p: [t.lower_ for t in d]
-                for p, d in zip(phrases, self.nlp.tokenizer.pipe(phrases), strict=True)
+                for p, d in zip(rest, self.nlp.tokenizer.pipe(rest), strict=True)
             }
+            words.update(plain)
             self._index = PhraseIndex(self.actors, words.__getitem__)
             self._titles = self.actors.titles()
         return self.nlp, self._index, self.lexicon, self.actors
+
+    @property
+    def lexicon_name(self) -> str:
+        """Which lexicon codes: ours alone, or ours and the named CAMEO dictionaries.
+
+        Examples
+        --------
+        >>> Coder().lexicon_name
+        'brinkwatch lexicon'
+        """
+        if self.dictionaries is None:
+            return "brinkwatch lexicon"
+        n = self.dictionaries.verbs.pattern_count
+        return f"brinkwatch lexicon, then {self.dictionaries.name}: {n} verb patterns"
 
     # ------------------------------------------------------------------ public API
 
@@ -215,6 +249,9 @@ class Coder:
         self._ready()
         state = DocState(date)
         out: list[CodedEvent] = []
+        dicts = self.dictionaries
+        # A discarded story (sports, entertainment) gets no dictionary readings.
+        state.discarded = dicts is not None and dicts.discarded([t.lower_ for t in doc], story=True)
         for sent in doc.sents:
             out.extend(self._code_sentence(sent, state, doc_id))
         return out
@@ -225,6 +262,10 @@ class Coder:
         _, index, lex, _ = self._ready()
         toks = list(sent)
         lowers = [t.lower_ for t in toks]
+        verbs = None
+        if self.dictionaries is not None and not state.discarded:
+            # Discards guard the dictionary's readings; our own lexicon's events stand.
+            verbs = None if self.dictionaries.discarded(lowers) else self.dictionaries.verbs
         cased = [t.text != t.lower_ for t in toks]
         mention_at: dict[int, Mention] = {}
         for s, e, entry in index.match(lowers, cased):
@@ -232,7 +273,7 @@ class Coder:
                 mention_at[toks[k].i] = (toks[s].i, toks[e - 1].i + 1, entry)
         assert self.actors is not None  # set by _ready()
         find = ActorFinder(sent, mention_at, state, self.actors.agents, self._titles)
-        build = EventBuilder(find, lex)
+        build = EventBuilder(find, lex, verbs)
         found: list[Found] = []
         covered: set[int] = set()
         # Heads before dependents: an accusation's complement is covered before it is visited.
@@ -305,6 +346,7 @@ class Coder:
                     intended=f.intended,
                     reported=f.reported,
                     doc_id=doc_id,
+                    lexicon=self.lexicon_name,
                 )
                 if key not in best:
                     order.append(key)

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from brinkwatch.coding._actors import Actor
+from brinkwatch.coding._dictmatch import match_verb
 from brinkwatch.coding._finder import VENUES, ActorFinder
 from brinkwatch.coding._lexicon import Lexicon, NounPattern, VerbPattern
+from brinkwatch.coding._petrarch import VerbDictionary
 from brinkwatch.coding._transform import as_intent, as_refusal
 
 __all__ = ["EventBuilder", "Found", "prune"]
@@ -134,9 +136,32 @@ def _drop_wrappers(found: list[Found], lex: Lexicon) -> list[Found]:
     return out
 
 
+def _drop_dictionary_statements(found: list[Found]) -> list[Found]:
+    """Drop a dictionary's bare statement (01x) beside a weightier event of the same actors.
+
+    "Lee visited Tokyo and delivered a letter from Moon to Abe" is a visit; CAMEO codes the
+    most specific event, and the letter (CAMEO.2.0: 010) is part of it.
+    """
+    out = []
+    for f in found:
+        if (
+            f.rule.startswith("cameo2:")
+            and f.code[:2] == "01"
+            and any(
+                g is not f
+                and g.code[:2] != "01"
+                and {a.code for a in g.sources} & {a.code for a in f.sources}
+                for g in found
+            )
+        ):
+            continue
+        out.append(f)
+    return out
+
+
 def prune(found: list[Found], lex: Lexicon) -> list[Found]:
     """Drop the events that another event of the sentence wraps, serves or restates."""
-    return _drop_restated(_drop_purpose(_drop_wrappers(found, lex)))
+    return _drop_dictionary_statements(_drop_restated(_drop_purpose(_drop_wrappers(found, lex))))
 
 
 class EventBuilder:
@@ -148,11 +173,16 @@ class EventBuilder:
         The sentence's actor finder.
     lex
         The verb- and noun-pattern lexicon.
+    verbs
+        The CAMEO.2.0 verb dictionary, consulted for verbs our lexicon has no pattern for.
     """
 
-    def __init__(self, find: ActorFinder, lex: Lexicon) -> None:
+    def __init__(
+        self, find: ActorFinder, lex: Lexicon, verbs: VerbDictionary | None = None
+    ) -> None:
         self.find = find
         self.lex = lex
+        self.verbs = verbs
         # Verbs coded with their object: that object is no nominal event of its own.
         self.claimed: set[int] = set()
 
@@ -282,7 +312,8 @@ class EventBuilder:
         """Return the event a verb triggers, with its actors and modifiers, if any."""
         patterns = lex.verbs.get(verb.lemma_.lower()) or _fallback(lex.verbs, verb)
         if not patterns:
-            return None
+            return self._dictionary_event(verb)
+        matched = False
         for p in patterns:
             if p.particle and not any(
                 c.dep_ in _PARTICLE_DEPS and c.lower_ == p.particle for c in verb.children
@@ -302,12 +333,55 @@ class EventBuilder:
                 # The verb and its object are an event even if no actor is named: its object
                 # must not then be coded as a nominal event ("UN sanctions were lifted").
                 self.claimed.add(verb.i)
+            matched = True
             f = self._build_verb(verb, p, obj if p.objects else None, comp)
             if f is None:
                 # No actors for this reading; a less specific pattern may still have them.
                 continue
             return None if f.dropped else f
-        return None
+        # Our lexicon wins where one of its patterns fits; the dictionary reads the rest.
+        return None if matched else self._dictionary_event(verb)
+
+    def _dictionary_event(self, verb: Any) -> Found | None:
+        """Return the event of a verb our lexicon does not know, by the CAMEO.2.0 dictionary."""
+        lemma = verb.lemma_.lower()
+        lex = self.lex
+        if self.verbs is None or verb.pos_ != "VERB":
+            return None
+        if lemma in lex.refuse or lemma in lex.intent or lemma in lex.threat or lemma in lex.say:
+            # Wrappers are ours: they change the code of the event they govern.
+            return None
+        if any(
+            (t.lemma_.lower() in lex.verbs and t.pos_ == "VERB")
+            or (t.lemma_.lower() in lex.nouns and t.pos_ == "NOUN")
+            for c in verb.children
+            if c.dep_ not in _SUBJ
+            for t in c.subtree
+            # Modifiers ("a detained journalist", "arrest warrants", "a student it held") are no
+            # events of their own.
+            if t.dep_ not in ("amod", "compound", "relcl", "acl")
+        ):
+            # "decided to terminate the pact", "approved the removal of Seoul from ...":
+            # our lexicon codes what the verb governs, more faithfully than the wrapper.
+            return None
+        m = match_verb(verb, self.verbs)
+        if m is None or m.code == "---":
+            return None
+        p = VerbPattern(m.rule, m.code, frozenset({lemma}))
+        f = self._build_verb(verb, p, None, None)
+        if f is None or f.dropped:
+            return None
+        subject = f.sources
+        for tok, side in ((m.source, "sources"), (m.target, "targets")):
+            got = self.find.actors(tok) if tok is not None else []
+            if got:
+                setattr(f, side, got)
+        if m.source is not None and m.target is None and f.sources is not subject:
+            # "Tokyo drew protests from Seoul" ("* PROTESTS (FROM $)"): the subject is the target.
+            f.targets = subject
+        # Dictionary readings are less sure than our own patterns.
+        f.confidence -= 0.05
+        return f
 
     def _build_verb(
         self, verb: Any, p: VerbPattern, obj: Any | None, comp: set[str] | None

@@ -40,6 +40,7 @@ class DocState:
     day: date | None
     countries: list[str] = field(default_factory=list)
     last_subject: list[Actor] = field(default_factory=list)
+    discarded: bool = False
 
 
 class ActorFinder:
