@@ -132,8 +132,12 @@ def _print_events(table: object) -> None:
         s, a, b = r["sentence_text"], r["span_start"] - r["sentence_start"], 0
         b = a + r["span_end"] - r["span_start"]
         evidence = escape(s[:a]) + "[bold]" + escape(s[a:b]) + "[/]" + escape(s[b:])
+        when = str(r["event_date"] or "")
+        if r["date_phrase"]:
+            # Which words of the text set the date.
+            when += f' ("{escape(r["date_phrase"])}")'
         t.add_row(
-            str(r["event_date"] or ""),
+            when,
             r["source_code"],
             r["target_code"],
             r["cameo_code"],

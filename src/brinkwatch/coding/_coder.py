@@ -23,6 +23,7 @@ from brinkwatch.coding._actors import (
     Role,
     default_actors,
 )
+from brinkwatch.coding._dates import DatePhrase, find_dates, resolve_phrase
 from brinkwatch.coding._events import EventBuilder, Found, prune
 from brinkwatch.coding._finder import ActorFinder, DocState, Mention
 from brinkwatch.coding._lexicon import Lexicon, default_lexicon
@@ -41,7 +42,8 @@ class CodedEvent:
     Attributes
     ----------
     event_date
-        The text's date (``None`` when the text has none).
+        The date a phrase of the sentence gives the event ("on 24 December", "yesterday",
+        resolved against the text's date), else the text's date (``None`` when it has none).
     source, target
         The actors.
     code, root, quad_class, goldstein, name
@@ -63,6 +65,8 @@ class CodedEvent:
         intended or threatened (not yet done), or is reported speech.
     doc_id
         The document the sentence came from.
+    date_phrase
+        The phrase of the sentence that set ``event_date`` ("" when the text's date did).
     """
 
     event_date: date | None
@@ -83,6 +87,7 @@ class CodedEvent:
     intended: bool = False
     reported: bool = False
     doc_id: str = ""
+    date_phrase: str = ""
 
     @property
     def flags(self) -> str:
@@ -265,6 +270,7 @@ class Coder:
         self, found: list[Found], sent: Any, state: DocState, doc_id: str
     ) -> list[CodedEvent]:
         best: dict[tuple[str, str, str], CodedEvent] = {}
+        phrases = find_dates(sent.text)
         order: list[tuple[str, str, str]] = []
         for f in found:
             pairs: list[tuple[Actor, Actor]] = list(f.pairs)
@@ -279,6 +285,7 @@ class Coder:
                         if f.symmetric:
                             pairs.append((b, a))
             info = lookup_event(f.code)
+            day, phrase = _event_date(f, sent, phrases, state.day)
             for a, b in pairs:
                 if a.code == b.code:
                     continue
@@ -287,7 +294,7 @@ class Coder:
                     continue
                 key = (a.code, b.code, f.code)
                 ev = CodedEvent(
-                    event_date=state.day,
+                    event_date=day,
                     source=a,
                     target=b,
                     code=f.code,
@@ -305,6 +312,7 @@ class Coder:
                     intended=f.intended,
                     reported=f.reported,
                     doc_id=doc_id,
+                    date_phrase=phrase,
                 )
                 if key not in best:
                     order.append(key)
@@ -312,6 +320,38 @@ class Coder:
                 elif ev.confidence > best[key].confidence:
                     best[key] = ev
         return [best[k] for k in order]
+
+
+def _event_date(
+    f: Found, sent: Any, phrases: list[DatePhrase], day: date | None
+) -> tuple[date | None, str]:
+    """Date one event: by the sentence's date phrase nearest to it, else the text's date.
+
+    A phrase that hangs (through the parse) on the event's trigger wins over one that does
+    not; among equals the nearest in characters wins. Reported events happened on or before
+    the text's date, so phrases read backwards and a later date is ignored. An intended or
+    threatened event is dated when the intent was stated: a phrase that hangs on the intended
+    act ("will meet on 24 December") is the plan's date and does not date the event.
+    """
+    if not phrases:
+        return day, ""
+    doc = sent.doc
+    ranked = []
+    for ph in phrases:
+        span = doc.char_span(
+            sent.start_char + ph.start, sent.start_char + ph.end, alignment_mode="expand"
+        )
+        attached = span is not None and any(f.trigger in t.ancestors for t in span)
+        if attached and f.intended:
+            continue
+        mid = sent.start_char + (ph.start + ph.end) // 2
+        dist = min(abs(mid - f.span[0]), abs(mid - f.span[1]))
+        ranked.append((not attached, dist, ph))
+    for _, _, ph in sorted(ranked, key=lambda r: (r[0], r[1])):
+        got = resolve_phrase(ph.text, day, "past")
+        if got is not None and (day is None or got <= day):
+            return got, ph.text
+    return day, ""
 
 
 def _depth(t: Any) -> int:
@@ -334,6 +374,7 @@ EXTRA_COLUMNS = (
     "sentence_start",
     "sentence_text",
     "cameo_name",
+    "date_phrase",
 )
 
 
@@ -345,7 +386,8 @@ def events_to_table(events: Sequence[CodedEvent], *, publisher: str | None = Non
     ``sentence`` (whitespace collapsed), ``story_id`` (the document), ``publisher``, plus the
     evidence columns ``rule``, ``confidence``, ``flags``, ``span_start`` and ``span_end``
     (character offsets of the trigger words in the document), ``sentence_start`` and
-    ``sentence_text`` (the sentence as it stands in the document) and ``cameo_name``.
+    ``sentence_text`` (the sentence as it stands in the document), ``cameo_name`` and
+    ``date_phrase`` (the words that dated the event, "" when the text's date did).
 
     Examples
     --------
@@ -381,6 +423,7 @@ def events_to_table(events: Sequence[CodedEvent], *, publisher: str | None = Non
         "sentence_start": [e.sentence_start for e in events],
         "sentence_text": [e.sentence for e in events],
         "cameo_name": [e.name for e in events],
+        "date_phrase": [e.date_phrase for e in events],
     }
     schema = pa.schema(
         [
