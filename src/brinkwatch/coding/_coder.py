@@ -8,13 +8,15 @@ it then turns them into :class:`CodedEvent` records, one per source-target pair.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from brinkwatch.codebook import lookup_event
+from brinkwatch.codebook import country_code, lookup_event
 from brinkwatch.coding._actors import (
     Actor,
     ActorDictionary,
@@ -28,6 +30,7 @@ from brinkwatch.coding._events import EventBuilder, Found, prune
 from brinkwatch.coding._finder import ActorFinder, DocState, Mention
 from brinkwatch.coding._lexicon import Lexicon, default_lexicon
 from brinkwatch.coding._model import load_model
+from brinkwatch.errors import ConfigError
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -112,6 +115,82 @@ class CodedEvent:
             ]
         )
         return "coded-" + hashlib.blake2b(key.encode(), digest_size=10).hexdigest()
+
+    def edited(
+        self,
+        *,
+        code: str | None = None,
+        source: str | None = None,
+        target: str | None = None,
+        event_date: date | None = None,
+    ) -> CodedEvent:
+        """Return this event as a reviewer corrected it (the evidence stays).
+
+        Parameters
+        ----------
+        code
+            A CAMEO event code (``"0213"``); the codebook supplies its name and weights.
+        source, target
+            CAMEO actor codes (``"JPNGOV"``): country then type.
+        event_date
+            The corrected date; the date phrase is dropped when the date changes.
+
+        Returns
+        -------
+        CodedEvent
+            With ``+edited`` added to ``rule`` when anything changed (and so a new
+            ``event_id``).
+
+        Raises
+        ------
+        CodebookError
+            If ``code`` is not a CAMEO event code.
+        ConfigError
+            If an actor code is not letters and digits.
+
+        Examples
+        --------
+        >>> from brinkwatch.coding import Actor
+        >>> ev = CodedEvent(date(2019, 7, 1), Actor("JPN", "JPN", None, "Japan"),
+        ...                 Actor("KOR", "KOR", None, "Korea"), "111", "11", 3, -2.0,
+        ...                 "Criticize or denounce", "Japan criticized Korea.", 6, 16, 0,
+        ...                 "criticize", 0.75)
+        >>> e = ev.edited(code="112", target="KORGOV")
+        >>> e.code, e.target.code, e.target.type, e.rule
+        ('112', 'KORGOV', 'GOV', 'criticize+edited')
+        """
+        changes: dict[str, Any] = {}
+        if code is not None and code.strip() != self.code:
+            info = lookup_event(code)
+            changes.update(
+                code=info.code, root=info.root, quad_class=info.quad_class,
+                goldstein=info.goldstein, name=info.name,
+            )  # fmt: skip
+        for name, value, old in (("source", source, self.source), ("target", target, self.target)):
+            if value is not None and value.strip().upper() != old.code:
+                changes[name] = _actor_from_code(value, name)
+        if event_date is not None and event_date != self.event_date:
+            changes.update(event_date=event_date, date_phrase="")
+        if not changes:
+            return self
+        rule = self.rule if self.rule.endswith("+edited") else self.rule + "+edited"
+        return dataclasses.replace(self, rule=rule, **changes)
+
+
+_ACTOR_CODE = re.compile(r"[A-Z0-9]{3,30}")
+
+
+def _actor_from_code(value: str, field: str) -> Actor:
+    code = value.strip().upper()
+    if not _ACTOR_CODE.fullmatch(code):
+        raise ConfigError(
+            f"expected a CAMEO actor code of 3-30 letters and digits (e.g. JPNGOV); "
+            f"got {value[:40]!r}",
+            field=field,
+        )
+    country = country_code(code[:3])
+    kind = code[3:6] if country is not None and len(code) >= 6 else None
+    return Actor(code=code, country=country, type=kind, name=code)
 
 
 class Coder:
