@@ -69,7 +69,7 @@ def code_cmd(
     ] = None,
 ) -> None:
     """Code English text into CAMEO events with their evidence, or score the coder."""
-    from brinkwatch.coding import Coder
+    from brinkwatch.coding import CodedEvent, Coder
 
     coder = Coder(actors=_actors(actors))
     if records is not None:
@@ -93,7 +93,7 @@ def code_cmd(
             "one: pass --date YYYY-MM-DD or start the file with a 'date: YYYY-MM-DD' line",
             field="--date",
         )
-    events = []
+    events: list[CodedEvent] = []
     with _bar() as bar:
         task = bar.add_task("code", total=len(docs))
         batch = [(d.text, d.day or default_day, d.name) for d in docs]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from brinkwatch._frames import ResultList
 from brinkwatch.codebook import country_code, lookup_event
 from brinkwatch.coding._actors import (
     Actor,
@@ -35,7 +36,7 @@ from brinkwatch.errors import ConfigError
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["CodedEvent", "Coder", "events_to_table"]
+__all__ = ["CodedEvent", "CodedEvents", "Coder", "events_to_table"]
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,23 @@ class CodedEvent:
         return dataclasses.replace(self, rule=rule, **changes)
 
 
+class CodedEvents(ResultList[CodedEvent]):
+    """The events :meth:`Coder.code` returns: a list, also a table in notebooks."""
+
+    def to_arrow(self) -> pa.Table:
+        """Return :func:`events_to_table` of the events."""
+        return events_to_table(self)
+
+    def summary(self) -> str:
+        """Return one line per event: date (and the phrase that set it), dyad, code, name."""
+        lines = [f"{len(self)} coded event(s)"]
+        for e in self:
+            when = f"{e.event_date}" + (f' ("{e.date_phrase}")' if e.date_phrase else "")
+            flags = f" [{e.flags}]" if e.flags else ""
+            lines.append(f"{when} {e.source.code}->{e.target.code} {e.code} {e.name}{flags}")
+        return "\n".join(lines)
+
+
 _ACTOR_CODE = re.compile(r"[A-Z0-9]{3,30}")
 
 
@@ -252,7 +270,7 @@ class Coder:
 
     # ------------------------------------------------------------------ public API
 
-    def code(self, text: str, *, date: date | None = None, doc_id: str = "") -> list[CodedEvent]:
+    def code(self, text: str, *, date: date | None = None, doc_id: str = "") -> CodedEvents:
         """Code one text.
 
         Parameters
@@ -266,14 +284,15 @@ class Coder:
 
         Returns
         -------
-        list of CodedEvent
-            In text order.
+        CodedEvents
+            A list of :class:`CodedEvent` in text order (with ``to_pandas()`` and
+            ``summary()``).
         """
         return next(iter(self.code_many([(text, date, doc_id)])))
 
     def code_many(
         self, docs: Iterable[tuple[str, date | None, str]], *, batch_size: int = 64
-    ) -> Iterator[list[CodedEvent]]:
+    ) -> Iterator[CodedEvents]:
         """Code many texts, parsing them in batches with ``nlp.pipe``.
 
         Parameters
@@ -294,11 +313,11 @@ class Coder:
         for (_, day, doc_id), doc in zip(items, parsed, strict=True):
             yield self.code_doc(doc, date=day, doc_id=doc_id)
 
-    def code_doc(self, doc: Any, *, date: date | None = None, doc_id: str = "") -> list[CodedEvent]:
+    def code_doc(self, doc: Any, *, date: date | None = None, doc_id: str = "") -> CodedEvents:
         """Code an already parsed spaCy ``Doc``."""
         self._ready()
         state = DocState(date)
-        out: list[CodedEvent] = []
+        out = CodedEvents()
         for sent in doc.sents:
             out.extend(self._code_sentence(sent, state, doc_id))
         return out

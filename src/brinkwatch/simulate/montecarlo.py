@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow as pa
 
+from brinkwatch._frames import Tabular
 from brinkwatch._notes import Note, caught_notes
 from brinkwatch.errors import (
     ConfigError,
@@ -254,7 +255,7 @@ def default_variants(scenario: Scenario) -> dict[str, tuple[str, ...]]:
 
 
 @dataclass(frozen=True)
-class VariantRuns:
+class VariantRuns(Tabular):
     """A scenario run as Monte Carlo for several variants: everything a shell shows about it.
 
     Attributes
@@ -302,6 +303,27 @@ class VariantRuns:
     notes: list[Note]
     pool: Pool | None = None
     pool_spread: dict[str, pa.Table] = field(default_factory=dict)
+
+    def to_arrow(self) -> pa.Table:
+        """Return the variants compared (``comparison``): one row per variant and outcome."""
+        return self.comparison
+
+    def summary(self) -> str:
+        """Return each outcome's probability per variant, with the change against ``none``."""
+        head = (
+            f"{self.scenario.title}: {len(self.runs)} variant(s), {self.n_paths:,} paths each "
+            f"(seed {self.seed})"
+        )
+        lines = [head]
+        for r in self.comparison.to_pylist():
+            line = f"{r['variant']}: {r['outcome']} {r['probability']:.1%}"
+            if r["variant"] != "none" and math.isfinite(r["diff_low"]):
+                line += (
+                    f" ({r['difference']:+.1%}, 95% interval {r['diff_low']:+.1%} to "
+                    f"{r['diff_high']:+.1%})"
+                )
+            lines.append(line)
+        return "\n".join([*lines, *map(str, self.notes)])
 
 
 def run_variants(

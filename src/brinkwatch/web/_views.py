@@ -629,7 +629,7 @@ def _code(
     from brinkwatch.coding import events_to_table
 
     with holder.lock:
-        events = holder.get().code(text, date=day, doc_id="dashboard")
+        events: list[Any] = holder.get().code(text, date=day, doc_id="dashboard")
     if reviews is not None:
         events = _reviewed(events, reviews)
     return events_to_table(events)
