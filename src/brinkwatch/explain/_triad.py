@@ -86,8 +86,14 @@ class TriadExplanation(Tabular):
         import pyarrow as pa
 
         keys = ("label", "kind", "stat", "df_num", "df_denom", "pvalue", "pvalue_holm")
-        rows = [{k: g.as_dict()[k] for k in (*keys, "significant_holm")} for g in self.granger]
-        return pa.Table.from_pylist(rows)
+        rows = [g.as_dict() for g in self.granger]
+        # Typed columns even without tests (no VAR fitted): the frame still has its header.
+        types = (pa.string(), pa.string(), pa.float64(), pa.int64(), pa.int64(), pa.float64(),
+                 pa.float64(), pa.bool_())  # fmt: skip
+        names = (*keys, "significant_holm")
+        return pa.table(
+            {k: pa.array([r[k] for r in rows], type=t) for k, t in zip(names, types, strict=True)}
+        )
 
     def summary(self) -> str:
         """Return the periods covered, the lag order and the reciprocity reading in words."""

@@ -308,21 +308,34 @@ class VariantRuns(Tabular):
         """Return the variants compared (``comparison``): one row per variant and outcome."""
         return self.comparison
 
-    def summary(self) -> str:
-        """Return each outcome's probability per variant, with the change against ``none``."""
+    def summary(self, top: int = 5) -> str:
+        """Return each outcome's probability without levers, and the levers that move most.
+
+        Parameters
+        ----------
+        top
+            How many variants to list for the scenario's first outcome, largest change first.
+        """
+        rows = self.comparison.to_pylist()
         head = (
             f"{self.scenario.title}: {len(self.runs)} variant(s), {self.n_paths:,} paths each "
             f"(seed {self.seed})"
         )
-        lines = [head]
-        for r in self.comparison.to_pylist():
-            line = f"{r['variant']}: {r['outcome']} {r['probability']:.1%}"
-            if r["variant"] != "none" and math.isfinite(r["diff_low"]):
-                line += (
-                    f" ({r['difference']:+.1%}, 95% interval {r['diff_low']:+.1%} to "
-                    f"{r['diff_high']:+.1%})"
-                )
-            lines.append(line)
+        lines = [head, "Without levers:"]
+        lines += [
+            f"  {r['outcome']} {r['probability']:.1%}" for r in rows if r["variant"] == "none"
+        ]
+        first = rows[0]["outcome"] if rows else None
+        moved = [r for r in rows if r["outcome"] == first and r["variant"] != "none"]
+        moved = [r for r in moved if math.isfinite(r["diff_low"])]
+        moved.sort(key=lambda r: -abs(r["difference"]))
+        if moved:
+            lines.append(f"Variants on {first} (change against none, 95% interval):")
+        for r in moved[:top]:
+            lines.append(
+                f"  {r['variant']}: {r['probability']:.1%} ({r['difference']:+.1%}, "
+                f"{r['diff_low']:+.1%} to {r['diff_high']:+.1%})"
+            )
         return "\n".join([*lines, *map(str, self.notes)])
 
 
