@@ -81,7 +81,7 @@ def test_headline_numbers_are_the_library_index(brief_file: Path, db_store: Stor
         start=BRIEF_ARGS["start"],
         end=BRIEF_ARGS["end"],
         baseline=DEFAULT_BASELINE[Freq.MONTH],
-        # The store adds a one-day coded note to the chronology: the brief measures the
+        # The store adds a two-day coded note to the chronology: the brief measures the
         # chronology alone (the densest origin) and says so, rather than add the two.
         origins=["chronology"],
     )
