@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import importlib
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from brinkwatch.errors import ModelMissingError
@@ -96,6 +95,3 @@ _T = TypeVar("_T")
 
 class ResultList(list[_T], Tabular):
     """A list of result records (coded events, alarms) that also renders as one table."""
-
-    def _records(self) -> Sequence[_T]:
-        return self
