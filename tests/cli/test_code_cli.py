@@ -90,3 +90,24 @@ def test_code_evaluate_on_800_kb_of_unclosed_records_fails_fast_and_cleanly(
     assert time.perf_counter() - t0 < 20  # start-up and all; the parse itself takes ms
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert f"{bad}:2: <Sentence> is not closed" in " ".join(r.stderr.split())
+
+
+def test_code_shows_the_date_phrase_that_dated_each_event(tmp_path: Path) -> None:
+    note = tmp_path / "wire.txt"
+    note.write_text(
+        "date: 2019-11-22\nTokyo criticized Seoul yesterday. "
+        "Japan imposed export restrictions on South Korea on 3 July 2019. "
+        "Seoul protested to Tokyo.\n"
+    )
+    r = run("code", str(note), "--format", "json")
+    assert r.returncode == 0, r.stderr
+    got = [(x["cameo_code"], x["event_date"], x["date_phrase"]) for x in json.loads(r.stdout)]
+    assert got == [
+        ("111", "2019-11-21", "yesterday"),
+        ("163", "2019-07-03", "3 July 2019"),
+        ("114", "2019-11-22", ""),
+    ]
+    table = run("code", str(note), env={"COLUMNS": "220"})
+    assert table.returncode == 0, table.stderr
+    assert '2019-11-21 ("yesterday")' in table.stdout
+    assert '2019-07-03 ("3 July 2019")' in table.stdout

@@ -81,7 +81,7 @@ def test_headline_numbers_are_the_library_index(brief_file: Path, db_store: Stor
         start=BRIEF_ARGS["start"],
         end=BRIEF_ARGS["end"],
         baseline=DEFAULT_BASELINE[Freq.MONTH],
-        # The store adds a one-day coded note to the chronology: the brief measures the
+        # The store adds a two-day coded note to the chronology: the brief measures the
         # chronology alone (the densest origin) and says so, rather than add the two.
         origins=["chronology"],
     )
@@ -121,7 +121,8 @@ def test_alarms_are_listed_with_their_evidence(brief_file: Path, db_store: Store
     # The analyst's note, coded, covers one day: the brief does not add it to the chronology's
     # series (a one-day origin would read as a spike) and says so (issue 14, item 3).
     assert "jpn-kor-2019-note.txt" not in table
-    assert "coded 1 day (2019-08-05..2019-08-05)" in html
+    # Its events fall on 2 August ("on 2 August", a date in the text) and on the note's date.
+    assert "coded 2 days (2019-08-02..2019-08-05)" in html
     # Chronology events cite their report.
     assert re.search(r"<cite>(Yonhap|Kyodo|Reuters)[^<]*2019-0[78]-\d\d</cite>", table)
 
@@ -296,11 +297,11 @@ def test_the_index_figure_carries_the_coverage_strip(
     brief_data: BriefData, brief_file: Path
 ) -> None:
     html = brief_file.read_text()
-    # The chronology and the one-day coded note: two lanes, the note's not counted.
+    # The chronology and the coded note (two days): two lanes, the note's not counted.
     assert [c.origin for c in brief_data.measure.coverage] == ["chronology", "coded"]
     assert html.count('"meta":"coverage"') == 2
     assert "coded text (not counted)" in html
-    assert "coded text: 1 day with data, 2019-08-05..2019-08-05" in html
+    assert "coded text: 2 days with data, 2019-08-02..2019-08-05" in html
     assert "The strip below shows the days with data of each origin (grey lanes" in html
 
 

@@ -90,8 +90,8 @@ def test_the_interactive_brief_renders_offline(
         alarm_rows = page.eval_on_selector_all("#alarm-table tr", "rs => rs.length")
         assert alarm_rows == len(brief_data.measure.alarms) + 1
         _check_instruments(page)
-        # The one-day coded note is not added to the chronology's series; the brief says so.
-        assert page.is_visible("text=coded 1 day (2019-08-05..2019-08-05)")
+        # The coded note (two days: 2 August from its text, 5 August) is not added to the series.
+        assert page.is_visible("text=coded 2 days (2019-08-02..2019-08-05)")
         page.screenshot(path=str(artifacts / "brief-plotly.png"), full_page=True)
     finally:
         context.close()

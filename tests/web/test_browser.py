@@ -265,26 +265,46 @@ def test_scenario_runs_in_the_background(tab: Tab, web_db: Path) -> None:
     tab.check("scenario")
 
 
-def test_coder_highlights_evidence_and_adds_events(tab: Tab, web_db: Path) -> None:
+def test_coder_reviews_rows_and_stores_the_edited_one_with_its_text_date(
+    tab: Tab, web_db: Path
+) -> None:
     # Runs last among the browser tests: it writes to the store.
     tab.open("/coder")
-    tab.page.fill("#coder-date", "2019-07-01")
+    tab.page.fill("#coder-date", "2019-07-08")
     tab.page.fill(
         "#coder-text",
         "Tokyo has retaliated by restricting sales of technology components to South Korean "
-        "firms. South Korea's president condemned Japan's export curbs.",
+        "firms. South Korea's president condemned Japan's export curbs on Thursday.",
     )
     tab.page.click("#code")
     tab.page.locator("#coded-events tbody tr").first.wait_for()
     marks = tab.page.eval_on_selector_all("#coded-events mark", "ms => ms.map(m => m.innerText)")
     assert "restricting sales" in marks
-    n = tab.page.locator("#coded-events tbody tr").count()
-    with connect(web_db, read_only=True) as s:
-        before = int(s.events.filter(s.events.origin == "coded").count().execute())
+    rows = tab.page.locator("#coded-events tbody tr")
+    embargo = rows.filter(has_text="163 ")
+    condemned = rows.filter(has_text="Thursday")
+    # The second sentence is dated by its own "on Thursday", not by the text's date.
+    assert condemned.locator("td.edit-date").inner_text().startswith("2019-07-04")
+    assert "Thursday" in condemned.locator(".date-phrase").inner_text()
+    rejected_id = embargo.get_attribute("data-event-id")
+    embargo.locator("button.review-reject").click()
+    condemned.locator("button.review-edit").click()
+    assert condemned.locator("input.edit-date").input_value() == "2019-07-04"
+    condemned.locator("input.edit-code").fill("112")
+    condemned.locator("input.edit-target").fill("JPNGOV")
     tab.page.click("#add")
     tab.page.wait_for_function("document.getElementById('added').innerText.startsWith('Stored')")
-    stored = int(tab.page.inner_text("#added").split()[1])
+    assert tab.page.inner_text("#added").startswith("Stored 1 event(s)")
     with connect(web_db, read_only=True) as s:
-        after = int(s.events.filter(s.events.origin == "coded").count().execute())
-    assert after - before == stored and 0 < stored <= n
+        ev = s.events
+        got = (
+            ev.filter((ev.origin == "coded") & (ev.event_date == date(2019, 7, 4)))
+            .select("source_code", "target_code", "cameo_code", "event_id")
+            .to_pyarrow()
+            .to_pylist()
+        )
+        assert not ev.filter(ev.event_id == rejected_id).count().execute()
+    assert [(r["source_code"], r["target_code"], r["cameo_code"]) for r in got] == [
+        ("KORGOV", "JPNGOV", "112")
+    ]
     tab.check("coder")

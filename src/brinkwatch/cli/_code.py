@@ -88,7 +88,7 @@ def code_cmd(
     ] = None,
 ) -> None:
     """Code English text into CAMEO events with their evidence, or score the coder."""
-    from brinkwatch.coding import Coder
+    from brinkwatch.coding import CodedEvent, Coder
 
     coder = Coder(actors=_actors(actors), dictionaries=_dictionaries(dictionaries))
     err.print(f"lexicon: {escape(coder.lexicon_name)}", highlight=False)
@@ -113,7 +113,7 @@ def code_cmd(
             "one: pass --date YYYY-MM-DD or start the file with a 'date: YYYY-MM-DD' line",
             field="--date",
         )
-    events = []
+    events: list[CodedEvent] = []
     with _bar() as bar:
         task = bar.add_task("code", total=len(docs))
         batch = [(d.text, d.day or default_day, d.name) for d in docs]
@@ -152,8 +152,12 @@ def _print_events(table: object) -> None:
         s, a, b = r["sentence_text"], r["span_start"] - r["sentence_start"], 0
         b = a + r["span_end"] - r["span_start"]
         evidence = escape(s[:a]) + "[bold]" + escape(s[a:b]) + "[/]" + escape(s[b:])
+        when = str(r["event_date"] or "")
+        if r["date_phrase"]:
+            # Which words of the text set the date.
+            when += f' ("{escape(r["date_phrase"])}")'
         t.add_row(
-            str(r["event_date"] or ""),
+            when,
             r["source_code"],
             r["target_code"],
             r["cameo_code"],

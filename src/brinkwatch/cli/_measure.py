@@ -445,7 +445,7 @@ def alarms_cmd(
 
     With --evaluate, score them instead: precision, recall, lead time and false alarms per year.
     """
-    from brinkwatch.measure import Freq, default_rules, evaluate_alarms, parse_rules
+    from brinkwatch.measure import Alarms, Freq, default_rules, evaluate_alarms, parse_rules
 
     freq_ = _choice(freq, Freq, "--freq")
     if rules is not None:
@@ -487,7 +487,7 @@ def alarms_cmd(
         extra = instrument_alarms(
             load_register(register), first, last, freq=freq_, between=d.countries
         )
-        alarms = sorted([*alarms, *extra], key=lambda a: (a.period, a.rule))
+        alarms = Alarms(sorted([*alarms, *extra], key=lambda a: (a.period, a.rule)))
     _print_alarms(alarms, dyad, fmt)
 
 

@@ -8,7 +8,14 @@ holds and how it is checked against third-party copies of CAMEO.
 from __future__ import annotations
 
 from brinkwatch.codebook._countries import country_code
-from brinkwatch.codebook._dyads import LABEL_SEP, Actor, Dyad, parse_actor, split_label
+from brinkwatch.codebook._dyads import (
+    LABEL_SEP,
+    Actor,
+    Dyad,
+    as_actor,
+    parse_actor,
+    split_label,
+)
 from brinkwatch.codebook._events import (
     QUAD_CLASS_NAMES,
     EventCode,
@@ -24,6 +31,7 @@ __all__ = [
     "Dyad",
     "EventCode",
     "actor_types",
+    "as_actor",
     "countries",
     "country_code",
     "event_codes",

@@ -115,6 +115,19 @@ def parse_actor(text: str, *, field: str = "actor") -> Actor:
     return Actor.parse(text, field=field)
 
 
+def as_actor(value: Actor | str, *, field: str = "actor") -> Actor:
+    """Return ``value`` as an :class:`Actor`, parsing text such as ``"JPN"`` or ``"KOR:GOV"``.
+
+    Every public function that takes an actor accepts either form through this.
+
+    Examples
+    --------
+    >>> as_actor("JPN") == as_actor(Actor("JPN"))
+    True
+    """
+    return value if isinstance(value, Actor) else Actor.parse(value, field=field)
+
+
 def split_label(label: str) -> tuple[str, str] | None:
     """Split a dyad label ``"A->B"`` into its two actor texts; ``None`` for other names.
 

@@ -15,7 +15,7 @@ from brinkwatch.coding._actors import (
     parse_actor_yaml,
     parse_petrarch_actors,
 )
-from brinkwatch.coding._coder import CodedEvent, Coder, events_to_table
+from brinkwatch.coding._coder import CodedEvent, CodedEvents, Coder, events_to_table
 from brinkwatch.coding._evaluate import (
     EvaluationReport,
     Record,
@@ -38,6 +38,7 @@ __all__ = [
     "ActorDictionary",
     "ActorEntry",
     "CodedEvent",
+    "CodedEvents",
     "Coder",
     "Dictionaries",
     "EvaluationReport",

@@ -8,13 +8,16 @@ it then turns them into :class:`CodedEvent` records, one per source-target pair.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from brinkwatch.codebook import lookup_event
+from brinkwatch._frames import ResultList
+from brinkwatch.codebook import country_code, lookup_event
 from brinkwatch.coding._actors import (
     Actor,
     ActorDictionary,
@@ -23,16 +26,18 @@ from brinkwatch.coding._actors import (
     Role,
     default_actors,
 )
+from brinkwatch.coding._dates import DatePhrase, find_dates, resolve_phrase
 from brinkwatch.coding._events import EventBuilder, Found, prune
 from brinkwatch.coding._finder import ActorFinder, DocState, Mention
 from brinkwatch.coding._lexicon import Lexicon, default_lexicon
 from brinkwatch.coding._model import load_model
 from brinkwatch.coding._petrarch import Dictionaries
+from brinkwatch.errors import ConfigError
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["CodedEvent", "Coder", "events_to_table"]
+__all__ = ["CodedEvent", "CodedEvents", "Coder", "events_to_table"]
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,8 @@ class CodedEvent:
     Attributes
     ----------
     event_date
-        The text's date (``None`` when the text has none).
+        The date a phrase of the sentence gives the event ("on 24 December", "yesterday",
+        resolved against the text's date), else the text's date (``None`` when it has none).
     source, target
         The actors.
     code, root, quad_class, goldstein, name
@@ -67,6 +73,8 @@ class CodedEvent:
     lexicon
         The lexicon the coder used (:attr:`Coder.lexicon_name`); the rule says which of its
         parts fired (``cameo2:...`` for the CAMEO.2.0 dictionary).
+    date_phrase
+        The phrase of the sentence that set ``event_date`` ("" when the text's date did).
     """
 
     event_date: date | None
@@ -88,6 +96,7 @@ class CodedEvent:
     reported: bool = False
     doc_id: str = ""
     lexicon: str = ""
+    date_phrase: str = ""
 
     @property
     def flags(self) -> str:
@@ -112,6 +121,99 @@ class CodedEvent:
             ]
         )
         return "coded-" + hashlib.blake2b(key.encode(), digest_size=10).hexdigest()
+
+    def edited(
+        self,
+        *,
+        code: str | None = None,
+        source: str | None = None,
+        target: str | None = None,
+        event_date: date | None = None,
+    ) -> CodedEvent:
+        """Return this event as a reviewer corrected it (the evidence stays).
+
+        Parameters
+        ----------
+        code
+            A CAMEO event code (``"0213"``); the codebook supplies its name and weights.
+        source, target
+            CAMEO actor codes (``"JPNGOV"``): country then type.
+        event_date
+            The corrected date; the date phrase is dropped when the date changes.
+
+        Returns
+        -------
+        CodedEvent
+            With ``+edited`` added to ``rule`` when anything changed (and so a new
+            ``event_id``).
+
+        Raises
+        ------
+        CodebookError
+            If ``code`` is not a CAMEO event code.
+        ConfigError
+            If an actor code is not letters and digits.
+
+        Examples
+        --------
+        >>> from brinkwatch.coding import Actor
+        >>> ev = CodedEvent(date(2019, 7, 1), Actor("JPN", "JPN", None, "Japan"),
+        ...                 Actor("KOR", "KOR", None, "Korea"), "111", "11", 3, -2.0,
+        ...                 "Criticize or denounce", "Japan criticized Korea.", 6, 16, 0,
+        ...                 "criticize", 0.75)
+        >>> e = ev.edited(code="112", target="KORGOV")
+        >>> e.code, e.target.code, e.target.type, e.rule
+        ('112', 'KORGOV', 'GOV', 'criticize+edited')
+        """
+        changes: dict[str, Any] = {}
+        if code is not None and code.strip() != self.code:
+            info = lookup_event(code)
+            changes.update(
+                code=info.code, root=info.root, quad_class=info.quad_class,
+                goldstein=info.goldstein, name=info.name,
+            )  # fmt: skip
+        for name, value, old in (("source", source, self.source), ("target", target, self.target)):
+            if value is not None and value.strip().upper() != old.code:
+                changes[name] = _actor_from_code(value, name)
+        if event_date is not None and event_date != self.event_date:
+            changes.update(event_date=event_date, date_phrase="")
+        if not changes:
+            return self
+        rule = self.rule if self.rule.endswith("+edited") else self.rule + "+edited"
+        return dataclasses.replace(self, rule=rule, **changes)
+
+
+class CodedEvents(ResultList[CodedEvent]):
+    """The events :meth:`Coder.code` returns: a list, also a table in notebooks."""
+
+    def to_arrow(self) -> pa.Table:
+        """Return :func:`events_to_table` of the events."""
+        return events_to_table(self)
+
+    def summary(self) -> str:
+        """Return one line per event: date (and the phrase that set it), dyad, code, name."""
+        lines = [f"{len(self)} coded event(s)"]
+        for e in self:
+            when = f"{e.event_date}" + (f' ("{e.date_phrase}")' if e.date_phrase else "")
+            flags = f" [{e.flags}]" if e.flags else ""
+            lines.append(f"{when} {e.source.code}->{e.target.code} {e.code} {e.name}{flags}")
+        return "\n".join(lines)
+
+
+_ACTOR_CODE = re.compile(r"[A-Z0-9]{3,30}")
+
+
+def _actor_from_code(value: str, field: str) -> Actor:
+    code = value.strip().upper()
+    if not _ACTOR_CODE.fullmatch(code):
+        raise ConfigError(
+            f"expected a CAMEO actor code of 3-30 letters and digits (e.g. JPNGOV); "
+            f"got {value[:40]!r}",
+            field=field,
+        )
+    country = country_code(code[:3])
+    kind = code[3:6] if country is not None and len(code) >= 6 else None
+    return Actor(code=code, country=country, type=kind, name=code)
 
 
 class Coder:
@@ -202,7 +304,7 @@ class Coder:
 
     # ------------------------------------------------------------------ public API
 
-    def code(self, text: str, *, date: date | None = None, doc_id: str = "") -> list[CodedEvent]:
+    def code(self, text: str, *, date: date | None = None, doc_id: str = "") -> CodedEvents:
         """Code one text.
 
         Parameters
@@ -216,14 +318,15 @@ class Coder:
 
         Returns
         -------
-        list of CodedEvent
-            In text order.
+        CodedEvents
+            A list of :class:`CodedEvent` in text order (with ``to_pandas()`` and
+            ``summary()``).
         """
         return next(iter(self.code_many([(text, date, doc_id)])))
 
     def code_many(
         self, docs: Iterable[tuple[str, date | None, str]], *, batch_size: int = 64
-    ) -> Iterator[list[CodedEvent]]:
+    ) -> Iterator[CodedEvents]:
         """Code many texts, parsing them in batches with ``nlp.pipe``.
 
         Parameters
@@ -244,11 +347,11 @@ class Coder:
         for (_, day, doc_id), doc in zip(items, parsed, strict=True):
             yield self.code_doc(doc, date=day, doc_id=doc_id)
 
-    def code_doc(self, doc: Any, *, date: date | None = None, doc_id: str = "") -> list[CodedEvent]:
+    def code_doc(self, doc: Any, *, date: date | None = None, doc_id: str = "") -> CodedEvents:
         """Code an already parsed spaCy ``Doc``."""
         self._ready()
         state = DocState(date)
-        out: list[CodedEvent] = []
+        out = CodedEvents()
         dicts = self.dictionaries
         # A discarded story (sports, entertainment) gets no dictionary readings.
         state.discarded = dicts is not None and dicts.discarded([t.lower_ for t in doc], story=True)
@@ -306,6 +409,7 @@ class Coder:
         self, found: list[Found], sent: Any, state: DocState, doc_id: str
     ) -> list[CodedEvent]:
         best: dict[tuple[str, str, str], CodedEvent] = {}
+        phrases = find_dates(sent.text)
         order: list[tuple[str, str, str]] = []
         for f in found:
             pairs: list[tuple[Actor, Actor]] = list(f.pairs)
@@ -320,6 +424,7 @@ class Coder:
                         if f.symmetric:
                             pairs.append((b, a))
             info = lookup_event(f.code)
+            day, phrase = _event_date(f, sent, phrases, state.day)
             for a, b in pairs:
                 if a.code == b.code:
                     continue
@@ -328,7 +433,7 @@ class Coder:
                     continue
                 key = (a.code, b.code, f.code)
                 ev = CodedEvent(
-                    event_date=state.day,
+                    event_date=day,
                     source=a,
                     target=b,
                     code=f.code,
@@ -347,6 +452,7 @@ class Coder:
                     reported=f.reported,
                     doc_id=doc_id,
                     lexicon=self.lexicon_name,
+                    date_phrase=phrase,
                 )
                 if key not in best:
                     order.append(key)
@@ -354,6 +460,38 @@ class Coder:
                 elif ev.confidence > best[key].confidence:
                     best[key] = ev
         return [best[k] for k in order]
+
+
+def _event_date(
+    f: Found, sent: Any, phrases: list[DatePhrase], day: date | None
+) -> tuple[date | None, str]:
+    """Date one event: by the sentence's date phrase nearest to it, else the text's date.
+
+    A phrase that hangs (through the parse) on the event's trigger wins over one that does
+    not; among equals the nearest in characters wins. Reported events happened on or before
+    the text's date, so phrases read backwards and a later date is ignored. An intended or
+    threatened event is dated when the intent was stated: a phrase that hangs on the intended
+    act ("will meet on 24 December") is the plan's date and does not date the event.
+    """
+    if not phrases:
+        return day, ""
+    doc = sent.doc
+    ranked = []
+    for ph in phrases:
+        span = doc.char_span(
+            sent.start_char + ph.start, sent.start_char + ph.end, alignment_mode="expand"
+        )
+        attached = span is not None and any(f.trigger in t.ancestors for t in span)
+        if attached and f.intended:
+            continue
+        mid = sent.start_char + (ph.start + ph.end) // 2
+        dist = min(abs(mid - f.span[0]), abs(mid - f.span[1]))
+        ranked.append((not attached, dist, ph))
+    for _, _, ph in sorted(ranked, key=lambda r: (r[0], r[1])):
+        got = resolve_phrase(ph.text, day, "past")
+        if got is not None and (day is None or got <= day):
+            return got, ph.text
+    return day, ""
 
 
 def _depth(t: Any) -> int:
@@ -376,6 +514,7 @@ EXTRA_COLUMNS = (
     "sentence_start",
     "sentence_text",
     "cameo_name",
+    "date_phrase",
 )
 
 
@@ -387,7 +526,8 @@ def events_to_table(events: Sequence[CodedEvent], *, publisher: str | None = Non
     ``sentence`` (whitespace collapsed), ``story_id`` (the document), ``publisher``, plus the
     evidence columns ``rule``, ``confidence``, ``flags``, ``span_start`` and ``span_end``
     (character offsets of the trigger words in the document), ``sentence_start`` and
-    ``sentence_text`` (the sentence as it stands in the document) and ``cameo_name``.
+    ``sentence_text`` (the sentence as it stands in the document), ``cameo_name`` and
+    ``date_phrase`` (the words that dated the event, "" when the text's date did).
 
     Examples
     --------
@@ -423,6 +563,7 @@ def events_to_table(events: Sequence[CodedEvent], *, publisher: str | None = Non
         "sentence_start": [e.sentence_start for e in events],
         "sentence_text": [e.sentence for e in events],
         "cameo_name": [e.name for e in events],
+        "date_phrase": [e.date_phrase for e in events],
     }
     schema = pa.schema(
         [

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
+from brinkwatch._frames import Tabular
 from brinkwatch._notes import Note, caught_notes
 from brinkwatch.codebook import Actor
 from brinkwatch.errors import ConfigError
@@ -30,7 +31,7 @@ COMPARED_MEASURES = {"net_coop": "goldstein_sum", "goldstein_sum": "net_coop"}
 
 
 @dataclass(frozen=True)
-class TriadExplanation:
+class TriadExplanation(Tabular):
     """A triad VAR read for reciprocity: everything a shell shows about it.
 
     Attributes
@@ -79,6 +80,29 @@ class TriadExplanation:
     seed: int
     notes: list[Note]
     cross_check: Reciprocity | None = None
+
+    def to_arrow(self) -> pa.Table:
+        """Return the Granger tests, one row each: label, kind, F statistic, p-values."""
+        import pyarrow as pa
+
+        keys = ("label", "kind", "stat", "df_num", "df_denom", "pvalue", "pvalue_holm")
+        rows = [g.as_dict() for g in self.granger]
+        # Typed columns even without tests (no VAR fitted): the frame still has its header.
+        types = (pa.string(), pa.string(), pa.float64(), pa.int64(), pa.int64(), pa.float64(),
+                 pa.float64(), pa.bool_())  # fmt: skip
+        names = (*keys, "significant_holm")
+        return pa.table(
+            {k: pa.array([r[k] for r in rows], type=t) for k, t in zip(names, types, strict=True)}
+        )
+
+    def summary(self) -> str:
+        """Return the periods covered, the lag order and the reciprocity reading in words."""
+        names = "-".join(str(a) for a in self.actors)
+        head = f"{names} triad, {self.freq} {self.measure}: {self.n_periods} periods"
+        if self.first is not None:
+            head += f" ({self.first} to {self.last})"
+        lines = [head, *self.reciprocity.lines, *self.reciprocity.disagreements]
+        return "\n".join([*lines, *map(str, self.notes)])
 
 
 def explain_triad(

@@ -8,6 +8,7 @@ from brinkwatch.measure._periods import Freq, calendar, period_start
 from brinkwatch.measure.alarms import (
     Alarm,
     AlarmRule,
+    Alarms,
     Evidence,
     default_rules,
     evaluate_alarms,
@@ -60,6 +61,7 @@ __all__ = [
     "Actor",
     "Alarm",
     "AlarmRule",
+    "Alarms",
     "ChangePoint",
     "Coverage",
     "Dyad",

@@ -26,7 +26,9 @@ from typing import TYPE_CHECKING, Any, Literal
 import ibis
 import yaml
 
+from brinkwatch._frames import ResultList
 from brinkwatch._yaml import checked_items, compose, line_of, shown, value_of
+from brinkwatch.codebook import as_actor
 from brinkwatch.errors import ConfigError
 from brinkwatch.measure._periods import Freq, calendar, in_window, period_of
 from brinkwatch.measure.changepoints import change_points
@@ -36,10 +38,12 @@ from brinkwatch.store import MACHINE_ORIGINS, event_sources, with_story
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
+    import pyarrow as pa
 
 __all__ = [
     "Alarm",
     "AlarmRule",
+    "Alarms",
     "Evidence",
     "default_rules",
     "evaluate_alarms",
@@ -145,6 +149,28 @@ class Alarm:
     def as_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
         return asdict(self)
+
+
+class Alarms(ResultList[Alarm]):
+    """The alarms :func:`evaluate_alarms` returns: a list, also a table in notebooks."""
+
+    def to_arrow(self) -> pa.Table:
+        """Return one row per alarm: period, dyad, severity, rule, title, stories, rows, detail."""
+        import pyarrow as pa
+
+        keys = ("period", "dyad", "severity", "rule", "title", "stories", "rows", "detail")
+        return pa.table({k: [getattr(x, k) for x in self] for k in keys})
+
+    def summary(self) -> str:
+        """Return how many alarms fired, by severity, and the latest few."""
+        if not self:
+            return "no alarms"
+        by = {
+            s: sum(x.severity == s for x in self) for s in dict.fromkeys(x.severity for x in self)
+        }
+        head = f"{len(self)} alarm(s): " + ", ".join(f"{n} {s}" for s, n in by.items())
+        latest = [f"{x.period} {x.dyad} {x.severity}: {x.title}" for x in self[-3:]]
+        return "\n".join([head, *latest])
 
 
 _RULE_KEYS = {
@@ -409,8 +435,8 @@ def _evidence_cols(mentions: bool) -> list[str]:
 
 def evaluate_alarms(
     events: ir.Table,
-    a: Actor,
-    b: Actor,
+    a: Actor | str,
+    b: Actor | str,
     *,
     rules: Sequence[AlarmRule] | None = None,
     freq: Freq | str = Freq.WEEK,
@@ -422,7 +448,7 @@ def evaluate_alarms(
     history_from: date | None = None,
     actors: ActorScope = "state",
     count: Count = "auto",
-) -> list[Alarm]:
+) -> Alarms:
     """Evaluate alarm rules for the dyad A-B over a date range.
 
     Parameters
@@ -430,8 +456,8 @@ def evaluate_alarms(
     events
         The canonical events table.
     a, b
-        The dyad; event rules look both ways unless a rule says ``directed: true``, index and
-        change-point rules run on each directed series.
+        The dyad (``Actor`` or text such as ``"JPN"``); event rules look both ways unless a
+        rule says ``directed: true``, index and change-point rules run on each directed series.
     rules
         The rules; :func:`default_rules` when omitted.
     freq, start, end, origins, actors, count
@@ -454,6 +480,7 @@ def evaluate_alarms(
         holds nothing in the window.
     """
     freq = Freq(freq)
+    a, b = as_actor(a, field="a"), as_actor(b, field="b")
     rules = list(rules) if rules is not None else default_rules()
     e = in_window(events, start=start, end=end, origins=origins)
     alarms: list[Alarm] = []
@@ -463,7 +490,7 @@ def evaluate_alarms(
         # the dyad's span (or what the store covers), not an error.
         span = _span(e.filter(_match(e, a, b, actors) | _match(e, b, a, actors))) or _span(e)
         if span is None:
-            return []
+            return Alarms()
         start, end = start or span[0], end or span[1]
     series_cache: dict[str, list[dict[str, Any]]] = {}
     # Whether the store has mentions; each query then counts those of its own events.
@@ -543,7 +570,7 @@ def evaluate_alarms(
                     )
                 )
     order = {s: i for i, s in enumerate(reversed(_SEVERITIES))}
-    return sorted(alarms, key=lambda x: (x.period, order[x.severity], x.rule, x.dyad))
+    return Alarms(sorted(alarms, key=lambda x: (x.period, order[x.severity], x.rule, x.dyad)))
 
 
 def _rule_origins(rule: AlarmRule, origins: Sequence[str] | None) -> list[str] | None:

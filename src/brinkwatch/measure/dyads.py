@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Literal
 import ibis
 import pyarrow as pa
 
-from brinkwatch.codebook import Actor, Dyad, parse_actor
+from brinkwatch.codebook import Actor, Dyad, as_actor, parse_actor
 from brinkwatch.errors import ConfigError, SparseDataWarning
 from brinkwatch.measure._periods import Freq, Weight, calendar, in_window, period_of
 from brinkwatch.store import MACHINE_ORIGINS, ActorScope, state_match, with_story
@@ -68,8 +68,9 @@ SERIES_COLUMNS = (
 )
 
 
-def triad_pairs(a: Actor, b: Actor, c: Actor) -> list[tuple[Actor, Actor]]:
-    """Return the six directed dyads among three actors, in a fixed order."""
+def triad_pairs(a: Actor | str, b: Actor | str, c: Actor | str) -> list[tuple[Actor, Actor]]:
+    """Return the six directed dyads among three actors (or texts like ``"JPN"``), in order."""
+    a, b, c = (as_actor(x, field="actors") for x in (a, b, c))
     if len({a.country, b.country, c.country}) < 3:
         raise ConfigError(
             f"a triad needs three different countries, got {a}, {b}, {c}", field="actors"
@@ -222,7 +223,7 @@ def _period_volume(
 
 def dyad_series(
     events: ir.Table,
-    pairs: Sequence[tuple[Actor, Actor]],
+    pairs: Sequence[tuple[Actor | str, Actor | str]],
     *,
     freq: Freq | str = Freq.WEEK,
     start: date | None = None,
@@ -240,7 +241,7 @@ def dyad_series(
     events
         The store's canonical ``events`` table (DuckDB or Spark).
     pairs
-        Directed (source, target) actor pairs.
+        Directed (source, target) actor pairs; an actor may be text (``("JPN", "KOR")``).
     freq
         ``day``, ``week`` (Monday-based) or ``month``.
     start, end
@@ -290,6 +291,7 @@ def dyad_series(
     freq, weight = Freq(freq), Weight(weight)
     if not pairs:
         raise ConfigError("give at least one dyad", field="pairs")
+    dyads = [(as_actor(s, field="pairs"), as_actor(t, field="pairs")) for s, t in pairs]
     if count not in ("auto", "stories", "rows"):
         raise ConfigError(
             f"count is 'auto', 'stories' or 'rows'; got {str(count)[:40]!r}", field="count"
@@ -300,12 +302,12 @@ def dyad_series(
         if weight is Weight.MENTIONS
         else ibis.literal(1)
     )
-    conds = [_match(e, s, t, actors) for s, t in pairs]
-    labels = [_label(s, t) for s, t in pairs]
+    conds = [_match(e, s, t, actors) for s, t in dyads]
+    labels = [_label(s, t) for s, t in dyads]
     if len(set(labels)) != len(labels):
         raise ConfigError(f"the same dyad is asked for twice: {labels}", field="pairs")
-    by_country = [f"{s.country}->{t.country}" for s, t in pairs]
-    if by_country == labels and not any(s.types or t.types for s, t in pairs):
+    by_country = [f"{s.country}->{t.country}" for s, t in dyads]
+    if by_country == labels and not any(s.types or t.types for s, t in dyads):
         # Untyped, distinct pairs: a matched row's countries name its pair, so the (costly)
         # state-actor conditions are not evaluated a second time to label it.
         dyad = e.source_country + "->" + e.target_country
@@ -326,7 +328,7 @@ def dyad_series(
         tone_w=d.w.sum(where=d.avg_tone.notnull()),
     )
     periods = calendar(span[0], span[1], freq) if span is not None else []
-    srcs = {_label(s, t): (str(s), str(t)) for s, t in pairs}
+    srcs = {_label(s, t): (str(s), str(t)) for s, t in dyads}
     # Arrow, not lists: an empty grid keeps its date type (pandas would make it float).
     grid = ibis.memtable(
         pa.table(
@@ -392,9 +394,9 @@ def dyad_series(
 
 def triad_series(
     events: ir.Table,
-    a: Actor,
-    b: Actor,
-    c: Actor,
+    a: Actor | str,
+    b: Actor | str,
+    c: Actor | str,
     **kwargs: object,
 ) -> ir.Table:
     """Build :func:`dyad_series` for the six directed dyads among three actors.

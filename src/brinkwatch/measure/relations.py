@@ -12,11 +12,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from brinkwatch._frames import Tabular
 from brinkwatch._notes import Note, caught_notes
 from brinkwatch.codebook import Actor, Dyad
 from brinkwatch.errors import ConfigError, CoverageWarning
 from brinkwatch.measure._periods import Freq, Weight
-from brinkwatch.measure.alarms import Alarm, AlarmRule, evaluate_alarms
+from brinkwatch.measure.alarms import Alarm, AlarmRule, Alarms, evaluate_alarms
 from brinkwatch.measure.changepoints import ChangePoint, change_points
 from brinkwatch.measure.dyads import ActorScope, Count, triad_pairs
 from brinkwatch.measure.index import DEFAULT_BASELINE, history_start, windowed_index
@@ -86,8 +87,27 @@ class DyadHeadline:
     change_points: list[ChangePoint]
 
 
+def _num(v: object, spec: str = ".1f") -> str:
+    return "n/a" if not isinstance(v, int | float) else format(v, spec)
+
+
+def _latest_lines(groups: dict[str, list[dict[str, Any]]]) -> list[str]:
+    out = []
+    for label, rows in groups.items():
+        with_value = [r for r in rows if r.get("value") is not None]
+        if not with_value:
+            continue
+        r = with_value[-1]
+        low = min(with_value, key=lambda x: x["value"])
+        out.append(
+            f"{label}: latest {r['period']} {_num(r['value'])} "
+            f"(index {_num(r.get('index'), '+.2f')}), lowest {low['period']} {_num(low['value'])}"
+        )
+    return out
+
+
 @dataclass(frozen=True)
-class DyadMeasure:
+class DyadMeasure(Tabular):
     """Everything shown about a dyad: index rows, change points, alarms, headlines, notes.
 
     Attributes
@@ -145,9 +165,31 @@ class DyadMeasure:
         """Return the total frictions in force per period; empty without a register."""
         return _total(self.frictions)
 
+    def to_arrow(self) -> pa.Table:
+        """Return the indexed series (``table``): one row per directed dyad and period."""
+        return self.table
+
+    def summary(self) -> str:
+        """Return the latest and lowest period per direction, change points, alarms, notes.
+
+        Examples
+        --------
+        >>> from brinkwatch.store import example
+        >>> m = measure_dyad(example().events, "JPN-KOR", freq="month", alarms=False)
+        >>> print(m.summary().splitlines()[0])
+        JPN-KOR, month goldstein_sum against a 12-period baseline: 10 rows
+        """
+        head = (
+            f"{self.dyad.name}, {self.freq} {self.measure} against a {self.baseline}-period "
+            f"baseline: {len(self.rows)} rows"
+        )
+        cps = sum(len(v) for v in self.change_points.values())
+        tail = [f"{cps} change point(s); {Alarms(self.alarms).summary()}"]
+        return "\n".join([head, *_latest_lines(self.by_dyad()), *tail, *map(str, self.notes)])
+
 
 @dataclass(frozen=True)
-class TriadMeasure:
+class TriadMeasure(Tabular):
     """The six directed dyads of a triad: index rows and, when asked, the pairs' alarms.
 
     ``history_from``, ``reference``, ``coverage`` and ``frictions`` are as in
@@ -175,6 +217,16 @@ class TriadMeasure:
     def frictions_by_period(self) -> dict[date, float]:
         """Return the total frictions in force per period; empty without a register."""
         return _total(self.frictions)
+
+    def to_arrow(self) -> pa.Table:
+        """Return the indexed series (``table``) of the six directed dyads."""
+        return self.table
+
+    def summary(self) -> str:
+        """Return the latest and lowest period of each directed dyad, and the notes."""
+        names = "-".join(str(a) for a in self.actors)
+        head = f"{names} triad, {self.freq} {self.measure}: {len(self.rows)} rows"
+        return "\n".join([head, *_latest_lines(self.by_dyad()), *map(str, self.notes)])
 
 
 def _coverage(

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow as pa
 
+from brinkwatch.codebook import as_actor
 from brinkwatch.errors import ConfigError
 from brinkwatch.measure import Actor, dyad_series
 
@@ -152,9 +153,9 @@ def _pairs(actors: Sequence[Actor]) -> list[tuple[Actor, Actor]]:
 
 def event_streams(
     events: ir.Table,
-    actors: Sequence[Actor],
+    actors: Sequence[Actor | str],
     *,
-    exogenous: Sequence[Actor] = (),
+    exogenous: Sequence[Actor | str] = (),
     start: date | None = None,
     end: date | None = None,
     origins: Sequence[str] | None = None,
@@ -166,8 +167,9 @@ def event_streams(
     events
         The store's canonical ``events`` table (DuckDB or Spark).
     actors
-        Two or more actors; a triad gives 6 directed dyads, so 12 streams, named like
-        ``"JPN->KOR coop"`` (quad classes 1-2) and ``"JPN->KOR conflict"`` (3-4).
+        Two or more actors (``Actor`` or text such as ``"JPN"``); a triad gives 6 directed
+        dyads, so 12 streams, named like ``"JPN->KOR coop"`` (quad classes 1-2) and
+        ``"JPN->KOR conflict"`` (3-4).
     exogenous
         Outside actors, such as ``Actor("CHN")``: each adds two streams of its events toward any
         of ``actors`` (``"CHN->* coop"``, ``"CHN->* conflict"``), marked exogenous.
@@ -196,9 +198,11 @@ def event_streams(
     >>> st.counts.shape, st.counts.sum(axis=0).tolist()  # one row a day, 1 July to 22 November
     ((145, 4), [0, 3, 2, 2])
     """
-    pairs = _pairs(actors)
-    outside = [(x, a) for x in exogenous for a in actors]
-    if any(x.country in {a.country for a in actors} for x in exogenous):
+    inside = [as_actor(a, field="actors") for a in actors]
+    outer = [as_actor(x, field="exogenous") for x in exogenous]
+    pairs = _pairs(inside)
+    outside = [(x, a) for x in outer for a in inside]
+    if any(x.country in {a.country for a in inside} for x in outer):
         raise ConfigError("an exogenous actor cannot also be in the actor set", field="exogenous")
     # Stored rows of every actor, as before issue 14's state/story defaults: whether the
     # escalation model should count stories of state actors is the simulate stage's call.
@@ -216,7 +220,7 @@ def event_streams(
     n_days = (last - first).days + 1
     day_idx = np.array([(p - first).days for p in periods], dtype=np.int64)
     labels = [f"{s}->{t_}" for s, t_ in pairs]
-    ext = [str(x) for x in exogenous]
+    ext = [str(x) for x in outer]
     names = [f"{d} {k}" for d in labels for k in KINDS] + [
         f"{x}->* {k}" for x in ext for k in KINDS
     ]

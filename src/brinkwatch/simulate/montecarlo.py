@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow as pa
 
+from brinkwatch._frames import Tabular
 from brinkwatch._notes import Note, caught_notes
 from brinkwatch.errors import (
     ConfigError,
@@ -255,7 +256,7 @@ def default_variants(scenario: Scenario) -> dict[str, tuple[str, ...]]:
 
 
 @dataclass(frozen=True)
-class VariantRuns:
+class VariantRuns(Tabular):
     """A scenario run as Monte Carlo for several variants: everything a shell shows about it.
 
     Attributes
@@ -303,6 +304,40 @@ class VariantRuns:
     notes: list[Note]
     pool: Pool | None = None
     pool_spread: dict[str, pa.Table] = field(default_factory=dict)
+
+    def to_arrow(self) -> pa.Table:
+        """Return the variants compared (``comparison``): one row per variant and outcome."""
+        return self.comparison
+
+    def summary(self, top: int = 5) -> str:
+        """Return each outcome's probability without levers, and the levers that move most.
+
+        Parameters
+        ----------
+        top
+            How many variants to list for the scenario's first outcome, largest change first.
+        """
+        rows = self.comparison.to_pylist()
+        head = (
+            f"{self.scenario.title}: {len(self.runs)} variant(s), {self.n_paths:,} paths each "
+            f"(seed {self.seed})"
+        )
+        lines = [head, "Without levers:"]
+        lines += [
+            f"  {r['outcome']} {r['probability']:.1%}" for r in rows if r["variant"] == "none"
+        ]
+        first = rows[0]["outcome"] if rows else None
+        moved = [r for r in rows if r["outcome"] == first and r["variant"] != "none"]
+        moved = [r for r in moved if math.isfinite(r["diff_low"])]
+        moved.sort(key=lambda r: -abs(r["difference"]))
+        if moved:
+            lines.append(f"Variants on {first} (change against none, 95% interval):")
+        for r in moved[:top]:
+            lines.append(
+                f"  {r['variant']}: {r['probability']:.1%} ({r['difference']:+.1%}, "
+                f"{r['diff_low']:+.1%} to {r['diff_high']:+.1%})"
+            )
+        return "\n".join([*lines, *map(str, self.notes)])
 
 
 def run_variants(

@@ -24,8 +24,10 @@ async def api_code(request: Request) -> JSONResponse:
 
 @router.post("/code/ingest")
 async def api_code_ingest(request: Request) -> JSONResponse:
-    """Code the text again on the server and add its events to the store."""
-    text, day = v.coder_body(await json_body(request), need_date=True)
+    """Code the text again on the server and add its events (the reviewed ones) to the store."""
+    body = await json_body(request)
+    text, day = v.coder_body(body, need_date=True)
+    reviews = v.coder_reviews(body)
     svc = services(request)
     assert day is not None  # coder_body requires it when need_date
-    return await json_response(lambda: views.add_coded(svc.access, svc.coder, text, day))
+    return await json_response(lambda: views.add_coded(svc.access, svc.coder, text, day, reviews))

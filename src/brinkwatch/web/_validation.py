@@ -31,9 +31,11 @@ __all__ = [
     "MAX_SEED",
     "MAX_TEXT",
     "MEASURES",
+    "Review",
     "RunRequest",
     "check_host",
     "coder_body",
+    "coder_reviews",
     "country",
     "daily_window",
     "date_range",
@@ -489,6 +491,65 @@ def coder_body(body: Mapping[str, Any], *, need_date: bool) -> tuple[str, date |
     if need_date and d is None:
         raise ConfigError("stored events need the text's date, as YYYY-MM-DD", field="date")
     return text, d
+
+
+#: What a reviewer may do with a coded row before it is stored.
+REVIEW_ACTIONS = ("accept", "edit", "reject")
+
+
+@dataclass(frozen=True)
+class Review:
+    """A reviewer's decision on one coded row: accept, edit (with the new values) or reject."""
+
+    event_id: str
+    action: str
+    code: str | None = None
+    source: str | None = None
+    target: str | None = None
+    event_date: date | None = None
+
+
+def coder_reviews(body: Mapping[str, Any], limit: int = 1000) -> list[Review] | None:
+    """Parse the reviewed rows sent with a store request; ``None`` when none were sent.
+
+    Examples
+    --------
+    >>> r = coder_reviews({"rows": [{"event_id": "coded-1", "action": "edit", "code": "112"}]})
+    >>> r[0].action, r[0].code, r[0].source
+    ('edit', '112', None)
+    >>> coder_reviews({}) is None
+    True
+    """
+    rows = body.get("rows")
+    if rows is None:
+        return None
+    if not isinstance(rows, list) or len(rows) > limit:
+        raise ConfigError(f"expected a list of at most {limit} reviewed rows", field="rows")
+    out = []
+    for i, row in enumerate(rows):
+        where = f"rows[{i}]"
+        if not isinstance(row, dict):
+            raise ConfigError("expected an object with event_id and action", field=where)
+        eid, action = row.get("event_id"), row.get("action")
+        if not isinstance(eid, str) or not eid:
+            raise ConfigError("each reviewed row needs the event_id it was coded with", field=where)
+        if action not in REVIEW_ACTIONS:
+            raise ConfigError(
+                f"action must be one of {', '.join(REVIEW_ACTIONS)}; got {_show(str(action))}",
+                field=f"{where}.action",
+            )
+        values: dict[str, str | None] = {}
+        for key in ("code", "source", "target"):
+            v = row.get(key)
+            values[key] = (
+                v.strip() if isinstance(v, str) and v.strip() and action == "edit" else None
+            )
+        raw = row.get("event_date")
+        when = (
+            day(raw, f"{where}.event_date") if action == "edit" and isinstance(raw, str) else None
+        )
+        out.append(Review(eid, str(action), event_date=when, **values))
+    return out
 
 
 def is_loopback(host: str) -> bool:

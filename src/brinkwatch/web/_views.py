@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from brinkwatch.simulate import Dynamics
     from brinkwatch.simulate.scenario import Scenario
     from brinkwatch.web._state import StoreAccess
+    from brinkwatch.web._validation import Review
 
 __all__ = [
     "CoderHolder",
@@ -622,12 +623,38 @@ class CoderHolder:
         return self._coder
 
 
-def _code(holder: CoderHolder, text: str, day: date | None) -> Any:
+def _code(
+    holder: CoderHolder, text: str, day: date | None, reviews: Sequence[Review] | None = None
+) -> Any:
     from brinkwatch.coding import events_to_table
 
     with holder.lock:
-        events = holder.get().code(text, date=day, doc_id="dashboard")
+        events: list[Any] = holder.get().code(text, date=day, doc_id="dashboard")
+    if reviews is not None:
+        events = _reviewed(events, reviews)
     return events_to_table(events)
+
+
+def _reviewed(events: list[Any], reviews: Sequence[Review]) -> list[Any]:
+    """Keep the accepted rows and the edited ones (with their new values), in text order."""
+    by_id = {r.event_id: r for r in reviews}
+    known = {e.event_id for e in events}
+    stale = [r.event_id for r in reviews if r.event_id not in known]
+    if stale:
+        raise ConfigError(
+            f"{len(stale)} reviewed row(s) are not among the events coded from this text and "
+            "date (the text or date changed after coding); code the text again and review it",
+            field="rows",
+        )
+    out = []
+    for e in events:
+        r = by_id.get(e.event_id)
+        if r is None or r.action == "reject":
+            continue
+        if r.action == "edit":
+            e = e.edited(code=r.code, source=r.source, target=r.target, event_date=r.event_date)
+        out.append(e)
+    return out
 
 
 def code_text(holder: CoderHolder, text: str, day: date | None) -> dict[str, Any]:
@@ -653,17 +680,28 @@ def code_text(holder: CoderHolder, text: str, day: date | None) -> dict[str, Any
                 "mark_end": r["span_end"] - r["sentence_start"],
                 "span_start": r["span_start"],
                 "span_end": r["span_end"],
+                "date_phrase": r["date_phrase"],
             }
         )
     return {"events": events, "date": day.isoformat() if day else None}
 
 
-def add_coded(access: StoreAccess, holder: CoderHolder, text: str, day: date) -> dict[str, Any]:
-    """Code ``text`` again on the server and store its events (the only write action)."""
+def add_coded(
+    access: StoreAccess,
+    holder: CoderHolder,
+    text: str,
+    day: date,
+    reviews: Sequence[Review] | None = None,
+) -> dict[str, Any]:
+    """Code ``text`` again on the server and store its events (the only write action).
+
+    With ``reviews``, only the rows accepted or edited are stored, edited ones with the
+    reviewer's code, actors and date; without, every coded row is.
+    """
     from brinkwatch.ingest import ingest_coded
 
-    # The server codes the text itself rather than trusting events sent by the page.
-    table = _code(holder, text, day)
+    # The server codes the text itself and takes only the reviewer's decisions from the page.
+    table = _code(holder, text, day, reviews)
     with access.write() as store:
         rep = ingest_coded(store, table, source_name=f"dashboard coder ({day})")
     if not rep.ok:
@@ -674,4 +712,5 @@ def add_coded(access: StoreAccess, holder: CoderHolder, text: str, day: date) ->
         "duplicates": rep.duplicates,
         "rejected": rep.rejected,
         "batch_id": rep.batch_id,
+        "reviewed": None if reviews is None else len(reviews),
     }

@@ -184,6 +184,90 @@ function highlighted(sentence, start, end) {
   return span;
 }
 
+function reviewButton(tr, action, label) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = "review-" + action;
+  b.textContent = label;
+  b.addEventListener("click", () => setReview(tr, action));
+  return b;
+}
+
+function setReview(tr, action) {
+  // A row is stored only when accepted or edited; editing turns its cells into inputs.
+  tr.dataset.action = action;
+  tr.querySelector(".review-state").textContent = action === "edit" ? "edited" : action + "ed";
+  if (action === "edit" && !tr.querySelector("input.edit-code")) {
+    for (const [cls, key] of [["edit-date", "event_date"], ["edit-source", "source"],
+                              ["edit-target", "target"], ["edit-code", "cameo_code"]]) {
+      const td = tr.querySelector("td." + cls);
+      const input = document.createElement("input");
+      input.className = cls;
+      input.type = cls === "edit-date" ? "date" : "text";
+      input.size = cls === "edit-code" ? 5 : 9;
+      input.value = tr.dataset[key] || "";
+      input.setAttribute("aria-label", cls.slice(5));
+      td.replaceChildren(input);
+    }
+  }
+}
+
+function reviewedRows() {
+  const rows = [];
+  for (const tr of document.querySelectorAll("#coded-events tbody tr")) {
+    const action = tr.dataset.action;
+    if (!action) continue;
+    const row = {event_id: tr.dataset.eventId, action: action};
+    if (action === "edit") {
+      row.event_date = tr.querySelector("input.edit-date").value;
+      row.source = tr.querySelector("input.edit-source").value;
+      row.target = tr.querySelector("input.edit-target").value;
+      row.code = tr.querySelector("input.edit-code").value;
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+function codedRow(e) {
+  const tr = document.createElement("tr");
+  tr.dataset.code = e.cameo_code;
+  tr.dataset.cameo_code = e.cameo_code;
+  tr.dataset.eventId = e.event_id;
+  tr.dataset.event_date = e.event_date || "";
+  tr.dataset.source = e.source;
+  tr.dataset.target = e.target;
+  tr.dataset.action = "";
+  const when = cell(tr, e.event_date || "", "edit-date");
+  if (e.date_phrase) {
+    // The words of the text that set the date.
+    const ph = document.createElement("span");
+    ph.className = "date-phrase";
+    ph.textContent = " (\u201c" + e.date_phrase + "\u201d)";
+    when.appendChild(ph);
+  }
+  cell(tr, e.source, "edit-source");
+  cell(tr, e.target, "edit-target");
+  cell(tr, e.cameo_code + " " + e.cameo_name, "edit-code");
+  cell(tr, String(e.quad_class));
+  cell(tr, e.goldstein.toFixed(1), "n");
+  cell(tr, e.confidence.toFixed(2), "n");
+  cell(tr, e.flags);
+  const td = document.createElement("td");
+  td.appendChild(highlighted(e.sentence, e.mark_start, e.mark_end));
+  tr.appendChild(td);
+  const review = document.createElement("td");
+  review.className = "review";
+  review.append(reviewButton(tr, "accept", "Accept"), reviewButton(tr, "edit", "Edit"),
+                reviewButton(tr, "reject", "Reject"));
+  const state = document.createElement("span");
+  state.className = "review-state";
+  state.textContent = "not reviewed";
+  review.appendChild(state);
+  tr.appendChild(review);
+  return tr;
+}
+
 function setupCoder() {
   const form = document.getElementById("coder-form");
   if (!form) return;
@@ -193,39 +277,39 @@ function setupCoder() {
     text: document.getElementById("coder-text").value,
     date: document.getElementById("coder-date").value,
   });
+  let coded = null;  // the text and date the rows were coded from: the server codes them again
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     errBox.hidden = true;
     added.textContent = "";
-    const r = await postJSON("/api/code", payload());
+    const sent = payload();
+    const r = await postJSON("/api/code", sent);
     if (!r.ok) { showError(errBox, r.body, r.status); return; }
+    coded = sent;
     const body = document.querySelector("#coded-events tbody");
-    body.replaceChildren();
-    for (const e of r.body.events) {
-      const tr = document.createElement("tr");
-      tr.dataset.code = e.cameo_code;
-      cell(tr, e.event_date || "");
-      cell(tr, e.source);
-      cell(tr, e.target);
-      cell(tr, e.cameo_code + " " + e.cameo_name);
-      cell(tr, String(e.quad_class));
-      cell(tr, e.goldstein.toFixed(1), "n");
-      cell(tr, e.confidence.toFixed(2), "n");
-      cell(tr, e.flags);
-      const td = document.createElement("td");
-      td.appendChild(highlighted(e.sentence, e.mark_start, e.mark_end));
-      tr.appendChild(td);
-      body.appendChild(tr);
-    }
+    body.replaceChildren(...r.body.events.map(codedRow));
     document.getElementById("coded-head").textContent = r.body.events.length + " coded event(s)";
     document.getElementById("coded").hidden = false;
   });
+  document.getElementById("accept-all").addEventListener("click", () => {
+    for (const tr of document.querySelectorAll("#coded-events tbody tr")) {
+      if (!tr.dataset.action) setReview(tr, "accept");
+    }
+  });
   document.getElementById("add").addEventListener("click", async () => {
     errBox.hidden = true;
-    const r = await postJSON("/api/code/ingest", payload());
+    const rows = reviewedRows();
+    const kept = rows.filter((r) => r.action !== "reject").length;
+    if (!coded || kept === 0) {
+      added.textContent = "Accept or edit at least one row: only those are stored.";
+      return;
+    }
+    const r = await postJSON("/api/code/ingest", {...coded, rows: rows});
     if (!r.ok) { showError(errBox, r.body, r.status); return; }
     added.textContent = "Stored " + r.body.stored + " event(s); " + r.body.duplicates +
-      " already stored, " + r.body.rejected + " rejected.";
+      " already stored, " + r.body.rejected + " rejected by the store; " +
+      (document.querySelectorAll("#coded-events tbody tr").length - kept) +
+      " row(s) rejected or not reviewed were left out.";
   });
 }
 
