@@ -30,6 +30,7 @@ from brinkwatch.measure.dyads import (
     triad_pairs,
     triad_series,
 )
+from brinkwatch.measure.evidence import top_events
 from brinkwatch.measure.index import (
     DEFAULT_BASELINE,
     indexed_series,
@@ -90,6 +91,7 @@ __all__ = [
     "period_start",
     "relation_index",
     "score_alarms",
+    "top_events",
     "triad_pairs",
     "triad_series",
 ]

@@ -178,6 +178,24 @@ def _cached_view(
     return wrap
 
 
+def _evidence(
+    events: Any, rows: Sequence[dict[str, Any]], freq: str, end: date | None
+) -> dict[str, dict[date, list[Any]]]:
+    """Top events of each directed dyad per period over the rows' window, for the hover."""
+    from brinkwatch.codebook import split_label
+    from brinkwatch.measure import top_events
+
+    if not rows:
+        return {}
+    first = min(r["period"] for r in rows)
+    out = {}
+    for label in dict.fromkeys(r["dyad"] for r in rows):
+        parts = split_label(label)
+        if parts is not None:
+            out[label] = top_events(events, *parts, freq=freq, start=first, end=end)
+    return out
+
+
 def _open_from(periods: Sequence[date]) -> date | None:
     ps = sorted(set(periods))
     return ps[-OPEN_PERIODS] if len(ps) >= OPEN_PERIODS else (ps[0] if ps else None)
@@ -196,15 +214,30 @@ def triad_view(
     """Summarise the six directed dyads: latest value and index, "lowest since", alarms."""
     from brinkwatch.measure import measure_triad
     from brinkwatch.report import triad_figure
+    from brinkwatch.report.labels import human_label, measure_axis
 
     with access.read() as store:
         t = measure_triad(
             store.events, actors, freq=freq, start=start, end=end, measure=measure, alarms=True
         )
-    rows = t.rows
+        rows = t.rows
+        evidence = _evidence(store.events, rows, freq, end)
     open_from = _open_from([r["period"] for r in rows])
-    title = f"{' '.join(actors)}: {measure} by {freq}"
-    fig = triad_figure(rows, measure="value", title=title, coverage=t.coverage) if rows else None
+    title = f"{' '.join(actors)}: {human_label(measure)} by {freq}"
+    fig = (
+        triad_figure(
+            rows,
+            measure="value",
+            title=title,
+            coverage=t.coverage,
+            evidence=evidence,
+            label=measure_axis(measure, freq),
+            period=freq,
+            slider=True,
+        )
+        if rows
+        else None
+    )
     return {
         "actors": list(actors),
         "freq": freq,
@@ -233,6 +266,7 @@ def dyad_view(
     """Index with change points and alarms, and the quad-class breakdown, of a dyad."""
     from brinkwatch.measure import measure_dyad
     from brinkwatch.report import index_figure
+    from brinkwatch.report.labels import human_label, measure_axis
 
     with access.read() as store:
         m = measure_dyad(
@@ -244,6 +278,7 @@ def dyad_view(
             measure=measure,
             register=access.register,
         )
+        evidence = _evidence(store.events, m.rows, freq, end)
     rows, by, label = m.rows, m.by_dyad(), pair.name
     frictions = m.frictions_by_period()
     fig = index_figure(
@@ -251,10 +286,13 @@ def dyad_view(
         measure="value",
         change_points=m.change_points,
         alarms=m.alarms,
-        title=f"{label} {measure} by {freq}: change points and alarms",
-        label=measure,
+        title=f"{label} {human_label(measure)} by {freq}: change points and alarms",
+        label=measure_axis(measure, freq),
         coverage=m.coverage,
         frictions=frictions,
+        evidence=evidence,
+        period=freq,
+        slider=True,
     )
     open_from = _open_from([r["period"] for r in rows])
     return {
@@ -344,6 +382,8 @@ def _quad_figure(by: dict[str, list[dict[str, Any]]], label: str, freq: str) -> 
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
+    from brinkwatch.report.figures import SUBPLOT_TITLE_PX
+
     quad = make_subplots(rows=max(1, len(by)), cols=1, subplot_titles=list(by), shared_xaxes=True)
     for i, rs in enumerate(by.values(), start=1):
         for q, colour in zip(_QUADS, _QUAD_COLOURS, strict=True):
@@ -365,6 +405,9 @@ def _quad_figure(by: dict[str, list[dict[str, Any]]], label: str, freq: str) -> 
         title=f"{label}: events by quad class per {freq}",
         height=260 * max(1, len(by)) + 80,
     )
+    quad.update_annotations(font_size=SUBPLOT_TITLE_PX)
+    quad.update_yaxes(title_text=f"events per {freq}")
+    quad.update_xaxes(title_text=freq, row=max(1, len(by)), col=1)
     return quad
 
 
