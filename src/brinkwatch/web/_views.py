@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import threading
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -38,10 +39,12 @@ __all__ = [
     "events_view",
     "explain_view",
     "figure_json",
+    "plain_text",
     "query_field",
     "run_scenario",
     "scenario_catalogue",
     "scenario_variants",
+    "top_events_view",
     "triad_view",
 ]
 
@@ -58,6 +61,45 @@ def query_field(name: str | None) -> str | None:
     ('from', 'measure', None)
     """
     return QUERY_FIELDS.get(name, name) if name is not None else None
+
+
+#: Command-line flags -> what the page calls the same setting.
+_FLAG_WORDS = {
+    "freq": "frequency ('by')",
+    "db": "store",
+    "origin": "origin",
+    "lags": "lag order",
+    "difference": "differencing",
+    "all-actors": "all actors",
+    "register": "instruments register",
+}
+_FLAG = re.compile(r"(?<![\w-])--([a-z][a-z-]*)")
+# A command to run, in parentheses: "(brinkwatch serve --register FILE)".
+_COMMAND_HINT = re.compile(r"\s*\([^()]*\bbrinkwatch [a-z][^()]*\)")
+# A flag alone in parentheses, repeating the words before it: "origins (--origin)".
+_FLAG_HINT = re.compile(r"\s*\((?:[a-z_]+=,?\s*)?--[a-z-]+\)")
+
+
+def plain_text(text: str | None) -> str | None:
+    """Return a library message as a page shows it: without command-line flags or commands.
+
+    The library's messages serve the command line too; a page has no flags, so a flag
+    becomes the name of the setting it stands for.
+
+    Examples
+    --------
+    >>> plain_text("too sparse; a coarser --freq may help")
+    "too sparse; a coarser frequency ('by') may help"
+    >>> plain_text("no register is loaded (brinkwatch serve --register FILE), so none")
+    'no register is loaded, so none'
+    >>> plain_text("choose other origins (--origin) instead")
+    'choose other origins instead'
+    """
+    if text is None:
+        return None
+    text = _COMMAND_HINT.sub("", text)
+    text = _FLAG_HINT.sub("", text)
+    return _FLAG.sub(lambda m: _FLAG_WORDS.get(m[1], m[1].replace("-", " ")), text)
 
 
 _P = ParamSpec("_P")
@@ -421,14 +463,20 @@ def events_view(
     quads: Sequence[int] | None,
     origin: str | None,
     limit: int,
+    directed: bool = False,
 ) -> dict[str, Any]:
-    """Events of a dyad with their evidence: link, sentence or chronology citation."""
+    """Events of a dyad with their evidence: link, sentence or chronology citation.
+
+    ``directed`` keeps only events from the pair's source to its target (a click on one
+    direction's bar).
+    """
     from brinkwatch.store import select_events
 
     with access.read() as store:
         e = select_events(
             store.events,
             dyad=pair,
+            directed=directed,
             start=start,
             end=end,
             roots=roots,
@@ -463,7 +511,56 @@ def events_view(
         r["event_date"] = r["event_date"].isoformat()
         r["url"] = _safe_url(r["source_url"])
         r["text"] = r["description"] or r["sentence"] or ""
-    return {"total": total, "shown": len(rows), "events": rows}
+    return {
+        "total": total,
+        "shown": len(rows),
+        "events": rows,
+        "dyad": str(pair),
+        "directed": directed,
+        "from": start.isoformat() if start else None,
+        "to": end.isoformat() if end else None,
+    }
+
+
+@_cached_view("top_events")
+def top_events_view(
+    access: StoreAccess,
+    pair: Dyad,
+    *,
+    freq: str,
+    start: date | None,
+    end: date | None,
+    n: int,
+) -> dict[str, Any]:
+    """List the top ``n`` stories (by sources) of a directed dyad in each period of a window."""
+    from brinkwatch.measure import top_events
+
+    with access.read() as store:
+        top = top_events(
+            store.events, pair.source, pair.target, freq=freq, start=start, end=end, n=n
+        )
+    return {
+        "dyad": pair.label,
+        "freq": freq,
+        "periods": [
+            {
+                "period": p.isoformat(),
+                "events": [
+                    {
+                        "event_id": e.event_id,
+                        "event_date": e.event_date.isoformat(),
+                        "cameo_code": e.cameo_code,
+                        "text": e.text or e.reference,
+                        "sources": e.sources,
+                        "rows": e.rows,
+                        "url": _safe_url(e.reference),
+                    }
+                    for e in evs
+                ],
+            }
+            for p, evs in top.items()
+        ],
+    }
 
 
 @_cached_view("explain")
@@ -507,7 +604,9 @@ def explain_view(
         "dynamics": bool(model.dynamics_),
         "lags": None if model.insufficient_ else model.lag_order_,
         "series": list(model.names_),
-        "notes": list(dict.fromkeys([*model.notes_, *(n.message for n in x.notes)])),
+        "notes": [
+            plain_text(n) for n in dict.fromkeys([*model.notes_, *(n.message for n in x.notes)])
+        ],
         "granger": [
             {
                 "label": g.label,
@@ -638,7 +737,7 @@ def run_scenario(
         "paths": paths,
         "seed": seed,
         "variants": {k: list(v) for k, v in variants.items()},
-        "notes": list(dict.fromkeys([*dyn.notes, *notes, *ours])),
+        "notes": [plain_text(n) for n in dict.fromkeys([*dyn.notes, *notes, *ours])],
         "outcomes": res.outcomes.to_pylist(),
         "comparison": res.comparison.to_pylist(),
         "fan_none": [
