@@ -381,7 +381,9 @@ def triad_figure(
             col=i % cols + 1,
         )
         if i % cols == 0:
-            fig.update_yaxes(title_text=label or measure, row=i // cols + 1, col=1)
+            # Two short lines: a panel is too short for the measure and its unit in one.
+            text = (label or measure).replace(" (", "<br>(", 1)
+            fig.update_yaxes(title_text=text, title_font_size=11, row=i // cols + 1, col=1)
     fig.update_layout(title=title, template="plotly_white", hovermode="closest")
     fig.update_annotations(font_size=SUBPLOT_TITLE_PX)
     if coverage:
