@@ -29,8 +29,11 @@ function eventsLink(point) {
     here.searchParams.forEach((v, k) => url.searchParams.set(k, v));
   } else {
     url.searchParams.set("dyad", c[0].replace("->", "-"));
+    // The window the figure shows: the page's form holds it, defaults included.
+    const form = document.querySelector("form.controls");
     for (const k of ["freq", "measure", "from", "to"]) {
-      const v = here.searchParams.get(k);
+      const field = form ? form.elements.namedItem(k) : null;
+      const v = (field && field.value) || here.searchParams.get(k);
       if (v) url.searchParams.set(k, v);
     }
   }
