@@ -33,6 +33,23 @@ def _title(irf: ImpulseResponse, title: str) -> str:
     return title or f"Responses to one-s.d. surprises: {kind}{band}"
 
 
+def _band(h: list[int], upper: list[float], lower: list[float]) -> go.Scatter:
+    """Draw the interval as one filled area: up the upper bound, back down the lower one."""
+    return go.Scatter(
+        x=h + h[::-1],
+        y=upper + lower[::-1],
+        fill="toself",
+        fillcolor=_BAND,
+        # Lines, not Plotly's default markers: a band is an area, and markers cycled the
+        # default colours over it.
+        mode="lines",
+        line={"width": 0, "color": _BAND},
+        name="interval",
+        hoverinfo="skip",
+        showlegend=False,
+    )
+
+
 def irf_figure(irf: ImpulseResponse, *, title: str = "") -> go.Figure:
     """Grid of impulse responses: row = responding series, column = series surprised.
 
@@ -69,23 +86,8 @@ def irf_figure(irf: ImpulseResponse, *, title: str = "") -> go.Figure:
     for i in range(k):
         for j in range(k):
             if irf.lower is not None and irf.upper is not None:
-                fig.add_trace(
-                    go.Scatter(
-                        x=h + h[::-1],
-                        y=list(irf.upper[:, i, j]) + list(irf.lower[::-1, i, j]),
-                        fill="toself",
-                        fillcolor=_BAND,
-                        # Lines, not Plotly's default markers: a band is an area, and
-                        # markers cycled the default colours over it.
-                        mode="lines",
-                        line={"width": 0, "color": _BAND},
-                        name="interval",
-                        hoverinfo="skip",
-                        showlegend=False,
-                    ),
-                    row=i + 1,
-                    col=j + 1,
-                )
+                band = _band(h, list(irf.upper[:, i, j]), list(irf.lower[:, i, j]))
+                fig.add_trace(band, row=i + 1, col=j + 1)
             fig.add_trace(
                 go.Scatter(
                     x=h,

@@ -159,25 +159,7 @@ def index_figure(
     for dyad in dyads:
         rs = [r for r in rows if r["dyad"] == dyad]
         _change_points(fig, dyad, rs, measure, (change_points or {}).get(dyad, []), top)
-    if alarms:
-        level = {(r["dyad"], r["period"]): r[measure] for r in rows}
-        for sev, colour in _SEVERITY_COLOURS.items():
-            hits = [a for a in alarms if a.severity == sev]
-            if not hits:
-                continue
-            ys = [_alarm_y(a, level) for a in hits]
-            fig.add_trace(
-                go.Scatter(
-                    x=[a.period for a in hits],
-                    y=ys,
-                    mode="markers",
-                    name=f"alarm: {sev}",
-                    marker={"symbol": "triangle-down", "size": 11, "color": colour},
-                    hovertext=[_alarm_text(a) for a in hits],
-                    hoverinfo="text",
-                ),
-                **top,
-            )
+    _alarm_markers(fig, alarms, rows, measure, top)
     fig.update_layout(
         title=title,
         yaxis_title=label or measure,
@@ -196,6 +178,33 @@ def index_figure(
     if frictions:
         _add_frictions(fig, frictions)
     return fig
+
+
+def _alarm_markers(
+    fig: go.Figure,
+    alarms: Sequence[Alarm],
+    rows: Sequence[dict[str, Any]],
+    measure: str,
+    top: dict[str, int],
+) -> None:
+    """One marker trace per severity, at the alarm's dyad and period; hover gives evidence."""
+    level = {(r["dyad"], r["period"]): r[measure] for r in rows}
+    for sev, colour in _SEVERITY_COLOURS.items():
+        hits = [a for a in alarms if a.severity == sev]
+        if not hits:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=[a.period for a in hits],
+                y=[_alarm_y(a, level) for a in hits],
+                mode="markers",
+                name=f"alarm: {sev}",
+                marker={"symbol": "triangle-down", "size": 11, "color": colour},
+                hovertext=[_alarm_text(a) for a in hits],
+                hoverinfo="text",
+            ),
+            **top,
+        )
 
 
 def _change_points(

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from brinkwatch.codebook import Dyad
     from brinkwatch.coding import Coder
     from brinkwatch.instruments import Register
-    from brinkwatch.measure import Alarm, Coverage
+    from brinkwatch.measure import Alarm, ChangePoint, Coverage
     from brinkwatch.simulate import Dynamics
     from brinkwatch.simulate.scenario import Scenario
     from brinkwatch.web._state import StoreAccess
@@ -353,22 +353,26 @@ def dyad_view(
             {"dyad": d, **{q: int(sum(r[q] or 0 for r in rs)) for q in _QUADS}}
             for d, rs in by.items()
         ],
-        "change_points": [
-            {
-                "dyad": d,
-                "period": c.period.isoformat() if c.period else None,
-                "mean_before": c.mean_before,
-                "mean_after": c.mean_after,
-                "direction": c.direction,
-            }
-            for d, cs in m.change_points.items()
-            for c in cs
-        ],
+        "change_points": _change_point_dicts(m.change_points),
         "alarms": [_alarm_dict(x, open_from) for x in reversed(m.alarms)],
         "figure": figure_json(fig),
         "coverage": _coverage_dicts(m.coverage),
         "quad_figure": figure_json(_quad_figure(by, label, freq)),
     }
+
+
+def _change_point_dicts(cps: dict[str, list[ChangePoint]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "dyad": d,
+            "period": c.period.isoformat() if c.period else None,
+            "mean_before": c.mean_before,
+            "mean_after": c.mean_after,
+            "direction": c.direction,
+        }
+        for d, cs in cps.items()
+        for c in cs
+    ]
 
 
 def _default_day(access: StoreAccess, register: Register) -> date:
