@@ -220,3 +220,31 @@ def test_page_errors_name_settings_not_flags(ltab: LoggedTab) -> None:
     ltab.open("/dyad?dyad=JPN-KOR&freq=day&from=2000-01-01&to=2020-12-31")
     text = ltab.page.inner_text("#error")
     assert "--" not in text and "Error" not in text.split(":")[0]
+
+
+def test_a_quad_class_bar_lists_its_class_events(ltab: LoggedTab, web_db: Path) -> None:
+    from brinkwatch.measure import top_events_by_quad
+
+    ltab.open("/dyad?dyad=JPN-KOR&freq=month&from=2019-01-01&to=2020-12-31")
+    ltab.page.locator("#fig-quads .main-svg").first.wait_for()
+    # The material-conflict bar of KOR->JPN in July 2019 (Seoul's retaliation).
+    with connect(web_db, read_only=True) as s:
+        top = top_events_by_quad(
+            s.events, "KOR", "JPN", freq="month", start=date(2019, 1, 1), end=date(2020, 12, 31)
+        )
+    key = max(
+        (k for k in top if k[1] in (3, 4)),
+        key=lambda k: len(top[k]),
+    )
+    custom = ltab.page.evaluate(
+        """([period, quad]) => {
+          const gd = document.getElementById('fig-quads');
+          for (const t of gd.data) for (const c of t.customdata)
+            if (c[0] === 'KOR->JPN' && c[1] === period && c[4] === quad) return c;
+          return null;
+        }""",
+        [key[0].isoformat(), key[1]],
+    )
+    assert custom is not None
+    for e in top[key]:
+        assert (e.text or e.reference or e.event_id)[:40] in custom[3]

@@ -20,7 +20,14 @@ from brinkwatch.measure.changepoints import ChangePoint
 from brinkwatch.measure.relations import Coverage
 from brinkwatch.report.labels import dyad_colour
 
-__all__ = ["EVENTS_SHOWN", "coverage_strip", "index_figure", "render", "triad_figure"]
+__all__ = [
+    "EVENTS_SHOWN",
+    "coverage_strip",
+    "index_figure",
+    "quad_figure",
+    "render",
+    "triad_figure",
+]
 
 #: Top events (stories, by sources) a bar's or point's hover lists.
 EVENTS_SHOWN = 3
@@ -407,6 +414,69 @@ def triad_figure(
         _range_controls(fig, bottom.xaxis.plotly_name)
     if frictions:
         _add_frictions(fig, frictions)
+    return fig
+
+
+_QUADS = ("verbal_coop", "material_coop", "verbal_conflict", "material_conflict")
+_QUAD_COLOURS = ("#9ecae1", "#2171b5", "#fc9272", "#cb181d")
+
+
+def quad_figure(
+    by: dict[str, list[dict[str, Any]]],
+    *,
+    title: str = "",
+    period: str = "period",
+    evidence: dict[str, dict[tuple[date, int], list[Evidence]]] | None = None,
+) -> go.Figure:
+    """Stacked bars of events per quad class, one panel per directed dyad.
+
+    Parameters
+    ----------
+    by
+        Series rows by dyad label (``DyadMeasure.by_dyad()``), with the four quad counts.
+    title, period
+        Figure title, and what a period is (the x axis title).
+    evidence
+        Top events by dyad, then (period, quad class), from
+        :func:`~brinkwatch.measure.top_events_by_quad`: each bar's hover lists them and its
+        ``customdata`` holds the dyad, the period's days and the quad class for a click.
+    """
+    n = max(1, len(by))
+    fig = make_subplots(rows=n, cols=1, subplot_titles=list(by), shared_xaxes=True)
+    ends = _period_ends([r["period"] for rs in by.values() for r in rs])
+    for i, (dyad, rs) in enumerate(by.items(), start=1):
+        ev = (evidence or {}).get(dyad, {})
+        for k, (q, colour) in enumerate(zip(_QUADS, _QUAD_COLOURS, strict=True), start=1):
+            name = q.replace("_", " ")
+            custom = [
+                [
+                    dyad,
+                    r["period"].isoformat(),
+                    ends.get(r["period"], r["period"]).isoformat(),
+                    f"<b>{dyad}</b> {r['period']}: {r[q] or 0} {name}<br>"
+                    + _hover_lines(ev.get((r["period"], k), [])),
+                    k,
+                ]
+                for r in rs
+            ]
+            fig.add_trace(
+                go.Bar(
+                    x=[r["period"] for r in rs],
+                    y=[r[q] for r in rs],
+                    name=name,
+                    marker_color=colour,
+                    legendgroup=q,
+                    showlegend=i == 1,
+                    customdata=custom,
+                    hovertemplate="%{customdata[3]}<extra></extra>",
+                ),
+                row=i,
+                col=1,
+            )
+    fig.update_layout(barmode="stack", template="plotly_white", title=title, height=260 * n + 80)
+    fig.update_annotations(font_size=SUBPLOT_TITLE_PX)
+    fig.update_yaxes(title_text=f"events per {period}")
+    fig.update_xaxes(title_text=period, row=n, col=1)
     return fig
 
 

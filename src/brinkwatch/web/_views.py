@@ -109,7 +109,6 @@ _View: TypeAlias = Callable[Concatenate["StoreAccess", _P], dict[str, Any]]
 #: Alarms in the last this many periods of the window count as open.
 OPEN_PERIODS = 3
 _QUADS = ("verbal_coop", "material_coop", "verbal_conflict", "material_conflict")
-_QUAD_COLOURS = ("#9ecae1", "#2171b5", "#fc9272", "#cb181d")
 
 
 def figure_json(fig: go.Figure) -> str:
@@ -221,12 +220,18 @@ def _cached_view(
 
 
 def _evidence(
-    events: Any, rows: Sequence[dict[str, Any]], freq: str, end: date | None
-) -> dict[str, dict[date, list[Any]]]:
-    """Top events of each directed dyad per period over the rows' window, for the hover."""
+    events: Any,
+    rows: Sequence[dict[str, Any]],
+    freq: str,
+    end: date | None,
+    *,
+    by_quad: bool = False,
+) -> dict[str, dict[Any, list[Any]]]:
+    """Top events of each directed dyad per period (and quad class) in the rows' window."""
     from brinkwatch.codebook import split_label
-    from brinkwatch.measure import top_events
+    from brinkwatch.measure import top_events, top_events_by_quad
 
+    top: Callable[..., dict[Any, list[Any]]] = top_events_by_quad if by_quad else top_events
     if not rows:
         return {}
     first = min(r["period"] for r in rows)
@@ -234,7 +239,7 @@ def _evidence(
     for label in dict.fromkeys(r["dyad"] for r in rows):
         parts = split_label(label)
         if parts is not None:
-            out[label] = top_events(events, *parts, freq=freq, start=first, end=end)
+            out[label] = top(events, *parts, freq=freq, start=first, end=end)
     return out
 
 
@@ -307,7 +312,7 @@ def dyad_view(
 ) -> dict[str, Any]:
     """Index with change points and alarms, and the quad-class breakdown, of a dyad."""
     from brinkwatch.measure import measure_dyad
-    from brinkwatch.report import index_figure
+    from brinkwatch.report import index_figure, quad_figure
     from brinkwatch.report.labels import human_label, measure_axis
 
     with access.read() as store:
@@ -321,6 +326,7 @@ def dyad_view(
             register=access.register,
         )
         evidence = _evidence(store.events, m.rows, freq, end)
+        quad_evidence = _evidence(store.events, m.rows, freq, end, by_quad=True)
     rows, by, label = m.rows, m.by_dyad(), pair.name
     frictions = m.frictions_by_period()
     fig = index_figure(
@@ -357,7 +363,14 @@ def dyad_view(
         "alarms": [_alarm_dict(x, open_from) for x in reversed(m.alarms)],
         "figure": figure_json(fig),
         "coverage": _coverage_dicts(m.coverage),
-        "quad_figure": figure_json(_quad_figure(by, label, freq)),
+        "quad_figure": figure_json(
+            quad_figure(
+                by,
+                title=f"{label}: events by quad class per {freq}",
+                period=freq,
+                evidence=quad_evidence,
+            )
+        ),
     }
 
 
@@ -422,39 +435,6 @@ def instruments_page_view(access: StoreAccess, at: date | None) -> dict[str, Any
         ],
         "figure": figure_json(fig),
     }
-
-
-def _quad_figure(by: dict[str, list[dict[str, Any]]], label: str, freq: str) -> go.Figure:
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
-
-    from brinkwatch.report.figures import SUBPLOT_TITLE_PX
-
-    quad = make_subplots(rows=max(1, len(by)), cols=1, subplot_titles=list(by), shared_xaxes=True)
-    for i, rs in enumerate(by.values(), start=1):
-        for q, colour in zip(_QUADS, _QUAD_COLOURS, strict=True):
-            quad.add_trace(
-                go.Bar(
-                    x=[r["period"] for r in rs],
-                    y=[r[q] for r in rs],
-                    name=q.replace("_", " "),
-                    marker_color=colour,
-                    legendgroup=q,
-                    showlegend=i == 1,
-                ),
-                row=i,
-                col=1,
-            )
-    quad.update_layout(
-        barmode="stack",
-        template="plotly_white",
-        title=f"{label}: events by quad class per {freq}",
-        height=260 * max(1, len(by)) + 80,
-    )
-    quad.update_annotations(font_size=SUBPLOT_TITLE_PX)
-    quad.update_yaxes(title_text=f"events per {freq}")
-    quad.update_xaxes(title_text=freq, row=max(1, len(by)), col=1)
-    return quad
 
 
 def events_view(

@@ -20,7 +20,7 @@ window.addEventListener("pageshow", () => busy(false));
 // ---------------------------------------------------------------- figures
 
 function eventsLink(point) {
-  // customdata of a bar or point: [directed dyad, first day, last day, hover text].
+  // customdata of a bar or point: [directed dyad, first day, last day, hover text, quad class?].
   const c = point.customdata;
   if (!Array.isArray(c) || c.length < 3 || typeof c[0] !== "string" || !c[0].includes("->")) return null;
   const here = new URL(window.location.href);
@@ -40,6 +40,9 @@ function eventsLink(point) {
   url.searchParams.set("events_dyad", c[0]);
   url.searchParams.set("events_from", c[1]);
   url.searchParams.set("events_to", c[2]);
+  // A quad-class bar also narrows the table to its class; a point shows them all.
+  if (c.length > 4 && c[4]) url.searchParams.set("quad", String(c[4]));
+  else url.searchParams.delete("quad");
   url.hash = "events";
   return url.toString();
 }
