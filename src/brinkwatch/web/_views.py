@@ -342,6 +342,8 @@ def dyad_view(
         period=freq,
         slider=True,
     )
+    title = f"{label}: events by quad class per {freq}"
+    quads = quad_figure(by, title=title, period=freq, evidence=quad_evidence)
     open_from = _open_from([r["period"] for r in rows])
     return {
         "dyad": label,
@@ -355,23 +357,19 @@ def dyad_view(
         "from": min(r["period"] for r in rows).isoformat() if rows else None,
         "to": max(r["period"] for r in rows).isoformat() if rows else None,
         "dyads": [_summary(d, rs) for d, rs in by.items()],
-        "quad_totals": [
-            {"dyad": d, **{q: int(sum(r[q] or 0 for r in rs)) for q in _QUADS}}
-            for d, rs in by.items()
-        ],
+        "quad_totals": _quad_totals(by),
         "change_points": _change_point_dicts(m.change_points),
         "alarms": [_alarm_dict(x, open_from) for x in reversed(m.alarms)],
         "figure": figure_json(fig),
         "coverage": _coverage_dicts(m.coverage),
-        "quad_figure": figure_json(
-            quad_figure(
-                by,
-                title=f"{label}: events by quad class per {freq}",
-                period=freq,
-                evidence=quad_evidence,
-            )
-        ),
+        "quad_figure": figure_json(quads),
     }
+
+
+def _quad_totals(by: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    return [
+        {"dyad": d, **{q: int(sum(r[q] or 0 for r in rs)) for q in _QUADS}} for d, rs in by.items()
+    ]
 
 
 def _change_point_dicts(cps: dict[str, list[ChangePoint]]) -> list[dict[str, Any]]:
