@@ -31,6 +31,7 @@ from brinkwatch.measure.dyads import (
     triad_pairs,
     triad_series,
 )
+from brinkwatch.measure.evidence import top_events, top_events_by_quad
 from brinkwatch.measure.index import (
     DEFAULT_BASELINE,
     indexed_series,
@@ -92,6 +93,8 @@ __all__ = [
     "period_start",
     "relation_index",
     "score_alarms",
+    "top_events",
+    "top_events_by_quad",
     "triad_pairs",
     "triad_series",
 ]

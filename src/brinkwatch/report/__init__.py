@@ -5,6 +5,12 @@ figures of later stages in ``explain_figures``, ``forecast_figures`` and ``scena
 they are imported from there so that importing this package stays light.
 """
 
-from brinkwatch.report.figures import coverage_strip, index_figure, render, triad_figure
+from brinkwatch.report.figures import (
+    coverage_strip,
+    index_figure,
+    quad_figure,
+    render,
+    triad_figure,
+)
 
-__all__ = ["coverage_strip", "index_figure", "render", "triad_figure"]
+__all__ = ["coverage_strip", "index_figure", "quad_figure", "render", "triad_figure"]

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from brinkwatch.errors import ConfigError
-from brinkwatch.report.figures import render
+from brinkwatch.report.figures import SUBPLOT_TITLE_PX, render
 
 if TYPE_CHECKING:
     from brinkwatch.explain import ImpulseResponse
@@ -31,6 +31,23 @@ def _title(irf: ImpulseResponse, title: str) -> str:
         else ""
     )
     return title or f"Responses to one-s.d. surprises: {kind}{band}"
+
+
+def _band(h: list[int], upper: list[float], lower: list[float]) -> go.Scatter:
+    """Draw the interval as one filled area: up the upper bound, back down the lower one."""
+    return go.Scatter(
+        x=h + h[::-1],
+        y=upper + lower[::-1],
+        fill="toself",
+        fillcolor=_BAND,
+        # Lines, not Plotly's default markers: a band is an area, and markers cycled the
+        # default colours over it.
+        mode="lines",
+        line={"width": 0, "color": _BAND},
+        name="interval",
+        hoverinfo="skip",
+        showlegend=False,
+    )
 
 
 def irf_figure(irf: ImpulseResponse, *, title: str = "") -> go.Figure:
@@ -69,19 +86,8 @@ def irf_figure(irf: ImpulseResponse, *, title: str = "") -> go.Figure:
     for i in range(k):
         for j in range(k):
             if irf.lower is not None and irf.upper is not None:
-                fig.add_trace(
-                    go.Scatter(
-                        x=h + h[::-1],
-                        y=list(irf.upper[:, i, j]) + list(irf.lower[::-1, i, j]),
-                        fill="toself",
-                        fillcolor=_BAND,
-                        line={"width": 0},
-                        hoverinfo="skip",
-                        showlegend=False,
-                    ),
-                    row=i + 1,
-                    col=j + 1,
-                )
+                band = _band(h, list(irf.upper[:, i, j]), list(irf.lower[:, i, j]))
+                fig.add_trace(band, row=i + 1, col=j + 1)
             fig.add_trace(
                 go.Scatter(
                     x=h,
@@ -99,15 +105,18 @@ def irf_figure(irf: ImpulseResponse, *, title: str = "") -> go.Figure:
                 col=j + 1,
             )
             fig.add_hline(y=0, line={"color": "#999", "width": 0.6}, row=i + 1, col=j + 1)
-    fig.update_annotations(font_size=9)
+    fig.update_annotations(font_size=SUBPLOT_TITLE_PX)
     fig.update_layout(
         title=_title(irf, title),
         template="plotly_white",
-        height=170 * k + 80,
-        width=190 * k + 80,
-        margin={"l": 40, "r": 20, "t": 80, "b": 40},
+        height=200 * k + 120,
+        width=230 * k + 120,
+        margin={"l": 70, "r": 20, "t": 100, "b": 60},
     )
     fig.update_xaxes(title_text=f"{irf.unit}s after the surprise", row=k)
+    for i in range(k):
+        # The response is in the responding series' own units (its measure per period).
+        fig.update_yaxes(title_text=f"response of {names[i]}", row=i + 1, col=1)
     return fig
 
 

@@ -15,11 +15,24 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from brinkwatch.errors import ConfigError
-from brinkwatch.measure.alarms import Alarm
+from brinkwatch.measure.alarms import Alarm, Evidence
 from brinkwatch.measure.changepoints import ChangePoint
 from brinkwatch.measure.relations import Coverage
+from brinkwatch.report.labels import dyad_colour
 
-__all__ = ["coverage_strip", "index_figure", "render", "triad_figure"]
+__all__ = [
+    "EVENTS_SHOWN",
+    "coverage_strip",
+    "index_figure",
+    "quad_figure",
+    "render",
+    "triad_figure",
+]
+
+#: Top events (stories, by sources) a bar's or point's hover lists.
+EVENTS_SHOWN = 3
+#: Readable subplot titles (Plotly's default annotation font is too small in a grid).
+SUBPLOT_TITLE_PX = 13
 
 #: Plain names for the built-in origins; any other origin is shown as it is stored.
 _ORIGIN_NAMES = {
@@ -40,7 +53,46 @@ _SEVERITY_COLOURS = {
     "high": "#c0392b",
     "critical": "#6c0f0f",
 }
-_DYAD_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf"]
+#: Evidence by dyad label, then period start: what a bar or point's hover lists.
+EvidenceMap = dict[str, dict[date, list[Evidence]]]
+
+
+def _period_ends(periods: Sequence[date]) -> dict[date, date]:
+    """Return each period's last day: the day before the next period (or one step on)."""
+    ps = sorted(set(periods))
+    step = ps[-1] - ps[-2] if len(ps) > 1 else timedelta(days=1)
+    nxt = [*ps[1:], _period_end(ps[-1], step)] if ps else []
+    return {p: n - timedelta(days=1) for p, n in zip(ps, nxt, strict=True)}
+
+
+def _hover_lines(evidence: Sequence[Evidence]) -> str:
+    if not evidence:
+        return "no events"
+    return "<br>".join(
+        f"• {(e.text or e.reference or e.event_id)[:70]} ({e.event_date}"
+        + (f", {e.sources} source{'s' if e.sources != 1 else ''}" if e.sources else "")
+        + ")"
+        for e in evidence[:EVENTS_SHOWN]
+    )
+
+
+def _series_hover(
+    dyad: str,
+    rs: Sequence[dict[str, Any]],
+    measure: str,
+    evidence: EvidenceMap | None,
+    ends: dict[date, date],
+) -> dict[str, Any]:
+    """Hover text with the top events and, for a click, the dyad and the period's days."""
+    ev = (evidence or {}).get(dyad, {})
+    custom = []
+    for r in rs:
+        v = r[measure]
+        head = f"<b>{dyad}</b> {r['period']}: {v:.2f}" if v is not None else f"{dyad} {r['period']}"
+        top = _hover_lines(ev.get(r["period"], [])) if evidence is not None else ""
+        end = ends.get(r["period"], r["period"])
+        custom.append([dyad, r["period"].isoformat(), end.isoformat(), f"{head}<br>{top}"])
+    return {"customdata": custom, "hovertemplate": "%{customdata[3]}<extra></extra>"}
 
 
 def index_figure(
@@ -53,6 +105,9 @@ def index_figure(
     label: str | None = None,
     coverage: Sequence[Coverage] = (),
     frictions: dict[date, float] | None = None,
+    evidence: EvidenceMap | None = None,
+    period: str = "period",
+    slider: bool = False,
 ) -> go.Figure:
     """Plot a measure per dyad with change points (dashed lines) and alarm markers.
 
@@ -79,66 +134,154 @@ def index_figure(
         The measure's :class:`~brinkwatch.measure.Coverage` records, one lane each.
     frictions
         Total frictions in force per period; drawn on a secondary y axis.
+    evidence
+        Top events by dyad and period (:func:`~brinkwatch.measure.top_events`): each point's
+        hover lists them, and its ``customdata`` holds the dyad and the period's first and
+        last day for a click-through.
+    period
+        What a period is (``week``, ``month``): the x axis title.
+    slider
+        Add a range slider and one/three-year buttons (for a page one reads on screen).
     """
     fig = _with_strip(coverage, 1) if coverage else go.Figure()
     top = {"row": 1, "col": 1} if coverage else {}
     dyads = list(dict.fromkeys(r["dyad"] for r in rows))
-    for i, dyad in enumerate(dyads):
+    ends = _period_ends([r["period"] for r in rows])
+    for dyad in dyads:
         rs = [r for r in rows if r["dyad"] == dyad]
-        colour = _DYAD_COLOURS[i % len(_DYAD_COLOURS)]
+        colour = dyad_colour(dyad)
         fig.add_trace(
             go.Scatter(
                 x=[r["period"] for r in rs],
                 y=[r[measure] for r in rs],
-                mode="lines",
+                mode="lines+markers",
                 name=dyad,
                 line={"color": colour},
+                marker={"size": 4, "color": colour},
+                **_series_hover(dyad, rs, measure, evidence, ends),
             ),
             **top,
         )
-        for cp in (change_points or {}).get(dyad, []):
-            fig.add_vline(x=cp.period, line={"dash": "dash", "color": colour, "width": 1}, **top)
-            fig.add_annotation(
-                x=cp.period,
-                y=1.02,
-                yref="paper",
-                showarrow=False,
-                text=f"{cp.mean_before:.1f}→{cp.mean_after:.1f}",
-                font={"size": 9, "color": colour},
-            )
-    if alarms:
-        level = {(r["dyad"], r["period"]): r[measure] for r in rows}
-        for sev, colour in _SEVERITY_COLOURS.items():
-            hits = [a for a in alarms if a.severity == sev]
-            if not hits:
-                continue
-            ys = [_alarm_y(a, level) for a in hits]
-            fig.add_trace(
-                go.Scatter(
-                    x=[a.period for a in hits],
-                    y=ys,
-                    mode="markers",
-                    name=f"alarm: {sev}",
-                    marker={"symbol": "triangle-down", "size": 11, "color": colour},
-                    hovertext=[_alarm_text(a) for a in hits],
-                    hoverinfo="text",
-                ),
-                **top,
-            )
+    # After every line, so the series come first in the legend and the trace list.
+    for dyad in dyads:
+        rs = [r for r in rows if r["dyad"] == dyad]
+        _change_points(fig, dyad, rs, measure, (change_points or {}).get(dyad, []), top)
+    _alarm_markers(fig, alarms, rows, measure, top)
     fig.update_layout(
         title=title,
         yaxis_title=label or measure,
         template="plotly_white",
         hovermode="closest",
-        legend={"orientation": "h", "y": -0.2 if not coverage else -0.12 - 0.02 * len(coverage)},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        margin={"t": 110},
     )
+    fig.update_annotations(font_size=SUBPLOT_TITLE_PX)
     if coverage:
-        _fill_strip(fig, coverage, [r["period"] for r in rows], row=2)
+        _fill_strip(fig, coverage, [r["period"] for r in rows], row=2, period=period)
     else:
-        fig.update_layout(xaxis_title="period")
+        fig.update_layout(xaxis_title=period)
+    if slider:
+        _range_controls(fig, "xaxis2" if coverage else "xaxis")
     if frictions:
         _add_frictions(fig, frictions)
     return fig
+
+
+def _alarm_markers(
+    fig: go.Figure,
+    alarms: Sequence[Alarm],
+    rows: Sequence[dict[str, Any]],
+    measure: str,
+    top: dict[str, int],
+) -> None:
+    """One marker trace per severity, at the alarm's dyad and period; hover gives evidence."""
+    level = {(r["dyad"], r["period"]): r[measure] for r in rows}
+    for sev, colour in _SEVERITY_COLOURS.items():
+        hits = [a for a in alarms if a.severity == sev]
+        if not hits:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=[a.period for a in hits],
+                y=[_alarm_y(a, level) for a in hits],
+                mode="markers",
+                name=f"alarm: {sev}",
+                marker={"symbol": "triangle-down", "size": 11, "color": colour},
+                hovertext=[_alarm_text(a) for a in hits],
+                hoverinfo="text",
+            ),
+            **top,
+        )
+
+
+def _change_points(
+    fig: go.Figure,
+    dyad: str,
+    rs: Sequence[dict[str, Any]],
+    measure: str,
+    cps: Sequence[ChangePoint],
+    top: dict[str, int],
+) -> None:
+    """Mark change points with a dashed line and a diamond whose hover gives the shift.
+
+    Markers rather than text labels: labels of nearby change points overlapped into
+    unreadable text; a marker keeps its place and says its piece on hover.
+    """
+    colour = dyad_colour(dyad)
+    level = {r["period"]: r[measure] for r in rs}
+    pts = [c for c in cps if c.period is not None]
+    for cp in pts:
+        fig.add_vline(x=cp.period, line={"dash": "dash", "color": colour, "width": 1}, **top)
+    if not pts:
+        return
+    fig.add_trace(
+        go.Scatter(
+            x=[c.period for c in pts],
+            y=[float(level.get(c.period) or 0.0) for c in pts],
+            mode="markers",
+            name=f"change point: {dyad}",
+            marker={"symbol": "diamond", "size": 10, "color": colour, "line": {"width": 1}},
+            hovertext=[
+                f"<b>change point {dyad}</b> from {c.period}: mean "
+                f"{c.mean_before:.2f} → {c.mean_after:.2f}"
+                for c in pts
+            ],
+            hoverinfo="text",
+            meta="change_point",
+        ),
+        **top,
+    )
+
+
+def _range_controls(fig: go.Figure, axis: str) -> None:
+    """Put a range slider and one/three-year buttons on ``axis``; the other x axes follow it.
+
+    Years of weekly data fit no page width; the slider keeps the whole span in view while
+    the panels above show the chosen years.
+    """
+    anchor = "x" + axis[len("xaxis") :]
+    # Every panel follows the slider's axis, in both columns of a grid.
+    for name in [k for k in fig.layout.to_plotly_json() if k.startswith("xaxis")]:
+        if name != axis:
+            fig.layout[name].matches = anchor
+    fig.update_layout(
+        {
+            axis: {
+                "rangeslider": {"visible": True, "thickness": 0.06},
+                "rangeselector": {
+                    "buttons": [
+                        {"count": 1, "label": "1 y", "step": "year", "stepmode": "backward"},
+                        {"count": 3, "label": "3 y", "step": "year", "stepmode": "backward"},
+                        {"step": "all", "label": "all"},
+                    ],
+                    "x": 1.0,
+                    "xanchor": "right",
+                    "y": 1.02,
+                    "yanchor": "bottom",
+                },
+            }
+        }
+    )
 
 
 def _add_frictions(fig: go.Figure, frictions: dict[date, float]) -> None:
@@ -199,12 +342,20 @@ def triad_figure(
     title: str = "",
     coverage: Sequence[Coverage] = (),
     frictions: dict[date, float] | None = None,
+    evidence: EvidenceMap | None = None,
+    label: str | None = None,
+    period: str = "period",
+    slider: bool = False,
 ) -> go.Figure:
     """Small multiples: one panel per directed dyad of a triad, on a shared y axis.
 
     With ``coverage``, a coverage strip (:func:`coverage_strip`) spans the columns under
     the panels, on the same x axis. With ``frictions`` (period -> frictions in force of
-    the triad's instruments), a step line on a right-hand axis of the first panel.
+    the triad's instruments), a step line on a right-hand axis of the first panel. Each
+    dyad's bars take its colour (:func:`~brinkwatch.report.labels.dyad_colour`); with
+    ``evidence`` their hover lists the top events, as in :func:`index_figure`. ``label`` is
+    the y axis title of the left panels (``measure`` by default), ``period`` the x axis's;
+    ``slider`` adds a range slider under the bottom panel that moves every panel.
     """
     dyads = list(dict.fromkeys(r["dyad"] for r in rows))
     if not dyads:
@@ -229,27 +380,103 @@ def triad_figure(
             shared_xaxes=True,
             vertical_spacing=0.08,
         )
+    ends = _period_ends([r["period"] for r in rows])
     for i, dyad in enumerate(dyads):
         rs = [r for r in rows if r["dyad"] == dyad]
+        colour = dyad_colour(dyad)
         fig.add_trace(
             go.Bar(
                 x=[r["period"] for r in rs],
                 y=[r[measure] for r in rs],
                 name=dyad,
-                marker={"color": ["#c0392b" if (r[measure] or 0) < 0 else "#2980b9" for r in rs]},
+                marker={"color": colour, "line": {"color": colour, "width": 0.5}},
                 showlegend=False,
+                **_series_hover(dyad, rs, measure, evidence, ends),
             ),
             row=i // cols + 1,
             col=i % cols + 1,
         )
-    fig.update_layout(title=title, template="plotly_white")
+        if i % cols == 0:
+            # Two short lines: a panel is too short for the measure and its unit in one.
+            text = (label or measure).replace(" (", "<br>(", 1)
+            fig.update_yaxes(title_text=text, title_font_size=11, row=i // cols + 1, col=1)
+    fig.update_layout(title=title, template="plotly_white", hovermode="closest")
+    fig.update_annotations(font_size=SUBPLOT_TITLE_PX)
     if coverage:
         periods = [r["period"] for r in rows]
-        _fill_strip(fig, coverage, periods, row=nrows + 1, pad=True)
+        _fill_strip(fig, coverage, periods, row=nrows + 1, pad=True, period=period)
     else:
         fig.update_layout(height=260 * nrows)
+        for c in range(1, cols + 1):
+            fig.update_xaxes(title_text=period, row=nrows, col=c)
+    if slider:
+        bottom = fig.get_subplot(nrows + 1 if coverage else nrows, 1)
+        _range_controls(fig, bottom.xaxis.plotly_name)
     if frictions:
         _add_frictions(fig, frictions)
+    return fig
+
+
+_QUADS = ("verbal_coop", "material_coop", "verbal_conflict", "material_conflict")
+_QUAD_COLOURS = ("#9ecae1", "#2171b5", "#fc9272", "#cb181d")
+
+
+def quad_figure(
+    by: dict[str, list[dict[str, Any]]],
+    *,
+    title: str = "",
+    period: str = "period",
+    evidence: dict[str, dict[tuple[date, int], list[Evidence]]] | None = None,
+) -> go.Figure:
+    """Stacked bars of events per quad class, one panel per directed dyad.
+
+    Parameters
+    ----------
+    by
+        Series rows by dyad label (``DyadMeasure.by_dyad()``), with the four quad counts.
+    title, period
+        Figure title, and what a period is (the x axis title).
+    evidence
+        Top events by dyad, then (period, quad class), from
+        :func:`~brinkwatch.measure.top_events_by_quad`: each bar's hover lists them and its
+        ``customdata`` holds the dyad, the period's days and the quad class for a click.
+    """
+    n = max(1, len(by))
+    fig = make_subplots(rows=n, cols=1, subplot_titles=list(by), shared_xaxes=True)
+    ends = _period_ends([r["period"] for rs in by.values() for r in rs])
+    for i, (dyad, rs) in enumerate(by.items(), start=1):
+        ev = (evidence or {}).get(dyad, {})
+        for k, (q, colour) in enumerate(zip(_QUADS, _QUAD_COLOURS, strict=True), start=1):
+            name = q.replace("_", " ")
+            custom = [
+                [
+                    dyad,
+                    r["period"].isoformat(),
+                    ends.get(r["period"], r["period"]).isoformat(),
+                    f"<b>{dyad}</b> {r['period']}: {r[q] or 0} {name}<br>"
+                    + _hover_lines(ev.get((r["period"], k), [])),
+                    k,
+                ]
+                for r in rs
+            ]
+            fig.add_trace(
+                go.Bar(
+                    x=[r["period"] for r in rs],
+                    y=[r[q] for r in rs],
+                    name=name,
+                    marker_color=colour,
+                    legendgroup=q,
+                    showlegend=i == 1,
+                    customdata=custom,
+                    hovertemplate="%{customdata[3]}<extra></extra>",
+                ),
+                row=i,
+                col=1,
+            )
+    fig.update_layout(barmode="stack", template="plotly_white", title=title, height=260 * n + 80)
+    fig.update_annotations(font_size=SUBPLOT_TITLE_PX)
+    fig.update_yaxes(title_text=f"events per {period}")
+    fig.update_xaxes(title_text=period, row=n, col=1)
     return fig
 
 
@@ -333,6 +560,7 @@ def _fill_strip(
     *,
     row: int,
     pad: bool = False,
+    period: str = "period",
 ) -> None:
     """Draw one lane per origin in ``row``: covered runs filled, gaps left empty.
 
@@ -383,10 +611,11 @@ def _fill_strip(
         showgrid=False,
         zeroline=False,
         fixedrange=True,
+        title_text="origin",
         row=row,
         col=1,
     )
-    fig.update_xaxes(title_text="period", row=row, col=1)
+    fig.update_xaxes(title_text=period, row=row, col=1)
     fig.update_xaxes(range=[lo - step / 2 if pad else lo, hi])
 
 

@@ -15,11 +15,13 @@ import pyarrow as pa
 from plotly.subplots import make_subplots
 
 from brinkwatch.errors import ConfigError
+from brinkwatch.report.figures import SUBPLOT_TITLE_PX
+from brinkwatch.report.labels import human_label
 
 if TYPE_CHECKING:
     from brinkwatch.simulate import VariantRuns
 
-__all__ = ["figure_inputs", "render_scenario", "scenario_figure"]
+__all__ = ["figure_inputs", "render_scenario", "scenario_figure", "scenario_labels"]
 
 _COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#7f7f7f"]
 
@@ -45,7 +47,22 @@ def figure_inputs(runs: VariantRuns) -> dict[str, Any]:
         "machine_states": runs.machine_states,
         "index_level": runs.index_level,
         "title": f"{runs.scenario.title} ({runs.n_paths:,} paths, seed {runs.seed})",
+        "labels": scenario_labels(runs),
     }
+
+
+def scenario_labels(runs: VariantRuns) -> dict[str, str]:
+    """Return a reader's title for each outcome, lever and variant id of a run.
+
+    Variants named after one lever take its title; ``none`` and ``actual`` read as what
+    they are. Machines and states have no titles in a scenario file; they go through
+    :func:`~brinkwatch.report.labels.human_label`.
+    """
+    sc = runs.scenario
+    out = {"none": "no lever", "actual": "as it happened"}
+    out |= {o.name: o.title for o in sc.outcomes if o.title}
+    out |= {lv.name: lv.title for lv in sc.levers if lv.title}
+    return out
 
 
 def scenario_figure(
@@ -56,6 +73,7 @@ def scenario_figure(
     machine_states: Sequence[tuple[str, str]],
     index_level: float,
     title: str = "",
+    labels: Mapping[str, str] | None = None,
 ) -> go.Figure:
     """Three panels: state probabilities, the index fan chart, and lever effects with intervals.
 
@@ -71,7 +89,11 @@ def scenario_figure(
         (machine, state) pairs to plot over time, e.g. ``[("GSOMIA", "terminated")]``.
     index_level
         The pre-crisis level of the index (a dashed line).
+    labels
+        Titles of outcome, lever and variant ids (:func:`scenario_labels`); ids without
+        one are shown in words (:func:`~brinkwatch.report.labels.human_label`).
     """
+    names = dict(labels or {})
     fig = make_subplots(
         rows=3,
         cols=1,
@@ -82,24 +104,31 @@ def scenario_figure(
             "Effect of each lever against no lever (difference in probability, 95% interval)",
         ),
     )
-    _state_panel(fig, states, machine_states)
-    _fan_panel(fig, fans, index_level)
-    _lever_panel(fig, comparison)
+    _state_panel(fig, states, machine_states, names)
+    _fan_panel(fig, fans, index_level, names)
+    _lever_panel(fig, comparison, names)
     fig.update_layout(
         title=title,
         template="plotly_white",
         height=1100,
         barmode="group",
-        legend={"font": {"size": 10}},
+        legend={"font": {"size": 11}},
     )
+    fig.update_annotations(font_size=SUBPLOT_TITLE_PX)
     fig.update_yaxes(title_text="probability", range=[0, 1], row=1, col=1)
-    fig.update_yaxes(title_text="net cooperation", row=2, col=1)
-    fig.update_yaxes(title_text="difference", row=3, col=1)
+    fig.update_yaxes(title_text="net cooperation (rolling, events)", row=2, col=1)
+    fig.update_yaxes(title_text="difference in probability", row=3, col=1)
+    fig.update_xaxes(title_text="date", row=1, col=1)
+    fig.update_xaxes(title_text="week", row=2, col=1)
+    fig.update_xaxes(title_text="outcome", row=3, col=1)
     return fig
 
 
 def _state_panel(
-    fig: go.Figure, states: Mapping[str, pa.Table], machine_states: Sequence[tuple[str, str]]
+    fig: go.Figure,
+    states: Mapping[str, pa.Table],
+    machine_states: Sequence[tuple[str, str]],
+    names: Mapping[str, str],
 ) -> None:
     """Top panel: each machine state's probability over time, one dash style per variant."""
     for vi, (variant, table) in enumerate(states.items()):
@@ -111,7 +140,8 @@ def _state_panel(
                 go.Scatter(
                     x=[r["date"] for r in pts],
                     y=[r["probability"] for r in pts],
-                    name=f"{machine} {st} ({variant})",
+                    name=f"{human_label(machine)} {human_label(st)} "
+                    f"({human_label(variant, names)})",
                     line={"color": _COLOURS[ci % len(_COLOURS)], "dash": dash},
                     legendgroup=variant,
                 ),
@@ -120,7 +150,9 @@ def _state_panel(
             )
 
 
-def _fan_panel(fig: go.Figure, fans: Mapping[str, pa.Table], index_level: float) -> None:
+def _fan_panel(
+    fig: go.Figure, fans: Mapping[str, pa.Table], index_level: float, names: Mapping[str, str]
+) -> None:
     """Middle panel: the index's median and 50%/90% bands per variant, and the pre-crisis level."""
     for vi, (variant, fan) in enumerate(fans.items()):
         colour = _COLOURS[vi % len(_COLOURS)]
@@ -141,7 +173,10 @@ def _fan_panel(fig: go.Figure, fans: Mapping[str, pa.Table], index_level: float)
             )
         fig.add_trace(
             go.Scatter(
-                x=d["week"], y=d["q50"], name=f"index median ({variant})", line={"color": colour}
+                x=d["week"],
+                y=d["q50"],
+                name=f"index median ({human_label(variant, names)})",
+                line={"color": colour},
             ),
             row=2,
             col=1,
@@ -160,7 +195,7 @@ def _fan_panel(fig: go.Figure, fans: Mapping[str, pa.Table], index_level: float)
         )
 
 
-def _lever_panel(fig: go.Figure, comparison: pa.Table) -> None:
+def _lever_panel(fig: go.Figure, comparison: pa.Table, names: Mapping[str, str]) -> None:
     """Bottom panel: each lever's effect against no lever, with its 95% interval."""
     cmp_rows = [r for r in comparison.to_pylist() if r["variant"] != "none"]
     variants = list(dict.fromkeys(r["variant"] for r in cmp_rows))
@@ -168,7 +203,7 @@ def _lever_panel(fig: go.Figure, comparison: pa.Table) -> None:
         pts = [r for r in cmp_rows if r["variant"] == variant]
         fig.add_trace(
             go.Bar(
-                x=[r["outcome"] for r in pts],
+                x=[human_label(r["outcome"], names) for r in pts],
                 y=[r["difference"] for r in pts],
                 error_y={
                     "type": "data",
@@ -176,7 +211,7 @@ def _lever_panel(fig: go.Figure, comparison: pa.Table) -> None:
                     "array": [r["diff_high"] - r["difference"] for r in pts],
                     "arrayminus": [r["difference"] - r["diff_low"] for r in pts],
                 },
-                name=variant,
+                name=human_label(variant, names),
                 marker_color=_COLOURS[vi % len(_COLOURS)],
             ),
             row=3,

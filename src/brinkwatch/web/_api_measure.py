@@ -1,4 +1,7 @@
-"""JSON API of the measure pages: ``/api/triad``, ``dyad``, ``events`` and ``instruments``."""
+"""JSON API of the measure pages.
+
+``/api/triad``, ``dyad``, ``events``, ``top-events`` and ``instruments``.
+"""
 
 from __future__ import annotations
 
@@ -32,6 +35,13 @@ async def api_dyad(request: Request) -> JSONResponse:
 async def api_events(request: Request) -> JSONResponse:
     """List a dyad's events with their evidence (as ``events_view``)."""
     _, work = query_view(request, views.events_view, v.events_query)
+    return await json_response(work)
+
+
+@router.get("/top-events")
+async def api_top_events(request: Request) -> JSONResponse:
+    """List the top events (by sources) of a directed dyad per period (``top_events_view``)."""
+    _, work = query_view(request, views.top_events_view, v.top_events_query)
     return await json_response(work)
 
 

@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from brinkwatch.errors import BrinkwatchError, BusyError, InsufficientDataError, StoreError
 from brinkwatch.web._state import JobQueue, StoreAccess
 from brinkwatch.web._validation import json_object
-from brinkwatch.web._views import CoderHolder, query_field
+from brinkwatch.web._views import CoderHolder, plain_text, query_field
 
 __all__ = [
     "EXCEPTION_HANDLERS",
@@ -101,7 +101,8 @@ def error_body(exc: BrinkwatchError) -> dict[str, Any]:
         "error": {
             "kind": type(exc).__name__,
             "field": query_field(exc.field),
-            "message": exc.message,
+            # Pages show it: no command-line flags (``detail`` keeps the full text).
+            "message": plain_text(exc.message),
             "detail": str(exc),
         }
     }
@@ -129,7 +130,10 @@ async def guarded(
     try:
         data = await run_in_threadpool(work)
     except BrinkwatchError as exc:
-        ctx = {"form": form, "error": error_body(exc)["error"]}
+        err = error_body(exc)["error"]
+        # A page has no command line: its errors name settings, not flags.
+        err["field"] = plain_text(err["field"])
+        ctx = {"form": form, "error": err}
         return page(request, name, ctx, status_of(exc))
     return page(request, name, {"form": form, "data": data, "error": None})
 

@@ -16,7 +16,11 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/static", include_in_schema=False)
 
-_STATIC_TYPES = {"app.js": "text/javascript", "app.css": "text/css"}
+_STATIC_TYPES = {
+    "app.js": "text/javascript",
+    "app.css": "text/css",
+    "favicon.svg": "image/svg+xml",
+}
 
 
 @cache
@@ -44,7 +48,7 @@ def plotly_js() -> Response:
 
 @router.get("/{name}")
 def static(name: str) -> Response:
-    """Serve one of the dashboard's own files (``app.js``, ``app.css``)."""
+    """Serve one of the dashboard's own files (``app.js``, ``app.css``, ``favicon.svg``)."""
     if name not in _STATIC_TYPES:
         raise StarletteHTTPException(404, f"no static file {name[:40]!r}")
     return Response(_static(name), media_type=_STATIC_TYPES[name])

@@ -371,16 +371,43 @@ def events_query(q: Mapping[str, str]) -> dict[str, Any]:
     --------
     >>> events_query({"quad": "4", "limit": "20"})["limit"]
     20
+    >>> q = events_query({"events_dyad": "KOR->JPN", "events_from": "2019-08-01"})
+    >>> str(q["pair"]), q["directed"], q["start"]
+    ('KOR->JPN', True, datetime.date(2019, 8, 1))
     """
-    first, last = date_range(q.get("from"), q.get("to"))
+    # A click on a bar narrows the table to that direction and period (``events_*``).
+    directed = q.get("events_dyad")
+    first, last = date_range(
+        q.get("events_from") or q.get("from"), q.get("events_to") or q.get("to")
+    )
     return {
-        "pair": dyad(q.get("dyad") or "JPN-KOR"),
+        "pair": dyad(directed, "events_dyad") if directed else dyad(q.get("dyad") or "JPN-KOR"),
+        "directed": bool(directed),
         "start": first,
         "end": last,
         "roots": roots(q.get("root")),
         "quads": quads(q.get("quad")),
         "origin": origin(q.get("origin")),
         "limit": integer(q.get("limit"), "limit", default=200, low=1, high=2000),
+    }
+
+
+def top_events_query(q: Mapping[str, str]) -> dict[str, Any]:
+    """Parse ``/api/top-events``'s query: a directed dyad, a window and how many per period.
+
+    Examples
+    --------
+    >>> q = top_events_query({"dyad": "USA->JPN", "freq": "month", "n": "2"})
+    >>> str(q["pair"]), q["freq"], q["n"]
+    ('USA->JPN', 'month', 2)
+    """
+    first, last = date_range(q.get("from"), q.get("to"))
+    return {
+        "pair": dyad(q.get("dyad") or "JPN->KOR"),
+        "freq": freq(q.get("freq"), default="week"),
+        "start": first,
+        "end": last,
+        "n": integer(q.get("n"), "n", default=3, low=1, high=20),
     }
 
 

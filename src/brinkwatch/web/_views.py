@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import threading
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from brinkwatch.codebook import Dyad
     from brinkwatch.coding import Coder
     from brinkwatch.instruments import Register
-    from brinkwatch.measure import Alarm, Coverage
+    from brinkwatch.measure import Alarm, ChangePoint, Coverage
     from brinkwatch.simulate import Dynamics
     from brinkwatch.simulate.scenario import Scenario
     from brinkwatch.web._state import StoreAccess
@@ -39,10 +40,12 @@ __all__ = [
     "events_view",
     "explain_view",
     "figure_json",
+    "plain_text",
     "query_field",
     "run_scenario",
     "scenario_catalogue",
     "scenario_variants",
+    "top_events_view",
     "triad_view",
 ]
 
@@ -61,6 +64,45 @@ def query_field(name: str | None) -> str | None:
     return QUERY_FIELDS.get(name, name) if name is not None else None
 
 
+#: Command-line flags -> what the page calls the same setting.
+_FLAG_WORDS = {
+    "freq": "frequency ('by')",
+    "db": "store",
+    "origin": "origin",
+    "lags": "lag order",
+    "difference": "differencing",
+    "all-actors": "all actors",
+    "register": "instruments register",
+}
+_FLAG = re.compile(r"(?<![\w-])--([a-z][a-z-]*)")
+# A command to run, in parentheses: "(brinkwatch serve --register FILE)".
+_COMMAND_HINT = re.compile(r"\s*\([^()]*\bbrinkwatch [a-z][^()]*\)")
+# A flag alone in parentheses, repeating the words before it: "origins (--origin)".
+_FLAG_HINT = re.compile(r"\s*\((?:[a-z_]+=,?\s*)?--[a-z-]+\)")
+
+
+def plain_text(text: str | None) -> str | None:
+    """Return a library message as a page shows it: without command-line flags or commands.
+
+    The library's messages serve the command line too; a page has no flags, so a flag
+    becomes the name of the setting it stands for.
+
+    Examples
+    --------
+    >>> plain_text("too sparse; a coarser --freq may help")
+    "too sparse; a coarser frequency ('by') may help"
+    >>> plain_text("no register is loaded (brinkwatch serve --register FILE), so none")
+    'no register is loaded, so none'
+    >>> plain_text("choose other origins (--origin) instead")
+    'choose other origins instead'
+    """
+    if text is None:
+        return None
+    text = _COMMAND_HINT.sub("", text)
+    text = _FLAG_HINT.sub("", text)
+    return _FLAG.sub(lambda m: _FLAG_WORDS.get(m[1], m[1].replace("-", " ")), text)
+
+
 _P = ParamSpec("_P")
 #: A view: the store, then validated inputs; returns what the page and the API render.
 _View: TypeAlias = Callable[Concatenate["StoreAccess", _P], dict[str, Any]]
@@ -68,7 +110,6 @@ _View: TypeAlias = Callable[Concatenate["StoreAccess", _P], dict[str, Any]]
 #: Alarms in the last this many periods of the window count as open.
 OPEN_PERIODS = 3
 _QUADS = ("verbal_coop", "material_coop", "verbal_conflict", "material_conflict")
-_QUAD_COLOURS = ("#9ecae1", "#2171b5", "#fc9272", "#cb181d")
 
 
 def figure_json(fig: go.Figure) -> str:
@@ -179,6 +220,30 @@ def _cached_view(
     return wrap
 
 
+def _evidence(
+    events: Any,
+    rows: Sequence[dict[str, Any]],
+    freq: str,
+    end: date | None,
+    *,
+    by_quad: bool = False,
+) -> dict[str, dict[Any, list[Any]]]:
+    """Top events of each directed dyad per period (and quad class) in the rows' window."""
+    from brinkwatch.codebook import split_label
+    from brinkwatch.measure import top_events, top_events_by_quad
+
+    top: Callable[..., dict[Any, list[Any]]] = top_events_by_quad if by_quad else top_events
+    if not rows:
+        return {}
+    first = min(r["period"] for r in rows)
+    out = {}
+    for label in dict.fromkeys(r["dyad"] for r in rows):
+        parts = split_label(label)
+        if parts is not None:
+            out[label] = top(events, *parts, freq=freq, start=first, end=end)
+    return out
+
+
 def _open_from(periods: Sequence[date]) -> date | None:
     ps = sorted(set(periods))
     return ps[-OPEN_PERIODS] if len(ps) >= OPEN_PERIODS else (ps[0] if ps else None)
@@ -197,15 +262,30 @@ def triad_view(
     """Summarise the six directed dyads: latest value and index, "lowest since", alarms."""
     from brinkwatch.measure import measure_triad
     from brinkwatch.report import triad_figure
+    from brinkwatch.report.labels import human_label, measure_axis
 
     with access.read() as store:
         t = measure_triad(
             store.events, actors, freq=freq, start=start, end=end, measure=measure, alarms=True
         )
-    rows = t.rows
+        rows = t.rows
+        evidence = _evidence(store.events, rows, freq, end)
     open_from = _open_from([r["period"] for r in rows])
-    title = f"{' '.join(actors)}: {measure} by {freq}"
-    fig = triad_figure(rows, measure="value", title=title, coverage=t.coverage) if rows else None
+    title = f"{' '.join(actors)}: {human_label(measure)} by {freq}"
+    fig = (
+        triad_figure(
+            rows,
+            measure="value",
+            title=title,
+            coverage=t.coverage,
+            evidence=evidence,
+            label=measure_axis(measure, freq),
+            period=freq,
+            slider=True,
+        )
+        if rows
+        else None
+    )
     return {
         "actors": list(actors),
         "freq": freq,
@@ -233,7 +313,8 @@ def dyad_view(
 ) -> dict[str, Any]:
     """Index with change points and alarms, and the quad-class breakdown, of a dyad."""
     from brinkwatch.measure import measure_dyad
-    from brinkwatch.report import index_figure
+    from brinkwatch.report import index_figure, quad_figure
+    from brinkwatch.report.labels import human_label, measure_axis
 
     with access.read() as store:
         m = measure_dyad(
@@ -245,6 +326,8 @@ def dyad_view(
             measure=measure,
             register=access.register,
         )
+        evidence = _evidence(store.events, m.rows, freq, end)
+        quad_evidence = _evidence(store.events, m.rows, freq, end, by_quad=True)
     rows, by, label = m.rows, m.by_dyad(), pair.name
     frictions = m.frictions_by_period()
     fig = index_figure(
@@ -252,11 +335,16 @@ def dyad_view(
         measure="value",
         change_points=m.change_points,
         alarms=m.alarms,
-        title=f"{label} {measure} by {freq}: change points and alarms",
-        label=measure,
+        title=f"{label} {human_label(measure)} by {freq}: change points and alarms",
+        label=measure_axis(measure, freq),
         coverage=m.coverage,
         frictions=frictions,
+        evidence=evidence,
+        period=freq,
+        slider=True,
     )
+    title = f"{label}: events by quad class per {freq}"
+    quads = quad_figure(by, title=title, period=freq, evidence=quad_evidence)
     open_from = _open_from([r["period"] for r in rows])
     return {
         "dyad": label,
@@ -270,26 +358,33 @@ def dyad_view(
         "from": min(r["period"] for r in rows).isoformat() if rows else None,
         "to": max(r["period"] for r in rows).isoformat() if rows else None,
         "dyads": [_summary(d, rs) for d, rs in by.items()],
-        "quad_totals": [
-            {"dyad": d, **{q: int(sum(r[q] or 0 for r in rs)) for q in _QUADS}}
-            for d, rs in by.items()
-        ],
-        "change_points": [
-            {
-                "dyad": d,
-                "period": c.period.isoformat() if c.period else None,
-                "mean_before": c.mean_before,
-                "mean_after": c.mean_after,
-                "direction": c.direction,
-            }
-            for d, cs in m.change_points.items()
-            for c in cs
-        ],
+        "quad_totals": _quad_totals(by),
+        "change_points": _change_point_dicts(m.change_points),
         "alarms": [_alarm_dict(x, open_from) for x in reversed(m.alarms)],
         "figure": figure_json(fig),
         "coverage": _coverage_dicts(m.coverage),
-        "quad_figure": figure_json(_quad_figure(by, label, freq)),
+        "quad_figure": figure_json(quads),
     }
+
+
+def _quad_totals(by: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    return [
+        {"dyad": d, **{q: int(sum(r[q] or 0 for r in rs)) for q in _QUADS}} for d, rs in by.items()
+    ]
+
+
+def _change_point_dicts(cps: dict[str, list[ChangePoint]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "dyad": d,
+            "period": c.period.isoformat() if c.period else None,
+            "mean_before": c.mean_before,
+            "mean_after": c.mean_after,
+            "direction": c.direction,
+        }
+        for d, cs in cps.items()
+        for c in cs
+    ]
 
 
 def _default_day(access: StoreAccess, register: Register) -> date:
@@ -341,34 +436,6 @@ def instruments_page_view(access: StoreAccess, at: date | None) -> dict[str, Any
     }
 
 
-def _quad_figure(by: dict[str, list[dict[str, Any]]], label: str, freq: str) -> go.Figure:
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
-
-    quad = make_subplots(rows=max(1, len(by)), cols=1, subplot_titles=list(by), shared_xaxes=True)
-    for i, rs in enumerate(by.values(), start=1):
-        for q, colour in zip(_QUADS, _QUAD_COLOURS, strict=True):
-            quad.add_trace(
-                go.Bar(
-                    x=[r["period"] for r in rs],
-                    y=[r[q] for r in rs],
-                    name=q.replace("_", " "),
-                    marker_color=colour,
-                    legendgroup=q,
-                    showlegend=i == 1,
-                ),
-                row=i,
-                col=1,
-            )
-    quad.update_layout(
-        barmode="stack",
-        template="plotly_white",
-        title=f"{label}: events by quad class per {freq}",
-        height=260 * max(1, len(by)) + 80,
-    )
-    return quad
-
-
 def events_view(
     access: StoreAccess,
     pair: Dyad,
@@ -379,14 +446,20 @@ def events_view(
     quads: Sequence[int] | None,
     origin: str | None,
     limit: int,
+    directed: bool = False,
 ) -> dict[str, Any]:
-    """Events of a dyad with their evidence: link, sentence or chronology citation."""
+    """Events of a dyad with their evidence: link, sentence or chronology citation.
+
+    ``directed`` keeps only events from the pair's source to its target (a click on one
+    direction's bar).
+    """
     from brinkwatch.store import select_events
 
     with access.read() as store:
         e = select_events(
             store.events,
             dyad=pair,
+            directed=directed,
             start=start,
             end=end,
             roots=roots,
@@ -421,7 +494,56 @@ def events_view(
         r["event_date"] = r["event_date"].isoformat()
         r["url"] = _safe_url(r["source_url"])
         r["text"] = r["description"] or r["sentence"] or ""
-    return {"total": total, "shown": len(rows), "events": rows}
+    return {
+        "total": total,
+        "shown": len(rows),
+        "events": rows,
+        "dyad": str(pair),
+        "directed": directed,
+        "from": start.isoformat() if start else None,
+        "to": end.isoformat() if end else None,
+    }
+
+
+@_cached_view("top_events")
+def top_events_view(
+    access: StoreAccess,
+    pair: Dyad,
+    *,
+    freq: str,
+    start: date | None,
+    end: date | None,
+    n: int,
+) -> dict[str, Any]:
+    """List the top ``n`` stories (by sources) of a directed dyad in each period of a window."""
+    from brinkwatch.measure import top_events
+
+    with access.read() as store:
+        top = top_events(
+            store.events, pair.source, pair.target, freq=freq, start=start, end=end, n=n
+        )
+    return {
+        "dyad": pair.label,
+        "freq": freq,
+        "periods": [
+            {
+                "period": p.isoformat(),
+                "events": [
+                    {
+                        "event_id": e.event_id,
+                        "event_date": e.event_date.isoformat(),
+                        "cameo_code": e.cameo_code,
+                        "text": e.text or e.reference,
+                        "sources": e.sources,
+                        "rows": e.rows,
+                        "url": _safe_url(e.reference),
+                    }
+                    for e in evs
+                ],
+            }
+            for p, evs in top.items()
+        ],
+    }
 
 
 @_cached_view("explain")
@@ -465,7 +587,9 @@ def explain_view(
         "dynamics": bool(model.dynamics_),
         "lags": None if model.insufficient_ else model.lag_order_,
         "series": list(model.names_),
-        "notes": list(dict.fromkeys([*model.notes_, *(n.message for n in x.notes)])),
+        "notes": [
+            plain_text(n) for n in dict.fromkeys([*model.notes_, *(n.message for n in x.notes)])
+        ],
         "granger": [
             {
                 "label": g.label,
@@ -596,7 +720,7 @@ def run_scenario(
         "paths": paths,
         "seed": seed,
         "variants": {k: list(v) for k, v in variants.items()},
-        "notes": list(dict.fromkeys([*dyn.notes, *notes, *ours])),
+        "notes": [plain_text(n) for n in dict.fromkeys([*dyn.notes, *notes, *ours])],
         "outcomes": res.outcomes.to_pylist(),
         "comparison": res.comparison.to_pylist(),
         "fan_none": [

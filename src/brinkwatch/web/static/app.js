@@ -2,8 +2,61 @@
 // No framework and nothing from the internet: Plotly is served by the dashboard itself.
 "use strict";
 
+// ---------------------------------------------------------------- loading indicator
+
+function busy(on) {
+  // Shown while the server works on a page or a request: pages can take seconds to compute.
+  const box = document.getElementById("busy");
+  const main = document.getElementById("main");
+  if (box) box.hidden = !on;
+  if (main) main.setAttribute("aria-busy", on ? "true" : "false");
+}
+
+document.querySelectorAll("form.controls").forEach((f) => f.addEventListener("submit", () => busy(true)));
+document.querySelectorAll("header nav a, #dyads a").forEach((a) => a.addEventListener("click", () => busy(true)));
+// Back to a page kept in memory: nothing is loading.
+window.addEventListener("pageshow", () => busy(false));
+
+// ---------------------------------------------------------------- figures
+
+function eventsLink(point) {
+  // customdata of a bar or point: [directed dyad, first day, last day, hover text, quad class?].
+  const c = point.customdata;
+  if (!Array.isArray(c) || c.length < 3 || typeof c[0] !== "string" || !c[0].includes("->")) return null;
+  const here = new URL(window.location.href);
+  const url = new URL("/dyad", window.location.origin);
+  if (here.pathname === "/dyad") {
+    here.searchParams.forEach((v, k) => url.searchParams.set(k, v));
+  } else {
+    url.searchParams.set("dyad", c[0].replace("->", "-"));
+    // The window the figure shows: the page's form holds it, defaults included.
+    const form = document.querySelector("form.controls");
+    for (const k of ["freq", "measure", "from", "to"]) {
+      const field = form ? form.elements.namedItem(k) : null;
+      const v = (field && field.value) || here.searchParams.get(k);
+      if (v) url.searchParams.set(k, v);
+    }
+  }
+  url.searchParams.set("events_dyad", c[0]);
+  url.searchParams.set("events_from", c[1]);
+  url.searchParams.set("events_to", c[2]);
+  // A quad-class bar also narrows the table to its class; a point shows them all.
+  if (c.length > 4 && c[4]) url.searchParams.set("quad", String(c[4]));
+  else url.searchParams.delete("quad");
+  url.hash = "events";
+  return url.toString();
+}
+
 function drawFigure(el, fig) {
   Plotly.newPlot(el, fig.data, fig.layout, { responsive: true, displaylogo: false });
+  // A click on a bar or point opens the events behind it.
+  el.on("plotly_click", (ev) => {
+    const link = ev && ev.points && ev.points.length ? eventsLink(ev.points[0]) : null;
+    if (link) {
+      busy(true);
+      window.location.assign(link);
+    }
+  });
 }
 
 document.querySelectorAll("[data-figure]").forEach((el) => {
@@ -30,7 +83,9 @@ function signed(p) {
 
 function showError(box, body, status) {
   const e = (body && body.error) || {};
-  box.textContent = (e.kind || "Error " + status) + (e.field ? " in " + e.field : "") + ": " + (e.message || "request failed");
+  // A sentence for the reader; the error's kind stays in the JSON for scripts.
+  box.textContent = "Please check " + (e.field ? "“" + e.field + "”" : "the input") + ": " +
+    (e.message || "the request failed (status " + status + ")");
   box.hidden = false;
 }
 
@@ -87,6 +142,7 @@ function setupScenario() {
       levers: Array.from(levers.querySelectorAll("input:checked")).map((b) => b.value),
     };
     button.disabled = true;
+    busy(true);
     status.hidden = false;
     bar.value = 0;
     text.textContent = "queued";
@@ -95,19 +151,22 @@ function setupScenario() {
       showError(errBox, r.body, r.status);
       status.hidden = true;
       button.disabled = false;
+      busy(false);
       return;
     }
     const poll = async () => {
       const resp = await fetch(r.body.poll);
       const job = await resp.json();
-      if (!resp.ok) { showError(errBox, job, resp.status); button.disabled = false; return; }
+      if (!resp.ok) { showError(errBox, job, resp.status); button.disabled = false; busy(false); return; }
       bar.value = job.progress;
       text.textContent = job.status + " " + Math.round(100 * job.progress) + "%";
       if (job.status === "done") {
         button.disabled = false;
+        busy(false);
         showScenario(job.result);
       } else if (job.status === "failed") {
         button.disabled = false;
+        busy(false);
         showError(errBox, { error: job.error }, 500);
       } else {
         setTimeout(poll, 250);
@@ -283,7 +342,9 @@ function setupCoder() {
     errBox.hidden = true;
     added.textContent = "";
     const sent = payload();
+    busy(true);
     const r = await postJSON("/api/code", sent);
+    busy(false);
     if (!r.ok) { showError(errBox, r.body, r.status); return; }
     coded = sent;
     const body = document.querySelector("#coded-events tbody");
@@ -304,7 +365,9 @@ function setupCoder() {
       added.textContent = "Accept or edit at least one row: only those are stored.";
       return;
     }
+    busy(true);
     const r = await postJSON("/api/code/ingest", {...coded, rows: rows});
+    busy(false);
     if (!r.ok) { showError(errBox, r.body, r.status); return; }
     added.textContent = "Stored " + r.body.stored + " event(s); " + r.body.duplicates +
       " already stored, " + r.body.rejected + " rejected by the store; " +
