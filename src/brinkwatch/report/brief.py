@@ -16,10 +16,12 @@ from jinja2 import Environment
 from markupsafe import Markup, escape
 
 from brinkwatch.report._brief_data import BriefData, Progress, gather_brief
-from brinkwatch.report._brief_template import TEMPLATE
+from brinkwatch.report._brief_template import APPENDIX_IDS, TEMPLATE
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
+
+    from brinkwatch.report.labels import Labels
 
 __all__ = [
     "BriefData",
@@ -106,42 +108,17 @@ def render_brief(data: BriefData, *, static: bool = False) -> str:
     >>> html.count("<h2>"), "data:image/png;base64," in html
     (7, True)
     """
-    from brinkwatch.report.figures import index_figure, render
+    from brinkwatch.report._bottom_line import bottom_line, reader_notes
+    from brinkwatch.report.labels import labels_for, reword
 
     m = data.measure
-    figures: dict[str, Markup] = _instrument_figures(data, static)
-    if m.rows:
-        fig = index_figure(
-            m.rows,
-            measure="value",
-            change_points=m.change_points,
-            alarms=m.alarms,
-            title=f"{data.dyad}: {m.measure} by {m.freq}, change points and alarms",
-            label=m.measure,
-            coverage=m.coverage,
-            frictions=m.frictions_by_period(),
-        )
-        figures["index"] = _embed(fig, "index-plot", static, render(fig, "png") if static else None)
-    else:
-        figures["index"] = Markup('<p class="note">No series to plot.</p>')
     s = data.scenario
+    lab = labels_for(s.scenario if s is not None else None, data.instruments)
+    figures = _figures(data, lab, static)
     cmp: dict[tuple[str, str], dict[str, Any]] = {}
     outcome_rows: dict[str, dict[str, Any]] = {}
     variants: list[str] = []
     if s is not None:
-        from brinkwatch.report.scenario_figures import (
-            figure_inputs,
-            render_scenario,
-            scenario_figure,
-        )
-
-        kw = figure_inputs(s)
-        figures["scenario"] = _embed(
-            scenario_figure(**kw),
-            "scenario-plot",
-            static,
-            render_scenario("png", **kw) if static else None,
-        )
         rows = s.comparison.to_pylist()
         cmp = {(r["variant"], r["outcome"]): r for r in rows}
         variants = list(dict.fromkeys(r["variant"] for r in rows))
@@ -152,19 +129,110 @@ def render_brief(data: BriefData, *, static: bool = False) -> str:
 
         plotly_js = get_plotlyjs()
     counts = Counter(a.severity for a in m.alarms)
-    return (
-        _env()
-        .from_string(TEMPLATE)
-        .render(
-            d=data,
-            figures=figures,
-            plotly_js=Markup(plotly_js),
-            severities=[(sev, counts[sev]) for sev in _SEVERITY_ORDER if counts[sev]],
-            cmp=cmp,
-            variants=variants,
-            outcome_rows=outcome_rows,
-        )
+    bottom = bottom_line(m, lab, instruments=data.instruments, on=data.on, runs=s)
+    env = _env()
+    env.filters.update(
+        dyad=lab.dyad,
+        pair=lab.pair,
+        measure=lab.measure,
+        outcome=lab.outcome,
+        lever=lab.lever,
+        state=lab.state,
+        instrument=lab.instrument,
+        reword=lambda t: reword(str(t), lab),
     )
+    env.globals["reader"] = lambda notes: _notes(reader_notes(notes, lab))
+    body = env.from_string(TEMPLATE).render(
+        d=data,
+        lab=lab,
+        bottom=bottom,
+        figures=figures,
+        plotly_js=Markup(plotly_js),
+        severities=[(sev, counts[sev]) for sev in _SEVERITY_ORDER if counts[sev]],
+        cmp=cmp,
+        variants=variants,
+        outcome_rows=outcome_rows,
+    )
+    # The appendix lists every id the text was written from; it is rendered last so that
+    # the labels have recorded them all.
+    appendix = env.from_string(APPENDIX_IDS).render(ids=lab.used())
+    return body.replace("<!--ids-->", appendix)
+
+
+def _figures(data: BriefData, lab: Labels, static: bool) -> dict[str, Markup]:
+    """Draw the brief's figures: the summary, the index, the triad, instruments, scenario."""
+    from brinkwatch.report.figures import index_figure, render, triad_figure
+
+    m = data.measure
+    figures: dict[str, Markup] = _instrument_figures(data, static)
+    if not m.rows:
+        figures["summary"] = figures["index"] = Markup('<p class="note">No series to plot.</p>')
+    else:
+        rows = [{**r, "dyad": lab.dyad(r["dyad"])} for r in m.rows]
+        cps = {lab.dyad(k): v for k, v in m.change_points.items()}
+        measure = lab.measure(m.measure)
+        summary = index_figure(
+            rows,
+            measure="value",
+            change_points=cps,
+            title=f"{lab.pair(data.dyad)}: {measure} by {m.freq}",
+            label=measure,
+        )
+        summary.update_layout(height=360, margin={"t": 50, "b": 40})
+        figures["summary"] = _embed(
+            summary, "summary-plot", static, render(summary, "png") if static else None
+        )
+        fig = index_figure(
+            m.rows,
+            measure="value",
+            change_points=m.change_points,
+            alarms=m.alarms,
+            title=f"{lab.pair(data.dyad)}: {measure} by {m.freq}, change points and alarms",
+            label=measure,
+            coverage=m.coverage,
+            frictions=m.frictions_by_period(),
+        )
+        figures["index"] = _embed(fig, "index-plot", static, render(fig, "png") if static else None)
+    x = data.explain
+    if x is not None and x.table.num_rows:
+        trows = x.table.to_pylist()
+        tfig = triad_figure(
+            trows,
+            measure=x.measure,
+            title=f"All three pairs of the triad: {lab.measure(x.measure)} by {x.freq}",
+        )
+        figures["triad"] = _embed(
+            tfig, "triad-plot", static, render(tfig, "png") if static else None
+        )
+    if data.scenario is not None:
+        from brinkwatch.report.scenario_figures import (
+            figure_inputs,
+            render_scenario,
+            scenario_figure,
+        )
+
+        kw = figure_inputs(data.scenario)
+        sfig = _relabel(scenario_figure(**kw), lab)
+        figures["scenario"] = _embed(
+            sfig, "scenario-plot", static, render_scenario("png", **kw) if static else None
+        )
+    return figures
+
+
+def _relabel(fig: go.Figure, lab: Labels) -> go.Figure:
+    """Put labels in place of ids in a figure's legend, hover and category axes."""
+    from brinkwatch.report.labels import reword
+
+    for t in fig.data:
+        if t.name:
+            t.name = reword(t.name, lab)
+        for axis in ("x", "y"):
+            values = getattr(t, axis, None)
+            if values is not None and len(values) and isinstance(values[0], str):
+                setattr(t, axis, [reword(v, lab) for v in values])
+        if t.hovertemplate:
+            t.hovertemplate = reword(t.hovertemplate, lab)
+    return fig
 
 
 def _instrument_figures(data: BriefData, static: bool) -> dict[str, Markup]:
