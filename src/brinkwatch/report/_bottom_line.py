@@ -76,14 +76,14 @@ def latest_complete_period(m: DyadMeasure) -> date | None:
 
     A trailing period past the sources' last day is empty or partial, not quiet.
     """
-    periods = sorted({r["period"] for r in m.rows})
+    periods: list[date] = sorted({r["period"] for r in m.rows})
     covered = [c.last for c in m.coverage if c.used]
     if not periods:
         return None
     if not covered:
         return periods[-1]
     last = max(covered)
-    done = [p for i, p in enumerate(periods) if _period_end(periods, i, m.freq) <= last]
+    done: list[date] = [p for i, p in enumerate(periods) if _period_end(periods, i, m.freq) <= last]
     return done[-1] if done else None
 
 
@@ -91,6 +91,17 @@ def _standing(m: DyadMeasure, lab: Labels, period: date | None) -> str:
     if period is None:
         return f"No complete {m.freq} of {lab.pair(m.dyad.name)} events in this window."
     rows = [r for r in m.rows if r["period"] == period]
+    lead = f"In {_month(period, m.freq)}, the latest full {m.freq} the sources cover, "
+    if not any(r["events"] for r in rows):
+        # A quiet period says little: lead with the last one that had events.
+        busy = [r["period"] for r in m.rows if r["events"] and r["period"] < period]
+        if busy:
+            lead = (
+                f"{_month(period, m.freq)}, the latest full {m.freq} the sources cover, had no "
+                f"{lab.pair(m.dyad.name)} events; in {_month(max(busy), m.freq)}, the last "
+                "with events, "
+            )
+            rows = [r for r in m.rows if r["period"] == max(busy)]
     parts = []
     for r in rows:
         usual = r.get("baseline_median")
@@ -106,10 +117,8 @@ def _standing(m: DyadMeasure, lab: Labels, period: date | None) -> str:
         )
         usual_txt = "" if usual is None else f", usual {usual:+.1f}"
         parts.append(f"{lab.dyad(r['dyad'])} {r['value']:+.1f} ({where}{usual_txt})")
-    text = (
-        f"In {_month(period, m.freq)}, the latest full {m.freq} the sources cover, "
-        f"the {lab.measure(m.measure)} stood at " + "; ".join(parts) + "."
-    )
+    text = lead + f"the {lab.measure(m.measure)} stood at " + "; ".join(parts) + "."
+
     lows = [h.lowest for h in m.headlines if h.lowest]
     if lows:
         low = min(lows, key=lambda r: r["value"])
@@ -126,17 +135,18 @@ def _standing(m: DyadMeasure, lab: Labels, period: date | None) -> str:
 
 
 def _changed(m: DyadMeasure, lab: Labels) -> str | None:
-    cps = [(d, c) for d, cs in m.change_points.items() for c in cs]
+    cps = [(d, c) for d, cs in m.change_points.items() for c in cs if c.period is not None]
     if not cps:
         return None
     d, big = max(cps, key=lambda dc: abs(dc[1].mean_after - dc[1].mean_before))
     verb = "fell" if big.mean_after < big.mean_before else "rose"
     text = (
-        f"The biggest shift came in {_month(big.period, m.freq)}, when {lab.dyad(d)} {verb} "
+        f"The biggest shift came in {_month(big.period or date.min, m.freq)}, "
+        f"when {lab.dyad(d)} {verb} "
         f"from an average of {big.mean_before:+.1f} to {big.mean_after:+.1f} a {m.freq}"
     )
-    d2, last = max(cps, key=lambda dc: dc[1].period)
-    if last.period > big.period:
+    d2, last = max(cps, key=lambda dc: dc[1].period or date.min)
+    if last.period and big.period and last.period > big.period:
         text += (
             f"; the latest shift, in {_month(last.period, m.freq)}, took {lab.dyad(d2)} to "
             f"{last.mean_after:+.1f}"
@@ -188,7 +198,7 @@ def _in_force(view: InstrumentsView | None, on: date | None, lab: Labels) -> str
     active = [x for x in view.in_force if x.weight > 0]
     if not active:
         return f"On {on:%d %B %Y} no instrument of the register adds friction."
-    top = sorted(active, key=lambda x: (-x.weight, -x.since.toordinal()))[:3]
+    top = sorted(active, key=lambda x: (-x.weight, -x.since.toordinal()))[:2]
     named = "; ".join(
         f"{lab.instrument(x.instrument)} ({lab.state(x.state)} since {x.since:%d %B %Y})"
         for x in top
@@ -196,7 +206,7 @@ def _in_force(view: InstrumentsView | None, on: date | None, lab: Labels) -> str
     total = sum(x.weight for x in active)
     return (
         f"On {on:%d %B %Y}, {len(active)} instrument(s) in the register add friction "
-        f"(total {total:.0f}), the heaviest: {named}."
+        f"(total {total:.0f}), among the heaviest: {named}."
     )
 
 
@@ -212,7 +222,7 @@ def _desired(runs: VariantRuns, outcome: str) -> int:
 
 
 def best_lever(runs: VariantRuns) -> dict[str, Any] | None:
-    """The single lever that moves the scenario's first outcome most the way levers aim.
+    """Return the single lever that moves the scenario's first outcome most the way levers aim.
 
     Only changes whose 95% interval excludes zero count; None when there is none.
     """
@@ -332,7 +342,7 @@ def _one_note(note: str, lab: Labels, sparse: dict[frozenset[str], list[str]]) -
         )
     text = _FLAGS.sub("", _CATEGORY.sub("", note))
     # A sentence that tells a command-line user what to type is not for a reader.
-    text = ". ".join(s for s in text.split(". ") if "--" not in s and "(" != s[:1])
+    text = ". ".join(s for s in text.split(". ") if "--" not in s and s[:1] != "(")
     text = re.sub(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", r"\1 to \2", text)
     text = reword(text, lab).strip()
     return text if text.endswith(".") else text + "."
@@ -346,9 +356,9 @@ def reader_notes(notes: Sequence[str], lab: Labels) -> list[str]:
 
     Examples
     --------
-    >>> reader_notes(["SparseDataWarning: USA->JPN has events in only 5 of 36 months (14%): "
-    ...               "too few"], Labels())
-    ['United States-Japan events are too sparse in this window to estimate influence (United States towards Japan has events in only 5 of 36 months).']
+    >>> note = "SparseDataWarning: USA->JPN has events in only 5 of 36 months (14%): too few"
+    >>> print(reader_notes([note], Labels())[0])  # doctest: +ELLIPSIS
+    United States-Japan events are too sparse in this window to estimate influence (...).
     """
     sparse: dict[frozenset[str], list[str]] = {}
     out = [t for n in notes if (t := _one_note(n, lab, sparse))]

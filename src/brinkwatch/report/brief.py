@@ -169,12 +169,11 @@ def _figures(data: BriefData, lab: Labels, static: bool) -> dict[str, Markup]:
         figures["summary"] = figures["index"] = Markup('<p class="note">No series to plot.</p>')
     else:
         rows = [{**r, "dyad": lab.dyad(r["dyad"])} for r in m.rows]
-        cps = {lab.dyad(k): v for k, v in m.change_points.items()}
         measure = lab.measure(m.measure)
+        # The first screen's figure stays uncluttered: change points are in the full figure.
         summary = index_figure(
             rows,
             measure="value",
-            change_points=cps,
             title=f"{lab.pair(data.dyad)}: {measure} by {m.freq}",
             label=measure,
         )

@@ -95,11 +95,11 @@ class Labels:
         return label
 
     def actor(self, code: str) -> str:
-        """A country's name."""
+        """Return a country's name."""
         return self._note("country", code, country_name(code))
 
     def dyad(self, dyad: str) -> str:
-        """A directed dyad, ``JPN->KOR``: "Japan towards South Korea"."""
+        """Label a directed dyad: ``JPN->KOR`` is "Japan towards South Korea"."""
         parts = _ARROWS.split(dyad)
         if len(parts) != 3:
             return self.pair(dyad)
@@ -108,34 +108,34 @@ class Labels:
         )
 
     def pair(self, pair: str) -> str:
-        """An undirected pair, ``JPN-KOR``: "Japan-South Korea"."""
+        """Label an undirected pair: ``JPN-KOR`` is "Japan-South Korea"."""
         names = [country_name(p.strip()) for p in pair.split("-")]
         return self._note("pair", pair, "-".join(names))
 
     def measure(self, ident: str) -> str:
-        """A measure of the dyad series."""
+        """Label a measure of the dyad series."""
         return self._note("measure", ident, MEASURE_LABELS.get(ident, _words(ident)))
 
     def outcome(self, ident: str) -> str:
-        """A scenario outcome, by its title."""
+        """Label a scenario outcome by its title."""
         return self._note("outcome", ident, self.outcomes.get(ident, _words(ident)))
 
     def lever(self, ident: str) -> str:
-        """A lever or a variant of levers."""
+        """Label a lever or a variant of levers."""
         label = VARIANT_LABELS.get(ident) or self.levers.get(ident) or _words(ident)
         return self._note("lever", ident, label)
 
     def machine(self, ident: str) -> str:
-        """A scenario machine (an agreement or measure), by its register name when linked."""
+        """Label a scenario machine by its register name, else its description."""
         label = self.instruments.get(ident) or self.machines.get(ident) or _words(ident)
         return self._note("machine", ident, label)
 
     def instrument(self, ident: str) -> str:
-        """An instrument of the register, by its name."""
+        """Label an instrument of the register by its name."""
         return self._note("instrument", ident, self.instruments.get(ident, _words(ident)))
 
     def state(self, ident: str) -> str:
-        """A machine or instrument state, ``notice_suspended``: "notice suspended"."""
+        """Label a state: ``notice_suspended`` is "notice suspended"."""
         return self._note("state", ident, ident.replace("_", " "))
 
     def used(self) -> list[tuple[str, str, str]]:
