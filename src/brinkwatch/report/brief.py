@@ -106,7 +106,7 @@ def render_brief(data: BriefData, *, static: bool = False) -> str:
     >>> s = example()
     >>> html = render_brief(gather_brief(s.events, dyad="JPN-KOR"), static=True)
     >>> html.count("<h2>"), "data:image/png;base64," in html
-    (7, True)
+    (8, True)
     """
     from brinkwatch.report._bottom_line import bottom_line, reader_notes
     from brinkwatch.report.labels import labels_for, reword
