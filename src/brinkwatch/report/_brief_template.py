@@ -40,7 +40,7 @@ header h1 { margin: 0; } header .meta { margin: 0.2em 0 0.4em; }
 h2 { margin-top: 1.6em; } #bottom-line h2 { margin-top: 0.4em; }
 h3 { margin: 1.2em 0 0.4em; }
 table { table-layout: auto; max-width: 100%; }
-td, th { overflow-wrap: anywhere; }
+td, th { overflow-wrap: break-word; }
 .scroll { overflow-x: auto; max-width: 100%; }
 #summary-figure { margin: 0.4em 0; }
 dl.ids { display: grid; grid-template-columns: max-content 1fr; gap: 0.1em 1em; font-size: 0.85em; }

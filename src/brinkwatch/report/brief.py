@@ -164,20 +164,20 @@ def _figures(data: BriefData, lab: Labels, static: bool) -> dict[str, Markup]:
     from brinkwatch.report.figures import index_figure, render, triad_figure
 
     m = data.measure
-    figures: dict[str, Markup] = _instrument_figures(data, static)
+    figures: dict[str, Markup] = _instrument_figures(data, lab, static)
     if not m.rows:
         figures["summary"] = figures["index"] = Markup('<p class="note">No series to plot.</p>')
     else:
-        rows = [{**r, "dyad": lab.dyad(r["dyad"])} for r in m.rows]
         measure = lab.measure(m.measure)
         # The first screen's figure stays uncluttered: change points are in the full figure.
         summary = index_figure(
-            rows,
+            m.rows,
             measure="value",
             title=f"{lab.pair(data.dyad)}: {measure} by {m.freq}",
             label=measure,
         )
-        summary.update_layout(height=360, margin={"t": 50, "b": 40})
+        summary.update_layout(height=320, margin={"t": 40, "b": 30})
+        summary = _relabel(summary, lab)
         figures["summary"] = _embed(
             summary, "summary-plot", static, render(summary, "png") if static else None
         )
@@ -191,6 +191,7 @@ def _figures(data: BriefData, lab: Labels, static: bool) -> dict[str, Markup]:
             coverage=m.coverage,
             frictions=m.frictions_by_period(),
         )
+        fig = _relabel(fig, lab)
         figures["index"] = _embed(fig, "index-plot", static, render(fig, "png") if static else None)
     x = data.explain
     if x is not None and x.table.num_rows:
@@ -200,6 +201,7 @@ def _figures(data: BriefData, lab: Labels, static: bool) -> dict[str, Markup]:
             measure=x.measure,
             title=f"All three pairs of the triad: {lab.measure(x.measure)} by {x.freq}",
         )
+        tfig = _relabel(tfig, lab)
         figures["triad"] = _embed(
             tfig, "triad-plot", static, render(tfig, "png") if static else None
         )
@@ -219,22 +221,43 @@ def _figures(data: BriefData, lab: Labels, static: bool) -> dict[str, Markup]:
 
 
 def _relabel(fig: go.Figure, lab: Labels) -> go.Figure:
-    """Put labels in place of ids in a figure's legend, hover and category axes."""
+    """Put labels in place of ids in a figure's legend, texts, hovers, categories and notes.
+
+    The figure functions are shared with the dashboard and take ids; the brief's reader
+    sees words, so the brief relabels what they drew.
+    """
     from brinkwatch.report.labels import reword
 
+    def words(v: Any) -> Any:
+        if isinstance(v, str):
+            return reword(v, lab)
+        if isinstance(v, (list, tuple)) or hasattr(v, "tolist"):
+            items = list(v.tolist() if hasattr(v, "tolist") else v)
+            if items and any(isinstance(x, str) for x in items):
+                return [reword(x, lab) if isinstance(x, str) else x for x in items]
+        return v
+
     for t in fig.data:
-        if t.name:
-            t.name = reword(t.name, lab)
-        for axis in ("x", "y"):
-            values = getattr(t, axis, None)
-            if values is not None and len(values) and isinstance(values[0], str):
-                setattr(t, axis, [reword(v, lab) for v in values])
-        if t.hovertemplate:
-            t.hovertemplate = reword(t.hovertemplate, lab)
+        for prop in ("name", "text", "hovertext", "hovertemplate", "legendgroup", "x", "y"):
+            value = getattr(t, prop, None)
+            if value is not None:
+                setattr(t, prop, words(value))
+    for ann in fig.layout.annotations or ():
+        if ann.text:
+            ann.text = reword(ann.text, lab)
+    for axis in fig.layout:
+        if axis.startswith(("xaxis", "yaxis")):
+            ax = fig.layout[axis]
+            if ax.ticktext is not None:
+                ax.ticktext = words(ax.ticktext)
+            if ax.title and ax.title.text:
+                ax.title.text = reword(ax.title.text, lab)
+    if fig.layout.title and fig.layout.title.text:
+        fig.layout.title.text = reword(fig.layout.title.text, lab)
     return fig
 
 
-def _instrument_figures(data: BriefData, static: bool) -> dict[str, Markup]:
+def _instrument_figures(data: BriefData, lab: Labels, static: bool) -> dict[str, Markup]:
     """Draw the instruments timeline (a lane per instrument) up to the brief's date."""
     view = data.instruments
     if view is None or not view.spans:
@@ -242,7 +265,7 @@ def _instrument_figures(data: BriefData, static: bool) -> dict[str, Markup]:
     from brinkwatch.report.instrument_figures import render_timeline, timeline_figure
 
     title = f"{view.title}: states up to {data.on}"
-    fig = timeline_figure(view.spans, title=title, until=data.on)
+    fig = _relabel(timeline_figure(view.spans, title=title, until=data.on), lab)
     png = render_timeline(view.spans, "png", title=title, until=data.on) if static else None
     return {"timeline": _embed(fig, "instruments-plot", static, png)}
 

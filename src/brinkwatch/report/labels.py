@@ -198,8 +198,8 @@ def reword(text: str, lab: Labels) -> str:
     for ident in MEASURE_LABELS:
         known[ident] = MEASURE_LABELS[ident]
     for table in (lab.machines, lab.instruments, lab.levers, lab.outcomes):
-        for ident in table:
-            known[ident] = ident
+        # A plain lower-case word ("summit") is left alone: it reads as itself in a sentence.
+        known.update({i: i for i in table if "_" in i or i.isupper()})
     for ident in sorted(known, key=len, reverse=True):
         if ident not in text:
             continue
