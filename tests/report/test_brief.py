@@ -157,7 +157,9 @@ def test_reciprocity_and_granger_numbers_are_the_var(
     for g in granger:
         label = g.label.replace(">", "&gt;")
         m = re.search(
-            rf'<td data-label="{re.escape(label)}">[^<]*</td><td>{g.kind}</td><td[^>]*>([^<]+)</td>', gt
+            rf'<td data-label="{re.escape(label)}">[^<]*</td><td>{g.kind}</td>'
+            r"<td[^>]*>([^<]+)</td>",
+            gt,
         )
         assert m and m.group(1) == f"{g.stat:.2f}", label
     assert f"VAR({model.lag_order_})" in html
@@ -216,10 +218,7 @@ def test_scenario_comparison_is_the_simulation(brief_file: Path, db_store: Store
                 f"{100 * r['diff_high']:+.1f}]"
             )
             assert m.group(3) == want
-    assert (
-        f"{BRIEF_ARGS['n_paths']:,} simulated paths per variant"
-        in html
-    )
+    assert f"{BRIEF_ARGS['n_paths']:,} simulated paths per variant" in html
 
 
 def test_sources_state_the_store_and_the_window(brief_data: BriefData, brief_file: Path) -> None:
