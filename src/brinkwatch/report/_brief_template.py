@@ -212,7 +212,8 @@ Parameters are drawn from their ranges in every path, so the intervals include t
 <h3 id="sources">Data coverage and sources</h3>
 <p>Series of {{ d.dyad | pair }}: {{ d.first_period or "no data" }} to {{ d.last_period or "no data" }}, by {{ d.measure.freq }}{% if d.start or d.end %}; requested {{ d.start or "first event" }} to {{ d.end or "last event" }}{% endif %}.
 {% if d.explain %}Triad model: {{ d.explain.first }} to {{ d.explain.last }}. {% endif %}
-{% if d.scenario %}Scenario model: fitted {{ d.scenario.scenario.fit_from }} to {{ d.scenario.scenario.fit_to }}. {% endif %}</p>
+{% if d.scenario %}Scenario model: fitted {{ d.scenario.scenario.fit_from }} to {{ d.scenario.scenario.fit_to }}; {{ "{:,}".format(d.scenario.n_paths) }} Monte Carlo paths per variant, seed {{ d.scenario.seed }}. {% endif %}
+{% if d.explain %}Impulse responses: {{ d.explain.repl }} bootstrap replications, seed {{ d.explain.seed }}.{% endif %}</p>
 {% if d.measure.coverage %}<div class="scroll"><table id="coverage-table">
 <caption class="caption">What each source covers for this pair</caption>
 <tr><th>source</th><th>days with events</th><th>first</th><th>last</th><th>events of the pair</th><th>counted</th></tr>

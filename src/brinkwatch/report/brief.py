@@ -279,6 +279,6 @@ def build_brief(*args: Any, static: bool = False, **kwargs: Any) -> str:
     >>> s = example()
     >>> html = build_brief(s.events, dyad="JPN-KOR")
     >>> html.count("<script>"), 'id="index-plot"' in html
-    (2, True)
+    (3, True)
     """
     return render_brief(gather_brief(*args, **kwargs), static=static)
