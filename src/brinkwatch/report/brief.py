@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import math
+import re
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
@@ -226,7 +227,7 @@ def _relabel(fig: go.Figure, lab: Labels) -> go.Figure:
     The figure functions are shared with the dashboard and take ids; the brief's reader
     sees words, so the brief relabels what they drew.
     """
-    from brinkwatch.report.labels import reword
+    from brinkwatch.report.labels import VARIANT_LABELS, reword
 
     def words(v: Any) -> Any:
         if isinstance(v, str):
@@ -238,6 +239,11 @@ def _relabel(fig: go.Figure, lab: Labels) -> go.Figure:
         return v
 
     for t in fig.data:
+        if t.name:
+            # A variant's name, alone or in brackets after a state: "GSOMIA terminated (none)".
+            m = re.fullmatch(r"(.*?)\(?(\w+)\)?", t.name)
+            if m and (m[2] in VARIANT_LABELS or m[2] in lab.levers):
+                t.name = f"{reword(m[1], lab)}({lab.lever(m[2])})" if m[1] else lab.lever(m[2])
         for prop in ("name", "text", "hovertext", "hovertemplate", "legendgroup", "x", "y"):
             value = getattr(t, prop, None)
             if value is not None:
@@ -248,8 +254,9 @@ def _relabel(fig: go.Figure, lab: Labels) -> go.Figure:
     for axis in fig.layout:
         if axis.startswith(("xaxis", "yaxis")):
             ax = fig.layout[axis]
-            if ax.ticktext is not None:
-                ax.ticktext = words(ax.ticktext)
+            for prop in ("ticktext", "categoryarray"):
+                if getattr(ax, prop, None) is not None:
+                    setattr(ax, prop, words(getattr(ax, prop)))
             if ax.title and ax.title.text:
                 ax.title.text = reword(ax.title.text, lab)
     if fig.layout.title and fig.layout.title.text:

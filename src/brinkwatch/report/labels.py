@@ -126,9 +126,12 @@ class Labels:
         return self._note("lever", ident, label)
 
     def machine(self, ident: str) -> str:
-        """Label a scenario machine by its register name, else its description."""
-        label = self.instruments.get(ident) or self.machines.get(ident) or _words(ident)
-        return self._note("machine", ident, label)
+        """Label a scenario machine or instrument briefly, for legends and sentences.
+
+        ``JPN_controls_photoresist`` reads "Japan controls photoresist"; an acronym such as
+        ``GSOMIA`` reads as itself. The full name is :meth:`instrument`'s.
+        """
+        return self._note("machine", ident, _words(ident))
 
     def instrument(self, ident: str) -> str:
         """Label an instrument of the register by its name."""
