@@ -129,9 +129,19 @@ class Labels:
         """Label a scenario machine or instrument briefly, for legends and sentences.
 
         ``JPN_controls_photoresist`` reads "Japan controls photoresist"; an acronym such as
-        ``GSOMIA`` reads as itself. The full name is :meth:`instrument`'s.
+        ``GSOMIA`` reads as itself where the scenario's titles use it as a word; another
+        acronym (``TISA``) reads as the start of its description; an instrument that is no
+        machine of the scenario, as its register name.
+        The full name is :meth:`instrument`'s.
         """
-        return self._note("machine", ident, _words(ident))
+        label = _words(ident)
+        titles = " ".join([*self.outcomes.values(), *self.levers.values()])
+        if ident not in self.machines and ident in self.instruments:
+            # Only in the register (a timeline lane): its name has room there.
+            label = self.instruments[ident].split(" (")[0]
+        elif ident.isalpha() and ident.isupper() and not re.search(rf"\b{ident}\b", titles):
+            label = (self.machines.get(ident) or label).split(" (")[0]
+        return self._note("machine", ident, label)
 
     def instrument(self, ident: str) -> str:
         """Label an instrument of the register by its name."""
