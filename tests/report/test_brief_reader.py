@@ -184,6 +184,16 @@ def test_the_figures_in_the_screenshots_are_not_blank(page: Any, artifacts: Path
 def test_the_brief_prints_to_pdf(
     page: Any, artifacts: Path, paper: str, points: tuple[int, int]
 ) -> None:
+    # Printed, the interactive figures fit the paper's text column (A4: 186 mm, about 703 px).
+    page.emulate_media(media="print")
+    try:
+        widths = page.eval_on_selector_all(
+            "figure .js-plotly-plot",
+            "fs => fs.map(f => f.querySelector('svg.main-svg').getBoundingClientRect().width)",
+        )
+    finally:
+        page.emulate_media(media="screen")
+    assert len(widths) == len(FIGURES) and max(widths) <= 703
     pdf = page.pdf(format=paper, print_background=True)
     assert pdf.startswith(b"%PDF")
     (artifacts / f"brief-{paper.lower()}.pdf").write_bytes(pdf)

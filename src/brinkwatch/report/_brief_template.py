@@ -53,7 +53,10 @@ dl.ids dt { font-family: ui-monospace, monospace; } dl.ids dd { margin: 0; }
   #appendix, #figures { break-before: page; page-break-before: always; }
   .scroll { overflow: visible; }
   a { color: inherit; text-decoration: none; }
-  .js-plotly-plot, .plotly, figure img { max-width: 100% !important; }
+  figure img { max-width: 100% !important; }
+  /* Plotly drew for the screen's column (about 1070 px); the printed column of A4 or Letter
+     is about 700 px (A4) to 725 px (Letter), and a drawn SVG does not reflow, so it is scaled to fit. */
+  figure .js-plotly-plot { zoom: 0.6; }
 }
 </style>
 {% if plotly_js %}<script>{{ plotly_js }}</script>{% endif %}
