@@ -106,19 +106,10 @@ def _standing(m: DyadMeasure, lab: Labels, period: date | None) -> str:
     for r in rows:
         usual = r.get("baseline_median")
         idx = r.get("index")
-        where = (
-            "no baseline yet"
-            if idx is None
-            else "near its usual level"
-            if abs(idx) < 1
-            else "well below its usual level"
-            if idx < 0
-            else "well above its usual level"
-        )
-        usual_txt = "" if usual is None else f", usual {usual:+.1f}"
-        parts.append(f"{lab.dyad(r['dyad'])} {r['value']:+.1f} ({where}{usual_txt})")
-    text = lead + f"the {lab.measure(m.measure)} stood at " + "; ".join(parts) + "."
-
+        where = "" if idx is None or abs(idx) < 1 else ", well below" if idx < 0 else ", well above"
+        usual_txt = "" if usual is None else f" (usual {usual:+.1f}{where})"
+        parts.append(f"{r['value']:+.1f} for {lab.dyad(r['dyad'])}{usual_txt}")
+    text = lead + f"the {lab.measure(m.measure)} was " + " and ".join(parts) + "."
     lows = [h.lowest for h in m.headlines if h.lowest]
     if lows:
         low = min(lows, key=lambda r: r["value"])
