@@ -27,16 +27,16 @@ def test_brief_writes_one_self_contained_file(
     html = out.read_text()
     assert re.search(r"wrote .*brief\.html \(\d+ KiB\): \d+ alarm\(s\)", " ".join(err.split()))
     assert "SparseDataWarning" in err  # the notes are printed too, not only written
-    for sid in ("what-changed", "alarms", "index", "instruments", "reciprocity", "scenario",
-                "sources"):  # fmt: skip
+    for sid in ("bottom-line", "figures", "what-changed", "alarms", "instruments", "reciprocity",
+                "scenario", "appendix"):  # fmt: skip
         assert f'<section id="{sid}">' in html
-    assert "100 Monte Carlo paths per variant, seed 5" in html
+    assert "100 simulated paths per variant" in html and "seed 5" in html
     assert '<span id="window">2019-01-01 to 2019-12-01</span>' in html
-    # Index, instruments timeline and scenario figures.
-    assert html.count("data:image/png;base64,") == 3 and "<script" not in html
+    # Summary, index, triad, instruments timeline and scenario figures.
+    assert html.count("data:image/png;base64,") == 5 and "<script" not in html
     # The register's state on the brief's date (--to): GSOMIA's notice suspended.
     assert '<span id="instruments-date">2019-12-31</span>' in html
-    assert '<tr data-instrument="GSOMIA">' in html and ">notice_suspended<" in html
+    assert '<tr data-instrument="GSOMIA">' in html and ">notice suspended<" in html
 
 
 @pytest.mark.parametrize(

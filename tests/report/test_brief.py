@@ -22,6 +22,7 @@ from brinkwatch.measure import (
 )
 from brinkwatch.measure.index import windowed_index
 from brinkwatch.report.brief import BriefData, gather_brief, render_brief
+from brinkwatch.report.labels import Labels, reword
 from brinkwatch.simulate import (
     compare_levers,
     default_variants,
@@ -33,7 +34,16 @@ from brinkwatch.simulate import (
 from brinkwatch.store import Store, connect
 from tests.report.conftest import BRIEF_ARGS, REGISTER
 
-SECTIONS = ["what-changed", "alarms", "index", "instruments", "reciprocity", "scenario", "sources"]
+SECTIONS = [
+    "bottom-line",
+    "figures",
+    "what-changed",
+    "alarms",
+    "instruments",
+    "reciprocity",
+    "scenario",
+    "appendix",
+]
 
 
 class _Tags(HTMLParser):
@@ -87,15 +97,16 @@ def test_headline_numbers_are_the_library_index(brief_file: Path, db_store: Stor
     )
     rows = expr.to_pyarrow().to_pylist()
     html = brief_file.read_text()
-    assert "the series uses chronology, the one with the most days" in html
-    assert first is not None and f"(data from {first:%Y-%m})" in html
+    # The coverage warning is worded for a reader: which source the series counts.
+    assert "the series counts the hand-coded chronology only" in html
+    assert first is not None and f"data from {first:%Y-%m}" in html
     for dyad in ("JPN->KOR", "KOR->JPN"):
         rs = [r for r in rows if r["dyad"] == dyad]
         latest, lowest = rs[-1], min(rs, key=lambda r: (r["value"], r["period"]))
         assert _field(html, dyad, "latest-value") == f"{latest['value']:.1f}"
         assert _field(html, dyad, "latest-index") == f"{latest['index']:+.2f}"
         assert _field(html, dyad, "lowest-value") == f"{lowest['value']:.1f}"
-        assert f"{lowest['period']} at" in html
+        assert f"<td>{lowest['period']}</td>" in html
     # The summer of 2019 is the trough of the window in the chronology, as history has it.
     low = min((r for r in rows if r["dyad"] == "JPN->KOR"), key=lambda r: r["value"])
     assert low["period"].year == 2019 and 6 <= low["period"].month <= 9
@@ -113,16 +124,17 @@ def test_alarms_are_listed_with_their_evidence(brief_file: Path, db_store: Store
     )
     assert alarms
     html = brief_file.read_text()
-    table = html[html.index('id="alarm-table"') : html.index('<section id="index">')]
+    table = html[html.index('id="alarm-table"') : html.index('<section id="instruments">')]
     assert table.count("<tr>") == len(alarms) + 1  # a header row, then one row per alarm
     assert f"{len(alarms)} alarm(s) in the window" in html
     for a in alarms:
-        assert a.detail.replace("<", "&lt;").replace(">", "&gt;") in table
+        # The detail names the measure in words, not by its id.
+        want = a.detail.replace("goldstein_sum", "conflict-cooperation score")
+        assert want.replace("<", "&lt;").replace(">", "&gt;") in table
     # The analyst's note, coded, covers one day: the brief does not add it to the chronology's
     # series (a one-day origin would read as a spike) and says so (issue 14, item 3).
     assert "jpn-kor-2019-note.txt" not in table
-    # Its events fall on 2 August ("on 2 August", a date in the text) and on the note's date.
-    assert "coded 2 days (2019-08-02..2019-08-05)" in html
+    assert '<tr data-origin="coded"><td>coded</td><td class="num">2</td><td>2019-08-02</td><td>2019-08-05</td>' in html
     # Chronology events cite their report.
     assert re.search(r"<cite>(Yonhap|Kyodo|Reuters)[^<]*2019-0[78]-\d\d</cite>", table)
 
@@ -144,15 +156,19 @@ def test_reciprocity_and_granger_numbers_are_the_var(
     gt = html[html.index('id="granger-table"') : html.index('<section id="scenario">')]
     for g in granger:
         label = g.label.replace(">", "&gt;")
-        m = re.search(rf"<td>{re.escape(label)}</td><td>{g.kind}</td><td[^>]*>([^<]+)</td>", gt)
+        m = re.search(
+            rf'<td data-label="{re.escape(label)}">[^<]*</td><td>{g.kind}</td>'
+            r"<td[^>]*>([^<]+)</td>",
+            gt,
+        )
         assert m and m.group(1) == f"{g.stat:.2f}", label
     assert f"VAR({model.lag_order_})" in html
     rec = brief_data.explain.reciprocity if brief_data.explain else None
     assert rec is not None and rec.lines and rec.same_period_lines
     for line in [*rec.lines, *rec.same_period_lines, *rec.disagreements]:
-        assert str(escape_markup(line)) in html
+        assert str(escape_markup(reword(line, Labels()))) in html
     # Bold rows are the tests that survive Holm's correction over the whole family.
-    bold = re.findall(r'<tr class="sig"><td>([^<]+)</td>', gt)
+    bold = re.findall(r'<tr class="sig"><td data-label="([^"]+)">', gt)
     assert bold == [g.label.replace(">", "&gt;") for g in granger if g.significant_holm]
 
 
@@ -170,7 +186,10 @@ def test_sparse_data_warnings_become_notes_not_warnings(brief_db: Path) -> None:
     assert len(sparse) >= 2
     html = render_brief(data)
     notes = html[html.index('<section id="reciprocity">') : html.index('<section id="scenario">')]
-    assert 'class="notes"' in notes and "too few to estimate how it moves" in notes
+    # Worded for a reader: the pair in words, no warning class, no option name.
+    assert 'class="notes"' in notes and "events are too sparse in this window" in notes
+    assert "United States-Japan events are too sparse" in notes
+    assert "SparseDataWarning" not in notes and "min_active" not in notes
     assert "No scenario was run" in html
 
 
@@ -199,15 +218,12 @@ def test_scenario_comparison_is_the_simulation(brief_file: Path, db_store: Store
                 f"{100 * r['diff_high']:+.1f}]"
             )
             assert m.group(3) == want
-    assert (
-        f"{BRIEF_ARGS['n_paths']:,} Monte Carlo paths per variant, seed {BRIEF_ARGS['seed']}"
-        in html
-    )
+    assert f"{BRIEF_ARGS['n_paths']:,} simulated paths per variant" in html
 
 
 def test_sources_state_the_store_and_the_window(brief_data: BriefData, brief_file: Path) -> None:
     html = brief_file.read_text()
-    src = html[html.index('<section id="sources">') :]
+    src = html[html.index('<section id="appendix">') :]
     assert brief_data.stats is not None
     for r in brief_data.stats.by_origin:
         assert f'<td>{r["origin"]}</td><td class="num">{r["events"]:,}</td>' in src
@@ -228,7 +244,7 @@ def test_the_file_fetches_nothing_and_inlines_plotly_once(
         # Links exist only as evidence to follow, never loaded.
         assert all(t == "a" for t, a in tags if "href" in a)
         # Index, instruments timeline and scenario.
-        assert (html.count("Plotly.newPlot") == 3) is scripts
+        assert (html.count("Plotly.newPlot") == 5) is scripts
     assert brief_file.read_text().count("plotly.js v") == 1  # the library's banner, once
     assert static_file.stat().st_size < brief_file.stat().st_size / 5
 
@@ -302,7 +318,7 @@ def test_the_index_figure_carries_the_coverage_strip(
     assert html.count('"meta":"coverage"') == 2
     assert "coded text (not counted)" in html
     assert "coded text: 2 days with data, 2019-08-02..2019-08-05" in html
-    assert "The strip below shows the days with data of each origin (grey lanes" in html
+    assert "The strip below shows the days with data of each source (grey lanes" in html
 
 
 def _instrument_rows(html: str) -> dict[str, tuple[str, str]]:
@@ -326,11 +342,12 @@ def test_the_instruments_in_force_on_the_brief_date_are_the_register(
     assert brief_data.on == on
     assert f'<span id="instruments-date">{on}</span>' in html
     expected = {
-        x.instrument: (x.state, f"{x.weight:.1f}") for x in in_force(read_register(REGISTER), on)
+        x.instrument: (x.state.replace("_", " "), f"{x.weight:.1f}")
+        for x in in_force(read_register(REGISTER), on)
     }
     assert _instrument_rows(html) == expected
     # End of 2019: the GSOMIA notice suspended, photoresist eased, the other two imposed.
-    assert expected["GSOMIA"] == ("notice_suspended", "1.0")
+    assert expected["GSOMIA"] == ("notice suspended", "1.0")
     assert expected["JPN_controls_photoresist"] == ("eased", "2.0")
     assert "Seoul conditionally suspends its notice terminating GSOMIA" in html
     # The timeline (one lane per instrument) and the frictions beside the index.

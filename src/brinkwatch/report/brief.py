@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import math
+import re
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
@@ -16,10 +17,12 @@ from jinja2 import Environment
 from markupsafe import Markup, escape
 
 from brinkwatch.report._brief_data import BriefData, Progress, gather_brief
-from brinkwatch.report._brief_template import TEMPLATE
+from brinkwatch.report._brief_template import APPENDIX_IDS, TEMPLATE
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
+
+    from brinkwatch.report.labels import Labels
 
 __all__ = [
     "BriefData",
@@ -104,44 +107,19 @@ def render_brief(data: BriefData, *, static: bool = False) -> str:
     >>> s = example()
     >>> html = render_brief(gather_brief(s.events, dyad="JPN-KOR"), static=True)
     >>> html.count("<h2>"), "data:image/png;base64," in html
-    (7, True)
+    (8, True)
     """
-    from brinkwatch.report.figures import index_figure, render
+    from brinkwatch.report._bottom_line import bottom_line, reader_notes
+    from brinkwatch.report.labels import labels_for, reword
 
     m = data.measure
-    figures: dict[str, Markup] = _instrument_figures(data, static)
-    if m.rows:
-        fig = index_figure(
-            m.rows,
-            measure="value",
-            change_points=m.change_points,
-            alarms=m.alarms,
-            title=f"{data.dyad}: {m.measure} by {m.freq}, change points and alarms",
-            label=m.measure,
-            coverage=m.coverage,
-            frictions=m.frictions_by_period(),
-        )
-        figures["index"] = _embed(fig, "index-plot", static, render(fig, "png") if static else None)
-    else:
-        figures["index"] = Markup('<p class="note">No series to plot.</p>')
     s = data.scenario
+    lab = labels_for(s.scenario if s is not None else None, data.instruments)
+    figures = _figures(data, lab, static)
     cmp: dict[tuple[str, str], dict[str, Any]] = {}
     outcome_rows: dict[str, dict[str, Any]] = {}
     variants: list[str] = []
     if s is not None:
-        from brinkwatch.report.scenario_figures import (
-            figure_inputs,
-            render_scenario,
-            scenario_figure,
-        )
-
-        kw = figure_inputs(s)
-        figures["scenario"] = _embed(
-            scenario_figure(**kw),
-            "scenario-plot",
-            static,
-            render_scenario("png", **kw) if static else None,
-        )
         rows = s.comparison.to_pylist()
         cmp = {(r["variant"], r["outcome"]): r for r in rows}
         variants = list(dict.fromkeys(r["variant"] for r in rows))
@@ -152,22 +130,141 @@ def render_brief(data: BriefData, *, static: bool = False) -> str:
 
         plotly_js = get_plotlyjs()
     counts = Counter(a.severity for a in m.alarms)
-    return (
-        _env()
-        .from_string(TEMPLATE)
-        .render(
-            d=data,
-            figures=figures,
-            plotly_js=Markup(plotly_js),
-            severities=[(sev, counts[sev]) for sev in _SEVERITY_ORDER if counts[sev]],
-            cmp=cmp,
-            variants=variants,
-            outcome_rows=outcome_rows,
-        )
+    bottom = bottom_line(m, lab, instruments=data.instruments, on=data.on, runs=s)
+    env = _env()
+    env.filters.update(
+        dyad=lab.dyad,
+        pair=lab.pair,
+        measure=lab.measure,
+        outcome=lab.outcome,
+        lever=lab.lever,
+        state=lab.state,
+        instrument=lab.instrument,
+        reword=lambda t: reword(str(t), lab),
     )
+    env.globals["reader"] = lambda notes: _notes(reader_notes(notes, lab))
+    body = env.from_string(TEMPLATE).render(
+        d=data,
+        lab=lab,
+        bottom=bottom,
+        figures=figures,
+        plotly_js=Markup(plotly_js),
+        severities=[(sev, counts[sev]) for sev in _SEVERITY_ORDER if counts[sev]],
+        cmp=cmp,
+        variants=variants,
+        outcome_rows=outcome_rows,
+    )
+    # The appendix lists every id the text was written from; it is rendered last so that
+    # the labels have recorded them all.
+    appendix = env.from_string(APPENDIX_IDS).render(ids=lab.used())
+    return body.replace("<!--ids-->", appendix)
 
 
-def _instrument_figures(data: BriefData, static: bool) -> dict[str, Markup]:
+def _figures(data: BriefData, lab: Labels, static: bool) -> dict[str, Markup]:
+    """Draw the brief's figures: the summary, the index, the triad, instruments, scenario."""
+    from brinkwatch.report.figures import index_figure, render, triad_figure
+
+    m = data.measure
+    figures: dict[str, Markup] = _instrument_figures(data, lab, static)
+    if not m.rows:
+        figures["summary"] = figures["index"] = Markup('<p class="note">No series to plot.</p>')
+    else:
+        measure = lab.measure(m.measure)
+        # The first screen's figure stays uncluttered: change points are in the full figure.
+        summary = index_figure(
+            m.rows,
+            measure="value",
+            title=f"{lab.pair(data.dyad)}: {measure} by {m.freq}",
+            label=measure,
+        )
+        summary.update_layout(height=320, margin={"t": 40, "b": 30})
+        summary = _relabel(summary, lab)
+        figures["summary"] = _embed(
+            summary, "summary-plot", static, render(summary, "png") if static else None
+        )
+        fig = index_figure(
+            m.rows,
+            measure="value",
+            change_points=m.change_points,
+            alarms=m.alarms,
+            title=f"{lab.pair(data.dyad)}: {measure} by {m.freq}, change points and alarms",
+            label=measure,
+            coverage=m.coverage,
+            frictions=m.frictions_by_period(),
+        )
+        fig = _relabel(fig, lab)
+        figures["index"] = _embed(fig, "index-plot", static, render(fig, "png") if static else None)
+    x = data.explain
+    if x is not None and x.table.num_rows:
+        trows = x.table.to_pylist()
+        tfig = triad_figure(
+            trows,
+            measure=x.measure,
+            title=f"All three pairs of the triad: {lab.measure(x.measure)} by {x.freq}",
+        )
+        tfig = _relabel(tfig, lab)
+        figures["triad"] = _embed(
+            tfig, "triad-plot", static, render(tfig, "png") if static else None
+        )
+    if data.scenario is not None:
+        from brinkwatch.report.scenario_figures import (
+            figure_inputs,
+            render_scenario,
+            scenario_figure,
+        )
+
+        kw = figure_inputs(data.scenario)
+        sfig = _relabel(scenario_figure(**kw), lab)
+        figures["scenario"] = _embed(
+            sfig, "scenario-plot", static, render_scenario("png", **kw) if static else None
+        )
+    return figures
+
+
+def _relabel(fig: go.Figure, lab: Labels) -> go.Figure:
+    """Put labels in place of ids in a figure's legend, texts, hovers, categories and notes.
+
+    The figure functions are shared with the dashboard and take ids; the brief's reader
+    sees words, so the brief relabels what they drew.
+    """
+    from brinkwatch.report.labels import VARIANT_LABELS, reword
+
+    def words(v: Any) -> Any:
+        if isinstance(v, str):
+            return reword(v, lab)
+        if isinstance(v, (list, tuple)) or hasattr(v, "tolist"):
+            items = list(v.tolist() if hasattr(v, "tolist") else v)
+            if items and any(isinstance(x, str) for x in items):
+                return [reword(x, lab) if isinstance(x, str) else x for x in items]
+        return v
+
+    for t in fig.data:
+        if t.name:
+            # A variant's name, alone or in brackets after a state: "GSOMIA terminated (none)".
+            m = re.fullmatch(r"(.*?)\(?(\w+)\)?", t.name)
+            if m and (m[2] in VARIANT_LABELS or m[2] in lab.levers):
+                t.name = f"{reword(m[1], lab)}({lab.lever(m[2])})" if m[1] else lab.lever(m[2])
+        for prop in ("name", "text", "hovertext", "hovertemplate", "legendgroup", "x", "y"):
+            value = getattr(t, prop, None)
+            if value is not None:
+                setattr(t, prop, words(value))
+    for ann in fig.layout.annotations or ():
+        if ann.text:
+            ann.text = reword(ann.text, lab)
+    for axis in fig.layout:
+        if axis.startswith(("xaxis", "yaxis")):
+            ax = fig.layout[axis]
+            for prop in ("ticktext", "categoryarray"):
+                if getattr(ax, prop, None) is not None:
+                    setattr(ax, prop, words(getattr(ax, prop)))
+            if ax.title and ax.title.text:
+                ax.title.text = reword(ax.title.text, lab)
+    if fig.layout.title and fig.layout.title.text:
+        fig.layout.title.text = reword(fig.layout.title.text, lab)
+    return fig
+
+
+def _instrument_figures(data: BriefData, lab: Labels, static: bool) -> dict[str, Markup]:
     """Draw the instruments timeline (a lane per instrument) up to the brief's date."""
     view = data.instruments
     if view is None or not view.spans:
@@ -175,7 +272,7 @@ def _instrument_figures(data: BriefData, static: bool) -> dict[str, Markup]:
     from brinkwatch.report.instrument_figures import render_timeline, timeline_figure
 
     title = f"{view.title}: states up to {data.on}"
-    fig = timeline_figure(view.spans, title=title, until=data.on)
+    fig = _relabel(timeline_figure(view.spans, title=title, until=data.on), lab)
     png = render_timeline(view.spans, "png", title=title, until=data.on) if static else None
     return {"timeline": _embed(fig, "instruments-plot", static, png)}
 
@@ -189,6 +286,6 @@ def build_brief(*args: Any, static: bool = False, **kwargs: Any) -> str:
     >>> s = example()
     >>> html = build_brief(s.events, dyad="JPN-KOR")
     >>> html.count("<script>"), 'id="index-plot"' in html
-    (2, True)
+    (3, True)
     """
     return render_brief(gather_brief(*args, **kwargs), static=static)

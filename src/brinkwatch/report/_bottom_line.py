@@ -1,0 +1,363 @@
+"""The brief's bottom line and its notes, worded for a reader from the stage bundles.
+
+:func:`bottom_line` picks from the results what a reader needs first (where the relation stands
+in the latest complete period the sources cover, the biggest shift, the alarms that matter, what
+is in force, the lever that helps most) and says it in plain sentences with human labels.
+:func:`reader_notes` rewrites the stages' warnings for a reader: no class names, no option
+names, no ids.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from brinkwatch.report.labels import Labels, reword
+
+if TYPE_CHECKING:
+    from brinkwatch.measure import DyadMeasure
+    from brinkwatch.measure.alarms import Alarm
+    from brinkwatch.measure.instruments import InstrumentsView
+    from brinkwatch.simulate import VariantRuns
+
+__all__ = ["AlarmGroup", "BottomLine", "bottom_line", "reader_notes"]
+
+SEVERITY_ORDER = ("critical", "high", "medium", "low")
+#: Variants that bundle several levers: the bottom line names one lever.
+_BUNDLES = frozenset({"none", "actual", "proposed"})
+ORIGIN_LABELS = {
+    "chronology": "the hand-coded chronology",
+    "coded": "events coded from analysts' text",
+    "gdelt1": "GDELT 1.0 news events",
+    "gdelt2": "GDELT 2.0 news events",
+    "icews": "ICEWS news events",
+}
+
+
+@dataclass(frozen=True)
+class AlarmGroup:
+    """One alarm rule's firings in the window, for the de-duplicated list."""
+
+    title: str
+    rule: str
+    severity: str
+    periods: tuple[date, ...]
+    dyads: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BottomLine:
+    """The brief's first screen: plain sentences, and the facts they rest on."""
+
+    sentences: tuple[str, ...]
+    period: date | None
+    alarm_groups: tuple[AlarmGroup, ...]
+
+
+def _month(d: date, freq: str) -> str:
+    return d.strftime("%B %Y") if freq == "month" else f"the {freq} of {d:%d %B %Y}"
+
+
+def _period_end(periods: Sequence[date], i: int, freq: str) -> date:
+    if i + 1 < len(periods):
+        return periods[i + 1] - timedelta(days=1)
+    p = periods[i]
+    if freq == "month":
+        nxt = date(p.year + p.month // 12, p.month % 12 + 1, 1)
+        return nxt - timedelta(days=1)
+    return p + timedelta(days=6 if freq == "week" else 0)
+
+
+def latest_complete_period(m: DyadMeasure) -> date | None:
+    """Return the last period that ends on or before the last day the counted sources cover.
+
+    A trailing period past the sources' last day is empty or partial, not quiet.
+    """
+    periods: list[date] = sorted({r["period"] for r in m.rows})
+    covered = [c.last for c in m.coverage if c.used]
+    if not periods:
+        return None
+    if not covered:
+        return periods[-1]
+    last = max(covered)
+    done: list[date] = [p for i, p in enumerate(periods) if _period_end(periods, i, m.freq) <= last]
+    return done[-1] if done else None
+
+
+def _standing(m: DyadMeasure, lab: Labels, period: date | None) -> str:
+    if period is None:
+        return f"No complete {m.freq} of {lab.pair(m.dyad.name)} events in this window."
+    rows = [r for r in m.rows if r["period"] == period]
+    lead = f"In {_month(period, m.freq)}, the latest full {m.freq} the sources cover, "
+    if not any(r["events"] for r in rows):
+        # A quiet period says little: lead with the last one that had events.
+        busy = [r["period"] for r in m.rows if r["events"] and r["period"] < period]
+        if busy:
+            lead = (
+                f"{_month(period, m.freq)}, the latest full {m.freq} the sources cover, had no "
+                f"{lab.pair(m.dyad.name)} events; in {_month(max(busy), m.freq)}, the last "
+                "with events, "
+            )
+            rows = [r for r in m.rows if r["period"] == max(busy)]
+    parts = []
+    for r in rows:
+        usual = r.get("baseline_median")
+        idx = r.get("index")
+        where = "" if idx is None or abs(idx) < 1 else ", well below" if idx < 0 else ", well above"
+        usual_txt = "" if usual is None else f" (usual {usual:+.1f}{where})"
+        parts.append(f"{r['value']:+.1f} for {lab.dyad(r['dyad'])}{usual_txt}")
+    text = lead + f"the {lab.measure(m.measure)} was " + " and ".join(parts) + "."
+    lows = [h.lowest for h in m.headlines if h.lowest]
+    if lows:
+        low = min(lows, key=lambda r: r["value"])
+        record = (
+            f", a record low ({low['periods_since']} {m.freq}s of data before it)"
+            if low.get("record_low")
+            else ""
+        )
+        text += (
+            f" The low point was {_month(low['period'], m.freq)}: {lab.dyad(low['dyad'])} "
+            f"at {low['value']:+.1f}{record}."
+        )
+    return text
+
+
+def _changed(m: DyadMeasure, lab: Labels) -> str | None:
+    cps = [(d, c) for d, cs in m.change_points.items() for c in cs if c.period is not None]
+    if not cps:
+        return None
+    d, big = max(cps, key=lambda dc: abs(dc[1].mean_after - dc[1].mean_before))
+    verb = "fell" if big.mean_after < big.mean_before else "rose"
+    text = (
+        f"The biggest shift came in {_month(big.period or date.min, m.freq)}, "
+        f"when {lab.dyad(d)} {verb} "
+        f"from an average of {big.mean_before:+.1f} to {big.mean_after:+.1f} a {m.freq}"
+    )
+    d2, last = max(cps, key=lambda dc: dc[1].period or date.min)
+    if last.period and big.period and last.period > big.period:
+        text += (
+            f"; the latest shift, in {_month(last.period, m.freq)}, took {lab.dyad(d2)} to "
+            f"{last.mean_after:+.1f}"
+        )
+    return text + "."
+
+
+def alarm_groups(alarms: Sequence[Alarm]) -> tuple[AlarmGroup, ...]:
+    """Group alarms by rule (one line per rule), most severe first, then earliest."""
+    by: dict[str, list[Alarm]] = {}
+    for a in alarms:
+        by.setdefault(a.rule, []).append(a)
+    groups = [
+        AlarmGroup(
+            title=xs[0].title,
+            rule=rule,
+            severity=min((a.severity for a in xs), key=_rank),
+            periods=tuple(sorted({a.period for a in xs})),
+            dyads=tuple(dict.fromkeys(a.dyad for a in xs)),
+        )
+        for rule, xs in by.items()
+    ]
+    return tuple(sorted(groups, key=lambda g: (_rank(g.severity), g.periods[0])))
+
+
+def _rank(severity: str) -> int:
+    return SEVERITY_ORDER.index(severity) if severity in SEVERITY_ORDER else len(SEVERITY_ORDER)
+
+
+def _when(periods: Sequence[date], freq: str) -> str:
+    if len(periods) == 1:
+        return _month(periods[0], freq)
+    return f"{len(periods)} {freq}s, {_month(periods[0], freq)} to {_month(periods[-1], freq)}"
+
+
+def _alarms(groups: Sequence[AlarmGroup], n: int, freq: str) -> str:
+    if not groups:
+        return "No alarm fired in this window."
+    top = [
+        f"{g.title[0].lower()}{g.title[1:]} ({g.severity}, {_when(g.periods, freq)})"
+        for g in groups[:3]
+    ]
+    return f"{n} alarm(s) fired, {len(groups)} kinds; the most serious: " + "; ".join(top) + "."
+
+
+def _in_force(view: InstrumentsView | None, on: date | None, lab: Labels) -> str | None:
+    if view is None or on is None:
+        return None
+    active = [x for x in view.in_force if x.weight > 0]
+    if not active:
+        return f"On {on:%d %B %Y} no instrument of the register adds friction."
+    top = sorted(active, key=lambda x: (-x.weight, -x.since.toordinal()))[:2]
+    named = "; ".join(
+        f"{lab.instrument(x.instrument)} ({lab.state(x.state)} since {x.since:%d %B %Y})"
+        for x in top
+    )
+    total = sum(x.weight for x in active)
+    return (
+        f"On {on:%d %B %Y}, {len(active)} instrument(s) in the register add friction "
+        f"(total {total:.0f}), among the heaviest: {named}."
+    )
+
+
+def _desired(runs: VariantRuns, outcome: str) -> int:
+    """-1 when the levers aim to lower an outcome, +1 to raise it, 0 when none says."""
+    votes = [
+        1 if way == "up" else -1
+        for lv in runs.scenario.levers
+        for o, way in lv.expect
+        if o == outcome
+    ]
+    return (sum(votes) > 0) - (sum(votes) < 0)
+
+
+def best_lever(runs: VariantRuns) -> dict[str, Any] | None:
+    """Return the single lever that moves the scenario's first outcome most the way levers aim.
+
+    Only changes whose 95% interval excludes zero count; None when there is none.
+    """
+    if not runs.scenario.outcomes:
+        return None
+    head = runs.scenario.outcomes[0].name
+    sign = _desired(runs, head)
+    rows = [
+        r
+        for r in runs.comparison.to_pylist()
+        if r["outcome"] == head and r["variant"] not in _BUNDLES and r["excludes_zero"]
+    ]
+    if sign:
+        rows = [r for r in rows if r["difference"] * sign > 0]
+    if not rows:
+        return {"outcome": head, "variant": None}
+    best = max(rows, key=lambda r: abs(r["difference"]))
+    base = next(
+        r["probability"]
+        for r in runs.comparison.to_pylist()
+        if r["outcome"] == head and r["variant"] == "none"
+    )
+    return {**best, "base": base}
+
+
+def _lever(runs: VariantRuns | None, lab: Labels) -> str | None:
+    if runs is None:
+        return None
+    best = best_lever(runs)
+    if best is None:
+        return None
+    outcome = lab.outcome(best["outcome"])
+    if best["variant"] is None:
+        return (
+            f"In the simulation of {runs.scenario.title}, no single lever changes the chance "
+            f"of “{outcome}” by more than chance."
+        )
+    return (
+        f"In the simulation of the crisis, the lever that helps most against “{outcome}” is "
+        f"{lab.lever(best['variant'])}: {100 * best['base']:.0f}% without levers, "
+        f"{100 * best['probability']:.0f}% with it ({100 * best['difference']:+.1f} points, "
+        f"95% interval {100 * best['diff_low']:+.1f} to {100 * best['diff_high']:+.1f})."
+    )
+
+
+def bottom_line(
+    m: DyadMeasure,
+    lab: Labels,
+    *,
+    instruments: InstrumentsView | None = None,
+    on: date | None = None,
+    runs: VariantRuns | None = None,
+) -> BottomLine:
+    """Word the brief's first screen from the stage results.
+
+    Parameters
+    ----------
+    m
+        The dyad's measure bundle.
+    lab
+        Labels for the ids.
+    instruments, on
+        The register's view on the brief's date.
+    runs
+        The scenario's runs.
+
+    Returns
+    -------
+    BottomLine
+    """
+    period = latest_complete_period(m)
+    groups = alarm_groups(m.alarms)
+    sentences = [
+        _standing(m, lab, period),
+        _changed(m, lab),
+        _alarms(groups, len(m.alarms), m.freq),
+        _in_force(instruments, on, lab),
+        _lever(runs, lab),
+    ]
+    return BottomLine(
+        sentences=tuple(s for s in sentences if s), period=period, alarm_groups=groups
+    )
+
+
+_SPARSE = re.compile(
+    r"^(?:SparseDataWarning: )?([A-Z]{3})->([A-Z]{3}) has events in only (\d+) of (\d+) (\w+?)s? "
+)
+_STREAMS = re.compile(r"streams have fewer than (\d+) events in (\S+)\.\.(\S+?) ")
+_FITTED = re.compile(r"event model of '[^']*' is fitted on only (\d+) events \((\S+)\.\.(\S+)\)")
+_COVERAGE = re.compile(r"origins of different coverage .* the series uses (\w+)")
+_CATEGORY = re.compile(r"^[A-Z][A-Za-z]*Warning: ")
+_FLAGS = re.compile(r"\s*\([^()]*(?:--|=)[^()]*\)")
+
+
+def _one_note(note: str, lab: Labels, sparse: dict[frozenset[str], list[str]]) -> str | None:
+    if m := _SPARSE.match(note):
+        a, b, n, total, unit = m.groups()
+        sparse.setdefault(frozenset((a, b)), []).append(
+            f"{lab.dyad(f'{a}->{b}')} has events in only {n} of {total} {unit}s"
+        )
+        return None
+    if m := _STREAMS.search(note):
+        return (
+            "The crisis simulation learns its event rates from few events (fewer than "
+            f"{m[1]} in each stream, {m[2]} to {m[3]}), so its forecasts stay close to those "
+            "average rates."
+        )
+    if m := _FITTED.search(note):
+        return (
+            f"The crisis simulation's event model learns from only {m[1]} events ({m[2]} to "
+            f"{m[3]}); the assumptions about agreements and levers carry most of the result."
+        )
+    if m := _COVERAGE.search(note):
+        return (
+            "The sources cover different spans and are not added together: the series counts "
+            f"{ORIGIN_LABELS.get(m[1], m[1])} only; the others appear in the coverage strip."
+        )
+    text = _FLAGS.sub("", _CATEGORY.sub("", note))
+    # A sentence that tells a command-line user what to type is not for a reader.
+    text = ". ".join(s for s in text.split(". ") if "--" not in s and s[:1] != "(")
+    text = re.sub(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", r"\1 to \2", text)
+    text = reword(text, lab).strip()
+    return text if text.endswith(".") else text + "."
+
+
+def reader_notes(notes: Sequence[str], lab: Labels) -> list[str]:
+    """Rewrite the stages' warnings and notes for a reader; one line per finding.
+
+    Sparse-data warnings about the two directions of one pair become one sentence,
+    "United States-Japan events are too sparse in this window to estimate influence".
+
+    Examples
+    --------
+    >>> note = "SparseDataWarning: USA->JPN has events in only 5 of 36 months (14%): too few"
+    >>> print(reader_notes([note], Labels())[0])  # doctest: +ELLIPSIS
+    United States-Japan events are too sparse in this window to estimate influence (...).
+    """
+    sparse: dict[frozenset[str], list[str]] = {}
+    out = [t for n in notes if (t := _one_note(n, lab, sparse))]
+    for pair, why in sparse.items():
+        a, b = sorted(pair, key=lambda c: (c != "USA", c))
+        what = "; ".join(dict.fromkeys(why))
+        out.append(
+            f"{lab.pair(f'{a}-{b}')} events are too sparse in this window to estimate "
+            f"influence ({what})."
+        )
+    return list(dict.fromkeys(out))

@@ -1,0 +1,89 @@
+"""Labels for ids and notes worded for a reader, on the founding case's own results."""
+
+from __future__ import annotations
+
+from brinkwatch.report._bottom_line import alarm_groups, best_lever, reader_notes
+from brinkwatch.report.brief import BriefData
+from brinkwatch.report.labels import Labels, labels_for, reword
+
+
+def test_labels_come_from_the_scenario_and_the_register(brief_data: BriefData) -> None:
+    assert brief_data.scenario is not None
+    lab = labels_for(brief_data.scenario.scenario, brief_data.instruments)
+    sc = brief_data.scenario.scenario
+    first = sc.outcomes[0]
+    assert lab.outcome(first.name) == first.title
+    assert lab.lever("none") == "no lever"
+    lever = sc.levers[0]
+    assert lab.lever(lever.name) == lever.title
+    assert lab.state("notice_suspended") == "notice suspended"
+    assert lab.machine("JPN_controls_photoresist") == "Japan controls photoresist"
+    # Every id asked for is kept for the appendix, with its label.
+    used = {(kind, ident) for kind, ident, _ in lab.used()}
+    assert {("outcome", first.name), ("lever", "none"), ("state", "notice_suspended")} <= used
+
+
+def test_reword_replaces_ids_not_words() -> None:
+    lab = Labels(outcomes={"gsomia_terminated": "GSOMIA terminated"}, machines={"summit": "x"})
+    text = reword("gsomia_terminated; JPN->KOR goldstein_sum; a summit; USA-KOR", lab)
+    assert text == (
+        "GSOMIA terminated; Japan towards South Korea conflict-cooperation score; a summit; "
+        "United States-South Korea"
+    )
+
+
+def test_notes_read_as_sentences_without_classes_options_or_ids() -> None:
+    notes = [
+        "CoverageWarning: the events come from origins of different coverage (chronology 109 "
+        "days (2015-12-28..2020-09-24); coded 1 day (2019-08-05..2019-08-05)); they are not "
+        "added together: the series uses chronology, the one with the most days. Pass origins "
+        "(--origin) to choose another",
+        "Actors: state actors only; other actors count as their sector (actors='all' / "
+        "--all-actors widens)",
+        "SparseDataWarning: JPN->USA has events in only 2 of 36 months (6%): too few to "
+        "estimate how it moves, so it is left out (min_active=10). A coarser frequency helps",
+        "USA->JPN has events in only 5 of 36 months (14%): too few to estimate how it moves",
+    ]
+    out = reader_notes(notes, Labels())
+    assert out == [
+        "The sources cover different spans and are not added together: the series counts the "
+        "hand-coded chronology only; the others appear in the coverage strip.",
+        "Actors: state actors only; other actors count as their sector.",
+        "United States-Japan events are too sparse in this window to estimate influence "
+        "(Japan towards United States has events in only 2 of 36 months; United States towards "
+        "Japan has events in only 5 of 36 months).",
+    ]
+
+
+def test_alarms_are_grouped_by_kind_most_severe_first(brief_data: BriefData) -> None:
+    alarms = brief_data.measure.alarms
+    groups = alarm_groups(alarms)
+    assert len(groups) == len({a.rule for a in alarms})
+    order = ("critical", "high", "medium", "low")
+    for g in groups:
+        mine = [a for a in alarms if a.rule == g.rule]
+        assert g.periods == tuple(sorted({a.period for a in mine}))
+        assert g.severity == min((a.severity for a in mine), key=order.index)
+    ranks = [order.index(g.severity) for g in groups]
+    assert ranks == sorted(ranks)
+
+
+def test_the_best_lever_is_the_largest_significant_move_the_levers_aim_for(
+    brief_data: BriefData,
+) -> None:
+    runs = brief_data.scenario
+    assert runs is not None
+    best = best_lever(runs)
+    assert best is not None and best["variant"] is not None
+    head = runs.scenario.outcomes[0].name
+    assert best["outcome"] == head and best["excludes_zero"]
+    # The levers aim to lower GSOMIA's termination; no single lever lowers it more.
+    singles = [
+        r
+        for r in runs.comparison.to_pylist()
+        if r["outcome"] == head
+        and r["excludes_zero"]
+        and r["variant"] not in ("none", "actual", "proposed")
+    ]
+    assert best["difference"] < 0
+    assert best["difference"] == min(r["difference"] for r in singles)
