@@ -134,7 +134,9 @@ def test_alarms_are_listed_with_their_evidence(brief_file: Path, db_store: Store
     # The analyst's note, coded, covers one day: the brief does not add it to the chronology's
     # series (a one-day origin would read as a spike) and says so (issue 14, item 3).
     assert "jpn-kor-2019-note.txt" not in table
-    assert '<tr data-origin="coded"><td>coded</td><td class="num">2</td><td>2019-08-02</td><td>2019-08-05</td>' in html
+    # Its events fall on 2 August ("on 2 August", a date in the text) and on the note's date.
+    row = '<td class="num">2</td><td>2019-08-02</td><td>2019-08-05</td>'
+    assert f'<tr data-origin="coded"><td>coded</td>{row}' in html
     # Chronology events cite their report.
     assert re.search(r"<cite>(Yonhap|Kyodo|Reuters)[^<]*2019-0[78]-\d\d</cite>", table)
 
