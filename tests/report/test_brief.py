@@ -131,8 +131,8 @@ def test_alarms_are_listed_with_their_evidence(brief_file: Path, db_store: Store
         # The detail names the measure in words, not by its id.
         want = a.detail.replace("goldstein_sum", "conflict-cooperation score")
         assert want.replace("<", "&lt;").replace(">", "&gt;") in table
-    # The analyst's note, coded, covers one day: the brief does not add it to the chronology's
-    # series (a one-day origin would read as a spike) and says so (issue 14, item 3).
+    # The analyst's note, coded, covers two days: the brief does not add it to the chronology's
+    # series (a few days of one origin would read as a spike) and says so (issue 14, item 3).
     assert "jpn-kor-2019-note.txt" not in table
     # Its events fall on 2 August ("on 2 August", a date in the text) and on the note's date.
     row = '<td class="num">2</td><td>2019-08-02</td><td>2019-08-05</td>'

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from datetime import date
 from pathlib import Path
@@ -357,3 +358,14 @@ def test_dyad_and_triad_pages_show_the_coverage_strip(client: TestClient) -> Non
         html = client.get(page).text
         assert 'id="coverage"' in html and 'data-origin="chronology"' in html
         assert '"meta":"coverage"' in html
+
+
+def test_dyad_tables_explain_their_columns_in_words(client: TestClient) -> None:
+    for page in ("/dyad?dyad=JPN-KOR&freq=week", "/?triad=USA,JPN,KOR&freq=month&measure=net_coop"):
+        html = client.get(page).text
+        table = html[html.index('<table id="dyads">') : html.index("</table>")]
+        # A caption says what the index and "lowest since" are, the measure in words.
+        assert "<caption" in table and "robust z-score" in table and "lowest since" in table
+        text = re.sub(r"<[^>]+>", " ", table)  # what a reader sees; links keep their ids
+        assert "goldstein_sum" not in text and "net_coop" not in text
+        assert ("Goldstein points per week" in table) or ("conflictual events per month" in table)

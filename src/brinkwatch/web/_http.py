@@ -110,7 +110,13 @@ def error_body(exc: BrinkwatchError) -> dict[str, Any]:
 
 @cache
 def _templates() -> Jinja2Templates:
-    return Jinja2Templates(directory=str(resources.files("brinkwatch.web").joinpath("templates")))
+    from brinkwatch.report.labels import human_label, measure_axis
+
+    t = Jinja2Templates(directory=str(resources.files("brinkwatch.web").joinpath("templates")))
+    # Pages show words, not ids: ``{{ m | label }}``, ``{{ m | axis(freq) }}``.
+    t.env.filters["label"] = human_label
+    t.env.filters["axis"] = measure_axis
+    return t
 
 
 def page(request: Request, name: str, ctx: Mapping[str, Any], status: int = 200) -> HTMLResponse:
