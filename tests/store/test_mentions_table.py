@@ -41,8 +41,8 @@ def test_a_schema_3_store_gains_an_empty_mentions_table_and_keeps_its_events(
     s.close()
 
     s = connect(path)
-    assert SCHEMA_VERSION == 5
-    assert _version(s) == "5"
+    assert SCHEMA_VERSION == 6
+    assert _version(s) == "6"
     assert s.con.execute("SELECT count(*) FROM mentions").fetchone() == (0,)
     assert s.con.execute("SELECT count(*) FROM events").fetchone() == events
     f = ingest(s, [SAMPLE]).files[0]
@@ -53,7 +53,7 @@ def test_a_schema_3_store_gains_an_empty_mentions_table_and_keeps_its_events(
     s.close()
     # Opening it again changes nothing.
     s = connect(path, read_only=True)
-    assert _version(s) == "5"
+    assert _version(s) == "6"
     assert s.con.execute("SELECT count(*) FROM mentions").fetchone() == (f.stored,)
     s.close()
 

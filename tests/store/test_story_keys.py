@@ -88,7 +88,7 @@ def test_a_schema_4_store_reads_the_same_keys_and_is_backfilled(
         assert sorted(k) == sorted(b for _, _, b in want)
     with connect(path) as s:  # opened for writing: the column comes back, filled
         ver = s.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        assert ver == (str(SCHEMA_VERSION),) == ("5",)
+        assert ver == (str(SCHEMA_VERSION),) == ("6",)
         assert sorted(_stored_and_computed(s)) == want
 
 
