@@ -619,6 +619,8 @@ def rebuild_daily_volume(con: duckdb.DuckDBPyConnection) -> None:
 def rebuild_story_keys(con: duckdb.DuckDBPyConnection, *, missing_only: bool = False) -> int:
     """Compute ``event_rows.story_key`` of the stored rows (all, or those without one).
 
+    The rows' state flags and story hash follow (:func:`rebuild_derived`), as a load fills them.
+
     The same SQL as the INSERT of :meth:`Store.load_batch` (:func:`story_key_sql`), for rows
     that did not come through it: a store made before schema version 5, a Parquet import,
     rows written by SQL (the benchmark's generator).
