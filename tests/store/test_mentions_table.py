@@ -41,7 +41,7 @@ def test_a_schema_3_store_gains_an_empty_mentions_table_and_keeps_its_events(
     s.close()
 
     s = connect(path)
-    assert SCHEMA_VERSION == 6  # schema 6 (watch tables) migrates a schema-3 store too
+    assert SCHEMA_VERSION == 6  # schema 6 (watch tables, stored flags) migrates schema 3 too
     assert _version(s) == "6"
     assert s.con.execute("SELECT count(*) FROM mentions").fetchone() == (0,)
     assert s.con.execute("SELECT count(*) FROM events").fetchone() == events

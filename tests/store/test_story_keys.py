@@ -1,19 +1,35 @@
-"""The stored story key (schema 5): filled at load, backfilled, equal to the computed rule."""
+"""The stored story key (schema 5), state flags and story hash (schema 6): filled at load,
+backfilled, equal to the computed rule."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import ibis
+import pyarrow as pa
+import pyarrow.compute
 import pytest
 
 from brinkwatch.ingest import ingest, read_mapping
 from brinkwatch.measure import Actor, dyad_series
-from brinkwatch.store import EVENT_COLUMNS, SCHEMA_VERSION, Store, connect, story_key, with_story
+from brinkwatch.store import (
+    EVENT_COLUMNS,
+    SCHEMA_VERSION,
+    Store,
+    connect,
+    is_state,
+    story_key,
+    with_story,
+)
 from brinkwatch.store._ibis_backend import ibis_backend
 from brinkwatch.store._store import rebuild_story_keys
 from tests.conftest import BUNDLED_CHRONOLOGY, CHRONOLOGY, ROOT
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 PANDAS = "gdelt/pandas-export-202011"
 
@@ -148,3 +164,118 @@ def test_the_loading_sql_equals_the_rule_on_awkward_and_random_urls() -> None:
     want = e.select(k=story_key(e)).to_pyarrow()["k"].to_pylist()
     assert [g for (g,) in got] == want
     assert len(set(want)) > n // 3  # the keys are not all alike
+
+
+# Schema 6: the state flags and the story hash beside the key.
+_DERIVED = ("source_is_state", "target_is_state", "story_hash")
+
+
+def _derived_and_computed(s: Store) -> list[tuple[object, ...]]:
+    """Each row's stored flags and hash beside the rule's values (the flags' NULL is FALSE)."""
+    e = s.events
+    t = e.select(
+        "origin",
+        "event_id",
+        "story_key",
+        *_DERIVED,
+        src=is_state(e.source_code, e.source_country, e.source_type).fill_null(False),
+        tgt=is_state(e.target_code, e.target_country, e.target_type).fill_null(False),
+    ).to_pyarrow()
+    # DuckDB's 64-bit hash of the key, halved: what a row loaded now would store.
+    h = dict(
+        s.con.execute(
+            "SELECT origin || '|' || event_id, CAST(hash(story_key) // 2 AS BIGINT) FROM events"
+        ).fetchall()
+    )
+    rows = zip(*(c.to_pylist() for c in t.columns), strict=True)
+    return sorted((*r, h[f"{r[0]}|{r[1]}"]) for r in rows)
+
+
+def test_load_batch_stores_the_state_flags_and_story_hash_of_every_row(real: Store) -> None:
+    got = _derived_and_computed(real)
+    assert len(got) == real.events.count().execute()
+    assert [r for r in got if (r[3], r[4], r[5]) != (r[6], r[7], r[8])] == []
+    # Not trivially equal: both values of each flag occur; Mitsubishi (MNCJPN) is no state.
+    assert {r[3] for r in got} == {r[4] for r in got} == {True, False}
+    e = real.events
+    mnc = e.filter(e.source_code == "MNCJPN").select("source_is_state").to_pyarrow()
+    assert mnc.num_rows and set(mnc["source_is_state"].to_pylist()) == {False}
+    # Within the store the hash is one-to-one on the keys, so grouping by it is grouping by key.
+    keys = {(r[2], r[5]) for r in got}
+    assert len({k for k, _ in keys}) == len({h for _, h in keys}) == len(keys)
+
+
+def _series(events: ir.Table, **kw: object) -> pa.Table:
+    pairs = [
+        (Actor("JPN"), Actor("KOR")),
+        (Actor("KOR"), Actor("JPN")),
+        (Actor("USA"), Actor("KOR")),
+    ]
+    when = {"start": date(2018, 1, 1), "end": date(2020, 12, 31), "freq": "month"}
+    return dyad_series(events, pairs, **when, **kw).to_pyarrow()  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"count": "auto"},
+        {"count": "stories", "normalize": True},
+        {"count": "auto", "weight": "mentions"},
+        {"count": "rows", "actors": "state"},
+    ],
+)
+def test_series_on_the_stored_columns_equal_those_on_the_rule(
+    real: Store, kw: dict[str, object]
+) -> None:
+    e = real.events
+    stored = _series(e, **kw)
+    # Without the schema-6 columns: the state rule on the fly, grouping by the string key;
+    # with NULL flags (rows written by raw SQL): the rule through coalesce.
+    assert stored.equals(_series(e.drop(*_DERIVED), **kw))
+    nulls = e.mutate(source_is_state=ibis.null("boolean"), target_is_state=ibis.null("boolean"))
+    assert stored.equals(_series(nulls, **kw))
+    assert pa.compute.sum(stored["events"]).as_py() > 0
+
+
+def test_a_schema_5_store_gains_the_flags_and_hashes_when_opened_for_writing(
+    real_db: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "v5.duckdb"
+    path.write_bytes(real_db.read_bytes())
+    with connect(path) as s:
+        want = _derived_and_computed(s)
+        series = _series(s.events, count="stories")
+        cols = ", ".join(c.name for c in EVENT_COLUMNS if c.name not in _DERIVED)
+        s.con.execute(f"CREATE OR REPLACE VIEW events AS SELECT {cols} FROM event_rows "
+                      "WHERE _reject IS NULL")  # fmt: skip
+        for c in _DERIVED:
+            s.con.execute(f"ALTER TABLE event_rows DROP COLUMN {c}")
+        s.con.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
+        s.con.execute("DELETE FROM meta WHERE key = 'derived_stamp'")
+    with connect(path, read_only=True) as s:
+        assert not set(_DERIVED) & set(s.events.columns)
+        assert _series(s.events, count="stories").equals(series)
+    with connect(path) as s:
+        ver = s.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        assert ver == ("6",)
+        assert _derived_and_computed(s) == want
+
+
+def test_another_duckdb_hash_or_state_rule_recomputes_every_stored_value(
+    real_db: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "stamp.duckdb"
+    path.write_bytes(real_db.read_bytes())
+    with connect(path) as s:
+        want = _derived_and_computed(s)
+        stamp = s.con.execute("SELECT value FROM meta WHERE key = 'derived_stamp'").fetchone()
+        assert stamp is not None and stamp[0].startswith("state:GOV,")
+        # As if an earlier DuckDB had hashed differently: values a load today would not match.
+        s.con.execute("UPDATE event_rows SET story_hash = story_hash // 2, source_is_state = NULL")
+        s.con.execute("UPDATE meta SET value = 'state:GOV;hash:1' WHERE key = 'derived_stamp'")
+    with connect(path, read_only=True) as s:  # read-only: left as found
+        assert _derived_and_computed(s) != want
+    with connect(path) as s:
+        assert _derived_and_computed(s) == want
+        again = s.con.execute("SELECT value FROM meta WHERE key = 'derived_stamp'").fetchone()
+        assert again == stamp

@@ -148,6 +148,29 @@ def _story_events(d: ir.Table, count: Count, *, weighted: bool = True) -> ir.Tab
     if count == "rows":
         return d
     by_story = ibis.literal(True) if count == "stories" else d.origin.isin(list(MACHINE_ORIGINS))
+    if "story_hash" in d.columns:
+        # Schema 6: the key's stored 64-bit hash, so rows group on integers, not strings.
+        # A curated row counted by row is a unit of its own (origin and event id are unique).
+        if count == "stories":
+            keys = [d.story_hash]
+        else:
+            keys = [
+                ibis.ifelse(by_story, d.story_hash, ibis.null("int64")).name("_unit"),
+                ibis.ifelse(by_story, ibis.null("string"), d.event_id).name("_rid"),
+            ]
+        if not weighted:
+            row = ibis.struct({c: d[c] for c in ("quad_class", "goldstein", "avg_tone")})
+            g = d.group_by(
+                [d.dyad, *keys, d.event_date, d.cameo_code, d.period, d.w, d.origin]
+            ).aggregate(_row=row.argmin(d.event_id))
+            return g.select(
+                "dyad", "period", "w", "origin", *[g._row[c].name(c) for c in row.names]
+            )
+        rank = ibis.row_number().over(
+            group_by=[d.dyad, *keys, d.event_date, d.cameo_code],
+            order_by=[d.w.desc(), d.event_id],
+        )
+        return d.filter(rank == 0)
     if "story_key" in d.columns and not weighted:
         # Every row weighs the same, so the lowest event id stands for its story: a GROUP BY
         # taking that row's values is cheaper than ranking every row with a window. Ids are

@@ -27,6 +27,8 @@ __all__ = [
     "MACHINE_ORIGINS",
     "STATE_TYPES",
     "ActorScope",
+    "derived_sql",
+    "derived_stamp",
     "event_sources",
     "is_state",
     "select_events",
@@ -273,6 +275,62 @@ def _sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def derived_sql(prefix: str = "", key: str | None = None) -> dict[str, str]:
+    """Return DuckDB SQL for the stored flags and story hash of schema 6, by column.
+
+    ``source_is_state`` / ``target_is_state`` are :func:`is_state` of each side, written as
+    SQL (FALSE where the expression is NULL, which a filter treats alike), so that the
+    state-actor test of a measure reads a boolean instead of comparing strings.
+    ``story_hash`` is DuckDB's 64-bit ``hash`` of ``story_key`` shifted to 63 bits (a signed
+    BIGINT, which Parquet and Spark read), so that story counting groups integers, not
+    strings. A collision would merge two stories only if they also shared origin, dyad, day
+    and CAMEO code; even over every pair of 10^7 keys the chance is below 10^14 / 2^64, about
+    5e-6, and it is the same for every query of the store. ``hash`` is not promised to be
+    stable across DuckDB releases, so the store records :func:`derived_stamp` and recomputes
+    every value when a different DuckDB or rule opens it for writing.
+
+    Parameters
+    ----------
+    prefix
+        Qualifier of the input columns (``"s."``); they are ``source_code``,
+        ``source_country``, ``source_type``, the same for the target, and ``story_key``.
+    key
+        The story key's column or expression, if not ``{prefix}story_key``.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> d = derived_sql()
+    >>> duckdb.sql(f"SELECT {d['source_is_state']} FROM (SELECT 'MNCJPN' AS source_code, "
+    ...            "'JPN' AS source_country, 'MNC' AS source_type)").fetchall()
+    [(False,)]
+    """
+    types = ", ".join(_sql_str(t) for t in STATE_TYPES)
+    out = {}
+    for side in ("source", "target"):
+        k, c, n = (f"{prefix}{side}_{x}" for x in ("type", "code", "country"))
+        out[f"{side}_is_state"] = (
+            f"coalesce(CASE WHEN {k} IS NOT NULL AND {k} <> '' THEN {k} IN ({types}) "
+            f"ELSE ({c} IS NULL OR {c} = '' OR {c} = {n}) END, FALSE)"
+        )
+    key = key or f"{prefix}story_key"
+    out["story_hash"] = f"CASE WHEN {key} IS NOT NULL THEN CAST(hash({key}) >> 1 AS BIGINT) END"
+    return out
+
+
+def derived_stamp(hash_probe: int) -> str:
+    """Identify the rules behind the stored values of :func:`derived_sql`.
+
+    ``hash_probe`` is DuckDB's ``hash`` of a fixed string: it changes if a DuckDB release
+    changes the hash, as the state types change the flags.
+    """
+    return f"state:{','.join(STATE_TYPES)};hash:{hash_probe}"
+
+
+#: The fixed string whose DuckDB hash :func:`derived_stamp` records.
+HASH_PROBE_SQL = "SELECT hash('brinkwatch|slug:story-hash-probe')"
+
+
 def story_key_sql(relation: str, name: str = "story_key") -> str:
     """Return DuckDB SQL adding ``story_key`` (the value of :func:`story_key`) to ``relation``.
 
@@ -489,12 +547,17 @@ def state_match(
     if actors not in ("state", "all"):
         raise ConfigError(f"actors is 'state' or 'all'; got {str(actors)[:40]!r}", field="actors")
     cond = (t.source_country == s.country) & (t.target_country == g.country)
+    stored = "source_is_state" in t.columns and "target_is_state" in t.columns
     if s.types:
         cond &= t.source_type.isin(list(s.types))
     elif actors == "state":
-        cond &= is_state(t.source_code, t.source_country, t.source_type)
+        # Schema 6 stores the rule's result per row: a column read, not string comparisons.
+        st = is_state(t.source_code, t.source_country, t.source_type)
+        # NULL only in rows written around Store.load_batch (raw SQL): they get the rule.
+        cond &= t.source_is_state.coalesce(st) if stored else st
     if g.types:
         cond &= t.target_type.isin(list(g.types))
     elif actors == "state":
-        cond &= is_state(t.target_code, t.target_country, t.target_type)
+        st = is_state(t.target_code, t.target_country, t.target_type)
+        cond &= t.target_is_state.coalesce(st) if stored else st
     return cond

@@ -167,6 +167,23 @@ EVENT_COLUMNS: tuple[Column, ...] = (
         "(schema 5; older stores are backfilled when opened for writing).",
     ),
     Column(
+        "source_is_state",
+        "BOOLEAN",
+        "Whether the source is a state actor (is_state of source_code, source_country and "
+        "source_type); the store fills it as rows are loaded (schema 6).",
+    ),
+    Column(
+        "target_is_state",
+        "BOOLEAN",
+        "Whether the target is a state actor, as source_is_state (schema 6).",
+    ),
+    Column(
+        "story_hash",
+        "BIGINT",
+        "A 63-bit hash of story_key, so that story counting groups integers (schema 6; "
+        "see derived_sql in docs/schema.md).",
+    ),
+    Column(
         "batch_id",
         "BIGINT",
         "The ingest batch (one file in one run) that stored the row; joins ingest_log.",
@@ -191,12 +208,17 @@ INTERNAL_COLUMNS: tuple[Column, ...] = (
 # pass through event_rows (with NULL dates, codes, ...) inside the ingest transaction.
 #: Canonical fields that input provides (as text); the store derives origin, root and batch.
 INPUT_FIELDS: tuple[str, ...] = tuple(
-    c.name for c in EVENT_COLUMNS if c.name not in {"origin", "batch_id", "cameo_root", "story_key"}
-)
+    c.name
+    for c in EVENT_COLUMNS
+    if c.name
+    not in {"origin", "batch_id", "cameo_root", "story_key", "source_is_state", "target_is_state",
+            "story_hash"}
+)  # fmt: skip
 
 #: Event columns the store derives itself, never read from input: a batch's SQL need not
-#: give them (``story_key`` is computed in the INSERT from the row's origin, URL and ids).
-DERIVED_COLUMNS: tuple[str, ...] = ("story_key",)
+#: give them (``story_key`` is computed in the INSERT from the row's origin, URL and ids, the
+#: flags and hash of schema 6 from the actors and the key).
+DERIVED_COLUMNS: tuple[str, ...] = ("story_key", "source_is_state", "target_is_state", "story_hash")
 
 #: GDELT 2.0 mentions (``*.mentions.CSV``): one row per mention of an event in an article.
 #: Schema version 4 added them; ``event_id`` is the GDELT 2.0 GLOBALEVENTID of an event of

@@ -14,7 +14,7 @@ import duckdb
 
 from brinkwatch.errors import StoreError
 from brinkwatch.store._lock import DEFAULT_WAIT, Holder, Lease, open_duckdb
-from brinkwatch.store._schema import EVENT_COLUMNS, SCHEMA_VERSION, ddl
+from brinkwatch.store._schema import DERIVED_COLUMNS, EVENT_COLUMNS, SCHEMA_VERSION, ddl
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -369,7 +369,7 @@ class Store:
                         "coalesce(m.new_id, e.batch_id)"
                         if c.name == "batch_id"
                         else "NULL"
-                        if c.name == "story_key"
+                        if c.name in DERIVED_COLUMNS
                         else "e." + c.name
                         for c in EVENT_COLUMNS
                     )
@@ -543,6 +543,13 @@ def _migrate(con: duckdb.DuckDBPyConnection, path: Path | None) -> None:
     if had_rows and had_rows[0] and not (had_key and had_key[0]):
         # A store made before schema version 5: the view is replaced below with the column.
         con.execute("ALTER TABLE event_rows ADD COLUMN story_key VARCHAR")
+    if had_rows and had_rows[0]:
+        # Before schema version 6: the flags and the story hash (filled below).
+        for c in EVENT_COLUMNS:
+            if c.name in DERIVED_COLUMNS and c.name != "story_key":
+                con.execute(
+                    f"ALTER TABLE event_rows ADD COLUMN IF NOT EXISTS {c.name} {c.sql_type}"
+                )
     for stmt in ddl():
         con.execute(stmt)
     if not (had_volume and had_volume[0]):
@@ -550,11 +557,53 @@ def _migrate(con: duckdb.DuckDBPyConnection, path: Path | None) -> None:
         rebuild_daily_volume(con)
     if had_rows and had_rows[0] and not (had_key and had_key[0]):
         rebuild_story_keys(con)
+    _check_derived(con)
     con.execute(
         "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET "
         "value = excluded.value",
         [str(SCHEMA_VERSION)],
     )
+
+
+def _check_derived(con: duckdb.DuckDBPyConnection) -> None:
+    """Recompute the stored flags and story hashes unless the store's stamp is today's.
+
+    A store before schema 6 has none; a store last written with another DuckDB (whose
+    ``hash`` may differ) or other state types has values that rows loaded now would not
+    match, so every row is recomputed once and the new stamp recorded.
+    """
+    from brinkwatch.store._queries import HASH_PROBE_SQL, derived_stamp
+
+    probe = fetch_one(con, HASH_PROBE_SQL)
+    assert probe is not None
+    stamp = derived_stamp(int(probe[0]))
+    found = fetch_one(con, "SELECT value FROM meta WHERE key = 'derived_stamp'")
+    if found is None or found[0] != stamp:
+        rebuild_derived(con)
+        con.execute(
+            "INSERT INTO meta VALUES ('derived_stamp', ?) ON CONFLICT (key) DO UPDATE SET "
+            "value = excluded.value",
+            [stamp],
+        )
+
+
+def rebuild_derived(con: duckdb.DuckDBPyConnection, *, missing_only: bool = False) -> int:
+    """Compute the state flags and story hash of the stored rows (all, or those without).
+
+    The same SQL as the INSERT of :meth:`Store.load_batch` (:func:`derived_sql`), from the
+    stored actors and ``story_key``.
+
+    Returns
+    -------
+    int
+        Rows updated.
+    """
+    from brinkwatch.store._queries import derived_sql
+
+    sets = ", ".join(f"{c} = {v}" for c, v in derived_sql().items())
+    cond = "_reject IS NULL" + (" AND story_hash IS NULL" if missing_only else "")
+    row = fetch_one(con, f"UPDATE event_rows SET {sets} WHERE {cond}")
+    return int(row[0]) if row else 0
 
 
 def rebuild_daily_volume(con: duckdb.DuckDBPyConnection) -> None:
@@ -569,6 +618,8 @@ def rebuild_daily_volume(con: duckdb.DuckDBPyConnection) -> None:
 
 def rebuild_story_keys(con: duckdb.DuckDBPyConnection, *, missing_only: bool = False) -> int:
     """Compute ``event_rows.story_key`` of the stored rows (all, or those without one).
+
+    The rows' state flags and story hash follow (:func:`rebuild_derived`), as a load fills them.
 
     The same SQL as the INSERT of :meth:`Store.load_batch` (:func:`story_key_sql`), for rows
     that did not come through it: a store made before schema version 5, a Parquet import,
@@ -591,6 +642,7 @@ def rebuild_story_keys(con: duckdb.DuckDBPyConnection, *, missing_only: bool = F
         f"UPDATE event_rows SET story_key = k._sk_key FROM ({story_key_sql(rel, '_sk_key')}) k "
         "WHERE event_rows.rowid = k._sk_rid",
     )
+    rebuild_derived(con, missing_only=missing_only)
     return int(row[0]) if row else 0
 
 

@@ -18,7 +18,7 @@ import duckdb
 
 from brinkwatch._sizes import size_bytes as _bytes
 from brinkwatch.errors import IntegrityError
-from brinkwatch.store._queries import story_key_sql
+from brinkwatch.store._queries import derived_sql, story_key_sql
 from brinkwatch.store._schema import (
     EVENT_COLUMNS,
     INTERNAL_COLUMNS,
@@ -512,6 +512,7 @@ def _insert_rows(
         # Computed here, once a row, so that queries read it instead of running the regexes.
         rows = story_key_sql(f"SELECT *, {values['origin']} AS origin FROM ({rows})", "_sk_key")
         values["story_key"] = "s._sk_key"
+        values.update({c: v for c, v in derived_sql("s.", "s._sk_key").items() if c in values})
     select = ", ".join(values[c.name] for c in (*target.columns, *INTERNAL_COLUMNS))
     # Blank lines are counted by a sequence as the scan filters them out (skip_blank_lines).
     con.execute("CREATE OR REPLACE TEMP SEQUENCE _blank_seq START 1")
