@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FIRST_PERSON",
+    "condition",
     "context_pair",
     "drop_vague_means",
     "each_other",
@@ -89,6 +90,16 @@ def hypothetical(verb: Any) -> bool:
             return False
         v = v.head
     return False
+
+
+def condition(verb: Any) -> Any | None:
+    """Return the verb of ``verb``'s condition ("retaliate if Seoul seizes ..."), if any."""
+    for c in verb.children:
+        if c.dep_ == "advcl" and any(
+            m.dep_ == "mark" and m.lower_ in _CONDITIONS for m in c.children
+        ):
+            return c
+    return None
 
 
 def speculative(verb: Any, voiced: bool) -> bool:

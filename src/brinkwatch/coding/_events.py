@@ -434,6 +434,11 @@ class EventBuilder:
         if not targets and sources and head is not None:
             # "retaliated against Seoul by restricting exports": the restriction's target.
             targets = self.find.prep_targets(head, ("against", *p.preps), set())
+        cond = commentary.condition(verb) if not targets and sources else None
+        subj = self.find.subject_tok(cond) if cond is not None else None
+        if subj is not None:
+            # "threatened to retaliate if Seoul seizes the assets": aimed at the condition's actor.
+            targets = [a for a in self.find.actors(subj) if all(a.code != s.code for s in sources)]
         if not sources and p.symmetric and len(targets) >= 2:
             sources, targets = targets, []
         if not targets and sources and p.code[:2] in ("02", "10", "11", "13"):
@@ -709,7 +714,15 @@ class EventBuilder:
             ]  # fmt: skip
         conf = 0.55
         if not targets and sources:
-            targets = self.find.agreement_targets([t for o in of_toks for t in o.subtree], sources)
+            # "abrogation of GSOMIA", "withdrawal from GSOMIA": the agreement's other party.
+            held = of_toks + [
+                o
+                for c in tok.children
+                if c.dep_ == "prep" and c.lower_ == "from" and "from" in p.preps
+                for o in c.children
+                if o.dep_ == "pobj"
+            ]
+            targets = self.find.agreement_targets([t for o in held for t in o.subtree], sources)
             conf -= 0.05
         if p.symmetric and not sources and len(targets) >= 2:
             sources, targets = targets, []
