@@ -375,7 +375,7 @@ class Coder:
             for k in range(s, e):
                 mention_at[toks[k].i] = (toks[s].i, toks[e - 1].i + 1, entry)
         assert self.actors is not None  # set by _ready()
-        find = ActorFinder(sent, mention_at, state, self.actors.agents, self._titles)
+        find = ActorFinder(sent, mention_at, state, self.actors.agents, self._titles, lex.say)
         build = EventBuilder(find, lex, verbs)
         found: list[Found] = []
         covered: set[int] = set()

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from brinkwatch.coding import _commentary as commentary
 from brinkwatch.coding._actors import Actor
 from brinkwatch.coding._dictmatch import match_verb
 from brinkwatch.coding._finder import VENUES, ActorFinder
@@ -161,7 +162,8 @@ def _drop_dictionary_statements(found: list[Found]) -> list[Found]:
 
 def prune(found: list[Found], lex: Lexicon) -> list[Found]:
     """Drop the events that another event of the sentence wraps, serves or restates."""
-    return _drop_dictionary_statements(_drop_restated(_drop_purpose(_drop_wrappers(found, lex))))
+    kept = _drop_restated(_drop_purpose(_drop_wrappers(found, lex)))
+    return commentary.drop_vague_means(_drop_dictionary_statements(kept))
 
 
 class EventBuilder:
@@ -241,6 +243,10 @@ class EventBuilder:
                 return f
         negated, refused, intended, threat, reported, note = self._modifiers(verb)
         f.reported = reported
+        if commentary.hypothetical(verb) or commentary.speculative(verb, reported or bool(note)):
+            # A condition, or the authors' guess: nothing happened and no actor said it would.
+            f.dropped = True
+            return f
         if refused or negated:
             code = as_refusal(f.code) if not (refused and negated) else f.code
             if code is None:
@@ -310,6 +316,9 @@ class EventBuilder:
 
     def verb_event(self, verb: Any, lex: Lexicon) -> Found | None:
         """Return the event a verb triggers, with its actors and modifiers, if any."""
+        exchanged = self._exchanged(verb)
+        if exchanged is not None:
+            return None if exchanged.dropped else exchanged
         patterns = lex.verbs.get(verb.lemma_.lower()) or _fallback(lex.verbs, verb)
         if not patterns:
             return self._dictionary_event(verb)
@@ -341,6 +350,22 @@ class EventBuilder:
             return None if f.dropped else f
         # Our lexicon wins where one of its patterns fits; the dictionary reads the rest.
         return None if matched else self._dictionary_event(verb)
+
+    def _exchanged(self, verb: Any) -> Found | None:
+        """Return the two-way event of "both governments exchanged accusations", if any."""
+        got = commentary.exchanged_object(verb, self.lex.nouns)
+        if got is None:
+            return None
+        obj, p = got
+        sources, penalty = self.find.subjects(verb)
+        if len(sources) < 2:
+            return None
+        self.claimed.add(verb.i)
+        pairs = [(a, b) for a in sources for b in sources if a.code != b.code]
+        span = (min(verb.idx, obj.idx), max(verb.idx + len(verb), obj.idx + len(obj)))
+        f = Found(verb, sources, [], p.code, p.id + "+exchanged", 0.6 - penalty, True, span,
+                  pairs=pairs)  # fmt: skip
+        return self._apply(f, verb)
 
     def _dictionary_event(self, verb: Any) -> Found | None:
         """Return the event of a verb our lexicon does not know, by the CAMEO.2.0 dictionary."""
@@ -387,6 +412,9 @@ class EventBuilder:
         self, verb: Any, p: VerbPattern, obj: Any | None, comp: set[str] | None
     ) -> Found | None:
         sources, penalty = self.find.subjects(verb)
+        if not sources and verb.i in self.find.authored:
+            # "we witnessed", "we met ...": the authors' own doings are no state's events.
+            return None
         passive = any(c.dep_ == "auxpass" for c in verb.children)
         if not p.objects and p.code[:2] in ("18", "19", "20") and not passive:
             # "fighting extradition": violence verbs with a non-actor object are figurative.
@@ -402,6 +430,15 @@ class EventBuilder:
                     scope.extend(c.subtree)
             targets = self.find.agreement_targets(scope, sources)
             conf -= 0.1
+        head = commentary.means_head(verb)
+        if not targets and sources and head is not None:
+            # "retaliated against Seoul by restricting exports": the restriction's target.
+            targets = self.find.prep_targets(head, ("against", *p.preps), set())
+        cond = commentary.condition(verb) if not targets and sources else None
+        subj = self.find.subject_tok(cond) if cond is not None else None
+        if subj is not None:
+            # "threatened to retaliate if Seoul seizes the assets": aimed at the condition's actor.
+            targets = [a for a in self.find.actors(subj) if all(a.code != s.code for s in sources)]
         if not sources and p.symmetric and len(targets) >= 2:
             sources, targets = targets, []
         if not targets and sources and p.code[:2] in ("02", "10", "11", "13"):
@@ -413,7 +450,7 @@ class EventBuilder:
                         targets = self.find.actors(subj)
         # "Gondor and Osgiliath renewed ties": with no target, a compound subject acts on
         # itself for reciprocal patterns (symmetric) and relation patterns (mutual).
-        each_other = (p.symmetric or p.mutual) and len(sources) >= 2
+        each_other = (p.symmetric or p.mutual or commentary.each_other(verb)) and len(sources) >= 2
         if not sources or (not targets and not each_other):
             return None
         mutual = (
@@ -531,7 +568,11 @@ class EventBuilder:
     def covered_by(self, verb: Any, f: Found) -> set[int]:
         """Tokens that later patterns must not code again (objects, complements)."""
         out: set[int] = set()
+        means = commentary.means_clause(verb)
         for c in verb.children:
+            if means is not None and means.head.i == c.i:
+                # The "by"-clause says what was done: it is coded in its own right.
+                continue
             if c.dep_ in ("dobj", "prep", "xcomp", "ccomp", "nsubjpass", "dative", "pcomp"):
                 if c.dep_ in ("xcomp", "ccomp") and f.root_is_wrapper(self.lex):
                     continue
@@ -623,6 +664,11 @@ class EventBuilder:
     def _build_noun(
         self, tok: Any, p: NounPattern, gov: Any | None, of_toks: list[Any]
     ) -> Found | None:
+        if any(c.dep_ == "poss" and commentary.first_person(c) for c in tok.children):
+            # "our recent visits": the authors' trip, not a state visit.
+            return None
+        if gov is not None and commentary.hypothetical(gov):
+            return None
         penalty = 0.0
         sources: list[Actor] = []
         for c in tok.children:
@@ -668,7 +714,15 @@ class EventBuilder:
             ]  # fmt: skip
         conf = 0.55
         if not targets and sources:
-            targets = self.find.agreement_targets([t for o in of_toks for t in o.subtree], sources)
+            # "abrogation of GSOMIA", "withdrawal from GSOMIA": the agreement's other party.
+            held = of_toks + [
+                o
+                for c in tok.children
+                if c.dep_ == "prep" and c.lower_ == "from" and "from" in p.preps
+                for o in c.children
+                if o.dep_ == "pobj"
+            ]
+            targets = self.find.agreement_targets([t for o in held for t in o.subtree], sources)
             conf -= 0.05
         if p.symmetric and not sources and len(targets) >= 2:
             sources, targets = targets, []

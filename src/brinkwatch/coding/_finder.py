@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from brinkwatch.coding import _commentary as commentary
 from brinkwatch.coding._actors import Actor, ActorEntry, Role, split_code
 
 __all__ = ["VENUES", "ActorFinder", "DocState", "Mention"]
@@ -21,7 +22,7 @@ __all__ = ["VENUES", "ActorFinder", "DocState", "Mention"]
 #: A phrase-index match: (first token index, end token index, dictionary entry).
 Mention = tuple[int, int, ActorEntry]
 
-_PRONOUNS = {"it", "they", "he", "she", "we", "i", "its", "their", "his", "her", "our"}
+_PRONOUNS = {"it", "they", "he", "she", "its", "their", "his", "her", *commentary.FIRST_PERSON}
 _OF_PREPS = ("of", "in", "from", "at")
 # Gatherings name a venue, not an actor: "at a WTO meeting", "the ASEAN summit".
 VENUES = frozenset(
@@ -58,6 +59,9 @@ class ActorFinder:
         Agent words and their CAMEO types (``"minister"`` -> ``"GOV"``).
     titles
         Title phrases and the (entry, role) pairs that hold them.
+    say
+        Speech verbs: a first-person subject under one is its speaker's ("'We will
+        retaliate,' the minister said"); elsewhere it is the authors, never a state.
     """
 
     def __init__(
@@ -67,7 +71,11 @@ class ActorFinder:
         state: DocState,
         agents: dict[str, str],
         titles: dict[str, list[tuple[ActorEntry, Role]]],
+        say: frozenset[str] = frozenset(),
     ) -> None:
+        self.say = say
+        #: Verbs whose subject is the authors ("we witnessed"): they code no event.
+        self.authored: set[int] = set()
         self.sent = sent
         self.mention_at = mention_at
         self.state = state
@@ -326,9 +334,15 @@ class ActorFinder:
         for _ in range(6):
             s = self.subject_tok(v)
             if s is not None:
+                if commentary.first_person(s):
+                    return self._first_person(verb, v), penalty + 0.15
                 if s.pos_ == "PRON" and s.lower_ in _PRONOUNS:
                     return self._resolve_pronoun(v), penalty + 0.15
                 got = self.actors(s)
+                pair = commentary.pair_subject(s) if not got else None
+                if pair is not None:
+                    # "both governments", "the two capitals": the two countries named last.
+                    return commentary.context_pair(self.state.countries, pair), penalty + 0.1
                 # "Old foes Gondor and Osgiliath renewed ties", "Kono, Japan's foreign
                 # minister, and Kang held talks": the parser may give a verb two subjects
                 # where there is one coordinated subject; each names sources.
@@ -355,6 +369,14 @@ class ActorFinder:
                 continue
             break
         return [], penalty
+
+    def _first_person(self, verb: Any, v: Any) -> list[Actor]:
+        """Return a quoted speaker's actors for "we" and "I"; none (the authors) otherwise."""
+        who = commentary.speaker(v, self.say)
+        got = self.actors(who) if who is not None else []
+        if not got:
+            self.authored.add(verb.i)
+        return got
 
     def _resolve_pronoun(self, verb: Any) -> list[Actor]:
         v = verb
