@@ -21,7 +21,8 @@ import logging
 import re
 import time
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -36,6 +37,7 @@ from brinkwatch.measure.alarms import Alarm, AlarmRule, evaluate_alarms
 from brinkwatch.store import (
     FeedFile,
     Store,
+    WatchLease,
     connect,
     due_deliveries,
     feed_files,
@@ -371,6 +373,18 @@ def poll(
     return rep
 
 
+@contextmanager
+def _watching(cfg: WatchConfig) -> Iterator[WatchLease]:
+    """Hold the one-watcher lock of the store; log when it was taken from a dead watcher."""
+    with watch_lock(cfg.store) as lease:
+        if lease.previous is not None:
+            _log.warning(
+                "took over the lock of a watcher that died",
+                extra={"event": "takeover", "pid": lease.previous.pid},
+            )
+        yield lease
+
+
 def run_once(
     cfg: WatchConfig,
     transport: Transport,
@@ -385,12 +399,7 @@ def run_once(
     WatchLockedError
         If another watcher runs on the store.
     """
-    with watch_lock(cfg.store) as lease:
-        if lease.previous is not None:
-            _log.warning(
-                "took over the lock of a watcher that died",
-                extra={"event": "takeover", "pid": lease.previous.pid},
-            )
+    with _watching(cfg) as lease:
         with connect(cfg.store, wait=wait) as store:
             rep = poll(store, cfg, transport, progress)
         rep.took_over = lease.previous.pid if lease.previous is not None else None
@@ -418,12 +427,7 @@ def run_forever(
     WatchLockedError
         If another watcher runs on the store.
     """
-    with watch_lock(cfg.store) as lease:
-        if lease.previous is not None:
-            _log.warning(
-                "took over the lock of a watcher that died",
-                extra={"event": "takeover", "pid": lease.previous.pid},
-            )
+    with _watching(cfg):
         n = 0
         while polls is None or n < polls:
             n += 1
