@@ -486,7 +486,8 @@ def _parquet_rows(path: Path) -> int:
 def _table_select(t: LakeTable, relation: str, where: str = "") -> str:
     """Return SQL of ``t``'s rows from a store relation, with its partition columns."""
     cols = [n for n, _ in _columns(t.source)]
-    extra = []
+    # Partition columns the table lacks (rejected rows take their batch's origin).
+    extra = [sql_ident(p) for p in t.partitions if p != "month" and p not in cols]
     if "month" in t.partitions:
         extra.append(f"strftime({sql_ident(str(t.month_of))}, '%Y-%m') AS month")
     out = ", ".join([*(sql_ident(c) for c in cols), *extra])
