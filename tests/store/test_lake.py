@@ -236,3 +236,18 @@ def test_a_lake_ingest_continues_batch_numbers_and_keeps_manifests_json(tmp_path
     (tmp_path / "full" / "x.txt").write_text("not a lake")
     with pytest.raises(StoreError, match="no lake manifest"):
         connect(lake=tmp_path / "full")
+
+
+def test_spark_reads_the_lake_and_measures_what_duckdb_measures_on_it(
+    pair: tuple[Path, Path, list[Any]], spark_session: Any
+) -> None:
+    lake = pair[0]
+    with (
+        connect(lake=lake, backend="spark", spark_session=spark_session) as s,
+        connect(lake=lake, read_only=True) as d,
+    ):
+        assert s.backend == "spark"
+        a = measure_dyad(s.events, "JPN-USA", freq="month", alarms=False)
+        b = measure_dyad(d.events, "JPN-USA", freq="month", alarms=False)
+        assert a.table.num_rows > 0
+        _assert_same_bundle(a, b)
