@@ -41,20 +41,26 @@ class Settings:
         DuckDB worker threads; ``None`` lets DuckDB use every core.
     memory_limit
         DuckDB memory limit such as ``"2GB"``; ``None`` keeps DuckDB's default.
+    lake
+        A Parquet lake (folder or object-store URL) to use instead of ``db_path``
+        (``--lake`` or ``$BRINKWATCH_LAKE``); ``None``: the DuckDB file.
     """
 
     db_path: Path
     threads: int | None = None
     memory_limit: str | None = None
+    lake: str | None = None
 
 
-def load_settings(db: str | Path | None = None) -> Settings:
+def load_settings(db: str | Path | None = None, lake: str | Path | None = None) -> Settings:
     """Build settings from arguments and ``BRINKWATCH_*`` environment variables.
 
     Parameters
     ----------
     db
         Explicit store path; overrides ``$BRINKWATCH_DB``.
+    lake
+        Explicit lake; overrides ``$BRINKWATCH_LAKE``.
 
     Returns
     -------
@@ -76,6 +82,10 @@ def load_settings(db: str | Path | None = None) -> Settings:
             )
         threads = int(threads_env)
     path = Path(db).expanduser() if db is not None else default_db_path()
+    lake_env = os.environ.get("BRINKWATCH_LAKE") or None
     return Settings(
-        db_path=path, threads=threads, memory_limit=os.environ.get("BRINKWATCH_MEMORY_LIMIT")
+        db_path=path,
+        threads=threads,
+        memory_limit=os.environ.get("BRINKWATCH_MEMORY_LIMIT"),
+        lake=str(lake) if lake is not None else lake_env,
     )

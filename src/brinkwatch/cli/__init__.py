@@ -28,6 +28,7 @@ from brinkwatch.cli import _code as _code  # registers its commands
 from brinkwatch.cli import _explain as _explain  # registers its commands
 from brinkwatch.cli import _forecast as _forecast  # registers its commands
 from brinkwatch.cli import _instruments as _instruments  # registers its commands
+from brinkwatch.cli import _lake as _lake  # registers its commands
 from brinkwatch.cli import _measure as _measure  # registers its commands
 from brinkwatch.cli import _serve as _serve  # registers its commands
 from brinkwatch.cli import _simulate as _simulate  # registers its commands

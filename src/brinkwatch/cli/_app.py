@@ -69,6 +69,10 @@ app.add_typer(fetch_app, name="fetch")
 store_app = typer.Typer(help="Look after the event store.", no_args_is_help=True)
 app.add_typer(store_app, name="store")
 
+#: The lake given with the global ``--lake`` option (``None``: the DuckDB file, or
+#: ``$BRINKWATCH_LAKE``); ``_open`` reads it.
+_lake_option: list[str | None] = [None]
+
 
 def _print_version(value: bool) -> None:
     if value:
@@ -89,8 +93,17 @@ def _root(
             help="Print the installed version and exit.",
         ),
     ] = False,
+    lake: Annotated[
+        str | None,
+        typer.Option(
+            "--lake",
+            help="Use a Parquet lake (folder; see brinkwatch lake init) instead of the --db "
+            "file, for every command (default: $BRINKWATCH_LAKE).",
+        ),
+    ] = None,
 ) -> None:
     """Watch, measure, explain and simulate crises between allied states from event data."""
+    _lake_option[0] = lake
 
 
 out = Console()
@@ -133,7 +146,16 @@ DbOption = Annotated[
 
 
 def _open(db: Path | None, *, read_only: bool = False) -> Store:
-    s = load_settings(db)
+    s = load_settings(db, _lake_option[0])
+    if s.lake is not None:
+        if db is not None:
+            raise ConfigError(
+                f"both --db {db} and a lake ({s.lake}) were given; pass one of them",
+                field="--db",
+            )
+        return connect(
+            lake=s.lake, read_only=read_only, threads=s.threads, memory_limit=s.memory_limit
+        )
     if read_only and not s.db_path.exists():
         raise ConfigError(
             f"no store at {s.db_path}; ingest something first (brinkwatch ingest FILE --db "

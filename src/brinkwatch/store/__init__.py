@@ -1,6 +1,7 @@
 """The event store: DuckDB by default, Spark through Ibis when data outgrow one machine."""
 
 from brinkwatch.store._example import example
+from brinkwatch.store._lake import Lake, LakePart, export_to_lake, import_from_lake
 from brinkwatch.store._lock import DEFAULT_WAIT, Holder, WatchLease, holders, watch_lock
 from brinkwatch.store._queries import (
     MACHINE_ORIGINS,
@@ -77,6 +78,8 @@ __all__ = [
     "Delivery",
     "FeedFile",
     "Holder",
+    "Lake",
+    "LakePart",
     "RecordLines",
     "Store",
     "StoreStats",
@@ -86,10 +89,12 @@ __all__ = [
     "due_deliveries",
     "event_sources",
     "example",
+    "export_to_lake",
     "feed_files",
     "fetch_one",
     "get_meta",
     "holders",
+    "import_from_lake",
     "is_state",
     "last_batch",
     "mark_delivery",

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ibis.backends import BaseBackend
 
     from brinkwatch._types import Progress
+    from brinkwatch.store._lake import Lake, LakeSession
     from brinkwatch.store._writer import BatchCounts, BatchSource
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "StoreStats",
     "connect",
     "fetch_one",
+    "spark_session",
     "sql_ident",
     "sql_string",
 ]
@@ -152,6 +154,9 @@ class Store:
         self._events_view = "events"
         # The cross-process gate or reader record (brinkwatch.store._lock), dropped on close.
         self._lease: Lease | None = None
+        #: The lake the store reads (``connect(lake=...)``), else ``None``.
+        self.lake: Lake | None = None
+        self._lake: LakeSession | None = None
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
@@ -275,6 +280,11 @@ class Store:
         """
         from brinkwatch.store._writer import load_batch
 
+        if self._lake is not None:
+            # A lake store loads the batch with the same writer, then publishes its parts.
+            return self._lake.load_batch(
+                source, fingerprint=fingerprint, progress=progress, memory_cap=memory_cap
+            )
         return load_batch(
             self.con, source, fingerprint=fingerprint, progress=progress, memory_cap=memory_cap
         )
@@ -508,6 +518,9 @@ class Store:
             if self._lease is not None:
                 self._lease.release()
                 self._lease = None
+            if self._lake is not None:
+                self._lake.close()
+                self._lake = None
         for d in self._cleanup:
             shutil.rmtree(d, ignore_errors=True)
         self._cleanup.clear()
@@ -656,6 +669,7 @@ def connect(
     spark_session: Any = None,
     wait: float = DEFAULT_WAIT,
     notice: Callable[[Holder, float], None] | None = None,
+    lake: str | Path | None = None,
 ) -> Store:
     """Open (creating if needed) an event store.
 
@@ -682,6 +696,13 @@ def connect(
     notice
         Called as ``notice(holder, wait)`` when waiting starts and when the holder changes,
         so that a caller can say whom it waits for.
+    lake
+        A Parquet lake (a local folder; ``s3://``, ``gs://``, ``abfs://`` URLs through fsspec,
+        untested) instead of a DuckDB file: ``path`` is ignored, the tables are views over
+        the parts of the lake's newest manifest, and ingest publishes each file as a new
+        manifest version (``docs/schema.md``, "The lake"). Opened for writing, the lake is
+        created when missing and its writer's lock is held until :meth:`Store.close`. With
+        ``backend="spark"`` the events of the lake are read by Spark.
 
     Returns
     -------
@@ -704,6 +725,18 @@ def connect(
     """
     if backend not in ("duckdb", "spark"):
         raise StoreError(f"backend must be 'duckdb' or 'spark', got {backend!r}")
+    if lake is not None:
+        from brinkwatch.store._lake import open_lake_store
+
+        return open_lake_store(
+            lake,
+            read_only=read_only or backend == "spark",
+            threads=threads,
+            memory_limit=memory_limit,
+            wait=wait,
+            backend=backend,
+            spark_session=spark_session,
+        )
     if path is None:
         from brinkwatch.config import default_db_path
 
@@ -744,9 +777,15 @@ def connect(
     return store
 
 
-def _spark_store(con: duckdb.DuckDBPyConnection, p: Path | None, session: Any) -> Store:
+def spark_session(session: Any = None) -> Any:
+    """Return ``session``, or a local[2] Spark session started for brinkwatch.
+
+    Raises
+    ------
+    StoreError
+        If PySpark is not installed.
+    """
     try:
-        import ibis
         from pyspark.sql import SparkSession
     except ImportError as exc:
         raise StoreError(
@@ -760,6 +799,13 @@ def _spark_store(con: duckdb.DuckDBPyConnection, p: Path | None, session: Any) -
             .config("spark.sql.session.timeZone", "UTC")
             .getOrCreate()
         )
+    return session
+
+
+def _spark_store(con: duckdb.DuckDBPyConnection, p: Path | None, session: Any) -> Store:
+    import ibis
+
+    session = spark_session(session)
     # Spark reads the events through a Parquet snapshot of the DuckDB store.
     tmp = Path(tempfile.mkdtemp(prefix="brinkwatch-spark-"))
     snap = tmp / "events.parquet"

@@ -1,0 +1,73 @@
+"""``brinkwatch lake``: make a Parquet lake and move a store between a DuckDB file and a lake."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from brinkwatch.cli._app import DbOption, _open, app, out
+from brinkwatch.cli._render import to_json
+from brinkwatch.errors import ConfigError
+from brinkwatch.store import Lake, connect, export_to_lake, import_from_lake
+
+lake_app = typer.Typer(
+    help="A Parquet lake: the store's tables partitioned by origin and month, published "
+    "through a manifest (docs/schema.md, 'The lake').",
+    no_args_is_help=True,
+)
+app.add_typer(lake_app, name="lake")
+
+LakeArg = Annotated[str, typer.Argument(help="The lake: a folder (or s3://, gs://, abfs:// URL).")]
+LakeOpt = Annotated[
+    str, typer.Option("--lake", help="The lake: a folder (or an object-store URL).")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+
+
+def _print(as_json: bool, payload: dict[str, object], line: str) -> None:
+    if as_json:
+        out.print_json(to_json(payload))
+    else:
+        out.print(line, soft_wrap=True)
+
+
+@lake_app.command("init")
+def lake_init_cmd(path: LakeArg, as_json: JsonOpt = False) -> None:
+    """Create an empty lake (its first manifest); an existing lake is left as it is."""
+    lake = Lake(path)
+    with lake.writer_lock(0.0):
+        made = lake.init()
+    state = "created" if made else "already a lake"
+    _print(as_json, {"lake": lake.root, "created": made}, f"{lake.root}: {state}")
+
+
+@lake_app.command("export")
+def lake_export_cmd(db: DbOption = None, lake: LakeOpt = "", as_json: JsonOpt = False) -> None:
+    """Copy every table of a DuckDB store into a new or empty lake (batch ids kept)."""
+    if not lake:
+        raise ConfigError("lake export needs --lake PATH (a new or empty lake)", field="--lake")
+    with _open(db, read_only=True) as store:
+        rows = export_to_lake(store, lake)
+    parts = ", ".join(f"{n} {k}" for k, n in rows.items())
+    _print(as_json, {"lake": str(lake), "rows": rows}, f"exported to {lake}: {parts}")
+
+
+@lake_app.command("import")
+def lake_import_cmd(
+    lake: LakeOpt = "",
+    db: Annotated[
+        Path | None, typer.Option("--db", help="A new or empty store file to fill.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Copy every table of a lake into a new or empty DuckDB store file (batch ids kept)."""
+    if not lake:
+        raise ConfigError("lake import needs --lake PATH", field="--lake")
+    if db is None:
+        raise ConfigError("lake import needs --db FILE (a new or empty store)", field="--db")
+    with connect(db) as store:
+        rows = import_from_lake(lake, store)
+    parts = ", ".join(f"{n} {k}" for k, n in rows.items())
+    _print(as_json, {"db": str(db), "rows": rows}, f"imported into {db}: {parts}")

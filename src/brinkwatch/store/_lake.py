@@ -1,0 +1,811 @@
+"""The lake: the store's tables as Parquet datasets under one root, published through a manifest.
+
+Layout (``docs/schema.md``, "The lake")::
+
+    ROOT/_manifest/v000042.json                         the newest complete manifest wins
+    ROOT/_staging/<tag>/...                             parts being written (never read)
+    ROOT/events/origin=gdelt2/month=2019-07/part-000012-0.parquet
+    ROOT/mentions/month=2019-10/part-000013-0.parquet
+    ROOT/rejected/origin=icews/part-000014-0.parquet
+    ROOT/ingest_log/origin=icews/part-000014-0.parquet
+    ROOT/daily_volume/origin=icews/part-000014-0.parquet
+
+A part is visible only once a manifest lists it, so a batch appears whole or not at all: its
+parts are written under ``_staging/<batch>/``, moved into place, and then a new manifest
+(every visible part with its rows, bytes and SHA-256) is written to a temporary name and
+renamed. Partition columns live in the paths only (Hive layout), as Spark and DuckDB read them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+
+from brinkwatch.errors import StoreError, StoreLockedError
+from brinkwatch.store._schema import SCHEMA_VERSION, ddl
+from brinkwatch.store._store import Store, fetch_one, sql_ident, sql_string
+
+if TYPE_CHECKING:
+    from brinkwatch._types import Progress
+    from brinkwatch.store._writer import BatchCounts, BatchSource
+
+__all__ = [
+    "LAKE_TABLES",
+    "Lake",
+    "LakePart",
+    "LakeTable",
+    "export_to_lake",
+    "import_from_lake",
+    "open_lake_store",
+]
+
+#: Version of the layout and manifest format (not the table schema, which the manifest names).
+LAYOUT_VERSION = 1
+_MANIFEST = "_manifest"
+_STAGING = "_staging"
+_LOCK = "_writer.lock"
+#: Older manifests kept beside the newest, for readers that opened one a moment ago.
+KEEP_MANIFESTS = 20
+_URL_SCHEMES = ("s3://", "gs://", "gcs://", "abfs://", "az://")
+
+
+@dataclass(frozen=True)
+class LakeTable:
+    """One dataset of the lake.
+
+    Attributes
+    ----------
+    name
+        The table (and folder) name, as ``Store.table`` knows it.
+    source
+        The table or view of a DuckDB store whose columns it holds, in that order.
+    partitions
+        Hive partition columns, outermost first; ``month`` is ``YYYY-MM`` of ``month_of``.
+    month_of
+        The date or timestamp column the month partition is taken from.
+    aggregate
+        SQL of the view over the parts when parts add up (``daily_volume``: one row per
+        batch, origin and day in the parts; one per origin and day in the view).
+    """
+
+    name: str
+    source: str
+    partitions: tuple[str, ...]
+    month_of: str | None = None
+    aggregate: str | None = None
+
+
+LAKE_TABLES: tuple[LakeTable, ...] = (
+    LakeTable("events", "events", ("origin", "month"), month_of="event_date"),
+    LakeTable("mentions", "mentions", ("month",), month_of="mention_time"),
+    LakeTable("rejected", "rejected", ("origin",)),
+    LakeTable("ingest_log", "ingest_log", ("origin",)),
+    LakeTable(
+        "daily_volume",
+        "daily_volume",
+        ("origin",),
+        aggregate='SELECT origin, day, sum("rows")::BIGINT AS "rows" FROM ({parts}) '
+        "GROUP BY origin, day",
+    ),
+)
+_BY_NAME = {t.name: t for t in LAKE_TABLES}
+
+
+@cache
+def _columns(source: str) -> tuple[tuple[str, str], ...]:
+    """Return the (name, type) columns of a store table or view, from the store's own DDL."""
+    con = duckdb.connect(":memory:")
+    try:
+        for stmt in ddl():
+            con.execute(stmt)
+        rows = con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_name = ? ORDER BY ordinal_position",
+            [source],
+        ).fetchall()
+    finally:
+        con.close()
+    return tuple((str(n), str(t)) for n, t in rows)
+
+
+@dataclass(frozen=True)
+class LakePart:
+    """One Parquet file a manifest lists: its table, path under the root, rows and checksum."""
+
+    table: str
+    path: str
+    rows: int
+    bytes: int
+    sha256: str
+    batch: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the manifest's JSON object of the part."""
+        return {
+            "table": self.table,
+            "path": self.path,
+            "rows": self.rows,
+            "bytes": self.bytes,
+            "sha256": self.sha256,
+            "batch": self.batch,
+        }
+
+
+def _is_url(root: str) -> bool:
+    return root.startswith(_URL_SCHEMES)
+
+
+class Lake:
+    """A lake at a local folder (or, untested, an object-store URL through fsspec).
+
+    Parameters
+    ----------
+    root
+        A local path, or an ``s3://``, ``gs://`` or ``abfs://`` URL (needs ``fsspec`` with the
+        store's filesystem package, and DuckDB's ``httpfs`` or ``azure`` extension to read).
+    """
+
+    def __init__(self, root: str | Path) -> None:
+        text = str(root)
+        self.url = _is_url(text)
+        self.root = text.rstrip("/") if self.url else str(Path(text).expanduser().absolute())
+        self._fs: Any = None
+        if self.url:
+            try:
+                import fsspec  # type: ignore[import-not-found,unused-ignore]
+            except ImportError as exc:
+                raise StoreError(
+                    f"a lake at {text} needs fsspec and its filesystem package "
+                    "(pip install fsspec s3fs / gcsfs / adlfs); or use a local folder",
+                    path=text,
+                ) from exc
+            self._fs = fsspec.filesystem(text.split("://", 1)[0])
+
+    def __repr__(self) -> str:
+        return f"Lake({self.root!r})"
+
+    def path(self, rel: str) -> str:
+        """Return the full path (or URL) of ``rel`` under the root."""
+        return f"{self.root}/{rel}" if rel else self.root
+
+    # -- the manifest -------------------------------------------------------------------
+
+    def _manifest_names(self) -> list[str]:
+        folder = self.path(_MANIFEST)
+        if self._fs is not None:
+            names = [p.rsplit("/", 1)[-1] for p in self._fs.ls(folder, detail=False)]
+        elif Path(folder).is_dir():
+            names = [c.name for c in Path(folder).iterdir()]
+        else:
+            return []
+        # A temporary name starts with a dot; only renamed (complete) versions count.
+        return sorted(n for n in names if n.startswith("v") and n.endswith(".json"))
+
+    def exists(self) -> bool:
+        """Whether the root holds a lake (at least one manifest)."""
+        return bool(self._manifest_names())
+
+    def manifest(self) -> dict[str, Any]:
+        """Read the newest complete manifest.
+
+        Raises
+        ------
+        StoreError
+            If there is none (not a lake: ``brinkwatch lake init``), it is unreadable, or it
+            was written by a newer brinkwatch.
+        """
+        names = self._manifest_names()
+        if not names:
+            raise StoreError(
+                f"no lake at {self.root}: it has no {_MANIFEST}/v*.json; create one with "
+                f"brinkwatch lake init {self.root}",
+                path=self.root,
+            )
+        name = names[-1]
+        try:
+            data = json.loads(self._read_bytes(f"{_MANIFEST}/{name}"))
+        except (OSError, ValueError) as exc:
+            raise StoreError(
+                f"cannot read the lake manifest {self.path(_MANIFEST + '/' + name)}: {exc}",
+                path=self.root,
+            ) from exc
+        if not isinstance(data, dict) or data.get("lake") != "brinkwatch":
+            raise StoreError(
+                f"{self.path(_MANIFEST + '/' + name)} is not a brinkwatch lake manifest",
+                path=self.root,
+            )
+        if int(data.get("layout", 0)) > LAYOUT_VERSION or int(data.get("schema_version", 0)) > (
+            SCHEMA_VERSION
+        ):
+            raise StoreError(
+                f"the lake at {self.root} was written by a newer brinkwatch (layout "
+                f"{data.get('layout')}, schema {data.get('schema_version')}); upgrade brinkwatch",
+                path=self.root,
+            )
+        return data
+
+    def parts(self, table: str | None = None) -> list[LakePart]:
+        """Return the parts the newest manifest lists (of one table, or all)."""
+        return [
+            LakePart(**p) for p in self.manifest()["parts"] if table is None or p["table"] == table
+        ]
+
+    def init(self) -> bool:
+        """Create the lake (an empty manifest, version 0) unless one is there.
+
+        Returns
+        -------
+        bool
+            Whether a new lake was made.
+        """
+        if self.exists():
+            self.manifest()  # refuse a foreign or newer one now, not at first use
+            return False
+        root = Path(self.root)
+        if self._fs is None and root.is_dir() and any(c.name != _LOCK for c in root.iterdir()):
+            raise StoreError(
+                f"{self.root} is a folder with files but no lake manifest; choose an empty or "
+                "new folder for the lake",
+                path=self.root,
+            )
+        self._makedirs(_MANIFEST)
+        self._write_manifest(0, [])
+        return True
+
+    def _write_manifest(self, version: int, parts: list[LakePart]) -> None:
+        body = {
+            "lake": "brinkwatch",
+            "layout": LAYOUT_VERSION,
+            "schema_version": SCHEMA_VERSION,
+            "version": version,
+            "written": datetime.now(UTC).isoformat(timespec="seconds"),
+            "parts": [p.as_dict() for p in parts],
+        }
+        data = json.dumps(body, indent=1).encode()
+        name = f"{_MANIFEST}/v{version:06d}.json"
+        if self._fs is not None:
+            # An object store publishes a PUT whole: no reader sees half of it.
+            self._fs.pipe(self.path(name), data)
+            return
+        tmp = Path(self.path(f"{_MANIFEST}/.v{version:06d}.json.{os.getpid()}.tmp"))
+        with tmp.open("wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if Path(self.path(name)).exists():
+            tmp.unlink()
+            raise StoreError(
+                f"manifest version {version} of {self.root} appeared while this writer held the "
+                "lake; another writer ignored the lock. Check who writes the lake",
+                path=self.root,
+            )
+        tmp.replace(self.path(name))
+        _fsync_dir(self.path(_MANIFEST))
+
+    def publish(self, added: list[LakePart]) -> int:
+        """Make ``added`` (already in place) visible with the parts listed now.
+
+        Returns
+        -------
+        int
+            The new manifest version.
+        """
+        current = self.manifest()
+        version = int(current["version"]) + 1
+        self._write_manifest(version, [*self.parts(), *added])
+        for old in self._manifest_names()[:-KEEP_MANIFESTS]:
+            self._remove(f"{_MANIFEST}/{old}")
+        return version
+
+    # -- files --------------------------------------------------------------------------
+
+    def _read_bytes(self, rel: str) -> bytes:
+        if self._fs is not None:
+            return bytes(self._fs.cat_file(self.path(rel)))
+        return Path(self.path(rel)).read_bytes()
+
+    def _makedirs(self, rel: str) -> None:
+        if self._fs is not None:
+            self._fs.makedirs(self.path(rel), exist_ok=True)
+        else:
+            Path(self.path(rel)).mkdir(parents=True, exist_ok=True)
+
+    def _remove(self, rel: str) -> None:
+        if self._fs is not None:
+            self._fs.rm(self.path(rel))
+        else:
+            Path(self.path(rel)).unlink(missing_ok=True)
+
+    def staging(self, tag: str) -> str:
+        """Return the local folder where a batch's parts are written before publishing."""
+        if self._fs is not None:
+            import tempfile
+
+            return tempfile.mkdtemp(prefix=f"brinkwatch-lake-{tag}-")
+        return self.path(f"{_STAGING}/{tag}")
+
+    def place(self, staged: str, tag: str, table: str) -> list[LakePart]:
+        """Move the parts of ``table`` written under ``staged`` into place (still invisible)."""
+        base = Path(staged) / table
+        placed = []
+        for src in sorted(base.rglob("*.parquet")):
+            rel = f"{table}/{src.relative_to(base).as_posix()}"
+            part = LakePart(table, rel, _parquet_rows(src), *_size_and_hash(src), tag)
+            if self._fs is not None:
+                self._fs.put_file(str(src), self.path(rel))
+            else:
+                dest = Path(self.path(rel))
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                src.replace(dest)
+            placed.append(part)
+        return placed
+
+    def clean(self) -> list[str]:
+        """Remove what a killed writer left: staging folders and parts no manifest lists.
+
+        Only a writer holding the lake's lock may call it.
+
+        Returns
+        -------
+        list of str
+            The paths removed, relative to the root.
+        """
+        if self._fs is not None:
+            return []  # untested on object stores: leftovers stay invisible there
+        removed = []
+        staging = Path(self.path(_STAGING))
+        if staging.is_dir():
+            for sub in sorted(staging.iterdir()):
+                shutil.rmtree(sub, ignore_errors=True)
+                removed.append(f"{_STAGING}/{sub.name}")
+        listed = {p.path for p in self.parts()}
+        root = Path(self.root)
+        for t in LAKE_TABLES:
+            for f in (root / t.name).rglob("*"):
+                rel = f.relative_to(root).as_posix()
+                if f.is_file() and rel not in listed:
+                    f.unlink()
+                    removed.append(rel)
+        return sorted(removed)
+
+    def verify(self) -> list[str]:
+        """Check every listed part's size and SHA-256; return the problems found (none: [])."""
+        problems = []
+        for p in self.parts():
+            if self._fs is not None:
+                problems.append(f"{p.path}: not verified on an object store")
+                continue
+            full = Path(self.path(p.path))
+            if not full.exists():
+                problems.append(f"{p.path}: missing")
+                continue
+            size, digest = _size_and_hash(full)
+            if size != p.bytes or digest != p.sha256:
+                problems.append(
+                    f"{p.path}: {size} bytes, sha256 {digest[:12]}..., expected "
+                    f"{p.bytes} bytes, {p.sha256[:12]}..."
+                )
+        return problems
+
+    @contextlib.contextmanager
+    def writer_lock(self, wait: float) -> Iterator[None]:
+        """Hold the lake's single-writer lock (a local lock file) while the block runs."""
+        if self._fs is not None:
+            # Object stores have no lock files: one writer at a time is the user's to ensure.
+            yield
+            return
+        Path(self.root).mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path(_LOCK), os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            deadline = time.monotonic() + wait
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise StoreLockedError(
+                            f"another process is writing the lake at {self.root} (it holds "
+                            f"{self.path(_LOCK)}); wait for it to finish and run this again",
+                            path=self.root,
+                        ) from None
+                    time.sleep(0.1)
+            yield
+        finally:
+            os.close(fd)  # closing drops the lock
+
+    # -- reading ------------------------------------------------------------------------
+
+    def create_views(self, con: duckdb.DuckDBPyConnection, prefix: str = "") -> None:
+        """Create (or replace) a view per lake table in ``con``, over the manifest's parts.
+
+        ``prefix`` names them (``_lake_events``...) as temporary views beside a store's own
+        tables; without it they are the store's tables (``events``...) of a lake store.
+        """
+        parts = self.parts()
+        for t in LAKE_TABLES:
+            files = [self.path(p.path) for p in parts if p.table == t.name]
+            temp = "TEMP " if prefix else ""
+            con.execute(
+                f"CREATE OR REPLACE {temp}VIEW {sql_ident(prefix + t.name)} AS "
+                f"{_view_sql(t, files)}"
+            )
+
+
+def _view_sql(t: LakeTable, files: list[str]) -> str:
+    cols = _columns(t.source)
+    select = ", ".join(f"CAST({sql_ident(n)} AS {ty}) AS {sql_ident(n)}" for n, ty in cols)
+    if not files:
+        # An empty table of the right types: read_parquet needs at least one file.
+        nulls = ", ".join(f"NULL AS {sql_ident(n)}" for n, _ in cols)
+        return f"SELECT {select} FROM (SELECT {nulls}) WHERE false"
+    hive = ", ".join(f"{sql_string(p)}: 'VARCHAR'" for p in t.partitions)
+    parts = (
+        f"SELECT {select} FROM read_parquet([{', '.join(sql_string(f) for f in files)}], "
+        f"hive_partitioning = true, hive_types = {{{hive}}})"
+    )
+    return t.aggregate.format(parts=parts) if t.aggregate else parts
+
+
+def _fsync_dir(path: str) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _size_and_hash(path: Path) -> tuple[int, str]:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(2**20), b""):
+            h.update(chunk)
+    return path.stat().st_size, h.hexdigest()
+
+
+def _parquet_rows(path: Path) -> int:
+    import pyarrow.parquet as pq
+
+    return int(pq.ParquetFile(path).metadata.num_rows)
+
+
+def _table_select(t: LakeTable, relation: str, where: str = "") -> str:
+    """Return SQL of ``t``'s rows from a store relation, with its partition columns."""
+    cols = [n for n, _ in _columns(t.source)]
+    # Partition columns the table lacks (rejected rows take their batch's origin).
+    extra = [sql_ident(p) for p in t.partitions if p != "month" and p not in cols]
+    if "month" in t.partitions:
+        extra.append(f"strftime({sql_ident(str(t.month_of))}, '%Y-%m') AS month")
+    out = ", ".join([*(sql_ident(c) for c in cols), *extra])
+    return f"SELECT {out} FROM {relation} {where}"
+
+
+def write_parts(
+    con: duckdb.DuckDBPyConnection, lake: Lake, tag: str, selects: dict[str, str]
+) -> list[LakePart]:
+    """Write each table's rows (``selects``: table -> SQL) as parts of ``tag`` and place them.
+
+    The parts are written under the staging folder and moved into place; nothing is visible
+    until :meth:`Lake.publish` lists them.
+    """
+    staged = lake.staging(tag)
+    placed: list[LakePart] = []
+    try:
+        for name, sql in selects.items():
+            t = _BY_NAME[name]
+            n = fetch_one(con, f"SELECT count(*) FROM ({sql})")
+            if not n or not int(n[0]):
+                continue
+            target = Path(staged) / name
+            target.mkdir(parents=True, exist_ok=True)
+            con.execute(
+                f"COPY ({sql}) TO {sql_string(str(target))} (FORMAT parquet, COMPRESSION zstd, "
+                f"PARTITION_BY ({', '.join(t.partitions)}), "
+                f"FILENAME_PATTERN {sql_string('part-' + tag + '-{i}')})"
+            )
+            placed.extend(lake.place(staged, tag, name))
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
+    return placed
+
+
+def _batch_selects(batch: int, schema: str) -> dict[str, str]:
+    """Return SQL of the rows a batch added to a writer database, per lake table."""
+    s = f"{schema}.main."
+    mine = f"WHERE batch_id = {batch}"
+    return {
+        "events": _table_select(
+            _BY_NAME["events"], f"{s}event_rows", f"{mine} AND _reject IS NULL"
+        ),
+        "mentions": _table_select(
+            _BY_NAME["mentions"], f"{s}mention_rows", f"{mine} AND _reject IS NULL"
+        ),
+        "rejected": _table_select(
+            _BY_NAME["rejected"],
+            f"(SELECT r.*, l.origin FROM {s}rejected r JOIN {s}ingest_log l USING (batch_id))",
+            mine,
+        ),
+        "ingest_log": _table_select(_BY_NAME["ingest_log"], f"{s}ingest_log", mine),
+        "daily_volume": (
+            f'SELECT origin, event_date AS day, count(*) AS "rows" FROM {s}event_rows {mine} '
+            "AND _reject IS NULL AND event_date IS NOT NULL GROUP BY origin, event_date"
+        ),
+    }
+
+
+class LakeSession:
+    """A store's hold on its lake: the writer's lock and scratch database, when it writes.
+
+    Batches are loaded by the store's own writer (:func:`brinkwatch.store._writer.load_batch`)
+    into a scratch in-memory database attached to the store's connection as ``_w``, seeded
+    with the lake's ingest log, rejects and the keys of its events and mentions, so that
+    validation, rejects, repeats and duplicates follow exactly the rules of a DuckDB file.
+    The batch's rows are then written as parts and published.
+    """
+
+    def __init__(self, lake: Lake, con: duckdb.DuckDBPyConnection, *, writer: bool) -> None:
+        self.lake = lake
+        self.con = con
+        self.writer = writer
+        self._lock: contextlib.ExitStack | None = None
+        self._seeded = False
+
+    def acquire(self, wait: float) -> None:
+        """Take the writer's lock and remove what a killed writer left."""
+        stack = contextlib.ExitStack()
+        stack.enter_context(self.lake.writer_lock(wait))
+        self._lock = stack
+        self.lake.init()
+        self.lake.clean()
+
+    def close(self) -> None:
+        """Drop the writer's lock."""
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+    def _seed(self) -> None:
+        if self._seeded:
+            return
+        con = self.con
+        con.execute("ATTACH ':memory:' AS _w")
+        con.execute("USE _w")
+        try:
+            for stmt in ddl():
+                con.execute(stmt)
+        finally:
+            con.execute("USE memory")
+        con.execute("INSERT INTO _w.main.ingest_log SELECT * FROM memory.main.ingest_log")
+        con.execute("INSERT INTO _w.main.rejected SELECT * FROM memory.main.rejected")
+        con.execute(
+            "INSERT INTO _w.main.event_rows (event_id, origin, batch_id) "
+            "SELECT event_id, origin, batch_id FROM memory.main.events"
+        )
+        con.execute(
+            "INSERT INTO _w.main.mention_rows (event_id, mention_identifier, sentence_id, "
+            "batch_id) SELECT event_id, mention_identifier, sentence_id, batch_id "
+            "FROM memory.main.mentions"
+        )
+        last = fetch_one(con, "SELECT coalesce(max(batch_id), 0) FROM memory.main.ingest_log")
+        start = int(last[0]) + 1 if last else 1
+        con.execute(f"CREATE OR REPLACE SEQUENCE _w.main.batch_seq START {start}")
+        self._seeded = True
+
+    def load_batch(
+        self,
+        source: BatchSource,
+        *,
+        fingerprint: str | Callable[[], str],
+        progress: Progress | None,
+        memory_cap: str | None,
+    ) -> BatchCounts:
+        """Load one file as a batch and publish it; see :meth:`Store.load_batch`."""
+        from brinkwatch.store._writer import load_batch
+
+        if not self.writer:
+            raise StoreError(
+                "the lake is open read-only; open it for writing to ingest", path=self.lake.root
+            )
+        self._seed()
+        con = self.con
+        con.execute("USE _w")
+        try:
+            counts = load_batch(
+                con, source, fingerprint=fingerprint, progress=progress, memory_cap=memory_cap
+            )
+        finally:
+            con.execute("USE memory")
+        b = counts.batch_id
+        try:
+            placed = write_parts(con, self.lake, f"{b:06d}", _batch_selects(b, "_w"))
+            self.lake.publish(placed)
+        except BaseException:
+            self._forget(b)
+            raise
+        self.lake.create_views(con)
+        return counts
+
+    def _forget(self, batch: int) -> None:
+        """Take a batch that could not be published out of the scratch database."""
+        for t in ("event_rows", "mention_rows", "rejected", "ingest_log"):
+            with contextlib.suppress(duckdb.Error):
+                self.con.execute(f"DELETE FROM _w.main.{t} WHERE batch_id = {batch}")
+        with contextlib.suppress(OSError):
+            self.lake.clean()
+
+
+def open_lake_store(
+    root: str | Path,
+    *,
+    read_only: bool = False,
+    threads: int | None = None,
+    memory_limit: str | None = None,
+    wait: float = 0.0,
+    backend: str = "duckdb",
+    spark_session: Any = None,
+) -> Store:
+    """Open a lake as a :class:`Store`; see :func:`brinkwatch.store.connect`."""
+    lake = Lake(root)
+    config: dict[str, Any] = {}
+    if threads:
+        config["threads"] = threads
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    session: LakeSession | None = None
+    con = duckdb.connect(":memory:", config=config)
+    try:
+        if not read_only:
+            session = LakeSession(lake, con, writer=True)
+            session.acquire(wait)
+        lake.create_views(con)
+    except BaseException:
+        if session is not None:
+            session.close()
+        con.close()
+        raise
+    if backend == "spark":
+        try:
+            store = _spark_lake_store(con, lake, spark_session)
+        except BaseException:
+            con.close()
+            raise
+    else:
+        store = Store(con, None, read_only=read_only)
+    store.lake = lake
+    store._lake = session or LakeSession(lake, con, writer=False)
+    return store
+
+
+def _spark_lake_store(con: duckdb.DuckDBPyConnection, lake: Lake, session: Any) -> Store:
+    """Return a store whose events Spark reads from the parts of the lake's manifest."""
+    import uuid
+
+    import ibis
+    from pyspark.sql import functions as sf
+
+    from brinkwatch.store._store import spark_session
+
+    session = spark_session(session)
+    # Partition values stay text (an origin label such as "2019" is not a number).
+    session.conf.set("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
+    files = [lake.path(p.path) for p in lake.parts("events")]
+    cols = [n for n, _ in _columns("events")]
+    if files:
+        df = session.read.option("basePath", lake.path("events")).parquet(*files)
+    else:
+        df = session.createDataFrame(
+            con.execute("SELECT * FROM events").to_arrow_table().to_pandas()  # type: ignore[union-attr]
+        )
+    view = f"events_lake_{uuid.uuid4().hex}"
+    df.select(*[sf.col(c) for c in cols]).createOrReplaceTempView(view)
+    store = Store(con, None, backend="spark", ibis_backend=ibis.pyspark.connect(session))
+    store._events_view = view
+    return store
+
+
+def _require_empty_lake(lake: Lake) -> None:
+    if lake.parts():
+        raise StoreError(
+            f"the lake at {lake.root} already holds data; export into a new or empty lake "
+            "(brinkwatch lake init NEW_PATH)",
+            path=lake.root,
+        )
+
+
+def export_to_lake(store: Store, root: str | Path, *, wait: float = 0.0) -> dict[str, int]:
+    """Write every table of a DuckDB store into an empty lake, batch ids and all.
+
+    Returns
+    -------
+    dict
+        Rows written per lake table.
+
+    Raises
+    ------
+    StoreError
+        If the lake already holds data (a lake is filled from one store, or by ingest).
+    """
+    lake = Lake(root)
+    with lake.writer_lock(wait):
+        lake.init()
+        lake.clean()
+        _require_empty_lake(lake)
+        con = store.con
+        selects = {
+            t.name: _table_select(t, t.source)
+            for t in LAKE_TABLES
+            if t.name not in ("rejected", "daily_volume")
+        }
+        selects["rejected"] = _table_select(
+            _BY_NAME["rejected"],
+            "(SELECT r.*, l.origin FROM rejected r JOIN ingest_log l USING (batch_id))",
+        )
+        selects["daily_volume"] = 'SELECT origin, day, "rows" FROM daily_volume'
+        placed = write_parts(con, lake, "export", selects)
+        lake.publish(placed)
+    return {t.name: sum(p.rows for p in placed if p.table == t.name) for t in LAKE_TABLES}
+
+
+def import_from_lake(root: str | Path, store: Store) -> dict[str, int]:
+    """Copy every table of a lake into an empty DuckDB store, batch ids and all.
+
+    Returns
+    -------
+    dict
+        Rows added per table.
+
+    Raises
+    ------
+    StoreError
+        If the store already holds batches (import into a new file), or is read-only.
+    """
+    lake = Lake(root)
+    con = store.con
+    row = fetch_one(con, "SELECT count(*) FROM ingest_log")
+    held = fetch_one(con, "SELECT count(*) FROM event_rows")
+    if (row and int(row[0])) or (held and int(held[0])):
+        raise StoreError(
+            "the store already holds data; import a lake into a new store file (--db NEW_FILE)",
+            path=store.path,
+        )
+    lake.create_views(con, prefix="_lake_")
+    targets = {
+        "events": "event_rows",
+        "mentions": "mention_rows",
+        "rejected": "rejected",
+        "ingest_log": "ingest_log",
+        "daily_volume": "daily_volume",
+    }
+    added: dict[str, int] = {}
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for name, table in targets.items():
+            cols = ", ".join(sql_ident(n) for n, _ in _columns(name))
+            n = fetch_one(con, f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _lake_{name}")
+            added[name] = int(n[0]) if n else 0
+        last = fetch_one(con, "SELECT coalesce(max(batch_id), 0) FROM ingest_log")
+        start = int(last[0]) + 1 if last else 1
+        con.execute(f"CREATE OR REPLACE SEQUENCE batch_seq START {start}")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        for name in targets:
+            with contextlib.suppress(duckdb.Error):
+                con.execute(f"DROP VIEW IF EXISTS _lake_{name}")
+    return added

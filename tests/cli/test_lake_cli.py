@@ -1,0 +1,38 @@
+"""``brinkwatch lake`` and ``--lake``: init, ingest, stats, export and import from the shell."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.cli.test_cli import run
+
+
+def test_lake_init_ingest_stats_import_and_export_from_the_cli(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    lake, db, again = tmp_path / "lake", tmp_path / "back.duckdb", tmp_path / "again"
+    icews = str(shared_data / "icews" / "events.2018.sample.tab")
+    init = run("lake", "init", str(lake), "--json")
+    assert init.returncode == 0, init.stderr
+    assert json.loads(init.stdout)["created"] is True
+    ing = run("--lake", str(lake), "ingest", icews, "--json")
+    assert ing.returncode == 0, ing.stderr
+    rep = json.loads(ing.stdout)
+    assert (rep["read"], rep["stored"]) == (3705, 3705)
+    # $BRINKWATCH_LAKE does what --lake does.
+    stats = run("stats", "--json", env={"BRINKWATCH_LAKE": str(lake)})
+    assert stats.returncode == 0, stats.stderr
+    assert json.loads(stats.stdout)["events"] == 3705
+    imp = run("lake", "import", "--lake", str(lake), "--db", str(db), "--json")
+    assert imp.returncode == 0, imp.stderr
+    assert json.loads(imp.stdout)["rows"]["events"] == 3705
+    exp = run("lake", "export", "--db", str(db), "--lake", str(again), "--json")
+    assert exp.returncode == 0, exp.stderr
+    assert json.loads(exp.stdout)["rows"]["ingest_log"] == 1
+    # A second export into the now full lake is refused with a message, not a traceback.
+    twice = run("lake", "export", "--db", str(db), "--lake", str(again))
+    assert twice.returncode == 1
+    assert "already holds data" in twice.stderr and "Traceback" not in twice.stderr
+    both = run("--lake", str(lake), "stats", "--db", str(db))
+    assert both.returncode != 0 and "pass one of them" in " ".join(both.stderr.split())

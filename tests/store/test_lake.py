@@ -1,0 +1,253 @@
+"""The Parquet lake: the same rows, counts and measures as a DuckDB file; atomic commits."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from brinkwatch.errors import StoreError
+from brinkwatch.ingest import ingest
+from brinkwatch.measure import evaluate_alarms, measure_dyad, measure_triad
+from brinkwatch.store import Lake, Store, connect, export_to_lake, import_from_lake
+
+MENTIONS = Path(__file__).resolve().parents[1] / "data" / "gdelt2" / "20191024143000.mentions.CSV"
+#: Columns that record when an ingest ran, not what it read.
+_WHEN = {"started", "finished"}
+TABLES = ("events", "mentions", "rejected", "ingest_log", "daily_volume")
+
+
+def _files(shared_data: Path) -> list[Path]:
+    return [
+        shared_data / "gdelt" / "20191024143000.export.CSV",
+        shared_data / "gdelt" / "gdelt1_events_sample.tsv",
+        shared_data / "icews" / "events.2018.sample.tab",
+        MENTIONS,
+    ]
+
+
+def _rows(store: Store, table: str) -> list[tuple[Any, ...]]:
+    """Every row of a store table in a stable order, without the ingest timestamps."""
+    con = store.con
+    cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall() if r[0] not in _WHEN]
+    sel = ", ".join(f'"{c}"' for c in cols)
+    return con.execute(f"SELECT {sel} FROM {table} ORDER BY ALL").fetchall()
+
+
+def _counts(report: Any) -> list[tuple[str, int, int, int, int, int]]:
+    return [(f.file, f.read, f.stored, f.rejected, f.duplicates, f.blank) for f in report.files]
+
+
+@pytest.fixture(scope="module")
+def pair(
+    tmp_path_factory: pytest.TempPathFactory, shared_data: Path
+) -> tuple[Path, Path, list[Any]]:
+    """The shared GDELT 1.0, 2.0, ICEWS files and a mentions file in a lake and a DuckDB file."""
+    root = tmp_path_factory.mktemp("lake")
+    lake, db = root / "lake", root / "store.duckdb"
+    # A damaged copy of 40 GDELT rows: rejects (bad date, short line) and duplicates.
+    lines = (shared_data / "gdelt" / "20191024143000.export.CSV").read_bytes().splitlines()[:40]
+    cells = lines[2].split(b"\t")
+    cells[1] = b"2019XX01"
+    lines[2] = b"\t".join(cells)
+    lines[6] = b"\t".join(lines[6].split(b"\t")[:20])
+    damaged = root / "20191024150000.export.CSV"
+    damaged.write_bytes(b"\n".join(lines) + b"\n")
+    files = [*_files(shared_data), damaged]
+    with connect(lake=lake) as s:
+        in_lake = ingest(s, files)
+    with connect(db) as d:
+        in_file = ingest(d, files)
+    return lake, db, [in_lake, in_file]
+
+
+def test_ingest_into_a_lake_counts_and_stores_what_a_duckdb_file_does(
+    pair: tuple[Path, Path, list[Any]],
+) -> None:
+    lake, db, (in_lake, in_file) = pair
+    assert not in_lake.failed
+    assert _counts(in_lake) == _counts(in_file)
+    for f in in_lake.files:
+        assert f.read == f.stored + f.rejected + f.duplicates + f.blank
+    damaged = in_lake.files[-1]
+    assert (damaged.rejected, damaged.duplicates, damaged.stored) == (2, 38, 0)
+    assert in_lake.stored > 6000 and in_lake.files[-2].stored > 0  # mentions
+    with connect(lake=lake, read_only=True) as s, connect(db, read_only=True) as d:
+        for table in TABLES:
+            assert _rows(s, table) == _rows(d, table), table
+        assert s.stats() == d.stats()
+        keys = s.con.execute("SELECT count(*) FROM events WHERE story_key IS NULL").fetchall()
+        assert keys == [(0,)]
+
+
+def test_the_lake_is_hive_partitioned_and_every_part_is_listed_with_its_checksum(
+    pair: tuple[Path, Path, list[Any]],
+) -> None:
+    lake = Lake(pair[0])
+    parts = lake.parts()
+    assert lake.verify() == []
+    assert any(p.path.startswith("events/origin=gdelt2/month=2019-10/part-") for p in parts)
+    assert any(p.path.startswith("mentions/month=") for p in parts)
+    assert all((pair[0] / p.path).is_file() for p in parts)
+    with connect(pair[1], read_only=True) as d:
+        n = d.con.execute("SELECT count(*) FROM events").fetchall()[0][0]
+    assert sum(p.rows for p in parts if p.table == "events") == n
+    # A flipped byte is found.
+    first = pair[0] / parts[0].path
+    data = first.read_bytes()
+    try:
+        first.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+        assert [q.split(":")[0] for q in lake.verify()] == [parts[0].path]
+    finally:
+        first.write_bytes(data)
+
+
+def test_duckdb_on_the_lake_measures_what_it_measures_on_its_file(
+    pair: tuple[Path, Path, list[Any]],
+) -> None:
+    lake, db, _ = pair
+    with connect(lake=lake, read_only=True) as s, connect(db, read_only=True) as d:
+        for make in (
+            lambda ev: measure_dyad(ev, "JPN-USA", freq="month"),
+            lambda ev: measure_dyad(ev, "KOR-USA", freq="week", alarms=True),
+            lambda ev: measure_triad(ev, ["JPN", "KOR", "USA"], freq="month"),
+        ):
+            a, b = make(s.events), make(d.events)
+            assert a.table.num_rows > 0
+            _assert_same_bundle(a, b)
+        al_lake = evaluate_alarms(s.events, "JPN", "USA", freq="month")
+        al_file = evaluate_alarms(d.events, "JPN", "USA", freq="month")
+        assert al_lake == al_file
+
+
+def _assert_same_bundle(a: Any, b: Any) -> None:
+    for f in fields(a):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if isinstance(x, pa.Table):
+            assert x.equals(y), f.name
+        else:
+            assert x == y, f.name
+
+
+def test_ingesting_the_same_files_again_adds_nothing(tmp_path: Path, shared_data: Path) -> None:
+    files = [*_files(shared_data)[:1], MENTIONS]
+    with connect(lake=tmp_path / "lake") as s:
+        ingest(s, files)
+        before = {t: _rows(s, t) for t in ("events", "mentions", "daily_volume")}
+        again = ingest(s, files)
+        assert again.stored == 0 and again.duplicates == again.read - again.rejected
+        for t, rows in before.items():
+            assert _rows(s, t) == rows, t
+        logs = s.con.execute("SELECT count(*) FROM ingest_log").fetchall()
+    assert logs == [(4,)]
+
+
+_KILLED_WRITER = """
+import os, signal, sys
+from brinkwatch.ingest import ingest
+from brinkwatch.store import _lake, connect
+
+def publish_then_die(self, added):
+    # Every part of the batch is written and moved into place: only the manifest is missing.
+    os.kill(os.getpid(), signal.SIGKILL)
+
+_lake.Lake.publish = publish_then_die
+with connect(lake=sys.argv[1]) as s:
+    ingest(s, [sys.argv[2]])
+"""
+
+
+def test_a_writer_killed_mid_file_leaves_the_lake_as_it_was_and_the_rerun_completes_it(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    root = tmp_path / "lake"
+    gdelt, icews = _files(shared_data)[0], _files(shared_data)[2]
+    with connect(lake=root) as s:
+        ingest(s, [gdelt])
+        before = {t: _rows(s, t) for t in TABLES}
+    manifests = sorted(p.name for p in (root / "_manifest").iterdir())
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    run = subprocess.run(
+        [sys.executable, "-c", _KILLED_WRITER, str(root), str(icews)],
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
+    assert run.returncode == -9, run.stderr.decode()[-2000:]
+    # The killed batch's parts are on disk, but no manifest lists them.
+    on_disk = {p.relative_to(root).as_posix() for p in root.rglob("*.parquet")}
+    assert any("origin=icews" in p for p in on_disk)
+    assert sorted(p.name for p in (root / "_manifest").iterdir()) == manifests
+    with connect(lake=root, read_only=True) as r:
+        assert {t: _rows(r, t) for t in TABLES} == before
+    # The rerun removes the leftovers and loads the file.
+    with connect(lake=root) as s:
+        rep = ingest(s, [icews])
+        assert rep.stored == 3705
+        assert s.lake is not None and s.lake.verify() == []
+        listed = {p.path for p in s.lake.parts()}
+    on_disk = {p.relative_to(root).as_posix() for p in root.rglob("*.parquet")}
+    assert on_disk == listed
+    assert not (root / "_staging").exists() or not any((root / "_staging").iterdir())
+
+
+def test_export_and_import_make_a_round_trip_table_by_table(
+    pair: tuple[Path, Path, list[Any]], tmp_path: Path
+) -> None:
+    _, db, _ = pair
+    lake, back = tmp_path / "exported", tmp_path / "back.duckdb"
+    with connect(db, read_only=True) as d:
+        written = export_to_lake(d, lake)
+        original = {t: _rows(d, t) for t in TABLES}
+        with_time = d.con.execute("SELECT * FROM ingest_log ORDER BY batch_id").fetchall()
+    assert written["events"] == len(original["events"]) and written["mentions"] > 0
+    with connect(lake=lake, read_only=True) as s:
+        assert {t: _rows(s, t) for t in TABLES} == original
+    with connect(back) as b:
+        added = import_from_lake(lake, b)
+        assert added["events"] == len(original["events"])
+        assert {t: _rows(b, t) for t in TABLES} == original
+        assert b.con.execute("SELECT * FROM ingest_log ORDER BY batch_id").fetchall() == with_time
+        # The next batch follows the imported ones.
+        nxt = b.con.execute("SELECT nextval('batch_seq')").fetchall()[0][0]
+        assert nxt == max(r[0] for r in with_time) + 1
+        with pytest.raises(StoreError, match="already holds data"):
+            import_from_lake(lake, b)
+    with connect(db, read_only=True) as d, pytest.raises(StoreError, match="already holds"):
+        export_to_lake(d, lake)
+
+
+def test_a_lake_ingest_continues_batch_numbers_and_keeps_manifests_json(tmp_path: Path) -> None:
+    root = tmp_path / "lake"
+    with connect(lake=root) as s:
+        assert s.events.count().execute() == 0
+    body = json.loads((root / "_manifest" / "v000000.json").read_text())
+    assert body["lake"] == "brinkwatch" and body["parts"] == []
+    with pytest.raises(StoreError, match="lake init"):
+        connect(lake=tmp_path / "nowhere", read_only=True)
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "x.txt").write_text("not a lake")
+    with pytest.raises(StoreError, match="no lake manifest"):
+        connect(lake=tmp_path / "full")
+
+
+def test_spark_reads_the_lake_and_measures_what_duckdb_measures_on_it(
+    pair: tuple[Path, Path, list[Any]], spark_session: Any
+) -> None:
+    lake = pair[0]
+    with (
+        connect(lake=lake, backend="spark", spark_session=spark_session) as s,
+        connect(lake=lake, read_only=True) as d,
+    ):
+        assert s.backend == "spark"
+        a = measure_dyad(s.events, "JPN-USA", freq="month", alarms=False)
+        b = measure_dyad(d.events, "JPN-USA", freq="month", alarms=False)
+        assert a.table.num_rows > 0
+        _assert_same_bundle(a, b)
