@@ -48,6 +48,11 @@ def _state(db: Path) -> tuple[dict[str, str], set[str]]:
     if not db.exists():
         return {}, set()
     with connect(db, read_only=True) as s:
+        made = s.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'watch_files'"
+        ).fetchone()
+        if not (made and made[0]):
+            return {}, set()  # killed before the store's schema was committed: nothing yet
         files = dict(s.con.execute("SELECT name, state FROM watch_files").fetchall())
         sending = {r[0] for r in s.con.execute(
             "SELECT alarm_id FROM watch_alarms WHERE state = 'sending'").fetchall()}  # fmt: skip

@@ -763,7 +763,15 @@ def connect(
         con, lease = open_duckdb(p, read_only=read_only, config=config, wait=wait, notice=notice)
     try:
         if not read_only:
-            _migrate(con, p)
+            # One transaction: a process killed while creating or upgrading a store leaves
+            # the store as it was, never half a schema.
+            con.execute("BEGIN TRANSACTION")
+            try:
+                _migrate(con, p)
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
         if backend == "duckdb":
             store = Store(con, p, read_only=read_only)
         else:
