@@ -6,6 +6,7 @@ times in a fresh process and prints the median wall and CPU seconds, and which h
 each command imported (from ``python -X importtime``).
 
     PYTHONPATH=src .venv/bin/python bench/startup.py [--repeat 5] [--data ../shared/data]
+    PYTHONPATH=src .venv/bin/python bench/startup.py --src /tmp/old/src   # time another checkout
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument(
+        "--src", type=Path, default=ROOT / "src", help="the source tree to time (another checkout)"
+    )
     opts = ap.parse_args()
     from tests.ingest._http_server import serve_directory
     from tests.watch._feed import build_feed
@@ -57,7 +61,7 @@ def main() -> None:
     from brinkwatch.measure import parse_rules
     from brinkwatch.watch import WatchConfig, load_channels, parse_dyads, run_once
 
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "COLUMNS": "200"}
+    env = {**os.environ, "PYTHONPATH": str(opts.src.resolve()), "COLUMNS": "200"}
     with tempfile.TemporaryDirectory() as tmp:
         t = Path(tmp)
         export = opts.data / "gdelt" / "20191024143000.export.CSV"
