@@ -254,6 +254,24 @@ def test_loaders_are_cached() -> None:
     assert countries() is countries()
 
 
+def test_the_look_up_rows_read_without_arrow_match_the_arrow_tables() -> None:
+    # Dyad parsing reads the rows with the csv module so that the CLI starts without Arrow.
+    from brinkwatch.codebook._tables import actor_type_codes, country_rows
+
+    assert list(country_rows()) == countries().to_pylist()
+    assert actor_type_codes() == set(actor_types()["code"].to_pylist())
+    assert {r["code"] for r in country_rows()} >= {"JPN", "KOR", "USA", "PRK", "MEA"}
+
+
+def test_the_header_check_names_the_file_and_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    from brinkwatch.codebook import _tables
+
+    monkeypatch.setattr(_tables, "_raw", lambda name: (b"code,label\nJPN,Japan\n", name))
+    with pytest.raises(CodebookError, match="must have the header code,iso3,name") as err:
+        _tables._records("countries.csv", _tables._COUNTRY_COLUMNS)
+    assert err.value.path == "countries.csv" and err.value.line == 1
+
+
 def test_leading_zeros_are_kept() -> None:
     codes = set(event_codes()["code"].to_pylist())
     assert {"01", "010", "0213", "0874"} <= codes

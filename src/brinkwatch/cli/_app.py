@@ -8,9 +8,8 @@ import warnings
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pyarrow as pa
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -27,21 +26,18 @@ from rich.table import Table
 from typer.core import TyperOption
 
 from brinkwatch.cli._render import OutputFormat, render_arrow, to_json
-from brinkwatch.codebook import Dyad
 from brinkwatch.config import load_settings
 from brinkwatch.errors import BrinkwatchError, ConfigError, OriginOverrideWarning
-from brinkwatch.ingest import (
-    ColumnMapping,
-    FileReport,
-    Format,
-    IngestReport,
-    expand_paths,
-    ingest,
-    parse_map_options,
-    read_mapping,
-)
-from brinkwatch.ingest._mapping import check_origin
-from brinkwatch.store import Holder, Store, connect, select_events
+from brinkwatch.ingest._formats import Format  # light: the option's choices
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from brinkwatch.ingest import ColumnMapping, FileReport, IngestReport
+    from brinkwatch.store import Holder, Store
+
+# Stages (DuckDB, Arrow, NumPy) are imported inside the commands that use them, so that
+# `brinkwatch --help`, `--version` and `watch --once` start fast (tests/cli/test_startup.py).
 
 _type_label = TyperOption.display_type_rich
 
@@ -146,6 +142,8 @@ DbOption = Annotated[
 
 
 def _open(db: Path | None, *, read_only: bool = False) -> Store:
+    from brinkwatch.store import connect
+
     s = load_settings(db, _lake_option[0])
     if s.lake is not None:
         if db is not None:
@@ -268,6 +266,8 @@ def _run_ingest(
     as_json: bool,
     origin_override: bool = False,
 ) -> int:
+    from brinkwatch.ingest import expand_paths, ingest
+
     files = expand_paths(paths)
     sizes = {str(p): _size(p) for p in files}
     total = sum(sizes.values())
@@ -360,6 +360,9 @@ def ingest_cmd(
     (a failed file has its "error"), or, when the run cannot start (bad mapping, store
     locked, no such path), an "error" object with its kind and message; exit status 1 then.
     """
+    from brinkwatch.ingest import parse_map_options, read_mapping
+    from brinkwatch.ingest._mapping import check_origin
+
     try:
         cmap: ColumnMapping | None = read_mapping(mapping) if mapping else None
         if map_items:
@@ -470,6 +473,9 @@ def events_cmd(
         raise ConfigError(
             "parquet is binary: give the file to write with --output FILE", field="--output"
         )
+    from brinkwatch.codebook import Dyad
+    from brinkwatch.store import select_events
+
     pair = Dyad.parse(dyad) if dyad else None
     first, last = _parse_date(start, "--from"), _parse_date(end, "--to")
     cap = _row_cap(limit, fmt)

@@ -7,7 +7,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import pyarrow as pa
 import typer
 from rich.markup import escape
 from rich.progress import MofNCompleteColumn
@@ -29,6 +28,8 @@ from brinkwatch.cli._render import OutputFormat, render_arrow, to_json
 from brinkwatch.errors import ConfigError
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from brinkwatch.explain import (
         GrangerTest,
         ImpulseResponse,
@@ -186,6 +187,8 @@ def _plot(x: TriadExplanation, path: Path, kind: str, triad: tuple[str, str, str
 
 
 def _granger_arrow(granger: list[GrangerTest]) -> pa.Table:
+    import pyarrow as pa  # on first use: keeps start-up light
+
     cols = ["kind", "causing", "caused", "stat", "df_num", "df_denom", "pvalue", "pvalue_holm"]
     rows = [
         {

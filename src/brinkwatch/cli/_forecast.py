@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import re
 import warnings
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import typer
 from rich.progress import Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -88,7 +88,7 @@ def _model_dict(m: HawkesModel) -> dict[str, Any]:
 
 
 def _num(v: float) -> float | None:
-    return None if v is None or not np.isfinite(v) else float(v)
+    return None if v is None or not math.isfinite(v) else float(v)
 
 
 def _summary_lines(m: HawkesModel) -> None:
@@ -106,7 +106,7 @@ def _summary_lines(m: HawkesModel) -> None:
     if links:
         out.print("strongest excitation (events of target per event of source):")
         for r in links:
-            se = f" ± {r['se']:.2f}" if r["se"] is not None and np.isfinite(r["se"]) else ""
+            se = f" ± {r['se']:.2f}" if r["se"] is not None and math.isfinite(r["se"]) else ""
             out.print(f"  {r['source']} -> {r['target']}: {r['weight']:.2f}{se}")
 
 

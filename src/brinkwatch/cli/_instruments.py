@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import pyarrow as pa
 import typer
 from rich.markup import escape
 
@@ -17,6 +16,8 @@ from brinkwatch.cli._render import OutputFormat, render_arrow, to_json
 from brinkwatch.errors import ConfigError
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from brinkwatch.instruments import Register
     from brinkwatch.measure.instruments import InstrumentsView
 
@@ -110,6 +111,8 @@ def instruments_cmd(
 
 
 def _rounded(table: pa.Table) -> pa.Table:
+    import pyarrow as pa  # on first use: keeps start-up light
+
     cols = [
         pa.array([round(v, 3) for v in c.to_pylist()]) if pa.types.is_floating(c.type) else c
         for c in table.columns

@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import pyarrow as pa
 import typer
 from rich.markup import escape
 from rich.table import Table
@@ -18,6 +17,8 @@ from brinkwatch.cli._render import OutputFormat, render_arrow, to_json
 from brinkwatch.errors import ConfigError
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from brinkwatch.codebook import Dyad
     from brinkwatch.instruments import Register
     from brinkwatch.measure import (
@@ -118,6 +119,8 @@ def _register(instruments: bool, register: Path | None) -> Register | None:
 
 def _with_frictions(table: pa.Table, frictions: dict[date, float]) -> pa.Table:
     """Add the ``frictions`` column to a series table (no-op without a register)."""
+    import pyarrow as pa
+
     if not frictions:
         return table
     col = [frictions.get(p) for p in table.column("period").to_pylist()]
@@ -492,6 +495,8 @@ def alarms_cmd(
 
 
 def _print_alarms(alarms: list[Alarm], dyad: str, fmt: OutputFormat) -> None:
+    import pyarrow as pa
+
     if fmt is OutputFormat.JSON:
         out.print_json(to_json([x.as_dict() for x in alarms]))
         return
@@ -545,6 +550,8 @@ def _evaluate(
     fmt: OutputFormat,
     db: Path | None,
 ) -> None:
+    import pyarrow as pa
+
     from brinkwatch._yaml import read_text
     from brinkwatch.measure import parse_labels, score_alarms
 

@@ -7,12 +7,14 @@ import io
 import json
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = ["OutputFormat", "render_arrow", "to_json"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from brinkwatch.codebook._tables import countries
+from brinkwatch.codebook._tables import country_rows
 from brinkwatch.errors import CodebookError
 
 __all__ = ["country_code"]
@@ -18,7 +18,7 @@ def _key(text: str) -> str:
 @functools.cache
 def _codes_by_key() -> dict[str, str]:
     index: dict[str, str] = {}
-    for row in countries().to_pylist():
+    for row in country_rows():
         code = str(row["code"])
         aliases = [alias for alias in str(row["aliases"]).split("|") if alias.strip()]
         for text in (code, str(row["name"]), *aliases):

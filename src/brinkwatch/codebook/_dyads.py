@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from brinkwatch.codebook._countries import country_code
-from brinkwatch.codebook._tables import actor_types
+from brinkwatch.codebook._tables import actor_type_codes
 from brinkwatch.errors import ConfigError
 
 __all__ = ["LABEL_SEP", "Actor", "Dyad", "parse_actor", "split_label"]
@@ -40,7 +40,7 @@ def _show(text: str) -> str:
 
 @cache
 def _known_types() -> frozenset[str]:
-    return frozenset(actor_types().column("code").to_pylist())
+    return actor_type_codes()
 
 
 @dataclass(frozen=True)

@@ -1,83 +1,121 @@
-"""Read the codebook CSV files shipped as package data into Arrow tables."""
+"""Read the codebook CSV files shipped as package data into Arrow tables.
+
+Arrow loads on the first table asked for, not on import: look-ups of country codes and actor
+types read their rows with the standard library (:func:`country_rows`, :func:`actor_type_codes`),
+so that parsing a dyad (``brinkwatch watch --once``) does not import Arrow and NumPy.
+"""
 
 from __future__ import annotations
 
+import csv
 import functools
 import io
 from importlib import resources
 from typing import TYPE_CHECKING
-
-import pyarrow as pa
-import pyarrow.csv as pacsv
 
 from brinkwatch.errors import CodebookError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    import pyarrow as pa
+
 __all__ = ["actor_types", "countries", "event_codes", "icews_sectors"]
 
-_STRING = pa.string()
+# Column types by the name of their pyarrow factory (pa.string(), "int8" ...).
+_STRING = "string"
 
-_EVENT_COLUMNS: Mapping[str, pa.DataType] = {
+_EVENT_COLUMNS: Mapping[str, str] = {
     "code": _STRING,
     "name": _STRING,
     "root": _STRING,
-    "level": pa.int8(),
-    "goldstein": pa.float64(),
-    "quad_class": pa.int8(),
+    "level": "int8",
+    "goldstein": "float64",
+    "quad_class": "int8",
     "description": _STRING,
 }
-_COUNTRY_COLUMNS: Mapping[str, pa.DataType] = {
+_COUNTRY_COLUMNS: Mapping[str, str] = {
     "code": _STRING,
     "iso3": _STRING,
     "name": _STRING,
     "kind": _STRING,
     "aliases": _STRING,
 }
-_ACTOR_TYPE_COLUMNS: Mapping[str, pa.DataType] = {
+_ACTOR_TYPE_COLUMNS: Mapping[str, str] = {
     "code": _STRING,
     "name": _STRING,
     "description": _STRING,
 }
-_SECTOR_COLUMNS: Mapping[str, pa.DataType] = {
+_SECTOR_COLUMNS: Mapping[str, str] = {
     "sector": _STRING,
     "actor_type": _STRING,
-    "priority": pa.int32(),
+    "priority": "int32",
 }
 
 
-def _read(filename: str, columns: Mapping[str, pa.DataType]) -> pa.Table:
-    """Read ``data/<filename>`` of this package with exactly ``columns``, in that order."""
+def _raw(filename: str) -> tuple[bytes, str]:
+    """Return the bytes of ``data/<filename>`` of this package, and where it lives."""
     resource = resources.files("brinkwatch.codebook").joinpath("data", filename)
     try:
-        raw = resource.read_bytes()
+        return resource.read_bytes(), str(resource)
     except FileNotFoundError as exc:
         raise CodebookError(
             f"the codebook file {filename} is missing from the installed package; "
             "reinstall brinkwatch (pip install -e .) so that its package data is included",
             path=str(resource),
         ) from exc
+
+
+def _check_header(found: list[str], columns: Mapping[str, str], resource: str) -> None:
+    if found != list(columns):
+        raise CodebookError(
+            f"the codebook file must have the header {','.join(columns)}; "
+            f"got {','.join(found)} instead",
+            path=resource,
+            line=1,
+        )
+
+
+def _records(filename: str, columns: Mapping[str, str]) -> list[dict[str, str]]:
+    """Return the rows of ``data/<filename>`` as text, read without Arrow."""
+    raw, resource = _raw(filename)
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8"))))
+    _check_header(rows[0] if rows else [], columns, resource)
+    return [dict(zip(columns, r, strict=False)) for r in rows[1:] if r]
+
+
+@functools.cache
+def country_rows() -> tuple[dict[str, str], ...]:
+    """Return the rows of :func:`countries` as dicts of text, without importing Arrow."""
+    return tuple(_records("countries.csv", _COUNTRY_COLUMNS))
+
+
+@functools.cache
+def actor_type_codes() -> frozenset[str]:
+    """Return the codes of :func:`actor_types`, without importing Arrow."""
+    return frozenset(r["code"] for r in _records("actor_types.csv", _ACTOR_TYPE_COLUMNS))
+
+
+def _read(filename: str, columns: Mapping[str, str]) -> pa.Table:
+    """Read ``data/<filename>`` of this package with exactly ``columns``, in that order."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    raw, resource = _raw(filename)
     try:
         table = pacsv.read_csv(
             io.BytesIO(raw),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict(columns),
+                column_types={c: getattr(pa, t)() for c, t in columns.items()},
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         raise CodebookError(
-            f"the codebook file cannot be parsed as CSV: {exc}", path=str(resource)
+            f"the codebook file cannot be parsed as CSV: {exc}", path=resource
         ) from exc
-    if table.column_names != list(columns):
-        raise CodebookError(
-            f"the codebook file must have the header {','.join(columns)}; "
-            f"got {','.join(table.column_names)} instead",
-            path=str(resource),
-            line=1,
-        )
+    _check_header(table.column_names, columns, resource)
     return table
 
 

@@ -23,7 +23,6 @@ from datetime import date, timedelta
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Literal
 
-import ibis
 import yaml
 
 from brinkwatch._frames import ResultList
@@ -31,14 +30,16 @@ from brinkwatch._yaml import checked_items, compose, line_of, shown, value_of
 from brinkwatch.codebook import as_actor
 from brinkwatch.errors import ConfigError
 from brinkwatch.measure._periods import Freq, calendar, in_window, period_of
-from brinkwatch.measure.changepoints import change_points
-from brinkwatch.measure.dyads import Actor, ActorScope, Count, _match, _span
-from brinkwatch.measure.index import DEFAULT_BASELINE, windowed_index
 from brinkwatch.store import MACHINE_ORIGINS, event_sources, with_story
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
     import pyarrow as pa
+
+    from brinkwatch.measure.dyads import Actor, ActorScope, Count
+
+# Ibis, NumPy and the series modules load when alarms are evaluated, not when rules are
+# parsed: `brinkwatch watch --once` parses rules on every call (tests/cli/test_startup.py).
 
 __all__ = [
     "Alarm",
@@ -393,6 +394,8 @@ def _with_sources(t: ir.Table, mentions: bool) -> ir.Table:
     where the event has mentions and stay the export's elsewhere. Without a mentions table
     (``mentions`` false) the rows are returned as they are.
     """
+    import ibis
+
     sources = event_sources(t) if mentions else None
     if sources is None:
         return t
@@ -479,6 +482,10 @@ def evaluate_alarms(
         Sorted by period, then severity (most severe first), then rule; empty when the store
         holds nothing in the window.
     """
+    from brinkwatch.measure.changepoints import change_points
+    from brinkwatch.measure.dyads import _match, _span
+    from brinkwatch.measure.index import DEFAULT_BASELINE, windowed_index
+
     freq = Freq(freq)
     a, b = as_actor(a, field="a"), as_actor(b, field="b")
     rules = list(rules) if rules is not None else default_rules()
@@ -593,6 +600,10 @@ def _event_alarms(
     actors: ActorScope,
     has_mentions: bool,
 ) -> list[Alarm]:
+    import ibis
+
+    from brinkwatch.measure.dyads import _match
+
     fwd = _match(e, a, b, actors)
     bwd = _match(e, b, a, actors)
     code = ibis.or_(*[e.cameo_code.startswith(c) for c in rule.codes])
@@ -679,6 +690,8 @@ def _segment_rows(
     actors: ActorScope,
     has_mentions: bool,
 ) -> list[dict[str, Any]]:
+    from brinkwatch.measure.dyads import _match
+
     p = e.filter(_match(e, s, t, actors))
     p = p.filter(p.quad_class.isin(list(quads)))
     first = period_of(p.event_date, freq)
@@ -700,6 +713,8 @@ def _period_rows(
     actors: ActorScope,
     has_mentions: bool,
 ) -> list[dict[str, Any]]:
+    from brinkwatch.measure.dyads import _match
+
     p = e.filter(_match(e, s, t, actors))
     p = _with_sources(_with_story(p.filter(period_of(p.event_date, freq) == period)), has_mentions)
     # The most conflictual events explain a drop best.

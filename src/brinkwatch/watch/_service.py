@@ -26,14 +26,13 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from brinkwatch.codebook import Dyad
 from brinkwatch.errors import BrinkwatchError, ConfigError, DeliveryError, FetchError
-from brinkwatch.ingest import ingest
 from brinkwatch.ingest.fetch import RemoteFile, Transport, fetch_file, parse_master_list
-from brinkwatch.measure import Freq, period_start
-from brinkwatch.measure.alarms import Alarm, AlarmRule, evaluate_alarms
+from brinkwatch.measure._periods import Freq, period_start
 from brinkwatch.store import (
     FeedFile,
     Store,
@@ -52,6 +51,12 @@ from brinkwatch.store import (
     watch_lock,
 )
 from brinkwatch.watch._deliver import AlarmMessage, Channel, build_message, retry_delay
+
+if TYPE_CHECKING:
+    from brinkwatch.measure.alarms import Alarm, AlarmRule
+
+# Ingest and alarm evaluation (Ibis, NumPy) load only when a poll finds something new, so
+# that `watch --once` on an up-to-date store stays quick (tests/cli/test_startup.py).
 
 __all__ = [
     "DEFAULT_FEED",
@@ -227,6 +232,8 @@ def _work_file(
     if f.state == "listed":
         mark_file(store, f.name, "fetched", cfg.clock())
         rep.fetched.append(f.name)
+    from brinkwatch.ingest import ingest
+
     report = ingest(store, [got.path])
     bad = [r.error for r in report.files if r.error]
     if bad or not report.files:
@@ -262,6 +269,8 @@ def _evaluate(store: Store, cfg: WatchConfig, rep: PollReport) -> None:
     upto = last_batch(store)
     if upto <= done:
         return
+    from brinkwatch.measure.alarms import evaluate_alarms
+
     spans = touched_dates(store, done, upto)
     alarms: list[Alarm] = []
     for d in cfg.dyads if cfg.channels else ():
