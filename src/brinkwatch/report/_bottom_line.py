@@ -118,17 +118,20 @@ def _standing(m: DyadMeasure, lab: Labels, period: date | None) -> str:
             if low.get("record_low")
             else ""
         )
-        text += (
-            f" The low point was {_month(low['period'], m.freq)}: {lab.dyad(low['dyad'])} "
+        # One sentence: the record belongs with where the relation stands.
+        text = text[:-1] + (
+            f"; the low point was {_month(low['period'], m.freq)}, {lab.dyad(low['dyad'])} "
             f"at {low['value']:+.1f}{record}."
         )
     return text
 
 
-def _changed(m: DyadMeasure, lab: Labels) -> str | None:
+def _changed(m: DyadMeasure, lab: Labels, groups: Sequence[AlarmGroup]) -> str:
+    """What changed and when, and the alarms that matter, in one sentence."""
+    alarms = _alarms(groups, len(m.alarms), m.freq)
     cps = [(d, c) for d, cs in m.change_points.items() for c in cs if c.period is not None]
     if not cps:
-        return None
+        return alarms
     d, big = max(cps, key=lambda dc: abs(dc[1].mean_after - dc[1].mean_before))
     verb = "fell" if big.mean_after < big.mean_before else "rose"
     text = (
@@ -142,7 +145,7 @@ def _changed(m: DyadMeasure, lab: Labels) -> str | None:
             f"; the latest shift, in {_month(last.period, m.freq)}, took {lab.dyad(d2)} to "
             f"{last.mean_after:+.1f}"
         )
-    return text + "."
+    return f"{text}, and {alarms[0].lower()}{alarms[1:]}"
 
 
 def alarm_groups(alarms: Sequence[Alarm]) -> tuple[AlarmGroup, ...]:
@@ -180,7 +183,7 @@ def _alarms(groups: Sequence[AlarmGroup], n: int, freq: str) -> str:
         f"{g.title[0].lower()}{g.title[1:]} ({g.severity}, {_when(g.periods, freq)})"
         for g in groups[:3]
     ]
-    return f"{n} alarm(s) fired, {len(groups)} kinds; the most serious: " + "; ".join(top) + "."
+    return f"{n} alarm(s) of {len(groups)} kinds fired, the most serious: " + "; ".join(top) + "."
 
 
 def _in_force(view: InstrumentsView | None, on: date | None, lab: Labels) -> str | None:
@@ -288,8 +291,7 @@ def bottom_line(
     groups = alarm_groups(m.alarms)
     sentences = [
         _standing(m, lab, period),
-        _changed(m, lab),
-        _alarms(groups, len(m.alarms), m.freq),
+        _changed(m, lab, groups),
         _in_force(instruments, on, lab),
         _lever(runs, lab),
     ]
