@@ -127,7 +127,7 @@ def _standing(m: DyadMeasure, lab: Labels, period: date | None) -> str:
 
 
 def _changed(m: DyadMeasure, lab: Labels, groups: Sequence[AlarmGroup]) -> str:
-    """What changed and when, and the alarms that matter, in one sentence."""
+    """Say what changed and when, and the alarms that matter, in one sentence."""
     alarms = _alarms(groups, len(m.alarms), m.freq)
     cps = [(d, c) for d, cs in m.change_points.items() for c in cs if c.period is not None]
     if not cps:
