@@ -209,6 +209,40 @@ def test_library_warnings_print_as_one_line_notes(capsys: pytest.CaptureFixture[
     assert capsys.readouterr().err == ""
 
 
+def test_our_warnings_print_as_reader_notes_and_json_keeps_their_kind(
+    chronology_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The chronology has no Japan-France event: the measure stage warns that it is sparse."""
+    args = ("measure", "--dyad", "JPN-FRA", "--freq", "month", "--db", str(chronology_db))
+    code, _, err = call_main(capsys, *args)
+    said = " ".join(err.split())
+    assert code == 0
+    assert "note: no events of Japan towards France, France towards Japan in 2015-12-28 to" in said
+    assert "Warning" not in said and "JPN->FRA" not in said
+    code, out, err = call_main(capsys, *args, "--format", "json")
+    assert code == 0 and "note:" not in err
+    sparse = [n for n in json.loads(out)["notes"] if n["category"] == "SparseDataWarning"]
+    assert [n["message"][:36] for n in sparse] == ["no events of JPN->FRA, FRA->JPN in 2"]
+
+
+def test_sparse_pairs_read_as_one_note_with_the_hint_kept() -> None:
+    from brinkwatch._notes import Note
+    from brinkwatch.report.notes import reader_notes
+
+    notes = [
+        Note("SparseDataWarning", "USA->JPN has events in only 5 of 36 months (14%): too few"),
+        Note("SparseDataWarning", "JPN->USA has events in only 2 of 36 months (6%): too few"),
+        Note("CoverageWarning", "one origin is short. Pass origins (--origin) to choose another"),
+    ]
+    cli = reader_notes(notes, hints=True)
+    assert cli[0] == "one origin is short. Pass origins (--origin) to choose another."
+    assert cli[1].startswith(
+        "United States-Japan events are too sparse in this window to estimate influence ("
+    )
+    # The brief drops what to type; the command line keeps it.
+    assert reader_notes(notes)[0] == "one origin is short. Pass origins to choose another."
+
+
 def test_coded_actor_names_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     note = tmp_path / "note.txt"
     note.write_text("The Japanese   Foreign\n     Ministry protested to Seoul on Monday.\n")

@@ -6,11 +6,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 from rich.progress import TextColumn, TimeElapsedColumn
 
 from brinkwatch.cli._actors import ActorsArgs, actor_set
-from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, progress_bar
+from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, print_notes, progress_bar
 from brinkwatch.cli._measure import MEASURE_HELP, FromOpt, OriginOpt, ToOpt, _origins
 from brinkwatch.errors import ConfigError
 
@@ -139,8 +138,7 @@ def brief_cmd(
             progress=progress,
             register=reg,
         )
-    for n in data.notes:
-        err.print(f"[yellow]note[/]: {escape(n)}")
+    print_notes(data.notes)
     html = render_brief(data, static=static)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(html, encoding="utf-8")

@@ -14,7 +14,16 @@ from rich.progress import MofNCompleteColumn
 from rich.table import Table
 
 from brinkwatch.cli._actors import ActorsArgs, ActorsOpt, actor_set
-from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, out, progress_bar
+from brinkwatch.cli._app import (
+    DbOption,
+    _open,
+    _parse_date,
+    app,
+    err,
+    out,
+    print_notes,
+    progress_bar,
+)
 from brinkwatch.cli._measure import (
     MEASURE_HELP,
     FormatOpt,
@@ -129,8 +138,7 @@ def explain_cmd(
             fevd=True,
             progress=bar,
         )
-    for n in x.notes:
-        err.print(f"[bold yellow]{n.category}[/]: {escape(n.message)}")
+    print_notes(x.notes)
     if plot is not None:
         _plot(x, plot, irf_kind, triad)
     if fmt is OutputFormat.JSON:

@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from brinkwatch.cli._actors import ActorsArgs, ActorsOpt, actor_set
-from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, out
+from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, out, print_notes
 from brinkwatch.cli._render import OutputFormat, render_arrow, to_json
 from brinkwatch.errors import ConfigError
 
@@ -249,8 +249,7 @@ def measure_cmd(
         _print_summary(m.rows, m.change_points, measure, _data_from(m.history_from, m.reference))
     if fmt is not OutputFormat.JSON:
         # JSON carries the notes in its body; CSV and table readers see them on stderr.
-        for n in m.notes:
-            err.print(f"[bold yellow]{n.category}[/]: {escape(n.message)}")
+        print_notes(m.notes)
 
 
 def _measure_json(dyad: str, m: DyadMeasure) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from brinkwatch.cli._app import (
     app,
     err,
     out,
+    print_notes,
     progress_bar,
     show_warnings,
 )
@@ -396,8 +397,7 @@ def _print_path_log(variant: str, rows: Sequence[dict[str, Any]]) -> None:
 
 
 def _print_notes(notes: Sequence[Note]) -> None:
-    for n in notes:
-        err.print(f"[yellow]{n.category}[/]: {escape(n.message)}")
+    print_notes(notes)
 
 
 def _write_scenario_plot(plot: Path, res: VariantRuns) -> None:
