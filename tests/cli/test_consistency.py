@@ -166,6 +166,52 @@ def test_an_unknown_outcome_fails_before_the_model_is_fitted(
     assert code == 1 and json.loads(out)["error"]["kind"] == "ScenarioError"
 
 
+@pytest.mark.parametrize(
+    ("args", "option", "choice"),
+    [
+        (["measure", "--dyad", "JPN-KOR", "--measure", "goldstien_sum"], "--measure", "net_coop"),
+        (["triad", "--actors", "USA", "JPN", "KOR", "--measure", "x"], "--measure", "events"),
+        (["alarms", "--dyad", "JPN-KOR", "--freq", "fortnight"], "--freq", "week"),
+        (["explain", "--actors", "USA", "JPN", "KOR", "--measure", "x"], "--measure", "net_coop"),
+        (["explain", "--actors", "USA", "JPN", "KOR", "--freq", "year"], "--freq", "month"),
+        (["explain", "--actors", "USA", "JPN", "KOR", "--ic", "aicc"], "--ic", "hqic"),
+        (["explain", "--actors", "USA", "JPN", "KOR", "--trend", "ctt"], "--trend", "ct"),
+        (["brief", "--dyad", "JPN-KOR", "--scenario", "jpn-kor-2019", "--measure", "x"],
+         "--measure", "goldstein_mean"),
+        (["brief", "--dyad", "JPN-KOR", "--scenario", "jpn-kor-2019", "--freq", "year"],
+         "--freq", "day"),
+        (["forecast", "--actors", "USA", "JPN", "--train-to", "2019-06-30", "--family", "nb"],
+         "--family", "negbin"),
+        (["simulate", "jpn-kor-2019", "--levers", "summit"], "no lever called 'summit'",
+         "leaders_meeting"),
+    ],
+)  # fmt: skip
+def test_choices_are_checked_before_the_store_is_opened_or_anything_fitted(
+    chronology_db: Path,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    args: list[str],
+    option: str,
+    choice: str,
+) -> None:
+    out_file = ["-o", str(tmp_path / "b.html")] if args[0] == "brief" else []
+    # A store that does not exist: the choice error comes first, not the store's.
+    missing = ["--db", str(tmp_path / "none.duckdb")]
+    code, out, err = call_main(capsys, *args, *out_file, *missing)
+    said = " ".join(err.split())
+    assert code == 1 and out == ""
+    assert option in said and choice in said and "no store" not in said
+    # On a real store, in CPU time (2 cores are shared here): nothing is read or fitted.
+    t0 = time.process_time()
+    code, _, err = call_main(capsys, *args, *out_file, "--db", str(chronology_db))
+    took = time.process_time() - t0
+    assert code == 1 and option in " ".join(err.split())
+    # Measuring takes 0.4-2.6 s of CPU here, fitting and simulating seconds; a scenario's
+    # levers are known only once its YAML is read (0.3 s).
+    assert took < (0.6 if args[0] == "simulate" else 0.3), took
+    assert not (tmp_path / "b.html").exists()
+
+
 def test_errors_read_as_sentences(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, err = call_main(capsys, "stats", "--db", str(tmp_path / "none.duckdb"))
     assert code == 1 and out == ""

@@ -128,7 +128,8 @@ def test_explain_bad_input_is_a_clear_error(chronology_db: Path) -> None:
     assert "Traceback" not in r.stderr
     bad = _invoke("explain", "--actors", "USA", "JPN", "KOR", "--ic", "xic", "--db",
                   str(chronology_db))  # fmt: skip
-    assert isinstance(bad.exception, ConfigError) and "ic must be one of" in str(bad.exception)
+    assert isinstance(bad.exception, ConfigError)
+    assert "--ic takes one of aic, bic" in str(bad.exception)
     bad = _invoke("explain", "--actors", "USA", "JPN", "KOR", "--plot", "x.svg", "--db",
                   str(chronology_db))  # fmt: skip
     assert isinstance(bad.exception, ConfigError) and ".html or .png" in str(bad.exception)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -200,6 +200,25 @@ def _failed_run(exc: BrinkwatchError) -> dict[str, object]:
         "files": [],
         **error_json(exc),
     }
+
+
+def check_choice(value: str, choices: Sequence[str], option: str) -> str:
+    """Return ``value`` (lower-cased) when it is one of ``choices``; else fail naming them.
+
+    Commands call it on every choice-like option before they open the store or fit anything,
+    so a typo costs no time.
+
+    Examples
+    --------
+    >>> check_choice("AIC", ("aic", "bic"), "--ic")
+    'aic'
+    """
+    picked = value.strip().lower()
+    if picked not in choices:
+        raise ConfigError(
+            f"{option} takes one of {', '.join(choices)}; got {value!r}", field=option
+        )
+    return picked
 
 
 def library_noise(category: type[Warning]) -> bool:

@@ -10,7 +10,15 @@ from rich.progress import TextColumn, TimeElapsedColumn
 
 from brinkwatch.cli._actors import ActorsArgs, actor_set
 from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, print_notes, progress_bar
-from brinkwatch.cli._measure import MEASURE_HELP, FromOpt, OriginOpt, ToOpt, _origins
+from brinkwatch.cli._measure import (
+    MEASURE_HELP,
+    FromOpt,
+    OriginOpt,
+    ToOpt,
+    _choice,
+    _measure_choice,
+    _origins,
+)
 from brinkwatch.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -91,7 +99,11 @@ def brief_cmd(
     The brief also lists the instruments in force on its date (--to, or the last day with
     data) from the register, with their timeline.
     """
+    from brinkwatch.measure import Freq
+
     triad = _triad(actor_opt, actor_args, triad_old)
+    freq = _choice(freq, Freq, "--freq").value
+    measure = _measure_choice(measure)
     if output.suffix.lower() not in (".html", ".htm"):
         raise ConfigError(f"the brief is an HTML file; got {output.name}", field="--output")
     if not 1 <= paths <= MAX_PATHS:

@@ -19,6 +19,7 @@ from brinkwatch.cli._app import (
     _open,
     _parse_date,
     app,
+    check_choice,
     err,
     out,
     print_notes,
@@ -32,6 +33,7 @@ from brinkwatch.cli._measure import (
     PlotOpt,
     ToOpt,
     _choice,
+    _measure_choice,
     _origins,
 )
 from brinkwatch.cli._render import OutputFormat, render_arrow, to_json
@@ -108,6 +110,9 @@ def explain_cmd(
     a, b, c = actor_set(actor_opt, actor_args, count=3, old=triad_old, old_form="--triad A B C")
     triad = (a, b, c)
     freq_ = _choice(freq, Freq, "--freq")
+    measure = _measure_choice(measure)
+    ic = check_choice(ic, ("aic", "bic", "hqic", "fpe"), "--ic")
+    trend = check_choice(trend, ("c", "ct", "n"), "--trend")
     if irf_kind not in ("generalized", "orthogonal"):
         raise ConfigError(f"--irf takes generalized or orthogonal; got {irf_kind!r}", field="--irf")
     if plot is not None and plot.suffix.lower() not in (".html", ".png"):

@@ -13,7 +13,16 @@ from rich.markup import escape
 from rich.table import Table
 
 from brinkwatch.cli._actors import ActorsArgs, ActorsOpt, actor_set
-from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, out, print_notes
+from brinkwatch.cli._app import (
+    DbOption,
+    _open,
+    _parse_date,
+    app,
+    check_choice,
+    err,
+    out,
+    print_notes,
+)
 from brinkwatch.cli._render import OutputFormat, render_arrow, to_json
 from brinkwatch.errors import ConfigError
 
@@ -148,6 +157,11 @@ def _choice(value: str, kind: type[Freq] | type[Weight], option: str) -> Any:
         raise ConfigError(f"{option} takes one of {choices}; got {value!r}", field=option) from None
 
 
+def _measure_choice(measure: str) -> str:
+    """Check ``--measure`` before any work: a typo names the valid series."""
+    return check_choice(measure, MEASURES, "--measure")
+
+
 def _write_plot(path: Path, fig: Any) -> None:
     from brinkwatch.report import render
 
@@ -203,6 +217,7 @@ def measure_cmd(
     from brinkwatch.measure import Freq, Weight, measure_dyad
 
     freq_, weight_ = _choice(freq, Freq, "--freq"), _choice(weight, Weight, "--weight")
+    measure = _measure_choice(measure)
     d = _dyad(dyad, types)
     reg = _register(instruments, register)
     with _open(db, read_only=True) as store:
@@ -348,6 +363,7 @@ def triad_cmd(
 
     actors = actor_set(actor_opt, actor_args, count=3, old_form="triad A B C")
     freq_ = _choice(freq, Freq, "--freq")
+    measure = _measure_choice(measure)
     reg = _register(instruments, register)
     with _open(db, read_only=True) as store:
         t = measure_triad(

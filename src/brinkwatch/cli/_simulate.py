@@ -129,6 +129,8 @@ def _variants(sc: Scenario, compare: str | None, levers: str | None) -> dict[str
 
     picked = [x.strip() for x in levers.split(",")] if levers else []
     base: tuple[str, ...] = tuple(x for x in picked if x)
+    for n in base:
+        sc.lever(n)  # a typo fails before the store is opened
     if compare is None:
         if not base:
             return default_variants(sc)
