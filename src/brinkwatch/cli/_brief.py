@@ -39,6 +39,19 @@ def _scenario(spec: str | None) -> Scenario | None:
     return _load(spec)
 
 
+def _check_choices(freq: str, measure: str, output: Path, paths: int) -> tuple[str, str]:
+    """Check the options before any work; return the frequency and measure the stages take."""
+    from brinkwatch.measure import Freq
+
+    if output.suffix.lower() not in (".html", ".htm"):
+        raise ConfigError(f"the brief is an HTML file; got {output.name}", field="--output")
+    if not 1 <= paths <= MAX_PATHS:
+        raise ConfigError(
+            f"--paths must be between 1 and {MAX_PATHS:,}, got {paths:,}", field="--paths"
+        )
+    return _choice(freq, Freq, "--freq").value, _measure_choice(measure)
+
+
 def _triad(
     opt: list[str] | None, args: list[str] | None, old: tuple[str, str, str] | None
 ) -> list[str] | None:
@@ -99,17 +112,8 @@ def brief_cmd(
     The brief also lists the instruments in force on its date (--to, or the last day with
     data) from the register, with their timeline.
     """
-    from brinkwatch.measure import Freq
-
     triad = _triad(actor_opt, actor_args, triad_old)
-    freq = _choice(freq, Freq, "--freq").value
-    measure = _measure_choice(measure)
-    if output.suffix.lower() not in (".html", ".htm"):
-        raise ConfigError(f"the brief is an HTML file; got {output.name}", field="--output")
-    if not 1 <= paths <= MAX_PATHS:
-        raise ConfigError(
-            f"--paths must be between 1 and {MAX_PATHS:,}, got {paths:,}", field="--paths"
-        )
+    freq, measure = _check_choices(freq, measure, output, paths)
     first, last = _parse_date(start, "--from"), _parse_date(end, "--to")
     if first is not None and last is not None and first > last:
         raise ConfigError(
