@@ -26,7 +26,10 @@ def test_brief_writes_one_self_contained_file(
     assert code == 0, err
     html = out.read_text()
     assert re.search(r"wrote .*brief\.html \(\d+ KiB\): \d+ alarm\(s\)", " ".join(err.split()))
-    assert "SparseDataWarning" in err  # the notes are printed too, not only written
+    # The notes are printed too, not only written, worded as the brief words them.
+    said = " ".join(err.split())
+    assert "note: The crisis simulation's event model learns from only" in said
+    assert "Warning" not in said
     for sid in ("bottom-line", "figures", "what-changed", "alarms", "instruments", "reciprocity",
                 "scenario", "appendix"):  # fmt: skip
         assert f'<section id="{sid}">' in html

@@ -166,6 +166,52 @@ def test_an_unknown_outcome_fails_before_the_model_is_fitted(
     assert code == 1 and json.loads(out)["error"]["kind"] == "ScenarioError"
 
 
+@pytest.mark.parametrize(
+    ("args", "option", "choice"),
+    [
+        (["measure", "--dyad", "JPN-KOR", "--measure", "goldstien_sum"], "--measure", "net_coop"),
+        (["triad", "--actors", "USA", "JPN", "KOR", "--measure", "x"], "--measure", "events"),
+        (["alarms", "--dyad", "JPN-KOR", "--freq", "fortnight"], "--freq", "week"),
+        (["explain", "--actors", "USA", "JPN", "KOR", "--measure", "x"], "--measure", "net_coop"),
+        (["explain", "--actors", "USA", "JPN", "KOR", "--freq", "year"], "--freq", "month"),
+        (["explain", "--actors", "USA", "JPN", "KOR", "--ic", "aicc"], "--ic", "hqic"),
+        (["explain", "--actors", "USA", "JPN", "KOR", "--trend", "ctt"], "--trend", "ct"),
+        (["brief", "--dyad", "JPN-KOR", "--scenario", "jpn-kor-2019", "--measure", "x"],
+         "--measure", "goldstein_mean"),
+        (["brief", "--dyad", "JPN-KOR", "--scenario", "jpn-kor-2019", "--freq", "year"],
+         "--freq", "day"),
+        (["forecast", "--actors", "USA", "JPN", "--train-to", "2019-06-30", "--family", "nb"],
+         "--family", "negbin"),
+        (["simulate", "jpn-kor-2019", "--levers", "summit"], "no lever called 'summit'",
+         "leaders_meeting"),
+    ],
+)  # fmt: skip
+def test_choices_are_checked_before_the_store_is_opened_or_anything_fitted(
+    chronology_db: Path,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    args: list[str],
+    option: str,
+    choice: str,
+) -> None:
+    out_file = ["-o", str(tmp_path / "b.html")] if args[0] == "brief" else []
+    # A store that does not exist: the choice error comes first, not the store's.
+    missing = ["--db", str(tmp_path / "none.duckdb")]
+    code, out, err = call_main(capsys, *args, *out_file, *missing)
+    said = " ".join(err.split())
+    assert code == 1 and out == ""
+    assert option in said and choice in said and "no store" not in said
+    # On a real store, in CPU time (2 cores are shared here): nothing is read or fitted.
+    t0 = time.process_time()
+    code, _, err = call_main(capsys, *args, *out_file, "--db", str(chronology_db))
+    took = time.process_time() - t0
+    assert code == 1 and option in " ".join(err.split())
+    # Measuring takes 0.4-2.6 s of CPU here, fitting and simulating seconds; a scenario's
+    # levers are known only once its YAML is read (0.3 s).
+    assert took < (0.6 if args[0] == "simulate" else 0.3), took
+    assert not (tmp_path / "b.html").exists()
+
+
 def test_errors_read_as_sentences(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, err = call_main(capsys, "stats", "--db", str(tmp_path / "none.duckdb"))
     assert code == 1 and out == ""
@@ -207,6 +253,40 @@ def test_library_warnings_print_as_one_line_notes(capsys: pytest.CaptureFixture[
         warnings.simplefilter("error")
         _show_warning(FutureWarning("soon"), FutureWarning, "lib.py", 5)  # logged, not raised
     assert capsys.readouterr().err == ""
+
+
+def test_our_warnings_print_as_reader_notes_and_json_keeps_their_kind(
+    chronology_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The chronology has no Japan-France event: the measure stage warns that it is sparse."""
+    args = ("measure", "--dyad", "JPN-FRA", "--freq", "month", "--db", str(chronology_db))
+    code, _, err = call_main(capsys, *args)
+    said = " ".join(err.split())
+    assert code == 0
+    assert "note: no events of Japan towards France, France towards Japan in 2015-12-28 to" in said
+    assert "Warning" not in said and "JPN->FRA" not in said
+    code, out, err = call_main(capsys, *args, "--format", "json")
+    assert code == 0 and "note:" not in err
+    sparse = [n for n in json.loads(out)["notes"] if n["category"] == "SparseDataWarning"]
+    assert [n["message"][:36] for n in sparse] == ["no events of JPN->FRA, FRA->JPN in 2"]
+
+
+def test_sparse_pairs_read_as_one_note_with_the_hint_kept() -> None:
+    from brinkwatch._notes import Note
+    from brinkwatch.report.notes import reader_notes
+
+    notes = [
+        Note("SparseDataWarning", "USA->JPN has events in only 5 of 36 months (14%): too few"),
+        Note("SparseDataWarning", "JPN->USA has events in only 2 of 36 months (6%): too few"),
+        Note("CoverageWarning", "one origin is short. Pass origins (--origin) to choose another"),
+    ]
+    cli = reader_notes(notes, hints=True)
+    assert cli[0] == "one origin is short. Pass origins (--origin) to choose another."
+    assert cli[1].startswith(
+        "United States-Japan events are too sparse in this window to estimate influence ("
+    )
+    # The brief drops what to type; the command line keeps it.
+    assert reader_notes(notes)[0] == "one origin is short. Pass origins to choose another."
 
 
 def test_coded_actor_names_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from brinkwatch.report._bottom_line import alarm_groups, best_lever, reader_notes
+import re
+
+from brinkwatch.report._bottom_line import alarm_groups, best_lever, bottom_line, reader_notes
 from brinkwatch.report.brief import BriefData
 from brinkwatch.report.labels import Labels, labels_for, reword
 
@@ -87,3 +89,30 @@ def test_the_best_lever_is_the_largest_significant_move_the_levers_aim_for(
     ]
     assert best["difference"] < 0
     assert best["difference"] == min(r["difference"] for r in singles)
+
+
+#: The end of a sentence: a stop followed by a capital (or the end of the text).
+_STOP = re.compile(r"[.!?](?=\s+[A-Z“]|\s*$)")
+
+
+def test_the_bottom_line_is_at_most_four_sentences_holding_every_fact(
+    brief_data: BriefData,
+) -> None:
+    runs = brief_data.scenario
+    assert runs is not None
+    lab = labels_for(runs.scenario, brief_data.instruments)
+    bottom = bottom_line(
+        brief_data.measure, lab, instruments=brief_data.instruments, on=brief_data.on, runs=runs
+    )
+    text = bottom.sentences
+    assert len(text) == 4
+    assert [len(_STOP.findall(s)) for s in text] == [1, 1, 1, 1]
+    standing, changed, in_force, lever = text
+    assert "usual" in standing and "record low" in standing
+    assert changed.startswith("The biggest shift came in")
+    n = len(brief_data.measure.alarms)
+    top = bottom.alarm_groups[0]
+    assert f"{n} alarm(s) of {len(bottom.alarm_groups)} kinds fired" in changed
+    assert f"{top.title[0].lower()}{top.title[1:]} ({top.severity}" in changed
+    assert "add friction" in in_force
+    assert "lever that helps most" in lever and "95% interval" in lever

@@ -248,3 +248,43 @@ def test_a_quad_class_bar_lists_its_class_events(ltab: LoggedTab, web_db: Path) 
     assert custom is not None
     for e in top[key]:
         assert (e.text or e.reference or e.event_id)[:40] in custom[3]
+
+
+@pytest.mark.parametrize("kind", ["change point", "alarm"])
+def test_change_point_and_alarm_markers_click_through_to_their_events(
+    ltab: LoggedTab, kind: str
+) -> None:
+    ltab.open("/dyad?dyad=JPN-KOR&freq=month&from=2019-01-01&to=2020-12-31")
+    hint = ltab.page.inner_text("#events-hint")
+    assert "quad-class bar" in hint and "change-point" in hint and "alarm" in hint
+    ltab.page.locator("#fig-index .main-svg").first.wait_for()
+    # Only the markers of the kind stay drawn (a marker sits on a series point, which would
+    # take the click too); the first one's screen position comes from Plotly's own axes.
+    found = ltab.page.evaluate(
+        """async (kind) => {
+          const gd = document.getElementById('fig-index');
+          const i = gd.data.findIndex(t => (t.name || '').startsWith(kind));
+          if (i < 0) return null;
+          const others = gd.data.map((_, k) => k).filter(k => k !== i);
+          await Plotly.restyle(gd, {visible: false}, others);
+          const L = gd._fullLayout, t = gd._fullData[i];
+          const xa = L[t.xaxis.replace('x', 'xaxis')], ya = L[t.yaxis.replace('y', 'yaxis')];
+          const box = gd.querySelector('.main-svg').getBoundingClientRect();
+          const x = box.x + xa._offset + xa.d2p(t.x[0]);
+          const y = box.y + ya._offset + ya.d2p(t.y[0]);
+          return {x: x, y: y, custom: t.customdata[0]};
+        }""",
+        kind,
+    )
+    assert found is not None, f"no {kind} marker on the dyad page"
+    dyad, first, last = found["custom"][:3]
+    assert "->" in dyad and first <= last
+    with ltab.page.expect_navigation():
+        ltab.page.mouse.click(found["x"], found["y"])
+    q = parse_qs(urlsplit(ltab.page.url).query)
+    assert q["events_dyad"] == [dyad]
+    assert (q["events_from"], q["events_to"]) == ([first], [last])
+    assert ltab.page.is_visible("#events-filter")
+    rows = ltab.rows("#events")
+    assert all(first <= r[0] <= last for r in rows)
+    assert not ltab.failed, ltab.failed

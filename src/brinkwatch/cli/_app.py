@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import warnings
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -221,15 +222,53 @@ def _failed_run(exc: BrinkwatchError) -> dict[str, object]:
     }
 
 
+def check_choice(value: str, choices: Sequence[str], option: str) -> str:
+    """Return ``value`` (lower-cased) when it is one of ``choices``; else fail naming them.
+
+    Commands call it on every choice-like option before they open the store or fit anything,
+    so a typo costs no time.
+
+    Examples
+    --------
+    >>> check_choice("AIC", ("aic", "bic"), "--ic")
+    'aic'
+    """
+    picked = value.strip().lower()
+    if picked not in choices:
+        raise ConfigError(
+            f"{option} takes one of {', '.join(choices)}; got {value!r}", field=option
+        )
+    return picked
+
+
 def library_noise(category: type[Warning]) -> bool:
     """Whether a warning is a library's deprecation: for the log, not for the user."""
     return issubclass(category, DeprecationWarning | PendingDeprecationWarning | FutureWarning)
 
 
+def print_notes(notes: Iterable[object]) -> list[str]:
+    """Print the stages' warnings on stderr as reader notes (``note: ...``); return the lines.
+
+    The wording is the brief's (:func:`brinkwatch.report.notes.reader_notes`), keeping the
+    sentences that say which option to change; JSON output keeps the warnings' kinds instead.
+    """
+    from brinkwatch.report.notes import reader_notes
+
+    lines = reader_notes(notes, hints=True)
+    for line in lines:
+        err.print(f"[yellow]note[/]: {escape(line)}", highlight=False)
+    return lines
+
+
 def show_warnings(caught: list[warnings.WarningMessage]) -> list[str]:
-    """Print each distinct caught warning once on stderr; return the lines printed.
+    """Print each distinct caught warning once on stderr as a reader note.
 
     Library deprecations (Ibis, pandas, DuckDB talking to each other) go to the log only.
+
+    Returns
+    -------
+    list of str
+        The warnings shown, each as ``Kind: message`` (for JSON output).
     """
     seen: list[str] = []
     for w in caught:
@@ -239,7 +278,7 @@ def show_warnings(caught: list[warnings.WarningMessage]) -> list[str]:
         text = f"{w.category.__name__}: {' '.join(str(w.message).split())}"
         if text not in seen:
             seen.append(text)
-            err.print(f"[yellow]{escape(text)}[/]", highlight=False)
+    print_notes(seen)
     return seen
 
 

@@ -6,12 +6,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 from rich.progress import TextColumn, TimeElapsedColumn
 
 from brinkwatch.cli._actors import ActorsArgs, actor_set
-from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, progress_bar
-from brinkwatch.cli._measure import MEASURE_HELP, FromOpt, OriginOpt, ToOpt, _origins
+from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, print_notes, progress_bar
+from brinkwatch.cli._measure import (
+    MEASURE_HELP,
+    FromOpt,
+    OriginOpt,
+    ToOpt,
+    _choice,
+    _measure_choice,
+    _origins,
+)
 from brinkwatch.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -30,6 +37,19 @@ def _scenario(spec: str | None) -> Scenario | None:
     from brinkwatch.cli._simulate import _load
 
     return _load(spec)
+
+
+def _check_choices(freq: str, measure: str, output: Path, paths: int) -> tuple[str, str]:
+    """Check the options before any work; return the frequency and measure the stages take."""
+    from brinkwatch.measure import Freq
+
+    if output.suffix.lower() not in (".html", ".htm"):
+        raise ConfigError(f"the brief is an HTML file; got {output.name}", field="--output")
+    if not 1 <= paths <= MAX_PATHS:
+        raise ConfigError(
+            f"--paths must be between 1 and {MAX_PATHS:,}, got {paths:,}", field="--paths"
+        )
+    return _choice(freq, Freq, "--freq").value, _measure_choice(measure)
 
 
 def _triad(
@@ -93,12 +113,7 @@ def brief_cmd(
     data) from the register, with their timeline.
     """
     triad = _triad(actor_opt, actor_args, triad_old)
-    if output.suffix.lower() not in (".html", ".htm"):
-        raise ConfigError(f"the brief is an HTML file; got {output.name}", field="--output")
-    if not 1 <= paths <= MAX_PATHS:
-        raise ConfigError(
-            f"--paths must be between 1 and {MAX_PATHS:,}, got {paths:,}", field="--paths"
-        )
+    freq, measure = _check_choices(freq, measure, output, paths)
     first, last = _parse_date(start, "--from"), _parse_date(end, "--to")
     if first is not None and last is not None and first > last:
         raise ConfigError(
@@ -139,8 +154,7 @@ def brief_cmd(
             progress=progress,
             register=reg,
         )
-    for n in data.notes:
-        err.print(f"[yellow]note[/]: {escape(n)}")
+    print_notes(data.notes)
     html = render_brief(data, static=static)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(html, encoding="utf-8")

@@ -13,7 +13,17 @@ from rich.progress import MofNCompleteColumn
 from rich.table import Table
 
 from brinkwatch.cli._actors import ActorsArgs, ActorsOpt, actor_set
-from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, out, progress_bar
+from brinkwatch.cli._app import (
+    DbOption,
+    _open,
+    _parse_date,
+    app,
+    check_choice,
+    err,
+    out,
+    print_notes,
+    progress_bar,
+)
 from brinkwatch.cli._measure import (
     MEASURE_HELP,
     FormatOpt,
@@ -22,6 +32,7 @@ from brinkwatch.cli._measure import (
     PlotOpt,
     ToOpt,
     _choice,
+    _measure_choice,
     _origins,
 )
 from brinkwatch.cli._render import OutputFormat, render_arrow, to_json
@@ -100,6 +111,9 @@ def explain_cmd(
     a, b, c = actor_set(actor_opt, actor_args, count=3, old=triad_old, old_form="--triad A B C")
     triad = (a, b, c)
     freq_ = _choice(freq, Freq, "--freq")
+    measure = _measure_choice(measure)
+    ic = check_choice(ic, ("aic", "bic", "hqic", "fpe"), "--ic")
+    trend = check_choice(trend, ("c", "ct", "n"), "--trend")
     if irf_kind not in ("generalized", "orthogonal"):
         raise ConfigError(f"--irf takes generalized or orthogonal; got {irf_kind!r}", field="--irf")
     if plot is not None and plot.suffix.lower() not in (".html", ".png"):
@@ -130,8 +144,7 @@ def explain_cmd(
             fevd=True,
             progress=bar,
         )
-    for n in x.notes:
-        err.print(f"[bold yellow]{n.category}[/]: {escape(n.message)}")
+    print_notes(x.notes)
     if plot is not None:
         _plot(x, plot, irf_kind, triad)
     if fmt is OutputFormat.JSON:

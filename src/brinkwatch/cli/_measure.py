@@ -12,7 +12,16 @@ from rich.markup import escape
 from rich.table import Table
 
 from brinkwatch.cli._actors import ActorsArgs, ActorsOpt, actor_set
-from brinkwatch.cli._app import DbOption, _open, _parse_date, app, err, out
+from brinkwatch.cli._app import (
+    DbOption,
+    _open,
+    _parse_date,
+    app,
+    check_choice,
+    err,
+    out,
+    print_notes,
+)
 from brinkwatch.cli._render import OutputFormat, render_arrow, to_json
 from brinkwatch.errors import ConfigError
 
@@ -151,6 +160,11 @@ def _choice(value: str, kind: type[Freq] | type[Weight], option: str) -> Any:
         raise ConfigError(f"{option} takes one of {choices}; got {value!r}", field=option) from None
 
 
+def _measure_choice(measure: str) -> str:
+    """Check ``--measure`` before any work: a typo names the valid series."""
+    return check_choice(measure, MEASURES, "--measure")
+
+
 def _write_plot(path: Path, fig: Any) -> None:
     from brinkwatch.report import render
 
@@ -206,6 +220,7 @@ def measure_cmd(
     from brinkwatch.measure import Freq, Weight, measure_dyad
 
     freq_, weight_ = _choice(freq, Freq, "--freq"), _choice(weight, Weight, "--weight")
+    measure = _measure_choice(measure)
     d = _dyad(dyad, types)
     reg = _register(instruments, register)
     with _open(db, read_only=True) as store:
@@ -252,8 +267,7 @@ def measure_cmd(
         _print_summary(m.rows, m.change_points, measure, _data_from(m.history_from, m.reference))
     if fmt is not OutputFormat.JSON:
         # JSON carries the notes in its body; CSV and table readers see them on stderr.
-        for n in m.notes:
-            err.print(f"[bold yellow]{n.category}[/]: {escape(n.message)}")
+        print_notes(m.notes)
 
 
 def _measure_json(dyad: str, m: DyadMeasure) -> dict[str, Any]:
@@ -352,6 +366,7 @@ def triad_cmd(
 
     actors = actor_set(actor_opt, actor_args, count=3, old_form="triad A B C")
     freq_ = _choice(freq, Freq, "--freq")
+    measure = _measure_choice(measure)
     reg = _register(instruments, register)
     with _open(db, read_only=True) as store:
         t = measure_triad(

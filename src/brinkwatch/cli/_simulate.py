@@ -21,6 +21,7 @@ from brinkwatch.cli._app import (
     app,
     err,
     out,
+    print_notes,
     progress_bar,
     show_warnings,
 )
@@ -128,6 +129,8 @@ def _variants(sc: Scenario, compare: str | None, levers: str | None) -> dict[str
 
     picked = [x.strip() for x in levers.split(",")] if levers else []
     base: tuple[str, ...] = tuple(x for x in picked if x)
+    for n in base:
+        sc.lever(n)  # a typo fails before the store is opened
     if compare is None:
         if not base:
             return default_variants(sc)
@@ -396,8 +399,7 @@ def _print_path_log(variant: str, rows: Sequence[dict[str, Any]]) -> None:
 
 
 def _print_notes(notes: Sequence[Note]) -> None:
-    for n in notes:
-        err.print(f"[yellow]{n.category}[/]: {escape(n.message)}")
+    print_notes(notes)
 
 
 def _write_scenario_plot(plot: Path, res: VariantRuns) -> None:

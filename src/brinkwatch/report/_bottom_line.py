@@ -3,19 +3,19 @@
 :func:`bottom_line` picks from the results what a reader needs first (where the relation stands
 in the latest complete period the sources cover, the biggest shift, the alarms that matter, what
 is in force, the lever that helps most) and says it in plain sentences with human labels.
-:func:`reader_notes` rewrites the stages' warnings for a reader: no class names, no option
-names, no ids.
+:func:`reader_notes` (from :mod:`brinkwatch.report.notes`, which the CLI shares) rewrites the
+stages' warnings for a reader: no class names, no option names, no ids.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from brinkwatch.report.labels import Labels, reword
+from brinkwatch.report.labels import Labels
+from brinkwatch.report.notes import reader_notes
 
 if TYPE_CHECKING:
     from brinkwatch.measure import DyadMeasure
@@ -28,13 +28,6 @@ __all__ = ["AlarmGroup", "BottomLine", "bottom_line", "reader_notes"]
 SEVERITY_ORDER = ("critical", "high", "medium", "low")
 #: Variants that bundle several levers: the bottom line names one lever.
 _BUNDLES = frozenset({"none", "actual", "proposed"})
-ORIGIN_LABELS = {
-    "chronology": "the hand-coded chronology",
-    "coded": "events coded from analysts' text",
-    "gdelt1": "GDELT 1.0 news events",
-    "gdelt2": "GDELT 2.0 news events",
-    "icews": "ICEWS news events",
-}
 
 
 @dataclass(frozen=True)
@@ -118,17 +111,20 @@ def _standing(m: DyadMeasure, lab: Labels, period: date | None) -> str:
             if low.get("record_low")
             else ""
         )
-        text += (
-            f" The low point was {_month(low['period'], m.freq)}: {lab.dyad(low['dyad'])} "
+        # One sentence: the record belongs with where the relation stands.
+        text = text[:-1] + (
+            f"; the low point was {_month(low['period'], m.freq)}, {lab.dyad(low['dyad'])} "
             f"at {low['value']:+.1f}{record}."
         )
     return text
 
 
-def _changed(m: DyadMeasure, lab: Labels) -> str | None:
+def _changed(m: DyadMeasure, lab: Labels, groups: Sequence[AlarmGroup]) -> str:
+    """Say what changed and when, and the alarms that matter, in one sentence."""
+    alarms = _alarms(groups, len(m.alarms), m.freq)
     cps = [(d, c) for d, cs in m.change_points.items() for c in cs if c.period is not None]
     if not cps:
-        return None
+        return alarms
     d, big = max(cps, key=lambda dc: abs(dc[1].mean_after - dc[1].mean_before))
     verb = "fell" if big.mean_after < big.mean_before else "rose"
     text = (
@@ -142,7 +138,7 @@ def _changed(m: DyadMeasure, lab: Labels) -> str | None:
             f"; the latest shift, in {_month(last.period, m.freq)}, took {lab.dyad(d2)} to "
             f"{last.mean_after:+.1f}"
         )
-    return text + "."
+    return f"{text}, and {alarms[0].lower()}{alarms[1:]}"
 
 
 def alarm_groups(alarms: Sequence[Alarm]) -> tuple[AlarmGroup, ...]:
@@ -180,7 +176,7 @@ def _alarms(groups: Sequence[AlarmGroup], n: int, freq: str) -> str:
         f"{g.title[0].lower()}{g.title[1:]} ({g.severity}, {_when(g.periods, freq)})"
         for g in groups[:3]
     ]
-    return f"{n} alarm(s) fired, {len(groups)} kinds; the most serious: " + "; ".join(top) + "."
+    return f"{n} alarm(s) of {len(groups)} kinds fired, the most serious: " + "; ".join(top) + "."
 
 
 def _in_force(view: InstrumentsView | None, on: date | None, lab: Labels) -> str | None:
@@ -288,76 +284,10 @@ def bottom_line(
     groups = alarm_groups(m.alarms)
     sentences = [
         _standing(m, lab, period),
-        _changed(m, lab),
-        _alarms(groups, len(m.alarms), m.freq),
+        _changed(m, lab, groups),
         _in_force(instruments, on, lab),
         _lever(runs, lab),
     ]
     return BottomLine(
         sentences=tuple(s for s in sentences if s), period=period, alarm_groups=groups
     )
-
-
-_SPARSE = re.compile(
-    r"^(?:SparseDataWarning: )?([A-Z]{3})->([A-Z]{3}) has events in only (\d+) of (\d+) (\w+?)s? "
-)
-_STREAMS = re.compile(r"streams have fewer than (\d+) events in (\S+)\.\.(\S+?) ")
-_FITTED = re.compile(r"event model of '[^']*' is fitted on only (\d+) events \((\S+)\.\.(\S+)\)")
-_COVERAGE = re.compile(r"origins of different coverage .* the series uses (\w+)")
-_CATEGORY = re.compile(r"^[A-Z][A-Za-z]*Warning: ")
-_FLAGS = re.compile(r"\s*\([^()]*(?:--|=)[^()]*\)")
-
-
-def _one_note(note: str, lab: Labels, sparse: dict[frozenset[str], list[str]]) -> str | None:
-    if m := _SPARSE.match(note):
-        a, b, n, total, unit = m.groups()
-        sparse.setdefault(frozenset((a, b)), []).append(
-            f"{lab.dyad(f'{a}->{b}')} has events in only {n} of {total} {unit}s"
-        )
-        return None
-    if m := _STREAMS.search(note):
-        return (
-            "The crisis simulation learns its event rates from few events (fewer than "
-            f"{m[1]} in each stream, {m[2]} to {m[3]}), so its forecasts stay close to those "
-            "average rates."
-        )
-    if m := _FITTED.search(note):
-        return (
-            f"The crisis simulation's event model learns from only {m[1]} events ({m[2]} to "
-            f"{m[3]}); the assumptions about agreements and levers carry most of the result."
-        )
-    if m := _COVERAGE.search(note):
-        return (
-            "The sources cover different spans and are not added together: the series counts "
-            f"{ORIGIN_LABELS.get(m[1], m[1])} only; the others appear in the coverage strip."
-        )
-    text = _FLAGS.sub("", _CATEGORY.sub("", note))
-    # A sentence that tells a command-line user what to type is not for a reader.
-    text = ". ".join(s for s in text.split(". ") if "--" not in s and s[:1] != "(")
-    text = re.sub(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", r"\1 to \2", text)
-    text = reword(text, lab).strip()
-    return text if text.endswith(".") else text + "."
-
-
-def reader_notes(notes: Sequence[str], lab: Labels) -> list[str]:
-    """Rewrite the stages' warnings and notes for a reader; one line per finding.
-
-    Sparse-data warnings about the two directions of one pair become one sentence,
-    "United States-Japan events are too sparse in this window to estimate influence".
-
-    Examples
-    --------
-    >>> note = "SparseDataWarning: USA->JPN has events in only 5 of 36 months (14%): too few"
-    >>> print(reader_notes([note], Labels())[0])  # doctest: +ELLIPSIS
-    United States-Japan events are too sparse in this window to estimate influence (...).
-    """
-    sparse: dict[frozenset[str], list[str]] = {}
-    out = [t for n in notes if (t := _one_note(n, lab, sparse))]
-    for pair, why in sparse.items():
-        a, b = sorted(pair, key=lambda c: (c != "USA", c))
-        what = "; ".join(dict.fromkeys(why))
-        out.append(
-            f"{lab.pair(f'{a}-{b}')} events are too sparse in this window to estimate "
-            f"influence ({what})."
-        )
-    return list(dict.fromkeys(out))

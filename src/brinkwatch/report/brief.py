@@ -215,10 +215,21 @@ def _figures(data: BriefData, lab: Labels, static: bool) -> dict[str, Markup]:
 
         kw = figure_inputs(data.scenario)
         sfig = _relabel(scenario_figure(**kw), lab)
-        figures["scenario"] = _embed(
-            sfig, "scenario-plot", static, render_scenario("png", **kw) if static else None
-        )
+        png = render_scenario("png", **{**kw, "labels": _png_labels(data, lab)}) if static else None
+        figures["scenario"] = _embed(sfig, "scenario-plot", static, png)
     return figures
+
+
+def _png_labels(data: BriefData, lab: Labels) -> dict[str, str]:
+    """Words for every id the scenario's PNG draws: the labels of its interactive figure."""
+    runs = data.scenario
+    if runs is None:
+        return {}
+    names = {m: lab.machine(m) for m, _ in runs.machine_states}
+    names |= {st: lab.state(st) for _, st in runs.machine_states}
+    names |= {o.name: lab.outcome(o.name) for o in runs.scenario.outcomes}
+    names |= {v: lab.lever(v) for v in runs.variants}
+    return names
 
 
 def _relabel(fig: go.Figure, lab: Labels) -> go.Figure:
@@ -273,7 +284,11 @@ def _instrument_figures(data: BriefData, lab: Labels, static: bool) -> dict[str,
 
     title = f"{view.title}: states up to {data.on}"
     fig = _relabel(timeline_figure(view.spans, title=title, until=data.on), lab)
-    png = render_timeline(view.spans, "png", title=title, until=data.on) if static else None
+    png = None
+    if static:
+        names = {x.instrument: lab.instrument(x.instrument) for x in view.spans}
+        names |= {x.state: lab.state(x.state) for x in view.spans}
+        png = render_timeline(view.spans, "png", title=title, until=data.on, labels=names)
     return {"timeline": _embed(fig, "instruments-plot", static, png)}
 
 

@@ -165,8 +165,9 @@ def index_figure(
     # After every line, so the series come first in the legend and the trace list.
     for dyad in dyads:
         rs = [r for r in rows if r["dyad"] == dyad]
-        _change_points(fig, dyad, rs, measure, (change_points or {}).get(dyad, []), top)
-    _alarm_markers(fig, alarms, rows, measure, top)
+        cps = (change_points or {}).get(dyad, [])
+        _change_points(fig, dyad, rs, measure, cps, top, ends)
+    _alarm_markers(fig, alarms, rows, measure, top, ends)
     fig.update_layout(
         title=title,
         yaxis_title=label or measure,
@@ -193,25 +194,40 @@ def _alarm_markers(
     rows: Sequence[dict[str, Any]],
     measure: str,
     top: dict[str, int],
+    ends: dict[date, date],
 ) -> None:
-    """One marker trace per severity, at the alarm's dyad and period; hover gives evidence."""
+    """One marker trace per severity, at the alarm's dyad and period; hover gives evidence.
+
+    Each marker's ``customdata`` holds the direction it sits on and its period's days, so a
+    click lists the events of that period as a click on the series does.
+    """
     level = {(r["dyad"], r["period"]): r[measure] for r in rows}
     for sev, colour in _SEVERITY_COLOURS.items():
         hits = [a for a in alarms if a.severity == sev]
         if not hits:
             continue
+        at = [_alarm_at(a, level) for a in hits]
         fig.add_trace(
             go.Scatter(
                 x=[a.period for a in hits],
-                y=[_alarm_y(a, level) for a in hits],
+                y=[y for _, y in at],
                 mode="markers",
                 name=f"alarm: {sev}",
                 marker={"symbol": "triangle-down", "size": 11, "color": colour},
                 hovertext=[_alarm_text(a) for a in hits],
                 hoverinfo="text",
+                customdata=[
+                    _click(d, a.period, ends, _alarm_text(a))
+                    for a, (d, _) in zip(hits, at, strict=True)
+                ],
             ),
             **top,
         )
+
+
+def _click(dyad: str, period: date, ends: dict[date, date], hover: str) -> list[str]:
+    """Return a marker's ``customdata``: the direction and days whose events a click lists."""
+    return [dyad, period.isoformat(), ends.get(period, period).isoformat(), hover]
 
 
 def _change_points(
@@ -221,11 +237,13 @@ def _change_points(
     measure: str,
     cps: Sequence[ChangePoint],
     top: dict[str, int],
+    ends: dict[date, date],
 ) -> None:
     """Mark change points with a dashed line and a diamond whose hover gives the shift.
 
     Markers rather than text labels: labels of nearby change points overlapped into
-    unreadable text; a marker keeps its place and says its piece on hover.
+    unreadable text; a marker keeps its place and says its piece on hover, and a click on it
+    lists the events of its first period.
     """
     colour = dyad_colour(dyad)
     level = {r["period"]: r[measure] for r in rs}
@@ -241,15 +259,18 @@ def _change_points(
             mode="markers",
             name=f"change point: {dyad}",
             marker={"symbol": "diamond", "size": 10, "color": colour, "line": {"width": 1}},
-            hovertext=[
-                f"<b>change point {dyad}</b> from {c.period}: mean "
-                f"{c.mean_before:.2f} → {c.mean_after:.2f}"
-                for c in pts
-            ],
+            hovertext=[_cp_text(dyad, c) for c in pts],
             hoverinfo="text",
+            customdata=[_click(dyad, c.period, ends, _cp_text(dyad, c)) for c in pts if c.period],
             meta="change_point",
         ),
         **top,
+    )
+
+
+def _cp_text(dyad: str, c: ChangePoint) -> str:
+    return (
+        f"<b>change point {dyad}</b> from {c.period}: mean {c.mean_before:.2f} → {c.mean_after:.2f}"
     )
 
 
@@ -319,12 +340,19 @@ def _add_frictions(fig: go.Figure, frictions: dict[date, float]) -> None:
     )
 
 
-def _alarm_y(a: Alarm, level: dict[tuple[str, date], Any]) -> float:
+def _alarm_at(a: Alarm, level: dict[tuple[str, date], Any]) -> tuple[str, float]:
+    """Return the direction an alarm's marker sits on, and its height there.
+
+    An alarm about a pair sits on the lower of its directions in that period.
+    """
     for (dyad, period), v in level.items():
         if period == a.period and (dyad == a.dyad or a.dyad.replace("-", "->") == dyad):
-            return float(v or 0.0)
-    vals = [float(v or 0.0) for (_, p), v in level.items() if p == a.period]
-    return min(vals) if vals else 0.0
+            return dyad, float(v or 0.0)
+    here = [(float(v or 0.0), d) for (d, p), v in level.items() if p == a.period]
+    if not here:
+        return a.dyad.replace("-", "->") if "->" not in a.dyad else a.dyad, 0.0
+    v, d = min(here)
+    return d, v
 
 
 def _alarm_text(a: Alarm) -> str:

@@ -8,13 +8,14 @@ the same spans, as the other figures' PNGs are, so no browser or kaleido is need
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
 import plotly.graph_objects as go
 
 from brinkwatch.errors import ConfigError
 from brinkwatch.measure.instruments import Span
+from brinkwatch.report.labels import human_label
 
 __all__ = ["render_timeline", "timeline_figure"]
 
@@ -95,9 +96,17 @@ def timeline_figure(
 
 
 def render_timeline(
-    spans: Sequence[Span], fmt: str, *, title: str = "", until: date | None = None
+    spans: Sequence[Span],
+    fmt: str,
+    *,
+    title: str = "",
+    until: date | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> bytes:
     """Render the timeline as self-contained HTML (Plotly) or PNG (matplotlib).
+
+    The PNG names instruments and states by ``labels`` (ids to words), else by
+    :func:`~brinkwatch.report.labels.human_label`.
 
     Raises
     ------
@@ -109,11 +118,11 @@ def render_timeline(
         html: str = fig.to_html(include_plotlyjs=True, full_html=True)
         return html.encode("utf-8")
     if fmt == "png":
-        return _png(spans, title, _until(spans, until))
+        return _png(spans, title, _until(spans, until), labels or {})
     raise ConfigError(f"plots are written as .html or .png, not .{fmt}", field="fmt")
 
 
-def _png(spans: Sequence[Span], title: str, last: date) -> bytes:
+def _png(spans: Sequence[Span], title: str, last: date, names: Mapping[str, str]) -> bytes:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -131,8 +140,9 @@ def _png(spans: Sequence[Span], title: str, last: date) -> bytes:
         width = mdates.date2num(s.end or last) + 1 - x0  # type: ignore[no-untyped-call]
         ax.broken_barh([(x0, width)], (y - 0.4, 0.8), facecolors=cmap(s.weight / top))
         if width > 60:
-            ax.text(x0 + width / 2, y, s.state, ha="center", va="center", fontsize=7)
-    ax.set_yticks(range(len(lanes)), lanes, fontsize=8)
+            label = human_label(s.state, names)
+            ax.text(x0 + width / 2, y, label, ha="center", va="center", fontsize=7)
+    ax.set_yticks(range(len(lanes)), [human_label(x, names) for x in lanes], fontsize=8)
     ax.invert_yaxis()
     ax.xaxis_date()
     ax.tick_params(axis="x", labelsize=8)

@@ -253,7 +253,9 @@ def reword(text: str, lab: Labels) -> str:
     """
     known: dict[str, str] = {}
     for ident in MEASURE_LABELS:
-        known[ident] = MEASURE_LABELS[ident]
+        # "events" is a measure and a word: "no events of ..." must keep reading as one.
+        if "_" in ident:
+            known[ident] = MEASURE_LABELS[ident]
     for table in (lab.machines, lab.instruments, lab.levers, lab.outcomes):
         # A plain lower-case word ("summit") is left alone: it reads as itself in a sentence.
         known.update({i: i for i in table if "_" in i or i.isupper()})

@@ -226,7 +226,9 @@ def _png(
     machine_states: Sequence[tuple[str, str]],
     index_level: float,
     title: str,
+    names: Mapping[str, str],
 ) -> bytes:
+    """Draw the three panels with matplotlib, every id in words as in :func:`scenario_figure`."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -242,7 +244,8 @@ def _png(
                 [r["probability"] for r in pts],
                 color=_COLOURS[ci % len(_COLOURS)],
                 linestyle=["-", "--", ":"][min(vi, 2)],
-                label=f"{machine} {st} ({variant})",
+                label=f"{human_label(machine, names)} {human_label(st, names)} "
+                f"({human_label(variant, names)})",
                 linewidth=1.2,
             )
     axes[0].set_ylim(0, 1)
@@ -253,7 +256,7 @@ def _png(
         c = _COLOURS[vi % len(_COLOURS)]
         axes[1].fill_between(d["week"], d["q05"], d["q95"], color=c, alpha=0.12)
         axes[1].fill_between(d["week"], d["q25"], d["q75"], color=c, alpha=0.25)
-        axes[1].plot(d["week"], d["q50"], color=c, label=f"median ({variant})")
+        axes[1].plot(d["week"], d["q50"], color=c, label=f"median ({human_label(variant, names)})")
     axes[1].axhline(index_level, color="#555", linestyle="--", label="pre-crisis level")
     axes[1].set_title("Net cooperation of the pair: median, 50% and 90% bands", fontsize=10)
     axes[1].legend(fontsize=7)
@@ -269,10 +272,11 @@ def _png(
             [by_o[o]["difference"] - by_o[o]["diff_low"] for o in outcomes],
             [by_o[o]["diff_high"] - by_o[o]["difference"] for o in outcomes],
         ]
-        axes[2].bar(xs, ys, width=width, yerr=err, label=variant,
+        axes[2].bar(xs, ys, width=width, yerr=err, label=human_label(variant, names),
                     color=_COLOURS[vi % len(_COLOURS)])  # fmt: skip
     axes[2].set_xticks([i + 0.4 - width / 2 for i in range(len(outcomes))])
-    axes[2].set_xticklabels(outcomes, rotation=25, ha="right", fontsize=7)
+    ticks = [human_label(o, names) for o in outcomes]
+    axes[2].set_xticklabels(ticks, rotation=25, ha="right", fontsize=7)
     axes[2].axhline(0, color="#999", linewidth=0.6)
     axes[2].set_title("Effect of each lever against none (95% interval)", fontsize=10)
     axes[2].legend(fontsize=7, ncol=2)
@@ -285,7 +289,11 @@ def _png(
 
 
 def render_scenario(fmt: str, **kwargs: Any) -> bytes:
-    """Render :func:`scenario_figure` as self-contained HTML or as PNG (matplotlib)."""
+    """Render :func:`scenario_figure` as self-contained HTML or as PNG (matplotlib).
+
+    Both show the ``labels`` given (outcome, lever, variant, machine and state ids to words);
+    ids without one read through :func:`~brinkwatch.report.labels.human_label`.
+    """
     if fmt == "html":
         html: str = scenario_figure(**kwargs).to_html(include_plotlyjs=True, full_html=True)
         return html.encode("utf-8")
@@ -297,5 +305,6 @@ def render_scenario(fmt: str, **kwargs: Any) -> bytes:
             kwargs["machine_states"],
             kwargs["index_level"],
             kwargs.get("title", ""),
+            kwargs.get("labels") or {},
         )
     raise ConfigError(f"plots are written as .html or .png, not .{fmt}", field="fmt")
