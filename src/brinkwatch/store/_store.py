@@ -704,6 +704,12 @@ def connect(
         manifest version (``docs/schema.md``, "The lake"). Opened for writing, the lake is
         created when missing and its writer's lock is held until :meth:`Store.close`. With
         ``backend="spark"`` the events of the lake are read by Spark.
+    master
+        The Spark master of the session started for ``backend="spark"`` when no
+        ``spark_session`` is given: ``spark://HOST:7077`` for a standalone cluster (whose
+        executors must reach the lake's path; a DuckDB file's events are snapshot to a local
+        temporary folder, which only executors on this machine can read), ``local[N]``;
+        default ``local[2]``.
 
     Returns
     -------
