@@ -36,3 +36,26 @@ def test_lake_init_ingest_stats_import_and_export_from_the_cli(
     assert "already holds data" in twice.stderr and "Traceback" not in twice.stderr
     both = run("--lake", str(lake), "stats", "--db", str(db))
     assert both.returncode != 0 and "pass one of them" in " ".join(both.stderr.split())
+    # --master without --engine spark, or an unknown engine: refused with the option named.
+    for args, says in ((["--master", "spark://127.0.0.1:7077"], "needs --engine spark"),
+                       (["--engine", "flink"], "must be duckdb or spark")):  # fmt: skip
+        bad = run("--lake", str(lake), *args, "stats")
+        assert bad.returncode == 1 and says in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_measure_on_a_spark_cluster_from_the_cli_equals_duckdb(
+    shared_data: Path, tmp_path: Path, spark_cluster: str
+) -> None:
+    lake = tmp_path / "lake"
+    icews = str(shared_data / "icews" / "events.2018.sample.tab")
+    ing = run("--lake", str(lake), "ingest", icews, "--json")
+    assert ing.returncode == 0, ing.stderr
+    spark = ["--lake", str(lake), "--engine", "spark", "--master", spark_cluster]
+    # One command only: each Spark run starts a driver JVM and an executor (tens of seconds).
+    cmd = ["measure", "--dyad", "CHN-USA", "--freq", "month", "--format", "json"]
+    on_duckdb = run("--lake", str(lake), *cmd)
+    on_cluster = run(*spark, *cmd)
+    assert on_duckdb.returncode == 0, on_duckdb.stderr
+    assert on_cluster.returncode == 0, on_cluster.stderr
+    assert json.loads(on_duckdb.stdout)["series"]  # not two empty answers
+    assert json.loads(on_cluster.stdout) == json.loads(on_duckdb.stdout)

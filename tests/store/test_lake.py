@@ -251,3 +251,27 @@ def test_spark_reads_the_lake_and_measures_what_duckdb_measures_on_it(
         b = measure_dyad(d.events, "JPN-USA", freq="month", alarms=False)
         assert a.table.num_rows > 0
         _assert_same_bundle(a, b)
+
+
+def test_the_spark_cluster_reads_every_row_the_duckdb_path_stored(
+    pair: tuple[Path, Path, list[Any]], spark_session: Any
+) -> None:
+    """GDELT 1.0, 2.0 and ICEWS in a lake, read by the executors of the test cluster."""
+    lake, db, (in_lake, _) = pair
+    with (
+        connect(lake=lake, backend="spark", spark_session=spark_session) as s,
+        connect(db, read_only=True) as d,
+    ):
+        cols = [c for c in d.events.columns if c not in _WHEN]
+        on_cluster = s.events.select(*cols).to_pyarrow()
+        in_file = d.events.select(*cols).to_pyarrow()
+        events = sum(f.stored for f in in_lake.files if f.format != "gdelt2-mentions")
+        assert on_cluster.num_rows == in_file.num_rows == events > 6000
+        key = [(c, "ascending") for c in cols]
+        assert on_cluster.sort_by(key).to_pylist() == in_file.sort_by(key).to_pylist()
+    # Rejected rows and the ingest log, read from the manifest's parts by Spark.
+    lk = Lake(lake)
+    rejected = spark_session.read.parquet(*[lk.path(p.path) for p in lk.parts("rejected")])
+    assert rejected.count() == in_lake.rejected
+    log = spark_session.read.parquet(*[lk.path(p.path) for p in lk.parts("ingest_log")])
+    assert log.count() == len(in_lake.files)

@@ -69,6 +69,10 @@ app.add_typer(store_app, name="store")
 #: The lake given with the global ``--lake`` option (``None``: the DuckDB file, or
 #: ``$BRINKWATCH_LAKE``); ``_open`` reads it.
 _lake_option: list[str | None] = [None]
+#: The global ``--engine`` and ``--master`` options: which engine reads the store for the
+#: commands that only read it (measures, alarms, series, brief).
+_engine_option: list[str] = ["duckdb"]
+_master_option: list[str | None] = [None]
 
 
 def _print_version(value: bool) -> None:
@@ -98,9 +102,32 @@ def _root(
             "file, for every command (default: $BRINKWATCH_LAKE).",
         ),
     ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="duckdb (default) or spark: the engine that reads the store or lake for the "
+            "commands that only read (measures, alarms, series); ingest always writes with "
+            "DuckDB's rules.",
+        ),
+    ] = "duckdb",
+    master: Annotated[
+        str | None,
+        typer.Option(
+            "--master",
+            help="Spark master for --engine spark: spark://HOST:7077 (a standalone cluster "
+            "whose workers can read the lake's path) or local[N] (default local[2]).",
+        ),
+    ] = None,
 ) -> None:
     """Watch, measure, explain and simulate crises between allied states from event data."""
+    if engine not in ("duckdb", "spark"):
+        raise ConfigError(f"--engine must be duckdb or spark, got {engine!r}", field="--engine")
+    if master is not None and engine != "spark":
+        raise ConfigError("--master needs --engine spark", field="--master")
     _lake_option[0] = lake
+    _engine_option[0] = engine
+    _master_option[0] = master
 
 
 out = Console()
@@ -146,6 +173,12 @@ def _open(db: Path | None, *, read_only: bool = False) -> Store:
     from brinkwatch.store import connect
 
     s = load_settings(db, _lake_option[0])
+    # Spark reads; every write goes through the DuckDB writer and its rules.
+    spark: dict[str, Any] = (
+        {"backend": "spark", "master": _master_option[0]}
+        if read_only and _engine_option[0] == "spark"
+        else {}
+    )
     if s.lake is not None:
         if db is not None:
             raise ConfigError(
@@ -153,7 +186,11 @@ def _open(db: Path | None, *, read_only: bool = False) -> Store:
                 field="--db",
             )
         return connect(
-            lake=s.lake, read_only=read_only, threads=s.threads, memory_limit=s.memory_limit
+            lake=s.lake,
+            read_only=read_only,
+            threads=s.threads,
+            memory_limit=s.memory_limit,
+            **spark,
         )
     if read_only and not s.db_path.exists():
         raise ConfigError(
@@ -167,6 +204,7 @@ def _open(db: Path | None, *, read_only: bool = False) -> Store:
         threads=s.threads,
         memory_limit=s.memory_limit,
         notice=_waiting,
+        **spark,
     )
 
 

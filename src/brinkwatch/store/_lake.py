@@ -657,6 +657,7 @@ def open_lake_store(
     wait: float = 0.0,
     backend: str = "duckdb",
     spark_session: Any = None,
+    master: str | None = None,
 ) -> Store:
     """Open a lake as a :class:`Store`; see :func:`brinkwatch.store.connect`."""
     lake = Lake(root)
@@ -679,7 +680,7 @@ def open_lake_store(
         raise
     if backend == "spark":
         try:
-            store = _spark_lake_store(con, lake, spark_session)
+            store = _spark_lake_store(con, lake, spark_session, master)
         except BaseException:
             con.close()
             raise
@@ -690,7 +691,9 @@ def open_lake_store(
     return store
 
 
-def _spark_lake_store(con: duckdb.DuckDBPyConnection, lake: Lake, session: Any) -> Store:
+def _spark_lake_store(
+    con: duckdb.DuckDBPyConnection, lake: Lake, session: Any, master: str | None = None
+) -> Store:
     """Return a store whose events Spark reads from the parts of the lake's manifest."""
     import uuid
 
@@ -699,7 +702,7 @@ def _spark_lake_store(con: duckdb.DuckDBPyConnection, lake: Lake, session: Any) 
 
     from brinkwatch.store._store import spark_session
 
-    session = spark_session(session)
+    session = spark_session(session, master=master)
     # Partition values stay text (an origin label such as "2019" is not a number).
     session.conf.set("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
     files = [lake.path(p.path) for p in lake.parts("events")]

@@ -670,6 +670,7 @@ def connect(
     wait: float = DEFAULT_WAIT,
     notice: Callable[[Holder, float], None] | None = None,
     lake: str | Path | None = None,
+    master: str | None = None,
 ) -> Store:
     """Open (creating if needed) an event store.
 
@@ -703,6 +704,12 @@ def connect(
         manifest version (``docs/schema.md``, "The lake"). Opened for writing, the lake is
         created when missing and its writer's lock is held until :meth:`Store.close`. With
         ``backend="spark"`` the events of the lake are read by Spark.
+    master
+        The Spark master of the session started for ``backend="spark"`` when no
+        ``spark_session`` is given: ``spark://HOST:7077`` for a standalone cluster (whose
+        executors must reach the lake's path; a DuckDB file's events are snapshot to a local
+        temporary folder, which only executors on this machine can read), ``local[N]``;
+        default ``local[2]``.
 
     Returns
     -------
@@ -736,6 +743,7 @@ def connect(
             wait=wait,
             backend=backend,
             spark_session=spark_session,
+            master=master,
         )
     if path is None:
         from brinkwatch.config import default_db_path
@@ -775,7 +783,7 @@ def connect(
         if backend == "duckdb":
             store = Store(con, p, read_only=read_only)
         else:
-            store = _spark_store(con, p, spark_session)
+            store = _spark_store(con, p, spark_session, master)
     except BaseException:
         con.close()
         if lease is not None:
@@ -785,8 +793,16 @@ def connect(
     return store
 
 
-def spark_session(session: Any = None) -> Any:
-    """Return ``session``, or a local[2] Spark session started for brinkwatch.
+def spark_session(session: Any = None, *, master: str | None = None) -> Any:
+    """Return ``session``, or a Spark session started for brinkwatch on ``master``.
+
+    Parameters
+    ----------
+    session
+        An existing ``pyspark.sql.SparkSession``, returned as it is.
+    master
+        Where a new session runs: ``spark://HOST:PORT`` (a standalone cluster), ``local[N]``;
+        default ``local[2]``.
 
     Raises
     ------
@@ -801,7 +817,7 @@ def spark_session(session: Any = None) -> Any:
         ) from exc
     if session is None:
         session = (
-            SparkSession.builder.master("local[2]")
+            SparkSession.builder.master(master or "local[2]")
             .appName("brinkwatch")
             .config("spark.ui.enabled", "false")
             .config("spark.sql.session.timeZone", "UTC")
@@ -810,10 +826,12 @@ def spark_session(session: Any = None) -> Any:
     return session
 
 
-def _spark_store(con: duckdb.DuckDBPyConnection, p: Path | None, session: Any) -> Store:
+def _spark_store(
+    con: duckdb.DuckDBPyConnection, p: Path | None, session: Any, master: str | None = None
+) -> Store:
     import ibis
 
-    session = spark_session(session)
+    session = spark_session(session, master=master)
     # Spark reads the events through a Parquet snapshot of the DuckDB store.
     tmp = Path(tempfile.mkdtemp(prefix="brinkwatch-spark-"))
     snap = tmp / "events.parquet"
