@@ -10,7 +10,6 @@ import typer
 from brinkwatch.cli._app import DbOption, _open, app, out
 from brinkwatch.cli._render import to_json
 from brinkwatch.errors import ConfigError
-from brinkwatch.store import Lake, connect, export_to_lake, import_from_lake
 
 lake_app = typer.Typer(
     help="A Parquet lake: the store's tables partitioned by origin and month, published "
@@ -36,6 +35,8 @@ def _print(as_json: bool, payload: dict[str, object], line: str) -> None:
 @lake_app.command("init")
 def lake_init_cmd(path: LakeArg, as_json: JsonOpt = False) -> None:
     """Create an empty lake (its first manifest); an existing lake is left as it is."""
+    from brinkwatch.store import Lake
+
     lake = Lake(path)
     with lake.writer_lock(0.0):
         made = lake.init()
@@ -49,6 +50,8 @@ def lake_export_cmd(db: DbOption = None, lake: LakeOpt = "", as_json: JsonOpt = 
     if not lake:
         raise ConfigError("lake export needs --lake PATH (a new or empty lake)", field="--lake")
     with _open(db, read_only=True) as store:
+        from brinkwatch.store import export_to_lake
+
         rows = export_to_lake(store, lake)
     parts = ", ".join(f"{n} {k}" for k, n in rows.items())
     _print(as_json, {"lake": str(lake), "rows": rows}, f"exported to {lake}: {parts}")
@@ -67,6 +70,8 @@ def lake_import_cmd(
         raise ConfigError("lake import needs --lake PATH", field="--lake")
     if db is None:
         raise ConfigError("lake import needs --db FILE (a new or empty store)", field="--db")
+    from brinkwatch.store import connect, import_from_lake
+
     with connect(db) as store:
         rows = import_from_lake(lake, store)
     parts = ", ".join(f"{n} {k}" for k, n in rows.items())
