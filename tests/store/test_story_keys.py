@@ -281,18 +281,24 @@ def test_another_duckdb_hash_or_state_rule_recomputes_every_stored_value(
         assert again == stamp
 
 
+@pytest.mark.parametrize("per_url", [True, False])
 def test_gdelt_keys_filled_once_per_url_equal_the_per_row_sql(
-    shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, per_url: bool
 ) -> None:
-    """load_batch keys a GDELT batch's URLs once each, slice by slice, then joins them back:
-    every row (rejects and duplicates included) must hold the key and hash the per-row SQL
-    gives, whatever its URL (random, repeated, blank, missing, in a row with extra fields)."""
+    """load_batch keys a GDELT batch's URLs once each, slice by slice, then joins them back
+    (a file over KEY_BY_URL_MAX_BYTES keys each row in the insert): every row (rejects and
+    duplicates included) must hold the key and hash the per-row SQL gives, whatever its URL
+    (random, repeated, blank, missing, in a row with extra fields)."""
     import random
 
     from brinkwatch.store import _writer
     from brinkwatch.store._queries import story_key_sql
 
     monkeypatch.setattr(_writer, "KEY_SLICE_ROWS", 700)  # several slices, URLs across them
+    monkeypatch.setattr(_writer, "KEY_BY_URL_MAX_BYTES", 2**30 if per_url else 0)
+    calls: list[int] = []
+    fill = _writer._fill_url_keys
+    monkeypatch.setattr(_writer, "_fill_url_keys", lambda *a: calls.append(1) or fill(*a))
     template = (shared_data / "gdelt/20191024143000.export.CSV").read_text().splitlines()[0]
     fields = template.split("\t")
     assert len(fields) == 61
@@ -335,3 +341,4 @@ def test_gdelt_keys_filled_once_per_url_equal_the_per_row_sql(
     assert (n, wrong) == (4000, 0)
     assert 500 < distinct < n and null < n  # keys shared by URL, not all alike
     assert kinds == {"slug", "url", "row"}
+    assert bool(calls) is per_url

@@ -508,7 +508,11 @@ def _insert_rows(
     rows = source.sql
     if "origin" in values:
         values["origin"] = sql_string(source.origin)
-    by_url = "story_key" in values and source.origin in _URL_KEYED
+    by_url = (
+        "story_key" in values
+        and source.origin in _URL_KEYED
+        and source.bytes <= KEY_BY_URL_MAX_BYTES
+    )
     if by_url:
         # The key of a GDELT row with a URL depends on the URL alone: _fill_url_keys computes
         # it once per distinct URL after the insert. Rows without one get it here.
@@ -550,8 +554,13 @@ def _insert_rows(
 
 #: Origins whose story key, for a row with a URL, is a function of the URL alone.
 _URL_KEYED = ("gdelt1", "gdelt2")
-#: Rows per UPDATE of :func:`_fill_url_keys`: bounds the URL map and the update's memory.
+#: Rows per UPDATE of :func:`_fill_url_keys`: bounds the URL map of each statement.
 KEY_SLICE_ROWS = 1_000_000
+#: Larger files keep the per-row key of the insert. The UPDATE of :func:`_fill_url_keys`
+#: holds its undo data until the batch commits (about 180 MB per million rows, whatever the
+#: slices), which took a 5M-row file to 1,083 MB; up to this size (about 1.3M rows of the
+#: bench file; a GDELT 15-minute export is a few MB) the insert's own peak stays the higher.
+KEY_BY_URL_MAX_BYTES = 512 * 2**20
 
 
 def _row_key(origin: str, row: str) -> str:
