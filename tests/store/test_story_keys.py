@@ -279,3 +279,66 @@ def test_another_duckdb_hash_or_state_rule_recomputes_every_stored_value(
         assert _derived_and_computed(s) == want
         again = s.con.execute("SELECT value FROM meta WHERE key = 'derived_stamp'").fetchone()
         assert again == stamp
+
+
+@pytest.mark.parametrize("per_url", [True, False])
+def test_gdelt_keys_filled_once_per_url_equal_the_per_row_sql(
+    shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, per_url: bool
+) -> None:
+    """load_batch keys a GDELT batch's URLs once each, slice by slice, then joins them back
+    (a file over KEY_BY_URL_MAX_BYTES keys each row in the insert): every row (rejects and
+    duplicates included) must hold the key and hash the per-row SQL gives, whatever its URL
+    (random, repeated, blank, missing, in a row with extra fields)."""
+    import random
+
+    from brinkwatch.store import _writer
+    from brinkwatch.store._queries import story_key_sql
+
+    monkeypatch.setattr(_writer, "KEY_SLICE_ROWS", 700)  # several slices, URLs across them
+    monkeypatch.setattr(_writer, "KEY_BY_URL_MAX_BYTES", 2**30 if per_url else 0)
+    calls: list[int] = []
+    fill = _writer._fill_url_keys
+    monkeypatch.setattr(_writer, "_fill_url_keys", lambda *a: calls.append(1) or fill(*a))
+    template = (shared_data / "gdelt/20191024143000.export.CSV").read_text().splitlines()[0]
+    fields = template.split("\t")
+    assert len(fields) == 61
+    rng = random.Random(12)
+    alphabet = ["/", "?", "#", ".", "-", "_", "--", "://", "www", "a", "bc", "7", "x9", "Q", " "]
+    alphabet += ["http", "s", "é", ":", "php", "one-two-three-four", "https://www."]
+    urls = ["", " ", "http://", "https://www.", "x.com/?", "#", "HTTPS://WWW2.X.COM/a/?u=1#t"]
+    urls += ["".join(rng.choices(alphabet, k=rng.randint(0, 12))) for _ in range(1500)]
+    lines = []
+    for i in range(4000):
+        f = list(fields)
+        f[0] = str(1000 + (i if i % 97 else i - 1))  # some in-file duplicates
+        f[60] = rng.choice(urls)
+        if i % 401 == 5:
+            f.append("extra")  # 62 fields: a reject whose URL is not the last field
+        elif i % 409 == 7:
+            f = f[:40]  # too few fields: no URL at all
+        lines.append("\t".join(f))
+    path = tmp_path / "20191024150000.export.CSV"
+    path.write_text("\n".join(lines) + "\n")
+    with connect(tmp_path / "s.duckdb") as s:
+        rep = ingest(s, [path])
+        assert not rep.failed and rep.read == 4000 and rep.duplicates and rep.rejected
+        per_row = story_key_sql(
+            "SELECT rowid AS rid, origin, source_url, story_id, event_id FROM event_rows", "k"
+        )
+        got = s.con.execute(
+            f"SELECT count(*), count(DISTINCT e.story_key), count(*) FILTER "
+            f"(WHERE e.story_key IS DISTINCT FROM r.k OR e.story_hash IS DISTINCT FROM "
+            f"CAST(hash(r.k) >> 1 AS BIGINT)), count(*) FILTER (WHERE e.story_key IS NULL) "
+            f"FROM event_rows e JOIN ({per_row}) r ON e.rowid = r.rid"
+        ).fetchone()
+        kinds = {
+            k.split("|")[1].split(":")[0]
+            for (k,) in s.con.execute("SELECT story_key FROM event_rows").fetchall()
+            if k is not None
+        }
+    assert got is not None
+    n, distinct, wrong, null = got
+    assert (n, wrong) == (4000, 0)
+    assert 500 < distinct < n and null < n  # keys shared by URL, not all alike
+    assert kinds == {"slug", "url", "row"}
+    assert bool(calls) is per_url

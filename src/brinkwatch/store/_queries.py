@@ -334,13 +334,13 @@ HASH_PROBE_SQL = "SELECT hash('brinkwatch|slug:story-hash-probe')"
 def story_key_sql(relation: str, name: str = "story_key") -> str:
     """Return DuckDB SQL adding ``story_key`` (the value of :func:`story_key`) to ``relation``.
 
-    The store fills ``event_rows.story_key`` with it in the same INSERT that loads a batch,
-    and backfills older stores with it. It is written out rather than compiled from the Ibis
-    expression so that loading needs no Ibis import, it computes the normalised URL once a
-    row (the compiled expression repeats it in each branch), and it runs each regular
-    expression only on values where it can match (a URL without ``#`` skips the fragment
-    rule), which makes it several times cheaper. Tests check that its values equal
-    :func:`story_key`'s on real and synthetic rows.
+    The store fills ``event_rows.story_key`` with it as it loads a batch (in the INSERT, or
+    for GDELT once per distinct URL of the batch), and backfills older stores with it. It is
+    written out rather than compiled from the Ibis expression so that loading needs no Ibis
+    import, it computes the normalised URL once a row (the compiled expression repeats it in
+    each branch), and it runs each regular expression only on values where it can match (a
+    URL without ``#`` skips the fragment rule), which makes it several times cheaper. Tests
+    check that its values equal :func:`story_key`'s on real and synthetic rows.
 
     Parameters
     ----------

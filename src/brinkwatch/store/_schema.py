@@ -216,8 +216,8 @@ INPUT_FIELDS: tuple[str, ...] = tuple(
 )  # fmt: skip
 
 #: Event columns the store derives itself, never read from input: a batch's SQL need not
-#: give them (``story_key`` is computed in the INSERT from the row's origin, URL and ids, the
-#: flags and hash of schema 6 from the actors and the key).
+#: give them (``story_key`` is computed at load from the row's origin, URL and ids, for GDELT
+#: once per distinct URL; the flags and hash of schema 6 from the actors and the key).
 DERIVED_COLUMNS: tuple[str, ...] = ("story_key", "source_is_state", "target_is_state", "story_hash")
 
 #: GDELT 2.0 mentions (``*.mentions.CSV``): one row per mention of an event in an article.
