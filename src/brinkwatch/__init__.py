@@ -23,10 +23,11 @@ True
 
 from __future__ import annotations
 
-import importlib
 import sys
 import types
 from typing import TYPE_CHECKING, Any
+
+from brinkwatch._lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -146,18 +147,7 @@ if TYPE_CHECKING:
     from brinkwatch.store import connect as connect
 
 
-def __getattr__(name: str) -> Any:
-    """Import an exported name's module on first use (PEP 562) and keep the name."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'brinkwatch' has no attribute '{name}'")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
 
 
 class _Package(types.ModuleType):

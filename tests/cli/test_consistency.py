@@ -51,9 +51,11 @@ def test_help_of_every_command_shows_real_choices_and_no_bool(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from brinkwatch.cli._measure import MEASURES
-    from brinkwatch.measure import SERIES_COLUMNS
+    from brinkwatch.measure import INDEX_MEASURES, SERIES_COLUMNS
+    from brinkwatch.web._validation import MEASURES as WEB_MEASURES
 
     assert set(MEASURES) <= set(SERIES_COLUMNS)  # every listed measure is a series column
+    assert MEASURES is INDEX_MEASURES and WEB_MEASURES is INDEX_MEASURES  # one list
     monkeypatch.setenv("COLUMNS", "250")
     paths = _command_paths()
     assert ("triad",) in paths and ("scenario", "check") in paths and len(paths) > 15

@@ -24,6 +24,7 @@ from brinkwatch.cli._app import (
 )
 from brinkwatch.cli._render import OutputFormat, render_arrow, to_json
 from brinkwatch.errors import ConfigError
+from brinkwatch.measure import INDEX_MEASURES
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -46,18 +47,8 @@ if TYPE_CHECKING:
 FreqOpt = Annotated[str, typer.Option("--freq", help="day, week or month.")]
 FromOpt = Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")]
 ToOpt = Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")]
-#: The series a relation index is computed on (columns of measure.SERIES_COLUMNS); the help
-#: lists them all (a test keeps them in step with the measure stage).
-MEASURES = (
-    "goldstein_sum",
-    "goldstein_mean",
-    "net_coop",
-    "events",
-    "verbal_coop",
-    "material_coop",
-    "verbal_conflict",
-    "material_conflict",
-)
+#: The series a relation index is computed on; the help lists them all.
+MEASURES = INDEX_MEASURES
 MEASURE_HELP = "One of " + ", ".join(MEASURES) + "."
 MeasureOpt = Annotated[str, typer.Option("--measure", help=MEASURE_HELP)]
 OriginOpt = Annotated[

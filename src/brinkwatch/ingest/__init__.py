@@ -7,8 +7,9 @@ import DuckDB, Arrow or the store until a name that needs them is used.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from brinkwatch._lazy import lazy_exports
 
 #: Public name -> the module it comes from.
 _LAZY: dict[str, str] = {
@@ -59,15 +60,4 @@ if TYPE_CHECKING:
     from brinkwatch.ingest._pipeline import ingest as ingest
 
 
-def __getattr__(name: str) -> Any:
-    """Import an exported name's module on first use (PEP 562) and keep the name."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'brinkwatch.ingest' has no attribute '{name}'")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)

@@ -9,8 +9,22 @@ light modules does not import Ibis, NumPy or the store until a name that needs t
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from brinkwatch._lazy import lazy_exports
+
+#: The series a relation index is computed on, as the CLI and the dashboard offer them (a test
+#: keeps them within :data:`SERIES_COLUMNS`); here so that listing them loads nothing heavy.
+INDEX_MEASURES = (
+    "goldstein_sum",
+    "goldstein_mean",
+    "net_coop",
+    "events",
+    "verbal_coop",
+    "material_coop",
+    "verbal_conflict",
+    "material_conflict",
+)
 
 #: Public name -> the module it comes from.
 _LAZY: dict[str, str] = {
@@ -59,6 +73,7 @@ _LAZY: dict[str, str] = {
 
 __all__ = [
     "DEFAULT_BASELINE",
+    "INDEX_MEASURES",
     "PENALTY_FACTOR",
     "SERIES_COLUMNS",
     "Actor",
@@ -145,15 +160,4 @@ if TYPE_CHECKING:
     from brinkwatch.measure.validity import score_alarms as score_alarms
 
 
-def __getattr__(name: str) -> Any:
-    """Import an exported name's module on first use (PEP 562) and keep the name."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'brinkwatch.measure' has no attribute '{name}'")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)

@@ -22,6 +22,7 @@ from typing import Any
 from brinkwatch import codebook
 from brinkwatch.codebook import Dyad
 from brinkwatch.errors import ConfigError
+from brinkwatch.measure import INDEX_MEASURES
 
 __all__ = [
     "LOCAL_HOSTS",
@@ -69,16 +70,7 @@ MAX_TEXT = 20_000
 #: Largest seed a request may give (the seeds numpy accepts from every client language).
 MAX_SEED = 2**31 - 1
 #: Series columns a page may index or plot.
-MEASURES = (
-    "goldstein_sum",
-    "goldstein_mean",
-    "net_coop",
-    "events",
-    "verbal_coop",
-    "material_coop",
-    "verbal_conflict",
-    "material_conflict",
-)
+MEASURES = INDEX_MEASURES
 _FREQS = ("day", "week", "month")
 _FIRST_DAY, _LAST_DAY = date(1900, 1, 1), date(2100, 12, 31)
 _CODE = re.compile(r"[A-Z]{3}")
