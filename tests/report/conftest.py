@@ -90,10 +90,10 @@ def static_file(brief_data: BriefData, tmp_path_factory: pytest.TempPathFactory)
 
 
 @pytest.fixture(scope="session")
-def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where screenshots go: $BRINKWATCH_TEST_ARTIFACTS, else a temporary directory."""
-    where = os.environ.get("BRINKWATCH_TEST_ARTIFACTS")
-    path = Path(where) if where else tmp_path_factory.mktemp("artifacts")
+def artifacts() -> Path:
+    """Where the brief's screenshots and PDFs go: ``test-artifacts/brief`` (git-ignored), or
+    ``$BRINKWATCH_TEST_ARTIFACTS/brief``, beside the dashboard's ``web`` folder."""
+    path = Path(os.environ.get("BRINKWATCH_TEST_ARTIFACTS", ROOT / "test-artifacts")) / "brief"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
