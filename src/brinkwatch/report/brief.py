@@ -177,7 +177,8 @@ def _figures(data: BriefData, lab: Labels, static: bool) -> dict[str, Markup]:
             title=f"{lab.pair(data.dyad)}: {measure} by {m.freq}",
             label=measure,
         )
-        summary.update_layout(height=320, margin={"t": 40, "b": 30})
+        # Room above the plot for the title and, below it, the legend.
+        summary.update_layout(height=340, margin={"t": 80, "b": 30})
         summary = _relabel(summary, lab)
         figures["summary"] = _embed(
             summary, "summary-plot", static, render(summary, "png") if static else None

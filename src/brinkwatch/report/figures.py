@@ -297,7 +297,8 @@ def _range_controls(fig: go.Figure, axis: str) -> None:
                     ],
                     "x": 1.0,
                     "xanchor": "right",
-                    "y": 1.02,
+                    # Above the legend's row (y 1.02), below the title: neither hides the other.
+                    "y": 1.1,
                     "yanchor": "bottom",
                 },
             }
