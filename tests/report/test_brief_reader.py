@@ -19,7 +19,7 @@ from PIL import Image
 from brinkwatch.ingest.instruments import read_register
 from brinkwatch.measure import measure_dyad
 from brinkwatch.measure.instruments import in_force
-from brinkwatch.report._bottom_line import best_lever, bottom_line, latest_complete_period
+from brinkwatch.report._bottom_line import bottom_line, latest_complete_period
 from brinkwatch.report.brief import BriefData, render_brief
 from brinkwatch.report.labels import MEASURE_LABELS, Labels
 from brinkwatch.store import connect
@@ -115,14 +115,14 @@ def test_the_first_screen_holds_the_bottom_line_and_a_figure(
     assert sentences[1].startswith("The biggest shift came in")
     assert f", and {len(brief_data.measure.alarms)} alarm(s) of " in sentences[1]
     assert "critical" in sentences[1]
-    # The lever sentence carries the simulation's own numbers and interval.
+    # The lever sentence carries the adjusted comparison's own numbers and interval.
     assert brief_data.scenario is not None
-    best = best_lever(brief_data.scenario)
-    assert best is not None and best["variant"] is not None
-    lever = next(s for s in sentences if "lever that helps most" in s)
-    assert f"{100 * best['difference']:+.1f} points" in lever
-    assert f"95% interval {100 * best['diff_low']:+.1f} to {100 * best['diff_high']:+.1f}" in lever
-    assert best["variant"] not in lever  # its title, not its id
+    r = brief_data.scenario.ranking
+    assert r is not None and r.top is not None and r.runner_up is not None
+    lever = next(s for s in sentences if "levers compared" in s)
+    assert f"{100 * r.top.effect:+.1f} and {100 * r.runner_up.effect:+.1f} points" in lever
+    assert f"adjusted 95% interval {100 * r.gap_low:+.1f} to {100 * r.gap_high:+.1f}" in lever
+    assert r.top.lever not in lever  # its title, not its id
     page.screenshot(path=str(artifacts / "brief-first-screen.png"))
 
 

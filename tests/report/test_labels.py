@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import re
 
-from brinkwatch.report._bottom_line import alarm_groups, best_lever, bottom_line, reader_notes
+from brinkwatch.report._bottom_line import (
+    alarm_groups,
+    bottom_line,
+    lever_sentence,
+    reader_notes,
+)
 from brinkwatch.report.brief import BriefData
 from brinkwatch.report.labels import Labels, labels_for, reword
+from brinkwatch.simulate import rank_levers
 
 
 def test_labels_come_from_the_scenario_and_the_register(brief_data: BriefData) -> None:
@@ -70,25 +76,32 @@ def test_alarms_are_grouped_by_kind_most_severe_first(brief_data: BriefData) -> 
     assert ranks == sorted(ranks)
 
 
-def test_the_best_lever_is_the_largest_significant_move_the_levers_aim_for(
+def test_the_lever_sentence_claims_what_the_adjusted_ranking_supports(
     brief_data: BriefData,
 ) -> None:
     runs = brief_data.scenario
-    assert runs is not None
-    best = best_lever(runs)
-    assert best is not None and best["variant"] is not None
+    assert runs is not None and runs.ranking is not None
+    r = runs.ranking
+    assert r == rank_levers(runs.runs)
     head = runs.scenario.outcomes[0].name
-    assert best["outcome"] == head and best["excludes_zero"]
-    # The levers aim to lower GSOMIA's termination; no single lever lowers it more.
+    assert r.outcome == head and r.direction == -1
+    # Every single lever is ranked once; bundles are not levers.
     singles = [
-        r
-        for r in runs.comparison.to_pylist()
-        if r["outcome"] == head
-        and r["excludes_zero"]
-        and r["variant"] not in ("none", "actual", "proposed")
+        row
+        for row in runs.comparison.to_pylist()
+        if row["outcome"] == head and row["variant"] not in ("none", "actual", "proposed")
     ]
-    assert best["difference"] < 0
-    assert best["difference"] == min(r["difference"] for r in singles)
+    assert sorted(e.lever for e in r.effects) == sorted(row["variant"] for row in singles)
+    # The levers aim to lower GSOMIA's termination; no single lever lowers it more.
+    assert r.effects[0].effect == min(row["difference"] for row in singles)
+    # 300 paths and nine levers: the top two cannot be told apart, and the brief says so.
+    assert r.verdict == "tied" and r.gap_low < 0 < r.gap_high
+    lab = labels_for(runs.scenario, brief_data.instruments)
+    sentence = lever_sentence(runs, lab)
+    assert sentence is not None and "helps most" not in sentence
+    top, second = r.effects[0], r.effects[1]
+    assert f"{lab.lever(top.lever)} and {lab.lever(second.lever)} cannot be told apart" in sentence
+    assert "at 300 runs (9 levers compared)" in sentence
 
 
 #: The end of a sentence: a stop followed by a capital (or the end of the text).
@@ -115,4 +128,4 @@ def test_the_bottom_line_is_at_most_four_sentences_holding_every_fact(
     assert f"{n} alarm(s) of {len(bottom.alarm_groups)} kinds fired" in changed
     assert f"{top.title[0].lower()}{top.title[1:]} ({top.severity}" in changed
     assert "add friction" in in_force
-    assert "lever that helps most" in lever and "95% interval" in lever
+    assert "levers compared" in lever and "adjusted 95% interval" in lever

@@ -2,7 +2,8 @@
 
 :func:`bottom_line` picks from the results what a reader needs first (where the relation stands
 in the latest complete period the sources cover, the biggest shift, the alarms that matter, what
-is in force, the lever that helps most) and says it in plain sentences with human labels.
+is in force, which lever helps most as far as the adjusted comparison supports it) and says it
+in plain sentences with human labels.
 :func:`reader_notes` (from :mod:`brinkwatch.report.notes`, which the CLI shares) rewrites the
 stages' warnings for a reader: no class names, no option names, no ids.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from brinkwatch.report.labels import Labels
 from brinkwatch.report.notes import reader_notes
@@ -23,11 +24,9 @@ if TYPE_CHECKING:
     from brinkwatch.measure.instruments import InstrumentsView
     from brinkwatch.simulate import VariantRuns
 
-__all__ = ["AlarmGroup", "BottomLine", "bottom_line", "reader_notes"]
+__all__ = ["AlarmGroup", "BottomLine", "bottom_line", "lever_sentence", "reader_notes"]
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low")
-#: Variants that bundle several levers: the bottom line names one lever.
-_BUNDLES = frozenset({"none", "actual", "proposed"})
 
 
 @dataclass(frozen=True)
@@ -197,61 +196,58 @@ def _in_force(view: InstrumentsView | None, on: date | None, lab: Labels) -> str
     )
 
 
-def _desired(runs: VariantRuns, outcome: str) -> int:
-    """-1 when the levers aim to lower an outcome, +1 to raise it, 0 when none says."""
-    votes = [
-        1 if way == "up" else -1
-        for lv in runs.scenario.levers
-        for o, way in lv.expect
-        if o == outcome
-    ]
-    return (sum(votes) > 0) - (sum(votes) < 0)
+def _pts(x: float) -> str:
+    return f"{100 * x:+.1f}"
 
 
-def best_lever(runs: VariantRuns) -> dict[str, Any] | None:
-    """Return the single lever that moves the scenario's first outcome most the way levers aim.
+def lever_sentence(runs: VariantRuns | None, lab: Labels) -> str | None:
+    """Say which lever helps most, only as far as the adjusted comparison supports it.
 
-    Only changes whose 95% interval excludes zero count; None when there is none.
+    The sentence follows ``runs.ranking`` (:func:`~brinkwatch.simulate.rank_levers`): a lever
+    is named as helping most only when its paired gap over the runner-up excludes zero after
+    adjusting for the number of levers compared; two levers that cannot be told apart are
+    named together; with no lever told apart from no intervention, the sentence says so.
+
+    Parameters
+    ----------
+    runs
+        The scenario's runs (None: no sentence).
+    lab
+        Labels for outcomes and levers.
+
+    Returns
+    -------
+    str or None
+        One sentence, or None without runs or a ranking.
     """
-    if not runs.scenario.outcomes:
+    if runs is None or runs.ranking is None:
         return None
-    head = runs.scenario.outcomes[0].name
-    sign = _desired(runs, head)
-    rows = [
-        r
-        for r in runs.comparison.to_pylist()
-        if r["outcome"] == head and r["variant"] not in _BUNDLES and r["excludes_zero"]
-    ]
-    if sign:
-        rows = [r for r in rows if r["difference"] * sign > 0]
-    if not rows:
-        return {"outcome": head, "variant": None}
-    best = max(rows, key=lambda r: abs(r["difference"]))
-    base = next(
-        r["probability"]
-        for r in runs.comparison.to_pylist()
-        if r["outcome"] == head and r["variant"] == "none"
-    )
-    return {**best, "base": base}
-
-
-def _lever(runs: VariantRuns | None, lab: Labels) -> str | None:
-    if runs is None:
-        return None
-    best = best_lever(runs)
-    if best is None:
-        return None
-    outcome = lab.outcome(best["outcome"])
-    if best["variant"] is None:
+    r = runs.ranking
+    outcome = lab.outcome(r.outcome)
+    level = f"{r.level:.0%}"
+    compared = f"{r.n_levers} lever{'s' if r.n_levers != 1 else ''} compared"
+    top, second = r.top, r.runner_up
+    if r.verdict == "none" or top is None:
         return (
-            f"In the simulation of {runs.scenario.title}, no single lever changes the chance "
-            f"of “{outcome}” by more than chance."
+            f"In the simulation of {runs.scenario.title}, no lever's effect on the chance of "
+            f"“{outcome}” is distinguishable from no intervention at {r.n_paths:,} runs "
+            f"({compared}, {level} intervals adjusted for the comparison)."
+        )
+    if r.verdict == "best" or second is None:
+        which = "of the " + compared if r.n_levers > 1 else "(the only lever compared)"
+        return (
+            f"In the simulation of the crisis, {lab.lever(top.lever)} helps most {which} "
+            f"against “{outcome}”: {100 * r.base:.0f}% without levers, "
+            f"{100 * top.probability:.0f}% with it (effect {_pts(top.effect)} points, "
+            f"adjusted {level} interval {_pts(top.low)} to {_pts(top.high)})."
         )
     return (
-        f"In the simulation of the crisis, the lever that helps most against “{outcome}” is "
-        f"{lab.lever(best['variant'])}: {100 * best['base']:.0f}% without levers, "
-        f"{100 * best['probability']:.0f}% with it ({100 * best['difference']:+.1f} points, "
-        f"95% interval {100 * best['diff_low']:+.1f} to {100 * best['diff_high']:+.1f})."
+        f"In the simulation of the crisis, {lab.lever(top.lever)} and "
+        f"{lab.lever(second.lever)} cannot be told apart at {r.n_paths:,} runs ({compared}): "
+        f"against “{outcome}” ({100 * r.base:.0f}% without levers) they change its chance by "
+        f"{_pts(top.effect)} and {_pts(second.effect)} points, and the first does better by "
+        f"{100 * r.gap:.1f} points (adjusted {level} interval {_pts(r.gap_low)} to "
+        f"{_pts(r.gap_high)})."
     )
 
 
@@ -286,7 +282,7 @@ def bottom_line(
         _standing(m, lab, period),
         _changed(m, lab, groups),
         _in_force(instruments, on, lab),
-        _lever(runs, lab),
+        lever_sentence(runs, lab),
     ]
     return BottomLine(
         sentences=tuple(s for s in sentences if s), period=period, alarm_groups=groups

@@ -13,6 +13,7 @@ from brinkwatch.simulate._dates import DateMention, PostCutoff, find_dates, post
 from brinkwatch.simulate._engine import Dynamics, SimulationRun, run_scenario
 from brinkwatch.simulate._pool import Analyst, Pool, parse_analyst, pool_assumptions
 from brinkwatch.simulate._priors import Prior, bundled_priors, parse_priors
+from brinkwatch.simulate._ranking import LeverEffect, LeverRanking, rank_levers
 from brinkwatch.simulate._register import apply_register, observed_states, path_scores
 from brinkwatch.simulate._streams import KINDS, Streams, event_streams
 from brinkwatch.simulate.hawkes import (
@@ -71,6 +72,8 @@ __all__ = [
     "Evaluation",
     "Forecast",
     "HawkesModel",
+    "LeverEffect",
+    "LeverRanking",
     "Pool",
     "PostCutoff",
     "Prior",
@@ -104,6 +107,7 @@ __all__ = [
     "pooled_calibration",
     "post_cutoff",
     "predictive_log_score",
+    "rank_levers",
     "read_bundled_scenario",
     "replay_path",
     "run_scenario",

@@ -49,6 +49,7 @@ from brinkwatch.simulate._honest import (
     verdict,
 )
 from brinkwatch.simulate._pool import Pool
+from brinkwatch.simulate._ranking import LeverRanking, rank_levers, single_levers
 from brinkwatch.simulate._register import apply_register, path_scores
 from brinkwatch.simulate._streams import event_streams
 from brinkwatch.simulate.hawkes import HawkesModel
@@ -286,6 +287,9 @@ class VariantRuns(Tabular):
     pool, pool_spread
         With analysts' assumptions pooled: the pool, and :func:`analyst_spread` of each shown
         variant (empty without a pool).
+    ranking
+        :func:`~brinkwatch.simulate.rank_levers` of the single-lever variants on the first
+        outcome (None without outcomes or single levers): what "helps most" may claim.
     """
 
     scenario: Scenario
@@ -304,6 +308,7 @@ class VariantRuns(Tabular):
     notes: list[Note]
     pool: Pool | None = None
     pool_spread: dict[str, pa.Table] = field(default_factory=dict)
+    ranking: LeverRanking | None = None
 
     def to_arrow(self) -> pa.Table:
         """Return the variants compared (``comparison``): one row per variant and outcome."""
@@ -421,7 +426,16 @@ def run_variants(
         notes=notes,
         pool=pool,
         pool_spread=spread,
+        ranking=_ranking(runs),
     )
+
+
+def _ranking(runs: Mapping[str, SimulationRun]) -> LeverRanking | None:
+    """Rank the single levers on the first outcome, when there are both."""
+    ref = runs.get("none")
+    if ref is None or not ref.scenario.outcomes or not single_levers(runs):
+        return None
+    return rank_levers(runs)
 
 
 def analyst_spread(
