@@ -28,6 +28,10 @@ def test_simulate_prints_the_comparison_and_writes_a_figure(
     assert "note: The crisis simulation" in r.stderr and "Warning" not in r.stderr
     for text in ("GSOMIA terminated", "none", "actual", "leaders_meeting", "95% interval"):
         assert text in r.stdout
+    # One single lever (leaders_meeting, after the anniversary): the adjusted ranking's claim.
+    said = " ".join(r.stdout.split())
+    assert "no lever's effect on the chance of “GSOMIA terminated” is distinguishable" in said
+    assert "(1 lever compared, 95% intervals adjusted for the comparison)" in said
     html = fig.read_text()
     assert "plotly" in html.lower() and "GSOMIA" in html and "pre-crisis level" in html
 
@@ -51,6 +55,12 @@ def test_simulate_json_is_reproducible(
         if r["variant"] == "private_channel" and r["outcome"] == "export_controls_eased"
     )
     assert eased["difference"] > 0
+    ranking = data["ranking"]
+    assert ranking["outcome"] == "gsomia_terminated" and ranking["n_levers"] == 1
+    assert ranking["method"] == "bonferroni" and ranking["gap"] is None
+    (effect,) = ranking["effects"]
+    assert effect["lever"] == "private_channel"
+    assert effect["low"] <= effect["unadjusted_low"] <= effect["unadjusted_high"] <= effect["high"]
 
 
 def test_simulate_logs_paths_with_the_rule_of_each_move(

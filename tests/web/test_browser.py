@@ -24,10 +24,12 @@ from brinkwatch.measure import (
     triad_pairs,
     triad_series,
 )
+from brinkwatch.report import labels_for
 from brinkwatch.simulate import (
     fit_dynamics,
     outcome_table,
     parse_scenario,
+    rank_levers,
     read_bundled_scenario,
     simulate_scenario,
 )
@@ -261,6 +263,12 @@ def test_scenario_runs_in_the_background(tab: Tab, web_db: Path) -> None:
         "tds => tds.map(td => [td.parentElement.dataset.outcome, td.innerText.split(' ')[0]])",
     )
     assert dict(cells) == actual
+    # The best-lever claim is the brief's, from the same adjusted ranking of the single levers.
+    ranking = rank_levers(runs)
+    said = tab.page.inner_text("#lever-sentence")
+    assert f"{ranking.n_levers} levers compared" in said
+    assert ranking.top is not None
+    assert ranking.verdict == "none" or labels_for(sc, None).lever(ranking.top.lever) in said
     assert len(tab.traces("fig-scenario")) > 0
     tab.check("scenario")
 

@@ -422,6 +422,7 @@ def _simulate_json(res: VariantRuns, torn: pa.Table | None) -> dict[str, Any]:
         "model_notes": list(res.dynamics.notes),
         "outcomes": res.outcomes.to_pylist(),
         "comparison": res.comparison.to_pylist(),
+        "ranking": res.ranking.to_dict() if res.ranking is not None else None,
         "sensitivity": torn.to_pylist() if torn is not None else None,
     }
 
@@ -438,6 +439,12 @@ def _print_simulation(res: VariantRuns, torn: pa.Table | None) -> None:
         "Bold: the 95% interval of the change excludes zero. Parameters are drawn from their "
         "ranges in every path, so intervals include the assumptions' uncertainty."
     )
+    from brinkwatch.report import labels_for, lever_sentence
+
+    # The same claim the brief makes: "helps most" only as far as the adjusted ranking goes.
+    said = lever_sentence(res, labels_for(sc, None))
+    if said:
+        out.print(escape(said))
     if torn is not None:
         _print_tornado(torn)
 

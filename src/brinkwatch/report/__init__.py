@@ -5,6 +5,7 @@ figures of later stages in ``explain_figures``, ``forecast_figures`` and ``scena
 they are imported from there so that importing this package stays light.
 """
 
+from brinkwatch.report._bottom_line import lever_sentence
 from brinkwatch.report.figures import (
     coverage_strip,
     index_figure,
@@ -12,5 +13,14 @@ from brinkwatch.report.figures import (
     render,
     triad_figure,
 )
+from brinkwatch.report.labels import labels_for
 
-__all__ = ["coverage_strip", "index_figure", "quad_figure", "render", "triad_figure"]
+__all__ = [
+    "coverage_strip",
+    "index_figure",
+    "labels_for",
+    "lever_sentence",
+    "quad_figure",
+    "render",
+    "triad_figure",
+]

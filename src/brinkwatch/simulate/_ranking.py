@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
 
 import numpy as np
 
@@ -116,6 +116,16 @@ class LeverRanking:
     def runner_up(self) -> LeverEffect | None:
         """The second lever, or None with a single lever."""
         return self.effects[1] if len(self.effects) > 1 else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the ranking as JSON-ready values (NaN as None), with ``n_levers``."""
+
+        def clean(v: Any) -> Any:
+            return None if isinstance(v, float) and math.isnan(v) else v
+
+        out = {k: clean(v) for k, v in asdict(self).items() if k != "effects"}
+        out["effects"] = [{k: clean(v) for k, v in asdict(e).items()} for e in self.effects]
+        return {**out, "n_levers": self.n_levers}
 
     def summary(self) -> str:
         """Return one line that says what the comparison supports, with ids."""

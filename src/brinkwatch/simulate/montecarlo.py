@@ -342,6 +342,9 @@ class VariantRuns(Tabular):
                 f"  {r['variant']}: {r['probability']:.1%} ({r['difference']:+.1%}, "
                 f"{r['diff_low']:+.1%} to {r['diff_high']:+.1%})"
             )
+        if self.ranking is not None:
+            lines.append("Which lever helps most (intervals adjusted for the levers compared):")
+            lines.append(f"  {self.ranking.summary()}")
         return "\n".join([*lines, *map(str, self.notes)])
 
 

@@ -692,6 +692,7 @@ def run_scenario(
     progress: Callable[[float], None],
 ) -> dict[str, Any]:
     """Fit (cached per store version), simulate, and shape outcomes, comparison and figure."""
+    from brinkwatch.report import labels_for, lever_sentence
     from brinkwatch.report.scenario_figures import figure_inputs, scenario_figure
     from brinkwatch.simulate import fan_table, run_variants
 
@@ -723,6 +724,8 @@ def run_scenario(
         "notes": [plain_text(n) for n in dict.fromkeys([*dyn.notes, *notes, *ours])],
         "outcomes": res.outcomes.to_pylist(),
         "comparison": res.comparison.to_pylist(),
+        "ranking": res.ranking.to_dict() if res.ranking is not None else None,
+        "lever_sentence": lever_sentence(res, labels_for(sc, None)),
         "fan_none": [
             {"week": r["week"].isoformat(), "q05": r["q05"], "q50": r["q50"], "q95": r["q95"]}
             for r in fan

@@ -219,6 +219,10 @@ function showScenario(res) {
     }
     body.appendChild(tr);
   }
+  // The brief's own claim about the best lever, adjusted for how many were compared.
+  const said = document.getElementById("lever-sentence");
+  said.textContent = res.lever_sentence || "";
+  said.hidden = !res.lever_sentence;
   const notes = document.getElementById("result-notes");
   notes.replaceChildren();
   for (const n of res.notes) {
