@@ -34,8 +34,13 @@ involved, i.e. this process and all its descendants (the Spark driver JVM, the c
 daemons and their executors), from psutil: each process's CPU time is sampled every 0.2 s and
 its growth over the step summed (a process that ends between two samples loses at most 0.2 s);
 peak RSS summed over the same processes (shared pages count once per process, so the sum
-overstates the Spark rows a little). The counts (read, stored, rejected, duplicates) come from
-the ingest report and must agree across engines; the index's rows and events counted too.
+overstates the Spark rows a little), with what they held when the step began in brackets;
+others' CPU: the share of the machine's CPU that other processes used during the step (from
+``psutil.cpu_times()`` minus ours; high means the wall seconds are inflated, the CPU seconds
+much less so). The index is run twice on one connection: "index s 1st" and "index s" (the
+second run, warm); its CPU and RSS cover connect() and both runs. The counts (read, stored,
+rejected, duplicates) come from the ingest report and must agree across engines; the index's
+rows and events counted too.
 
 Growth: per engine, the least-squares slope of seconds against rows (s per million rows) of
 ingest wall, ingest CPU and index seconds, and, between consecutive sizes, the time ratio
@@ -122,6 +127,8 @@ class Usage:
     wall: float = 0.0
     cpu: float = 0.0
     peak_rss_mb: float = 0.0
+    start_rss_mb: float = 0.0  # what the processes held when the step began
+    others_cpu: float = 0.0  # share of the machine's CPU that other processes used meanwhile
 
 
 class Monitor:
@@ -135,6 +142,7 @@ class Monitor:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._t0 = 0.0
+        self._busy0 = 0.0
 
     def _procs(self) -> list[psutil.Process]:
         me = psutil.Process()
@@ -166,6 +174,8 @@ class Monitor:
                 self._start[key] = cpu
             self._last[key] = cpu
         self.usage.peak_rss_mb = max(self.usage.peak_rss_mb, rss / 1e6)
+        if first:
+            self.usage.start_rss_mb = rss / 1e6
 
     def _run(self) -> None:
         while not self._stop.wait(SAMPLE_SECONDS):
@@ -173,6 +183,7 @@ class Monitor:
 
     def __enter__(self) -> Monitor:
         self.sample(first=True)
+        self._busy0 = _busy_seconds()
         self._t0 = time.perf_counter()
         self._thread.start()
         return self
@@ -184,6 +195,15 @@ class Monitor:
         self.sample()
         # Processes born during the step started from zero CPU seconds.
         self.usage.cpu = sum(v - self._start.get(k, 0.0) for k, v in self._last.items())
+        others = _busy_seconds() - self._busy0 - self.usage.cpu
+        capacity = self.usage.wall * (os.cpu_count() or 1)
+        self.usage.others_cpu = min(1.0, max(0.0, others / capacity)) if capacity else 0.0
+
+
+def _busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy since boot (all cores)."""
+    t = psutil.cpu_times()
+    return float(t.user + t.nice + t.system + t.irq + t.softirq + getattr(t, "steal", 0.0))
 
 
 # --- cells -------------------------------------------------------------------------------------
@@ -199,6 +219,8 @@ class Cell:
     ingest_s: float | None = None
     ingest_cpu_s: float | None = None
     ingest_peak_rss_mb: float | None = None
+    ingest_start_rss_mb: float | None = None
+    ingest_others_cpu: float | None = None
     read: int | None = None
     stored: int | None = None
     rejected: int | None = None
@@ -211,6 +233,7 @@ class Cell:
     index_s: float | None = None  # the same, second run (Ibis, Spark's JIT and caches warm)
     index_cpu_s: float | None = None
     index_peak_rss_mb: float | None = None
+    index_others_cpu: float | None = None
     index_rows: int | None = None
     index_events: int | None = None
     index_source: str = ""  # which lake or file the index read
@@ -264,6 +287,12 @@ def _remove(path: Path) -> None:
             p.unlink(missing_ok=True)
 
 
+def _take_usage(cell: Cell, u: Usage) -> None:
+    cell.ingest_s, cell.ingest_cpu_s = u.wall, u.cpu
+    cell.ingest_peak_rss_mb, cell.ingest_start_rss_mb = u.peak_rss_mb, u.start_rss_mb
+    cell.ingest_others_cpu = u.others_cpu
+
+
 def _take_report(cell: Cell, report: Any) -> None:
     cell.read, cell.stored = int(report.read), int(report.stored)
     cell.rejected, cell.duplicates = int(report.rejected), int(report.duplicates)
@@ -290,6 +319,7 @@ def _index(cell: Cell, open_store: Callable[[], Any], extra: Callable[[], list[i
         finally:
             store.close()
     cell.index_cpu_s, cell.index_peak_rss_mb = m.usage.cpu, m.usage.peak_rss_mb
+    cell.index_others_cpu = m.usage.others_cpu
     cell.index_rows = table.num_rows
     cell.index_events = int(sum(v or 0 for v in table.column("events").to_pylist()))
     return table
@@ -306,8 +336,7 @@ def _duckdb_ingest(
             report = ingest(store, data.paths, on_file=lambda _f: tick())
         finally:
             store.close()
-    cell.ingest_s, cell.ingest_cpu_s = m.usage.wall, m.usage.cpu
-    cell.ingest_peak_rss_mb = m.usage.peak_rss_mb
+    _take_usage(cell, m.usage)
     _take_report(cell, report)
 
 
@@ -407,8 +436,7 @@ def run_spark(
             with Monitor(lambda: cluster.pids) as m:
                 report = ingest_on_spark(data.paths, str(root), session=session)
             tick()
-            cell.ingest_s, cell.ingest_cpu_s = m.usage.wall, m.usage.cpu
-            cell.ingest_peak_rss_mb = m.usage.peak_rss_mb
+            _take_usage(cell, m.usage)
             _take_report(cell, report)
             cell.index_source = "the lake Spark wrote"
         return _index(
@@ -509,7 +537,8 @@ def checks(cells: list[Cell]) -> list[str]:
 # --- output ------------------------------------------------------------------------------------
 
 HEADERS = [
-    "engine", "rows", "files", "ingest s", "CPU s", "rows/s", "rows/CPU s", "peak RSS MB",
+    "engine", "rows", "files", "ingest s", "CPU s", "rows/s", "rows/CPU s",
+    "peak RSS MB (at start)", "others' CPU",
     "stored", "rejected", "dups", "session s", "index connect s", "index s 1st", "index s",
     "index CPU s",
     "index RSS MB",
@@ -529,9 +558,12 @@ def cell_row(c: Cell) -> list[str]:
     if c.error:
         return [c.engine, label(c.rows), str(c.files), "error", *["—"] * (len(HEADERS) - 4)]
     missing = c.ingest_s is None and c.note == MISSING
-    ingest = [MISSING, "—", "—", "—", "—"] if missing else [
+    rss = _f(c.ingest_peak_rss_mb, ",.0f") + (
+        f" ({c.ingest_start_rss_mb:,.0f})" if c.ingest_start_rss_mb is not None else ""
+    )
+    ingest = [MISSING, *["—"] * 5] if missing else [
         _f(c.ingest_s), _f(c.ingest_cpu_s), _f(c.rate(c.ingest_s), ",.0f"),
-        _f(c.rate(c.ingest_cpu_s), ",.0f"), _f(c.ingest_peak_rss_mb, ",.0f"),
+        _f(c.rate(c.ingest_cpu_s), ",.0f"), rss, _f(c.ingest_others_cpu, ".0%"),
     ]  # fmt: skip
     return [
         c.engine, label(c.rows), str(c.files), *ingest, _n(c.stored), _n(c.rejected),
@@ -614,7 +646,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--seed", type=int, default=0, help="seed of the first file (default 0)")
     ap.add_argument("--data-dir", type=Path, default=DEFAULT_DATA, help=f"default {DEFAULT_DATA}")
     ap.add_argument("--work-dir", type=Path, help="stores and lakes (default DATA_DIR/work)")
-    ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results JSON")
+    ap.add_argument(
+        "--out", type=Path,
+        help=f"results JSON (default {DEFAULT_OUT}; scale-quick.json beside it with --quick)",
+    )  # fmt: skip
     ap.add_argument("--resume", action="store_true", help="keep the cells already in --out")
     ap.add_argument("--keep", action="store_true", help="keep the lakes DuckDB wrote")
     ap.add_argument("--markdown", action="store_true", help="also print markdown tables")
@@ -633,6 +668,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         ap.error(f"--engines takes {', '.join(ENGINES)}; got {args.engines!r}")
     args.engines = [e for e in ENGINES if e in engines]
     args.work_dir = args.work_dir or args.data_dir / "work"
+    if args.out is None:
+        args.out = DEFAULT_OUT.with_name("scale-quick.json") if args.quick else DEFAULT_OUT
     return args
 
 
