@@ -40,7 +40,8 @@ others' CPU: the share of the machine's CPU that other processes used during the
 much less so). The index is run twice on one connection: "index s 1st" and "index s" (the
 second run, warm); its CPU and RSS cover connect() and both runs. The counts (read, stored,
 rejected, duplicates) come from the ingest report and must agree across engines; the index's
-rows and events counted too.
+rows and events counted too. "store MB (parts)": the size of the DuckDB file after ingest, or
+the bytes and number of the Parquet parts the lake's manifest lists.
 
 Growth: per engine, the least-squares slope of seconds against rows (s per million rows) of
 ingest wall, ingest CPU and index seconds, and, between consecutive sizes, the time ratio
@@ -226,6 +227,8 @@ class Cell:
     rejected: int | None = None
     duplicates: int | None = None
     failed_files: int | None = None
+    store_mb: float | None = None  # the DuckDB file, or every part the lake's manifest lists
+    parts: int | None = None  # lake: Parquet parts the manifest lists
     broken_on_purpose: int = 0
     session_s: float | None = None  # Spark: the session's start on the cluster
     index_setup_s: float | None = None  # connect()
@@ -348,10 +351,20 @@ def run_duckdb_file(cell: Cell, data: Data, work: Path, tick: Callable[[], None]
     _remove(db)
     try:
         _duckdb_ingest(cell, data, lambda: connect(db), tick)
+        cell.store_mb = sum(p.stat().st_size for p in (db, db.with_name(db.name + ".wal"))
+                            if p.is_file()) / 1e6  # fmt: skip
         cell.index_source = "the DuckDB file"
         return _index(cell, lambda: connect(db, read_only=True), list)
     finally:
         _remove(db)
+
+
+def _lake_size(cell: Cell, root: Path) -> None:
+    from brinkwatch.store import Lake
+
+    parts = Lake(root).parts()
+    cell.store_mb = sum(p.bytes for p in parts) / 1e6
+    cell.parts = len(parts)
 
 
 def lake_path(work: Path, writer: str, rows: int) -> Path:
@@ -367,6 +380,7 @@ def run_duckdb_lake(cell: Cell, data: Data, work: Path, tick: Callable[[], None]
     _remove(root)
     Lake(root).init()
     _duckdb_ingest(cell, data, lambda: connect(lake=root), tick)
+    _lake_size(cell, root)
     cell.index_source = "the lake DuckDB wrote"
     return _index(cell, lambda: connect(lake=root, read_only=True), list)
 
@@ -438,6 +452,7 @@ def run_spark(
             tick()
             _take_usage(cell, m.usage)
             _take_report(cell, report)
+            _lake_size(cell, root)
             cell.index_source = "the lake Spark wrote"
         return _index(
             cell,
@@ -538,7 +553,7 @@ def checks(cells: list[Cell]) -> list[str]:
 
 HEADERS = [
     "engine", "rows", "files", "ingest s", "CPU s", "rows/s", "rows/CPU s",
-    "peak RSS MB (at start)", "others' CPU",
+    "peak RSS MB (at start)", "others' CPU", "store MB (parts)",
     "stored", "rejected", "dups", "session s", "index connect s", "index s 1st", "index s",
     "index CPU s",
     "index RSS MB",
@@ -561,9 +576,10 @@ def cell_row(c: Cell) -> list[str]:
     rss = _f(c.ingest_peak_rss_mb, ",.0f") + (
         f" ({c.ingest_start_rss_mb:,.0f})" if c.ingest_start_rss_mb is not None else ""
     )
-    ingest = [MISSING, *["—"] * 5] if missing else [
+    ingest = [MISSING, *["—"] * 6] if missing else [
         _f(c.ingest_s), _f(c.ingest_cpu_s), _f(c.rate(c.ingest_s), ",.0f"),
         _f(c.rate(c.ingest_cpu_s), ",.0f"), rss, _f(c.ingest_others_cpu, ".0%"),
+        _f(c.store_mb, ",.0f") + (f" ({c.parts:,})" if c.parts is not None else ""),
     ]  # fmt: skip
     return [
         c.engine, label(c.rows), str(c.files), *ingest, _n(c.stored), _n(c.rejected),
