@@ -61,6 +61,7 @@ import math
 import os
 import platform
 import shutil
+import signal
 import sys
 import threading
 import time
@@ -742,11 +743,8 @@ def run_cell(
 
 
 @contextlib.contextmanager
-def maybe_cluster(needed: bool, log_dir: Path, con: Console) -> Iterator[_cluster.Cluster | None]:
-    """The two-worker cluster when a Spark cell is to run, else nothing."""
-    if not needed:
-        yield None
-        return
+def spark_cluster(log_dir: Path, con: Console) -> Iterator[_cluster.Cluster]:
+    """The two-worker cluster, started when the first Spark cell is reached."""
     con.print("  starting the Spark cluster (1 master, 2 workers of 1 core and 2 GB) …")
     os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"  # the driver binds where the cluster listens
     t0 = time.perf_counter()
@@ -754,6 +752,11 @@ def maybe_cluster(needed: bool, log_dir: Path, con: Console) -> Iterator[_cluste
         con.print(f"  cluster up in {time.perf_counter() - t0:.1f} s at {c.master_url}")
         yield c
     con.print("  cluster stopped")
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    # SystemExit unwinds through the finally blocks that stop the cluster and remove lakes.
+    raise SystemExit(128 + signum)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -785,16 +788,22 @@ def main(argv: list[str] | None = None) -> int:
         con.print(f"input for {label(rows)} rows …")
         data[rows] = ensure_data(args.data_dir, rows, args.file_rows, args.seed, con)
     args.work_dir.mkdir(parents=True, exist_ok=True)
-    needs_spark = any(e == "spark-cluster" for e, _ in todo)
+    signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        with (
-            maybe_cluster(needs_spark, args.work_dir / "spark-cluster", con) as cluster,
-            Progress(
-                SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                MofNCompleteColumn(), TimeElapsedColumn(), console=con,
-            ) as progress,
-        ):  # fmt: skip
+        with contextlib.ExitStack() as stack:
+            progress = stack.enter_context(
+                Progress(
+                    SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                    MofNCompleteColumn(), TimeElapsedColumn(), console=con,
+                )
+            )  # fmt: skip
+            cluster: _cluster.Cluster | None = None
+            # Spark cells come last, so the cluster's daemons neither run nor count during the
+            # DuckDB cells (they are children of this process, which every step measures).
             for engine, rows in todo:
+                if engine == "spark-cluster" and cluster is None:
+                    log_dir = args.work_dir / "spark-cluster"
+                    cluster = stack.enter_context(spark_cluster(log_dir, con))
                 cell = run_cell(engine, data[rows], args, cluster, progress)
                 cells = [c for c in cells if c.key != cell.key] + [cell]
                 cells.sort(key=lambda c: (ENGINES.index(c.engine), c.rows))
