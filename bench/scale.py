@@ -606,7 +606,29 @@ def growth_rows(g: list[dict[str, Any]]) -> list[list[str]]:
     return out
 
 
-def markdown(cells: list[Cell], g: list[dict[str, Any]]) -> str:
+def extrapolate(g: list[dict[str, Any]], rows: int) -> list[list[str]]:
+    """Seconds at ``rows`` from each slope and intercept, assuming linear growth."""
+    out = []
+    for item in g:
+        s, icpt = item["s_per_million_rows"], item["intercept_s"]
+        if s is None or icpt is None:
+            continue
+        largest = max(r for r, _ in item["points"])
+        if s <= 0:  # fixed costs and noise swamp the growth: nothing to extrapolate
+            out.append([item["engine"], item["metric"], "—", "—", "no growth measured (slope ≤ 0)"])
+            continue
+        t = icpt + s * rows / 1e6
+        out.append([
+            item["engine"], item["metric"], f"{t:,.0f}", f"{t / 3600:,.1f}",
+            f"×{rows / largest:,.0f} beyond {label(largest)}",
+        ])  # fmt: skip
+    return out
+
+
+EXTRA_HEADERS = ["engine", "step", "seconds", "hours", "extrapolated"]
+
+
+def markdown(cells: list[Cell], g: list[dict[str, Any]], extra_rows: int) -> str:
     """GitHub markdown of both tables (for bench/README.md and docs/scaling.md)."""
     align = ["---"] * 3 + ["---:"] * (len(HEADERS) - 3)
     lines = ["| " + " | ".join(HEADERS) + " |", "|" + "|".join(align) + "|"]
@@ -614,10 +636,15 @@ def markdown(cells: list[Cell], g: list[dict[str, Any]]) -> str:
     lines += ["", "| engine | step | s per 1M rows | intercept s | step ratios (1.00 = linear) |",
               "|---|---|---:|---:|---|"]  # fmt: skip
     lines += ["| " + " | ".join(r) + " |" for r in growth_rows(g)]
+    lines += ["", f"Extrapolated to {label(extra_rows)} rows (assumes linear growth):", "",
+              "| " + " | ".join(EXTRA_HEADERS) + " |", "|---|---|---:|---:|---|"]  # fmt: skip
+    lines += ["| " + " | ".join(r) + " |" for r in extrapolate(g, extra_rows)]
     return "\n".join(lines)
 
 
-def print_results(cells: list[Cell], notes: list[str], show_markdown: bool) -> None:
+def print_results(
+    cells: list[Cell], notes: list[str], show_markdown: bool, extra_rows: int
+) -> None:
     """Print the cells, the growth and the checks."""
     out = Console() if sys.stdout.isatty() else Console(width=220)
     table = Table(title="Ingest and weekly USA-JPN-KOR index by engine and size")
@@ -633,6 +660,15 @@ def print_results(cells: list[Cell], notes: list[str], show_markdown: bool) -> N
     for r in growth_rows(g):
         gt.add_row(*r)
     out.print(gt)
+    et = Table(
+        title=f"EXTRAPOLATION to {label(extra_rows)} rows: intercept + slope × rows, assuming "
+        "linear growth (not measured)"
+    )
+    for h in EXTRA_HEADERS:
+        et.add_column(h, justify="left" if h in ("engine", "step", "extrapolated") else "right")
+    for r in extrapolate(g, extra_rows):
+        et.add_row(*r)
+    out.print(et)
     for n in [*notes, *checks(cells)]:
         colour = "red" if ": no" in n else "green" if ": yes" in n else "white"
         out.print(f"[{colour}]• {n}[/{colour}]", highlight=False)
@@ -641,7 +677,7 @@ def print_results(cells: list[Cell], notes: list[str], show_markdown: bool) -> N
             out.print(f"[yellow]{c.engine} {label(c.rows)}: {c.error or c.note}[/yellow]")
     if show_markdown:
         print()
-        print(markdown(cells, g))
+        print(markdown(cells, g, extra_rows))
 
 
 # --- the run -----------------------------------------------------------------------------------
@@ -670,6 +706,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--resume", action="store_true", help="keep the cells already in --out")
     ap.add_argument("--keep", action="store_true", help="keep the lakes DuckDB wrote")
     ap.add_argument("--markdown", action="store_true", help="also print markdown tables")
+    ap.add_argument(
+        "--extrapolate", type=parse_rows, default=500_000_000,
+        help="rows to extrapolate the slopes to (default 500M)",
+    )  # fmt: skip
     args = ap.parse_args(argv)
     try:
         args.sizes = sorted(
@@ -812,7 +852,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep:
             for rows in args.sizes:
                 _remove(lake_path(args.work_dir, "duckdb", rows))
-    print_results(cells, notes, args.markdown)
+    print_results(cells, notes, args.markdown, args.extrapolate)
     con.print(f"results: {args.out}")
     return 0
 
