@@ -776,6 +776,8 @@ def run_cell(
             run_spark(cell, data, args.work_dir, cluster, tick)
     except Exception as exc:  # report it and go on with the next cell
         cell.error = f"{type(exc).__name__}: {exc}"[-2000:]
+        if _STOP.is_set():
+            cell.error = "stopped by SIGTERM (" + cell.error[:200] + ")"
     progress.update(task, completed=len(data.paths))
     cell.load_avg = [round(x, 2) for x in os.getloadavg()]
     cell.finished = time.strftime("%Y-%m-%dT%H:%M:%S")
@@ -794,8 +796,13 @@ def spark_cluster(log_dir: Path, con: Console) -> Iterator[_cluster.Cluster]:
     con.print("  cluster stopped")
 
 
+_STOP = threading.Event()
+
+
 def _on_sigterm(signum: int, frame: object) -> None:
     # SystemExit unwinds through the finally blocks that stop the cluster and remove lakes.
+    # Py4J may turn it into an error of the cell, so the flag also ends the loop of cells.
+    _STOP.set()
     raise SystemExit(128 + signum)
 
 
@@ -848,6 +855,9 @@ def main(argv: list[str] | None = None) -> int:
                 cells = [c for c in cells if c.key != cell.key] + [cell]
                 cells.sort(key=lambda c: (ENGINES.index(c.engine), c.rows))
                 save(args.out, config, notes, cells)
+                if _STOP.is_set():
+                    con.print("[red]stopped by SIGTERM[/red]")
+                    raise SystemExit(143)
     finally:
         if not args.keep:
             for rows in args.sizes:
