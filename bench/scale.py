@@ -287,8 +287,13 @@ def _remove(path: Path) -> None:
     if path.is_dir():
         shutil.rmtree(path)
     else:
-        for p in (path, path.with_name(path.name + ".wal")):
-            p.unlink(missing_ok=True)
+        # The database and the sidecars the store keeps beside it (WAL, lock, readers).
+        for tail in ("", ".wal", ".lock", ".readers"):
+            side = path.with_name(path.name + tail)
+            if side.is_dir():
+                shutil.rmtree(side)
+            else:
+                side.unlink(missing_ok=True)
 
 
 def _take_usage(cell: Cell, u: Usage) -> None:
