@@ -101,6 +101,7 @@ class SynthInfo:
     empty_actor_rows: int = 0
     generate_seconds: float = 0.0
     version: int = GENERATOR_VERSION
+    id_offset: int = 0
 
     @property
     def invalid_total(self) -> int:
@@ -281,6 +282,7 @@ def generate(
     *,
     invalid_rate: float = 0.001,
     use_real_pool: bool = True,
+    id_offset: int = 0,
 ) -> SynthInfo:
     """Write ``rows`` synthetic GDELT 2.0 rows to ``path`` and describe them.
 
@@ -297,6 +299,9 @@ def generate(
         truncated lines).
     use_real_pool
         Resample actors, places and counts from the shared real export if it is present.
+    id_offset
+        Added to every ``GLOBALEVENTID`` (default 0: the ids of earlier versions), so that
+        several files of one data set (``bench/scale.py``) hold distinct events.
 
     Returns
     -------
@@ -389,7 +394,7 @@ def generate(
         for c0 in range(0, rows, CHUNK_ROWS):
             n = min(CHUNK_ROWS, rows - c0)
             g = np.arange(c0, c0 + n, dtype=np.int64)
-            ids = pc.cast(pa.array(FIRST_EVENT_ID + g), pa.string())
+            ids = pc.cast(pa.array(FIRST_EVENT_ID + id_offset + g), pa.string())
             slot = g * n_slots // rows
             added_day = slot // SLOTS_PER_DAY + day_offset
             day = added_day - rng.choice(_LAGS, size=n, p=_LAG_P)
@@ -457,6 +462,7 @@ def generate(
         },
         empty_actor_rows=empty_actor,
         generate_seconds=time.perf_counter() - t0,
+        id_offset=id_offset,
     )
 
 
@@ -489,15 +495,20 @@ def ensure_file(
     *,
     invalid_rate: float = 0.001,
     use_real_pool: bool = True,
+    id_offset: int = 0,
 ) -> tuple[SynthInfo, bool]:
     """Return the synthetic file for (rows, seed), generating it unless a matching one exists.
+
+    With ``id_offset`` (one file of a many-file data set) the name ends in ``-idOFFSET``; the
+    name and content without it are those of earlier versions.
 
     Returns
     -------
     tuple[SynthInfo, bool]
         The file's description and whether it was generated now (False: reused).
     """
-    path = out_dir / f"synth-gdelt2-{rows}-seed{seed}.export.CSV"
+    tail = f"-id{id_offset}" if id_offset else ""
+    path = out_dir / f"synth-gdelt2-{rows}-seed{seed}{tail}.export.CSV"
     meta = path.with_suffix(".json")
     pool_name = f"real:{REAL_EXPORT.name}" if use_real_pool and REAL_EXPORT.is_file() else "builtin"
     if path.is_file() and meta.is_file():
@@ -513,9 +524,13 @@ def ensure_file(
             and known.invalid_rate == invalid_rate
             and known.pool == pool_name
             and known.bytes == path.stat().st_size
+            and known.id_offset == id_offset
         ):
             known.path = str(path)
             return known, False
-    info = generate(path, rows, seed, invalid_rate=invalid_rate, use_real_pool=use_real_pool)
+    info = generate(
+        path, rows, seed, invalid_rate=invalid_rate, use_real_pool=use_real_pool,
+        id_offset=id_offset,
+    )  # fmt: skip
     meta.write_text(json.dumps(asdict(info), indent=2) + "\n")
     return info, True
