@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -220,9 +220,8 @@ def _remote(name: str, paths: list[str], package: str) -> Callable[[bytes], Any]
         import pickle as _pickle
         import sys as _sys
 
-        for p in reversed(paths):
-            if p not in _sys.path:
-                _sys.path.insert(0, p)
+        # The driver's order first: another copy of brinkwatch may be on the path later.
+        _sys.path[:] = [*paths, *(p for p in _sys.path if p not in paths)]
         loaded = _sys.modules.get("brinkwatch")
         if loaded is not None and not str(getattr(loaded, "__file__", "")).startswith(package):
             # A reused Python worker imported another copy earlier: import this one.
@@ -440,8 +439,10 @@ class _Driver:
 
         spark = self.session
         key = list(_key(table))
+        n = max(len(specs), 1)
         cols = [*key, "_range", "_pos", *(["event_date"] if table == "events" else [])]
-        rows = spark.read.parquet(*[_rows_file(staged, s.index) for s in specs]).select(*cols)
+        files = [_rows_file(staged, s.index) for s in specs]
+        rows = spark.read.parquet(*files).select(*cols).repartition(n, *key)
         first = Window.partitionBy(*key).orderBy("_range", "_pos")
         rows = rows.withColumn("_n", sf.row_number().over(first))
         held = [self.lake.path(p.path) for p in self.lake.parts(table)]
@@ -450,31 +451,28 @@ class _Driver:
             old = spark.read.option("basePath", self.lake.path(table)).parquet(*held)
             if table == "events":
                 old = old.where(sf.col("origin") == origin)
-            old = old.select(*key).distinct().withColumn("_held", sf.lit(True))
+            # A key is stored once (per origin): the join adds no rows.
+            old = old.select(*key).withColumn("_held", sf.lit(True)).repartition(n, *key)
             rows = rows.join(old, key, "left")
         else:
             rows = rows.withColumn("_held", sf.lit(None).cast("boolean"))
-        rows = rows.withColumn(
-            "_dup", (sf.col("_n") > 1) | sf.coalesce(sf.col("_held"), sf.lit(False))
-        )
-        rows = rows.cache()
-        try:
-            cross = rows.where("_dup").count()
-            folder = None
-            if cross:
-                folder = f"{staged}/_ranges/dups"
-                rows.where("_dup").select("_range", "_pos").write.parquet(folder)
-            volume: list[tuple[Any, int]] = []
-            if table == "events":
-                volume = [
-                    (r["event_date"], int(r["count"]))
-                    for r in rows.where("NOT _dup AND event_date IS NOT NULL")
-                    .groupBy("event_date")
-                    .count()
-                    .collect()
-                ]
-        finally:
-            rows.unpersist()
+        dup = (sf.col("_n") > 1) | sf.coalesce(sf.col("_held"), sf.lit(False))
+        rows = rows.withColumn("_dup", dup)
+        with _shuffle_partitions(spark, n):
+            rows = rows.cache()
+            try:
+                cross = rows.where("_dup").count()
+                folder = None
+                if cross:
+                    folder = f"{staged}/_ranges/dups"
+                    rows.where("_dup").select("_range", "_pos").write.parquet(folder)
+                volume: list[tuple[Any, int]] = []
+                if table == "events":
+                    kept = rows.where("NOT _dup AND event_date IS NOT NULL")
+                    counted = kept.groupBy("event_date").count().collect()
+                    volume = [(r["event_date"], int(r["count"])) for r in counted]
+            finally:
+                rows.unpersist()
         return folder, volume, int(cross)
 
     def _log(
@@ -523,6 +521,18 @@ class _Driver:
 
     def close(self) -> None:
         self.store.close()
+
+
+@contextlib.contextmanager
+def _shuffle_partitions(spark: Any, n: int) -> Iterator[None]:
+    """Shuffle into ``n`` partitions while the block runs (Spark's 200 are for big tables)."""
+    key = "spark.sql.shuffle.partitions"
+    before = spark.conf.get(key)
+    spark.conf.set(key, str(n))
+    try:
+        yield
+    finally:
+        spark.conf.set(key, before)
 
 
 def ingest_on_spark(
