@@ -31,8 +31,7 @@ def _rows(store: Store, table: str) -> list[tuple[Any, ...]]:
 
 def _counts(report: IngestReport) -> list[tuple[str, int, int, int, int, int, str | None]]:
     return [
-        (f.file, f.read, f.stored, f.rejected, f.duplicates, f.blank, f.error)
-        for f in report.files
+        (f.file, f.read, f.stored, f.rejected, f.duplicates, f.blank, f.error) for f in report.files
     ]
 
 
@@ -110,7 +109,7 @@ def test_spark_ingest_counts_what_duckdb_counts(
     changed = on_spark.files[-1]
     assert (changed.stored, changed.duplicates) == (1, 50)
     hostile = by_name["20191024151500.export.CSV"]
-    assert hostile.rejected >= 5 and hostile.blank >= 2
+    assert (hostile.rejected, hostile.blank) == (4, 3)
     # Files were cut into several ranges, each writing its own parts.
     parts = [p.path for p in Lake(lake).parts("events")]
     assert any("origin=gdelt2" in p and "-r3-" in p for p in parts)

@@ -35,6 +35,7 @@ from typing import Any
 
 import duckdb
 
+from brinkwatch._types import Progress
 from brinkwatch.errors import BrinkwatchError, FileFormatError, IntegrityError
 from brinkwatch.ingest._formats import Format, detect_format
 from brinkwatch.ingest._mapping import ColumnMapping, check_origin
@@ -57,6 +58,7 @@ from brinkwatch.store import (
     MENTION_KEY,
     CutLine,
     Lake,
+    LakePart,
     Store,
     connect,
     fetch_one,
@@ -174,9 +176,10 @@ def _stage_range(store: Store, spec: _Range, table: str, origin: str, shift: int
         extra=(f"{spec.index}::BIGINT AS _range", "_pos::BIGINT AS _pos"),
     )
     Path(spec.staged, "_ranges").mkdir(parents=True, exist_ok=True)
-    con.execute(
-        f"COPY ({rows}) TO {sql_string(_rows_file(spec.staged, spec.index))} (FORMAT parquet)"
-    )
+    rows_file = sql_string(_rows_file(spec.staged, spec.index))
+    con.execute(f"COPY ({rows}) TO {rows_file} (FORMAT parquet)")
+    # The parts as if no row crossed ranges; a range with such duplicates is written again.
+    _write_range(spec, table, None, con)
     rejected = lake.part_select(
         "rejected",
         f"(SELECT * REPLACE (line + {shift} AS line), {sql_string(origin)} AS origin "
@@ -187,9 +190,14 @@ def _stage_range(store: Store, spec: _Range, table: str, origin: str, shift: int
         lake.stage_parts(con, spec.staged, "rejected", rejected, f"{spec.batch:06d}-r{spec.index}")
 
 
-def _write_range(spec: _Range, table: str, dups: str | None) -> int:
-    """Write the range's rows that are not duplicates as parts; return how many."""
+def _write_range(
+    spec: _Range, table: str, dups: str | None, con: duckdb.DuckDBPyConnection | None = None
+) -> int:
+    """Write the range's rows that are not duplicates as parts, replacing any; return how many."""
     lake = Lake(Path(spec.staged).parent.parent)
+    name = f"{spec.batch:06d}-r{spec.index}"
+    for old in Path(spec.staged, table).rglob(f"part-{name}-*.parquet"):
+        old.unlink()
     rows = f"read_parquet({sql_string(_rows_file(spec.staged, spec.index))})"
     where = ""
     if dups is not None:
@@ -197,15 +205,17 @@ def _write_range(spec: _Range, table: str, dups: str | None) -> int:
             f"WHERE _pos NOT IN (SELECT _pos FROM read_parquet({sql_string(dups + '/*.parquet')}) "
             f"WHERE _range = {spec.index})"
         )
-    con = duckdb.connect(":memory:")
+    own = con is None
+    con = duckdb.connect(":memory:") if con is None else con
     try:
         sql = f"SELECT * EXCLUDE (_range, _pos) FROM {rows} {where}"
         n = fetch_one(con, f"SELECT count(*) FROM ({sql})")
         if n and int(n[0]):
-            lake.stage_parts(con, spec.staged, table, sql, f"{spec.batch:06d}-r{spec.index}")
+            lake.stage_parts(con, spec.staged, table, sql, name)
         return int(n[0]) if n else 0
     finally:
-        con.close()
+        if own:
+            con.close()
 
 
 def _remote(name: str, paths: list[str], package: str) -> Callable[[bytes], Any]:
@@ -318,6 +328,7 @@ class _Driver:
         tag = f"{batch:06d}"
         staged = self.lake.staging(tag)
         Path(staged).mkdir(parents=True, exist_ok=True)
+        placed: list[LakePart] = []
         try:
             prior = self.prior(fp, sig)
             if prior is not None:
@@ -327,14 +338,25 @@ class _Driver:
                 counts, volume = self._load(
                     display, content, fmt, mapping, reader, fp, sig, batch, staged, table
                 )
-            placed = [p for t in (table, "rejected") for p in self.lake.place(staged, tag, t)]
+            for t in (table, "rejected"):
+                placed += self.lake.place(staged, tag, t)
             report.read, report.stored, report.rejected, report.duplicates, report.blank = counts
+            written = sum(p.rows for p in placed if p.table == table)
+            if written != report.stored:
+                raise IntegrityError(
+                    f"the parts of the file hold {written} rows, not the {report.stored} it "
+                    "stored; the file was not ingested. Please report this.",
+                    path=display,
+                )
             self._log(report, batch, fp, sig, started, volume)
             placed += self.lake.write_parts(con, tag, self._log_selects(report.origin))
             self.lake.publish(placed)
         except BaseException:
-            with contextlib.suppress(OSError):
-                self.lake.clean()
+            # Placed parts no manifest lists are invisible; remove them now (not the whole
+            # staging area, which holds this run's input).
+            for p in placed if not self.lake.url else []:
+                with contextlib.suppress(OSError):
+                    Path(self.lake.path(p.path)).unlink()
             raise
         finally:
             shutil.rmtree(staged, ignore_errors=True)
@@ -410,29 +432,32 @@ class _Driver:
                 )
             )
         parts: list[_RangeCounts] = self.run("_load_range", [(s,) for s in specs])
-        dups, volume, cross = self._duplicates(specs, table, reader.origin, staged)
-        written = sum(self.run("_write_range", [(s, table, dups) for s in specs]))
+        folder, dups, volume = self._duplicates(specs, table, reader.origin, staged)
+        again = [s for s in specs if s.index in dups]
+        if again:
+            self.run("_write_range", [(s, table, folder) for s in again])
+        cross = sum(dups.values())
         read = sum(p.read for p in parts)
         stored = sum(p.stored for p in parts) - cross
         rejected = sum(p.rejected for p in parts)
         duplicates = sum(p.duplicates for p in parts) + cross
         blank = sum(p.blank for p in parts)
-        if written != stored or read != stored + rejected + duplicates + blank:
+        if read != stored + rejected + duplicates + blank:
             raise IntegrityError(
-                f"row accounting failed on Spark: read {read}, stored {stored} (parts hold "
-                f"{written}), rejected {rejected}, duplicates {duplicates}, blank {blank}; the "
-                "file was not ingested. Please report this.",
+                f"row accounting failed on Spark: read {read} != stored {stored} + rejected "
+                f"{rejected} + duplicates {duplicates} + blank {blank}; the file was not "
+                "ingested. Please report this.",
                 path=display,
             )
         return (read, stored, rejected, duplicates, blank), volume
 
     def _duplicates(
         self, specs: list[_Range], table: str, origin: str, staged: str
-    ) -> tuple[str | None, list[tuple[Any, int]], int]:
+    ) -> tuple[str, dict[int, int], list[tuple[Any, int]]]:
         """Mark on Spark the rows whose key came earlier in the file or is in the lake.
 
-        Returns the folder of the duplicates' positions (None: none), the daily volumes of
-        the rows stored, and how many duplicates crossed ranges.
+        Returns the folder of the duplicates' positions, how many each range has (ranges
+        without any left out), and the daily volumes of the rows stored.
         """
         from pyspark.sql import Window
         from pyspark.sql import functions as sf
@@ -458,22 +483,31 @@ class _Driver:
             rows = rows.withColumn("_held", sf.lit(None).cast("boolean"))
         dup = (sf.col("_n") > 1) | sf.coalesce(sf.col("_held"), sf.lit(False))
         rows = rows.withColumn("_dup", dup)
+        folder = f"{staged}/_ranges/dups"
+        volume: list[tuple[Any, int]] = []
         with _shuffle_partitions(spark, n):
             rows = rows.cache()
             try:
-                cross = rows.where("_dup").count()
-                folder = None
-                if cross:
-                    folder = f"{staged}/_ranges/dups"
-                    rows.where("_dup").select("_range", "_pos").write.parquet(folder)
-                volume: list[tuple[Any, int]] = []
+                rows.where("_dup").select("_range", "_pos").write.parquet(folder)
                 if table == "events":
                     kept = rows.where("NOT _dup AND event_date IS NOT NULL")
                     counted = kept.groupBy("event_date").count().collect()
                     volume = [(r["event_date"], int(r["count"])) for r in counted]
             finally:
                 rows.unpersist()
-        return folder, volume, int(cross)
+        found = sorted(Path(folder).glob("*.parquet"))
+        dups: dict[int, int] = {}
+        if found:
+            con = duckdb.connect(":memory:")
+            try:
+                listed = ", ".join(sql_string(str(f)) for f in found)
+                counts = con.execute(
+                    f"SELECT _range, count(*) FROM read_parquet([{listed}]) GROUP BY _range"
+                ).fetchall()
+            finally:
+                con.close()
+            dups = {int(r): int(c) for r, c in counts}
+        return folder, dups, volume
 
     def _log(
         self,
@@ -543,7 +577,7 @@ def ingest_on_spark(
     master: str | None = None,
     fmt: Format | str = Format.AUTO,
     mapping: ColumnMapping | None = None,
-    progress: Any = None,
+    progress: Progress | None = None,
     on_file: Callable[[FileReport], None] | None = None,
     memory_limit: str | None = None,
     origin_override: bool = False,
