@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,7 @@ def _renumbered(lines: list[bytes], prefix: bytes) -> list[bytes]:
 
 
 def _hostile(gdelt2: Path, target: Path) -> None:
-    """GDELT 2.0 rows with a BOM, a NUL, blank lines, CRLF, a long and a too-long line, a cut end."""
+    """GDELT 2.0 rows: a BOM, a NUL, blank lines, CRLF, a long and a too-long line, a cut end."""
     lines = _renumbered(gdelt2.read_bytes().splitlines()[:60], b"8")
     lines[0] = b"\xef\xbb\xbf" + lines[0]
     lines[7] = lines[7][:30] + b"\x00" + lines[7][31:]
@@ -148,3 +149,31 @@ def test_duckdb_reads_the_spark_written_lake_as_its_own_file(
             for f in fields(a):
                 x, y = getattr(a, f.name), getattr(b, f.name)
                 assert x.equals(y) if isinstance(x, pa.Table) else x == y, f.name
+
+
+def test_the_cli_ingests_on_spark_into_the_lake(spark_session: Any, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from brinkwatch.cli import app
+
+    lake, env = tmp_path / "lake", {"BRINKWATCH_LAKE": "", "COLUMNS": "200"}
+    # The session of the tests is running: the CLI's getOrCreate takes it.
+    spark = ["--engine", "spark", "--master", "local[1]"]
+    res = CliRunner().invoke(
+        app, [*spark, "--lake", str(lake), "ingest", str(MENTIONS), "--json"], env=env
+    )
+    assert res.exit_code == 0, res.output
+    got = json.loads(res.stdout)
+    with connect(":memory:") as d:
+        want = ingest(d, [MENTIONS])
+    assert (got["read"], got["stored"], got["rejected"], got["duplicates"]) == (
+        want.read,
+        want.stored,
+        want.rejected,
+        want.duplicates,
+    )
+    assert got["stored"] > 0 and Lake(lake).parts("mentions")
+    # Spark writes only lakes: without one the run stops before reading anything.
+    res = CliRunner().invoke(app, [*spark, "ingest", str(MENTIONS)], env=env)
+    assert res.exit_code != 0
+    assert "--lake" in res.output
