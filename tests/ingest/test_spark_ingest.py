@@ -66,6 +66,19 @@ def _repeats(gdelt2: Path, target: Path) -> None:
     target.write_bytes(b"\n".join([*lines, *lines[2:12]]) + b"\n")
 
 
+#: A CSV with canonical column names: one range read whole; a quoted line break, a blank line,
+#: a bad date, an unknown code, a repeated id and a broken quote (record vs. physical lines).
+OWN_CSV = (
+    "event_id,event_date,cameo_code,actor1_country,actor2_country,source_url\n"
+    'c1,2020-01-02,042,JPN,KOR,"http://example.org/1"\n\n'
+    'c2,2020-01-03,190,JPN,KOR,"two\nlines"\n'
+    "c3,2020-13-03,190,JPN,KOR,u\n"
+    "c1,2020-01-02,042,JPN,KOR,again\n"
+    "c4,2020-01-04,999,JPN,KOR,u\n"
+    'c5,2020-01-05,"broken,x\n'
+)
+
+
 @pytest.fixture(scope="module")
 def spark_and_file(
     tmp_path_factory: pytest.TempPathFactory, shared_data: Path, spark_session: Any
@@ -81,7 +94,9 @@ def spark_and_file(
     big = [gdelt2, shared_data / "gdelt" / "gdelt1_events_sample.tsv"]
     big.append(shared_data / "icews" / "events.2018.sample.tab")
     # The same file twice (not read again), and changed by one line (its rows are in the lake).
-    small = [MENTIONS, hostile, repeats, repeats, changed]
+    own = root / "own.csv"
+    own.write_text(OWN_CSV)
+    small = [MENTIONS, hostile, repeats, repeats, changed, own]
     lake, db = root / "lake", root / "store.duckdb"
     # Ranges small enough that every file spans several (the big ones 250 kB, the others 8 kB).
     on_spark = ingest_on_spark(big, lake, session=spark_session, split_bytes=250_000)
@@ -108,8 +123,9 @@ def test_spark_ingest_counts_what_duckdb_counts(
     repeats = [f for f in on_spark.files if f.file.endswith("153000.export.CSV")]
     # Ten rows repeat ids of an earlier range; read again, every row is a duplicate.
     assert [(f.stored, f.duplicates) for f in repeats] == [(40, 10), (0, 50)]
-    changed = on_spark.files[-1]
+    changed = on_spark.files[-2]
     assert (changed.stored, changed.duplicates) == (1, 50)
+    assert (by_name["own.csv"].stored, by_name["own.csv"].duplicates) == (2, 1)
     hostile = by_name["20191024151500.export.CSV"]
     assert (hostile.rejected, hostile.blank) == (4, 3)
     # Files were cut into several ranges, each writing its own parts.
