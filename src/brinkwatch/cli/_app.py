@@ -107,8 +107,8 @@ def _root(
         typer.Option(
             "--engine",
             help="duckdb (default) or spark: the engine that reads the store or lake for the "
-            "commands that only read (measures, alarms, series); ingest always writes with "
-            "DuckDB's rules.",
+            "commands that only read (measures, alarms, series); with spark, ingest runs on "
+            "the cluster into the --lake, by the same rules (DuckDB on each executor).",
         ),
     ] = "duckdb",
     master: Annotated[
@@ -335,15 +335,34 @@ def progress_bar(label: str, *columns: ProgressColumn) -> Progress:
     )
 
 
+def _spark_lake(db: Path | None) -> str:
+    """Return the lake that ``--engine spark`` ingests into (Spark writes only lakes)."""
+    s = load_settings(db, _lake_option[0])
+    if s.lake is None:
+        raise ConfigError(
+            "--engine spark ingests into a Parquet lake: pass --lake PATH (brinkwatch lake init "
+            "PATH makes one) or set BRINKWATCH_LAKE; or drop --engine spark to use the --db file",
+            field="--lake",
+        )
+    if db is not None:
+        raise ConfigError(
+            f"both --db {db} and a lake ({s.lake}) were given; pass one of them", field="--db"
+        )
+    return s.lake
+
+
 def _run_ingest(
-    store: Store,
+    store: Store | None,
     paths: list[Path],
     fmt: Format,
     mapping: ColumnMapping | None,
     as_json: bool,
     origin_override: bool = False,
+    *,
+    lake: str | None = None,
 ) -> int:
-    from brinkwatch.ingest import expand_paths, ingest
+    """Ingest into ``store``, or (``store`` None) on Spark into ``lake``; print the report."""
+    from brinkwatch.ingest import expand_paths, ingest, ingest_on_spark
 
     files = expand_paths(paths)
     sizes = {str(p): _size(p) for p in files}
@@ -366,14 +385,27 @@ def _run_ingest(
         # No bar to draw (output is not a terminal): skip DuckDB's progress tracking too.
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", OriginOverrideWarning)
-            report = ingest(
-                store,
-                files,
-                fmt=fmt,
-                mapping=mapping,
-                progress=progress if err.is_terminal else None,
-                origin_override=origin_override,
-            )
+            shown = progress if err.is_terminal else None
+            if store is None:
+                assert lake is not None
+                report = ingest_on_spark(
+                    files,
+                    lake,
+                    master=_master_option[0],
+                    fmt=fmt,
+                    mapping=mapping,
+                    progress=shown,
+                    origin_override=origin_override,
+                )
+            else:
+                report = ingest(
+                    store,
+                    files,
+                    fmt=fmt,
+                    mapping=mapping,
+                    progress=shown,
+                    origin_override=origin_override,
+                )
     for w in caught:
         err.print(f"[bold yellow]warning[/]: {escape(str(w.message))}", highlight=False)
     if as_json:
@@ -449,8 +481,13 @@ def ingest_cmd(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", OriginOverrideWarning)
             check_origin(cmap, override=origin_override)
-        with _open(db) as store:
-            code = _run_ingest(store, paths, fmt, cmap, as_json, origin_override)
+        if _engine_option[0] == "spark":
+            # Spark writes the lake itself: the rules run in DuckDB on its executors.
+            lake = _spark_lake(db)
+            code = _run_ingest(None, paths, fmt, cmap, as_json, origin_override, lake=lake)
+        else:
+            with _open(db) as store:
+                code = _run_ingest(store, paths, fmt, cmap, as_json, origin_override)
     except BrinkwatchError as exc:
         if not as_json:
             raise

@@ -23,6 +23,7 @@ _LAZY: dict[str, str] = {
     "expand_paths": "brinkwatch.ingest._pipeline",
     "ingest": "brinkwatch.ingest._pipeline",
     "ingest_coded": "brinkwatch.ingest._coded",
+    "ingest_on_spark": "brinkwatch.ingest._spark",
     "parse_map_options": "brinkwatch.ingest._mapping",
     "read_mapping": "brinkwatch.ingest._mapping",
     "read_texts": "brinkwatch.ingest._coded",
@@ -39,6 +40,7 @@ __all__ = [
     "expand_paths",
     "ingest",
     "ingest_coded",
+    "ingest_on_spark",
     "parse_map_options",
     "read_mapping",
     "read_texts",
@@ -58,6 +60,7 @@ if TYPE_CHECKING:
     from brinkwatch.ingest._pipeline import IngestReport as IngestReport
     from brinkwatch.ingest._pipeline import expand_paths as expand_paths
     from brinkwatch.ingest._pipeline import ingest as ingest
+    from brinkwatch.ingest._spark import ingest_on_spark as ingest_on_spark
 
 
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY)

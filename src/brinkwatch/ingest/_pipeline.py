@@ -839,6 +839,64 @@ def _without_long_lines(
     return [bytes(h) for h in heads]
 
 
+def _clean_lines(reader: Reader, workdir: Path) -> tuple[Reader, tuple[CutLine, ...]]:
+    r"""Return the reader on a copy without long lines and carriage returns, and the cut lines.
+
+    A line-based file whose lines DuckDB reads as they are comes back unchanged; else the
+    copy (``workdir / "lines.txt"``) has the long lines emptied (rejected as the cut lines
+    say) and ``\r`` folded (:class:`_CrFolder`).
+    """
+    if not reader.line_based:
+        return reader, ()
+    long = _long_lines(Path(reader.path))
+    fold = _needs_cr_folding(Path(reader.path))
+    if not (long or fold):
+        return reader, ()
+    clean = workdir / "lines.txt"
+    heads = _without_long_lines(Path(reader.path), long, clean, fold_cr=fold)
+    cut = tuple(
+        CutLine(
+            g.line,
+            "line_too_long",
+            f"the line has {g.end - g.start} bytes, more than the {MAX_LINE_BYTES} a line "
+            "may have; split or remove it",
+            head.decode("utf-8", errors="replace"),
+        )
+        for g, head in zip(long, heads, strict=True)
+    )
+    return reader.at(str(clean)), cut
+
+
+def _source(
+    reader: Reader,
+    display: str,
+    fmt: Format,
+    sig: str,
+    size: int,
+    rt: str,
+    rs: str,
+    cut: tuple[CutLine, ...],
+) -> BatchSource:
+    """Describe a file (already cleaned by :func:`_clean_lines`) for the store to load."""
+    unblank = replace(reader, sql=skip_blank_lines(reader.sql))
+    mentions = reader.kind == "mentions"
+    return BatchSource(
+        file=display,
+        format=fmt.value,
+        origin=reader.origin,
+        signature=sig,
+        bytes=size,
+        sql=mention_select(unblank) if mentions else typed_select(unblank, EVENT_DATE_RANGE),
+        header_lines=reader.header_lines,
+        rejects_table=rt,
+        rejects_scan=rs,
+        line_scan=reader.line_scan() if reader.line_based else None,
+        cut_lines=cut,
+        record_lines=record_lines(reader),
+        table=reader.kind,
+    )
+
+
 @contextmanager
 def _batch_source(
     reader: Reader, display: str, fmt: Format, sig: str, size: int, rt: str, rs: str
@@ -848,49 +906,12 @@ def _batch_source(
     Blank lines are counted, not stored. Lines too long for DuckDB's scanner are cut out
     beforehand (see :data:`LONG_LINE_BYTES`) into a cleaned copy and rejected.
     """
-    long: list[_LongLine] = []
-    tmp: Path | None = None
-    fold = False
-    if reader.line_based:
-        long = _long_lines(Path(reader.path))
-        fold = _needs_cr_folding(Path(reader.path))
+    tmp = Path(tempfile.mkdtemp(prefix="brinkwatch-long-"))
     try:
-        heads: list[bytes] = []
-        if long or fold:
-            tmp = Path(tempfile.mkdtemp(prefix="brinkwatch-long-"))
-            clean = tmp / "lines.txt"
-            heads = _without_long_lines(Path(reader.path), long, clean, fold_cr=fold)
-            reader = reader.at(str(clean))
-        cut = tuple(
-            CutLine(
-                g.line,
-                "line_too_long",
-                f"the line has {g.end - g.start} bytes, more than the {MAX_LINE_BYTES} a line "
-                "may have; split or remove it",
-                head.decode("utf-8", errors="replace"),
-            )
-            for g, head in zip(long, heads, strict=True)
-        )
-        unblank = replace(reader, sql=skip_blank_lines(reader.sql))
-        mentions = reader.kind == "mentions"
-        yield BatchSource(
-            file=display,
-            format=fmt.value,
-            origin=reader.origin,
-            signature=sig,
-            bytes=size,
-            sql=mention_select(unblank) if mentions else typed_select(unblank, EVENT_DATE_RANGE),
-            header_lines=reader.header_lines,
-            rejects_table=rt,
-            rejects_scan=rs,
-            line_scan=reader.line_scan() if reader.line_based else None,
-            cut_lines=cut,
-            record_lines=record_lines(reader),
-            table=reader.kind,
-        )
+        reader, cut = _clean_lines(reader, tmp)
+        yield _source(reader, display, fmt, sig, size, rt, rs, cut)
     finally:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def ingest(

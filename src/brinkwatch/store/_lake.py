@@ -427,6 +427,32 @@ class Lake:
         finally:
             os.close(fd)  # closing drops the lock
 
+    # -- writing parts from elsewhere (Spark ingest) -------------------------------------
+
+    def part_select(
+        self, table: str, relation: str, where: str = "", extra: tuple[str, ...] = ()
+    ) -> str:
+        """Return SQL of ``table``'s part columns (partition columns included) from ``relation``.
+
+        ``extra`` columns (SQL expressions) follow them, for a caller that needs more.
+        """
+        return _table_select(_BY_NAME[table], relation, where, extra)
+
+    def stage_parts(
+        self, con: duckdb.DuckDBPyConnection, staged: str, table: str, sql: str, name: str
+    ) -> None:
+        """Write ``sql``'s rows (from :meth:`part_select`) under ``staged`` as parts of ``table``.
+
+        Files are named ``part-NAME-i.parquet``; :meth:`place` moves them into place later.
+        """
+        _stage(con, staged, _BY_NAME[table], sql, name)
+
+    def write_parts(
+        self, con: duckdb.DuckDBPyConnection, tag: str, selects: dict[str, str]
+    ) -> list[LakePart]:
+        """Write and place each table's rows (table -> SQL) as parts of ``tag``; unpublished."""
+        return write_parts(con, self, tag, selects)
+
     # -- reading ------------------------------------------------------------------------
 
     def create_views(self, con: duckdb.DuckDBPyConnection, prefix: str = "") -> None:
@@ -483,14 +509,14 @@ def _parquet_rows(path: Path) -> int:
     return int(pq.ParquetFile(path).metadata.num_rows)
 
 
-def _table_select(t: LakeTable, relation: str, where: str = "") -> str:
+def _table_select(t: LakeTable, relation: str, where: str = "", more: tuple[str, ...] = ()) -> str:
     """Return SQL of ``t``'s rows from a store relation, with its partition columns."""
     cols = [n for n, _ in _columns(t.source)]
     # Partition columns the table lacks (rejected rows take their batch's origin).
     extra = [sql_ident(p) for p in t.partitions if p != "month" and p not in cols]
     if "month" in t.partitions:
         extra.append(f"strftime({sql_ident(str(t.month_of))}, '%Y-%m') AS month")
-    out = ", ".join([*(sql_ident(c) for c in cols), *extra])
+    out = ", ".join([*(sql_ident(c) for c in cols), *extra, *more])
     return f"SELECT {out} FROM {relation} {where}"
 
 
@@ -510,17 +536,21 @@ def write_parts(
             n = fetch_one(con, f"SELECT count(*) FROM ({sql})")
             if not n or not int(n[0]):
                 continue
-            target = Path(staged) / name
-            target.mkdir(parents=True, exist_ok=True)
-            con.execute(
-                f"COPY ({sql}) TO {sql_string(str(target))} (FORMAT parquet, COMPRESSION zstd, "
-                f"PARTITION_BY ({', '.join(t.partitions)}), "
-                f"FILENAME_PATTERN {sql_string('part-' + tag + '-{i}')})"
-            )
+            _stage(con, staged, t, sql, tag)
             placed.extend(lake.place(staged, tag, name))
     finally:
         shutil.rmtree(staged, ignore_errors=True)
     return placed
+
+
+def _stage(con: duckdb.DuckDBPyConnection, staged: str, t: LakeTable, sql: str, name: str) -> None:
+    target = Path(staged) / t.name
+    target.mkdir(parents=True, exist_ok=True)
+    con.execute(
+        f"COPY ({sql}) TO {sql_string(str(target))} (FORMAT parquet, COMPRESSION zstd, "
+        f"PARTITION_BY ({', '.join(t.partitions)}), OVERWRITE_OR_IGNORE, "
+        f"FILENAME_PATTERN {sql_string('part-' + name + '-{i}')})"
+    )
 
 
 def _batch_selects(batch: int, schema: str) -> dict[str, str]:

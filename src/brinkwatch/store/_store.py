@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable
 from contextlib import suppress
@@ -816,11 +818,16 @@ def spark_session(session: Any = None, *, master: str | None = None) -> Any:
             "backend='spark' needs PySpark: pip install 'brinkwatch[spark]' (and Java 17)"
         ) from exc
     if session is None:
+        # Executors run brinkwatch code (Spark ingest): give them this Python and its path,
+        # which finds brinkwatch even when it is a source checkout rather than installed.
+        path = os.pathsep.join(p for p in sys.path if p)
         session = (
             SparkSession.builder.master(master or "local[2]")
             .appName("brinkwatch")
             .config("spark.ui.enabled", "false")
             .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.pyspark.python", sys.executable)
+            .config("spark.executorEnv.PYTHONPATH", path)
             .getOrCreate()
         )
     return session
