@@ -437,10 +437,12 @@ def run_spark(
     cell: Cell, data: Data, work: Path, cluster: _cluster.Cluster, tick: Callable[[], None]
 ) -> Any:
     """Ingest on the cluster (if ``ingest_on_spark`` exists), then the index on the cluster."""
-    import brinkwatch.ingest
+    import importlib
+
     from brinkwatch.store import Lake, connect
 
-    ingest_on_spark = getattr(brinkwatch.ingest, "ingest_on_spark", None)
+    # import_module: the attribute ``brinkwatch.ingest`` is the ingest function, not the package.
+    ingest_on_spark = getattr(importlib.import_module("brinkwatch.ingest"), "ingest_on_spark", None)
     t0 = time.perf_counter()
     session = spark_session(cluster.master_url)
     cell.session_s = time.perf_counter() - t0

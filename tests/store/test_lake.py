@@ -275,3 +275,30 @@ def test_the_spark_cluster_reads_every_row_the_duckdb_path_stored(
     assert rejected.count() == in_lake.rejected
     log = spark_session.read.parquet(*[lk.path(p.path) for p in lk.parts("ingest_log")])
     assert log.count() == len(in_lake.files)
+
+
+def test_the_lake_writer_keeps_no_batch_in_memory_and_still_finds_duplicates_in_the_parts(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    """Each batch gets a fresh scratch database; earlier batches are checked in the parts.
+
+    Holding every stored key in memory ran a 10M-row lake ingest out of memory (bench/scale.py).
+    """
+    export = shared_data / "gdelt" / "20191024143000.export.CSV"
+    lines = export.read_bytes().splitlines()
+    # The same events under another file name and a changed tone: other bytes, same event ids.
+    changed = tmp_path / "20191024151500.export.CSV"
+    moved = [b"\t".join([*ln.split(b"\t")[:34], b"1.5", *ln.split(b"\t")[35:]]) for ln in lines]
+    changed.write_bytes(b"\n".join(moved[:100]) + b"\n")
+    with connect(lake=tmp_path / "lake") as s:
+        first = ingest(s, [export])
+        again = ingest(s, [changed])
+        attached = {
+            r[0] for r in s.con.execute("SELECT database_name FROM duckdb_databases()").fetchall()
+        }
+        assert "_w" not in attached
+    assert first.stored > 0 and not first.failed
+    (f,) = again.files
+    assert (f.stored, f.duplicates, f.read) == (0, 100 - f.rejected - f.blank, 100)
+    with connect(lake=tmp_path / "lake", read_only=True) as s:
+        assert s.con.execute("SELECT count(*) FROM events").fetchall() == [(first.stored,)]

@@ -577,6 +577,13 @@ def _batch_selects(batch: int, schema: str) -> dict[str, str]:
     }
 
 
+#: The keys of the rows a lake already stores, for the writer's duplicate check.
+_STORED_ELSEWHERE = {
+    "event_rows": "SELECT origin, event_id FROM memory.main.events",
+    "mention_rows": "SELECT event_id, mention_identifier, sentence_id FROM memory.main.mentions",
+}
+
+
 class LakeSession:
     """A store's hold on its lake: the writer's lock and scratch database, when it writes.
 
@@ -609,9 +616,13 @@ class LakeSession:
             self._lock = None
 
     def _seed(self) -> None:
-        if self._seeded:
-            return
+        """Make a fresh scratch database for one batch, seeded with the lake's log and rejects.
+
+        The lake's event and mention keys are not copied in: the writer checks the batch's keys
+        against the parts (``_STORED_ELSEWHERE``), so memory follows the batch, not the lake.
+        """
         con = self.con
+        self._drop_scratch()
         con.execute("ATTACH ':memory:' AS _w")
         con.execute("USE _w")
         try:
@@ -621,19 +632,16 @@ class LakeSession:
             con.execute("USE memory")
         con.execute("INSERT INTO _w.main.ingest_log SELECT * FROM memory.main.ingest_log")
         con.execute("INSERT INTO _w.main.rejected SELECT * FROM memory.main.rejected")
-        con.execute(
-            "INSERT INTO _w.main.event_rows (event_id, origin, batch_id) "
-            "SELECT event_id, origin, batch_id FROM memory.main.events"
-        )
-        con.execute(
-            "INSERT INTO _w.main.mention_rows (event_id, mention_identifier, sentence_id, "
-            "batch_id) SELECT event_id, mention_identifier, sentence_id, batch_id "
-            "FROM memory.main.mentions"
-        )
         last = fetch_one(con, "SELECT coalesce(max(batch_id), 0) FROM memory.main.ingest_log")
         start = int(last[0]) + 1 if last else 1
         con.execute(f"CREATE OR REPLACE SEQUENCE _w.main.batch_seq START {start}")
         self._seeded = True
+
+    def _drop_scratch(self) -> None:
+        if self._seeded:
+            self.con.execute("USE memory")
+            self.con.execute("DETACH _w")
+            self._seeded = False
 
     def load_batch(
         self,
@@ -655,7 +663,12 @@ class LakeSession:
         con.execute("USE _w")
         try:
             counts = load_batch(
-                con, source, fingerprint=fingerprint, progress=progress, memory_cap=memory_cap
+                con,
+                source,
+                fingerprint=fingerprint,
+                progress=progress,
+                memory_cap=memory_cap,
+                stored_elsewhere=_STORED_ELSEWHERE,
             )
         finally:
             con.execute("USE memory")
@@ -664,18 +677,15 @@ class LakeSession:
             placed = write_parts(con, self.lake, f"{b:06d}", _batch_selects(b, "_w"))
             self.lake.publish(placed)
         except BaseException:
-            self._forget(b)
+            with contextlib.suppress(OSError):
+                self.lake.clean()
             raise
+        finally:
+            # Published or not, the batch leaves the scratch database: it is in the lake now,
+            # or nowhere (a failed publish leaves only staging, which clean() removes).
+            self._drop_scratch()
         self.lake.create_views(con)
         return counts
-
-    def _forget(self, batch: int) -> None:
-        """Take a batch that could not be published out of the scratch database."""
-        for t in ("event_rows", "mention_rows", "rejected", "ingest_log"):
-            with contextlib.suppress(duckdb.Error):
-                self.con.execute(f"DELETE FROM _w.main.{t} WHERE batch_id = {batch}")
-        with contextlib.suppress(OSError):
-            self.lake.clean()
 
 
 def open_lake_store(

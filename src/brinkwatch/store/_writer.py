@@ -8,7 +8,7 @@ one transaction, with DuckDB's memory kept in check while it runs.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -343,16 +343,23 @@ def load_batch(
     fingerprint: str | Callable[[], str],
     progress: Progress | None = None,
     memory_cap: str | None = None,
+    stored_elsewhere: Mapping[str, str] | None = None,
 ) -> BatchCounts:
-    """Load one file's rows as a batch in one transaction; see :meth:`Store.load_batch`."""
+    """Load one file's rows as a batch in one transaction; see :meth:`Store.load_batch`.
+
+    ``stored_elsewhere`` maps a row table (``event_rows``, ``mention_rows``) to SQL selecting
+    the keys (and, for events, ``origin``) of rows stored outside this database (a lake's
+    parts): the batch's rows with those keys are duplicates, as if the rows were here.
+    """
+    elsewhere = dict(stored_elsewhere or {})
     try:
-        return _load_batch(con, source, fingerprint, progress, memory_cap)
+        return _load_batch(con, source, fingerprint, progress, memory_cap, elsewhere)
     except duckdb.OutOfMemoryException:
         if memory_cap is None:
             raise
         # The trimmer lowered the limit just as the insert needed memory; the batch was
         # rolled back, so load it again without trimming.
-        return _load_batch(con, source, fingerprint, progress, None)
+        return _load_batch(con, source, fingerprint, progress, None, elsewhere)
 
 
 def _load_batch(
@@ -361,6 +368,7 @@ def _load_batch(
     fingerprint: str | Callable[[], str],
     progress: Progress | None,
     cap: str | None,
+    elsewhere: Mapping[str, str],
 ) -> BatchCounts:
     started = datetime.now(UTC).replace(tzinfo=None)
     display, sig, size, origin = source.file, source.signature, source.bytes, source.origin
@@ -389,6 +397,7 @@ def _load_batch(
                 fp or _FP_PENDING,
                 progress,
                 trim=cap if size >= TRIM_MIN_BYTES else None,
+                elsewhere=elsewhere.get(_TARGETS[source.table].table),
             )
         if not isinstance(fingerprint, str):
             fp = fingerprint()
@@ -436,6 +445,7 @@ def _load_clean(
     fp: str,
     progress: Progress | None,
     trim: str | None,
+    elsewhere: str | None = None,
 ) -> tuple[int, int, int, int, int]:
     """Read the file in one pass into its table, then mark rejects and duplicates.
 
@@ -470,6 +480,8 @@ def _load_clean(
     if records is not None:
         blank += _blank_records(con, records, source.header_lines)
     _mark_duplicates(con, target, source.origin, batch, had_origin=bool(had_origin))
+    if elsewhere is not None:
+        _mark_stored_elsewhere(con, target, source.origin, batch, elsewhere)
     stored, duplicates, stray_blank, row_rejects = _tally(con, target.table, batch)
     if stored and source.table == "events":
         _add_daily_volume(con, batch)
@@ -667,6 +679,33 @@ def _mark_duplicates(
             f"rowid NOT IN (SELECT min(rowid) FROM {t} WHERE {mine} "
             f"AND _reject IS NULL GROUP BY {key})"
         )
+
+
+def _mark_stored_elsewhere(
+    con: duckdb.DuckDBPyConnection, target: _Target, origin: str, batch: int, keys_sql: str
+) -> None:
+    """Hold back the batch's rows whose key is stored outside this database (``keys_sql``).
+
+    The batch's keys are the small side: the stored keys are streamed past them (a lake's
+    parts are scanned, not loaded), so memory follows the batch, not the lake.
+    """
+    t, mine = target.table, f"batch_id = {batch}"
+    key = ", ".join(target.key)
+    row = target.key[0] if len(target.key) == 1 else f"({key})"
+    scope = f"k.origin = {sql_string(origin)} AND " if target.by_origin else ""
+    krow = (
+        f"k.{target.key[0]}"
+        if len(target.key) == 1
+        else "(" + ", ".join(f"k.{c}" for c in target.key) + ")"
+    )
+    dup = (
+        f"{{'reason': {sql_string(DUPLICATE)}, 'field': {sql_string(target.key[0])}, 'detail': ''}}"
+    )
+    con.execute(
+        f"UPDATE {t} SET _reject = {dup} WHERE {mine} AND _reject IS NULL AND {row} IN ("
+        f"SELECT {krow} FROM ({keys_sql}) k WHERE {scope}{krow} IN "
+        f"(SELECT {key} FROM {t} WHERE {mine} AND _reject IS NULL))"
+    )
 
 
 def _add_daily_volume(con: duckdb.DuckDBPyConnection, batch: int) -> None:
