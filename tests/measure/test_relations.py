@@ -1,9 +1,11 @@
-"""measure_dyad and measure_triad: the bundle holds what the steps give, with parameter errors."""
+"""measure_dyad and measure_triad: the bundle holds what the steps give, with parameter errors.
+
+Every test runs on DuckDB and on the Spark cluster (``chron_backend``).
+"""
 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -21,14 +23,15 @@ from brinkwatch.measure import (
     measure_triad,
     triad_pairs,
 )
-from brinkwatch.store import Store, connect
+from brinkwatch.store import Store
 
 WINDOW = {"start": date(2019, 1, 1), "end": date(2019, 12, 31)}
 
 
-@pytest.fixture(scope="module")
-def chron(chronology_db: Path) -> Store:
-    return connect(chronology_db, read_only=True)
+@pytest.fixture
+def chron(chron_backend: Store) -> Store:
+    """The chronology on DuckDB and on the Spark cluster: every test runs on both."""
+    return chron_backend
 
 
 def test_measure_dyad_is_the_steps_it_replaces(chron: Store) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 from datetime import date
 from importlib import resources
-from pathlib import Path
 
 import pytest
 
@@ -19,7 +18,7 @@ from brinkwatch.measure import (
     parse_labels,
     score_alarms,
 )
-from brinkwatch.store import connect
+from brinkwatch.store import Store
 from tests.yaml_bombs import alias_bomb, bounded
 
 D = date
@@ -185,11 +184,15 @@ def test_bundled_labels_validate_with_ordered_dates_and_sources() -> None:
         assert any(s.checked and abs((s.date - p.start).days) <= 7 for s in p.sources), p.label
 
 
-def test_chronology_scores_against_the_bundled_labels(chronology_db: Path) -> None:
-    with connect(chronology_db, read_only=True) as store:
-        rep = score_alarms(store.events, _bundled(), origins=["chronology"])
-        with pytest.raises(ConfigError, match="no period of JPN-USA"):
-            score_alarms(store.events, _bundled(), dyad=Dyad.parse("JPN-USA"))
+def test_chronology_scores_against_the_bundled_labels(
+    chron_backend: Store, chron_duck: Store
+) -> None:
+    store = chron_backend  # DuckDB and the Spark cluster
+    rep = score_alarms(store.events, _bundled(), origins=["chronology"])
+    with pytest.raises(ConfigError, match="no period of JPN-USA"):
+        score_alarms(store.events, _bundled(), dyad=Dyad.parse("JPN-USA"))
+    if store.backend == "spark":
+        assert rep == score_alarms(chron_duck.events, _bundled(), origins=["chronology"])
     o = rep.overall
     assert rep.span[0] < D(2016, 1, 31) and rep.span[1] > D(2023, 1, 1)
     assert o.alarms == sum(r.alarms for r in rep.rules) > 0

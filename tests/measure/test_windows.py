@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import calendar as cal
+from collections.abc import Callable
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from brinkwatch.measure import DyadMeasure, default_rules, measure_dyad
 from brinkwatch.measure.index import GOLDSTEIN_RMS, INDEX_BOUND, MAD_TO_SD
-from brinkwatch.store import Store, connect
+from brinkwatch.store import Store
+from tests.measure.conftest import assert_rows_equal
 
 KEYS = ("value", "index", "baseline_median", "baseline_scale", "baseline_n")
 LOW = ("lowest_since", "periods_since", "record_low")
@@ -23,8 +24,11 @@ FIRST, LAST = date(2015, 6, 1), date(2023, 6, 30)  # from before the data start
 
 
 @pytest.fixture(scope="module")
-def chron(chronology_db: Path) -> Store:
-    return connect(chronology_db, read_only=True)
+def chron(chron_duck: Store) -> Store:
+    """The chronology on DuckDB: the generated windows run here (a Spark job each would cost
+    seconds apiece); ``test_the_cluster_reads_the_span_and_a_window_as_duckdb_does`` checks
+    that the cluster gives the same rows and alarms."""
+    return chron_duck
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +78,23 @@ def test_a_period_reads_the_same_whatever_window_shows_it(
     assert _alarms(m, lo, end) == _alarms(whole, lo, end)
 
 
+def test_the_cluster_reads_the_span_and_a_window_as_duckdb_does(
+    chron_spark: Store, full: dict[str, DyadMeasure]
+) -> None:
+    for freq, whole in full.items():
+        got = measure_dyad(chron_spark.events, "JPN-KOR", freq=freq, rules=INDEX_RULES)
+        assert got.history_from == whole.history_from
+        assert_rows_equal(got.rows, whole.rows)
+        assert got.alarms == whole.alarms
+    # A window: the same rows as the whole span's periods in it, on the cluster too.
+    lo, hi = date(2019, 5, 1), date(2019, 10, 31)
+    m = measure_dyad(chron_spark.events, "JPN-KOR", freq="month", start=lo, end=hi)
+    assert_rows_equal(
+        [{k: r[k] for k in KEYS + LOW} for r in m.rows],
+        [{k: r[k] for k in KEYS + LOW} for r in full["month"].rows if lo <= r["period"] <= hi],
+    )
+
+
 def _insert(s: Store, rows: list[tuple[str, date, str, str, str, int, float]]) -> None:
     s.con.executemany(
         "INSERT INTO event_rows (event_id, origin, event_date, source_country, target_country, "
@@ -84,7 +105,7 @@ def _insert(s: Store, rows: list[tuple[str, date, str, str, str, int, float]]) -
 
 
 def test_the_zero_spread_week_of_4_january_2021_has_a_defined_bounded_index(
-    store: Store,
+    store: Store, on_engine: Callable[[Store], Store]
 ) -> None:
     # As in the chronology: a quiet year between Japan and Korea (the store has data from
     # December 2019), then the comfort-women ruling of 8 January 2021 and Tokyo's two protests.
@@ -96,7 +117,7 @@ def test_the_zero_spread_week_of_4_january_2021_has_a_defined_bounded_index(
             ("c", date(2021, 1, 8), "JPN", "KOR", "111", 3, -2.0),
         ],
     )
-    m = measure_dyad(store.events, "JPN->KOR", directed=True, start=date(2020, 11, 2))
+    m = measure_dyad(on_engine(store).events, "JPN->KOR", directed=True, start=date(2020, 11, 2))
     week = next(r for r in m.rows if r["period"] == date(2021, 1, 4))
     assert m.history_from == date(2019, 12, 2) and week["baseline_n"] == 52
     assert week["baseline_median"] == 0.0 and week["baseline_mean"] == 0.0  # no spread at all
@@ -110,13 +131,14 @@ def test_the_zero_spread_week_of_4_january_2021_has_a_defined_bounded_index(
         store,
         [(f"x{i}", date(2021, 1, 12), "JPN", "KOR", "190", 4, -10.0) for i in range(40)],
     )
-    m = measure_dyad(store.events, "JPN->KOR", directed=True, start=date(2020, 11, 2))
+    m = measure_dyad(on_engine(store).events, "JPN->KOR", directed=True, start=date(2020, 11, 2))
     strike = next(r for r in m.rows if r["period"] == date(2021, 1, 11))
     assert strike["index"] == -INDEX_BOUND
     assert [a.period for a in m.alarms if a.rule == "index-drop"] == [date(2021, 1, 11)]
 
 
-def test_a_fixed_reference_baseline_reads_2019_against_2018(chron: Store) -> None:
+def test_a_fixed_reference_baseline_reads_2019_against_2018(chron_backend: Store) -> None:
+    chron = chron_backend  # DuckDB and the Spark cluster
     ref = (date(2018, 1, 1), date(2018, 12, 31))
     kw: dict[str, Any] = {"freq": "month", "directed": True, "alarms": False}
     trailing = measure_dyad(chron.events, "KOR-JPN", start=date(2019, 1, 1), **kw)
@@ -152,8 +174,9 @@ def test_a_fixed_reference_baseline_reads_2019_against_2018(chron: Store) -> Non
     ],
 )
 def test_reference_errors_name_the_field(
-    chron: Store, reference: tuple[date, date], words: str
+    chron_backend: Store, reference: tuple[date, date], words: str
 ) -> None:
+    chron = chron_backend  # the span of the data comes from the store: DuckDB and Spark
     from brinkwatch.errors import ConfigError
 
     with pytest.raises(ConfigError, match=words) as exc:
