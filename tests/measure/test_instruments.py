@@ -186,11 +186,13 @@ def test_the_view_is_one_day_or_one_span(reg: Register) -> None:
 
 
 def test_the_dyad_bundle_carries_the_frictions_of_its_instruments(
-    reg: Register, chron_backend: Store
+    reg: Register, chron_duck: Store
 ) -> None:
     from brinkwatch.measure import measure_dyad, measure_triad
 
-    s = chron_backend  # DuckDB and the Spark cluster
+    # DuckDB only: the frictions come from the register (Python), joined to the series'
+    # periods; the series is the one test_relations.py compares on the cluster.
+    s = chron_duck
     m = measure_dyad(s.events, "JPN-KOR", freq="month", alarms=False, register=reg)
     plain = measure_dyad(s.events, "JPN-KOR", freq="month", alarms=False)
     other = measure_dyad(s.events, "JPN-USA", freq="month", alarms=False, register=reg)

@@ -16,7 +16,14 @@ import pytest
 from brinkwatch.errors import StoreError
 from brinkwatch.ingest import ingest
 from brinkwatch.measure import evaluate_alarms, measure_dyad, measure_triad
-from brinkwatch.store import Lake, Store, connect, export_to_lake, import_from_lake
+from brinkwatch.store import (
+    Lake,
+    Store,
+    connect,
+    event_sources,
+    export_to_lake,
+    import_from_lake,
+)
 
 MENTIONS = Path(__file__).resolve().parents[1] / "data" / "gdelt2" / "20191024143000.mentions.CSV"
 #: Columns that record when an ingest ran, not what it read.
@@ -251,6 +258,31 @@ def test_spark_reads_the_lake_and_measures_what_duckdb_measures_on_it(
         b = measure_dyad(d.events, "JPN-USA", freq="month", alarms=False)
         assert a.table.num_rows > 0
         _assert_same_bundle(a, b)
+
+
+def test_the_cluster_reads_every_lake_table_as_duckdb_reads_it(
+    pair: tuple[Path, Path, list[Any]], spark_session: Any
+) -> None:
+    """Mentions, rejects, the ingest log and the daily volume come from Spark, not DuckDB."""
+    lake = pair[0]
+    with (
+        connect(lake=lake, backend="spark", spark_session=spark_session) as s,
+        connect(lake=lake, read_only=True) as d,
+    ):
+        for name in TABLES:
+            on_cluster, in_duck = s.table(name), d.table(name)
+            # The same columns and types, partition columns as text.
+            assert on_cluster.schema() == in_duck.schema(), name
+            cols = [c for c in in_duck.columns if c not in _WHEN]
+            key = [(c, "ascending") for c in cols]
+            got = on_cluster.select(*cols).to_pyarrow().sort_by(key).to_pylist()
+            want = in_duck.select(*cols).to_pyarrow().sort_by(key).to_pylist()
+            assert got == want and got, name
+        # What the measures read beside the events: the mention counts of each event.
+        a, b = event_sources(s.events), event_sources(d.events)
+        assert a is not None and b is not None
+        got = a.order_by("event_id").to_pyarrow().to_pylist()
+        assert got == b.order_by("event_id").to_pyarrow().to_pylist() and got
 
 
 def test_the_spark_cluster_reads_every_row_the_duckdb_path_stored(
