@@ -48,6 +48,10 @@ def _rows(store: Store, table: str) -> list[tuple[Any, ...]]:
     return con.execute(f"SELECT {sel} FROM {table} ORDER BY ALL").fetchall()
 
 
+def _types(t: Any) -> dict[str, Any]:
+    return {n: ty.copy(scale=None) if ty.is_timestamp() else ty for n, ty in t.schema().items()}
+
+
 def _counts(report: Any) -> list[tuple[str, int, int, int, int, int]]:
     return [(f.file, f.read, f.stored, f.rejected, f.duplicates, f.blank) for f in report.files]
 
@@ -271,8 +275,11 @@ def test_the_cluster_reads_every_lake_table_as_duckdb_reads_it(
     ):
         for name in TABLES:
             on_cluster, in_duck = s.table(name), d.table(name)
-            # The same columns and types, partition columns as text.
-            assert on_cluster.schema() == in_duck.schema(), name
+            # The same columns and types, partition columns as text (timestamps as such: Spark
+            # states no precision where DuckDB says microseconds).
+            assert _types(on_cluster) == _types(in_duck), name
+            if name == "events":
+                continue  # row for row in the test below
             cols = [c for c in in_duck.columns if c not in _WHEN]
             key = [(c, "ascending") for c in cols]
             got = on_cluster.select(*cols).to_pyarrow().sort_by(key).to_pylist()
