@@ -174,6 +174,9 @@ def test_default_rules_cover_the_allied_crisis_codes() -> None:
 
 
 def test_rules_file_on_disk_through_the_cli(measure_db: Path, tmp_path: Path) -> None:
+    # DuckDB only: the rules file is read by the CLI, not a backend; the CLI on the cluster
+    # (--engine spark --master) is tests/cli/test_lake_cli.py's, and a second Spark application
+    # started here would cost some 20 s.
     import json
     import subprocess
     import sys
@@ -207,6 +210,8 @@ def test_rules_file_on_disk_through_the_cli(measure_db: Path, tmp_path: Path) ->
 
 
 def test_a_silent_direction_with_an_open_window_is_zeros_not_an_error(store: Store) -> None:
+    # DuckDB only: every default rule over 30 weeks costs some 30 s on Spark; a silent dyad on
+    # the cluster is test_stories.py::test_measure_dyad_of_an_absent_dyad_is_a_series_of_zeros.
     from brinkwatch.measure import Actor, evaluate_alarms
 
     rows = ", ".join(

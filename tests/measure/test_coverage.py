@@ -2,7 +2,9 @@
 
 A store mixing the bundled chronology, the shared ICEWS sample and two GDELT files holds
 origins that cover very different days; measures must not add them up, and ``normalize``
-must divide by each origin's own volume.
+must divide by each origin's own volume. The measures run on DuckDB and on the Spark cluster
+(``mixed``: the store exported to a lake), whose coverage and volumes come from the lake's
+``daily_volume`` read by Spark; the reference counts are read from the DuckDB file.
 """
 
 from __future__ import annotations
@@ -21,13 +23,15 @@ from brinkwatch.ingest import ingest, read_mapping
 from brinkwatch.measure import Coverage, dyad_series, measure_dyad, measure_triad
 from brinkwatch.store import SCHEMA_VERSION, Store, connect
 from tests.conftest import BUNDLED_CHRONOLOGY, CHRONOLOGY, ROOT
+from tests.measure.conftest import on_cluster
 
 PANDAS = "gdelt/pandas-export-202011"
 NOV = (date(2020, 11, 1), date(2020, 11, 30))
 
 
 @pytest.fixture(scope="module")
-def mixed(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[Store]:
+def mixed_db(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[Store]:
+    """The mixed store in a DuckDB file: the measures' reference counts are read from it."""
     s = connect(tmp_path_factory.mktemp("mixed") / "store.duckdb")
     rep = ingest(s, [BUNDLED_CHRONOLOGY], mapping=read_mapping(CHRONOLOGY / "chronology.yaml"))
     assert not rep.failed
@@ -51,6 +55,20 @@ def mixed(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterat
     s.close()
 
 
+@pytest.fixture(scope="module", params=["duckdb", "spark"])
+def mixed(
+    request: pytest.FixtureRequest, mixed_db: Store, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Store]:
+    """The mixed store on DuckDB, and exported to a lake read by the Spark cluster."""
+    if request.param == "duckdb":
+        yield mixed_db
+        return
+    session = request.getfixturevalue("spark_session")
+    s = on_cluster(mixed_db, tmp_path_factory.mktemp("mixed-lake") / "lake", session)
+    yield s
+    s.close()
+
+
 def _volume(s: Store) -> dict[tuple[str, date], int]:
     rows = s.con.execute('SELECT origin, day, "rows" FROM daily_volume').fetchall()
     return {(o, d): int(n) for o, d, n in rows}
@@ -61,13 +79,13 @@ def _stored_by_day(s: Store) -> dict[tuple[str, date], int]:
     return {(o, d): int(n) for o, d, n in rows}
 
 
-def test_a_mixed_store_warns_and_measures_the_densest_origin(mixed: Store) -> None:
+def test_a_mixed_store_warns_and_measures_the_densest_origin(mixed: Store, mixed_db: Store) -> None:
     m = measure_dyad(mixed.events, "JPN-KOR", freq="month", alarms=False)
     cov = {c.origin: c for c in m.coverage}
     # The chronology and both GDELT files hold Japan-Korea state events; the ICEWS sample
     # (Korea-North Korea, 2018) none, so it has no say.
     assert set(cov) == {"chronology", "gdelt2"}
-    days = _stored_by_day(mixed)
+    days = _stored_by_day(mixed_db)
     for c in m.coverage:
         mine = sorted(d for o, d in days if o == c.origin)
         assert (c.first, c.last, c.days) == (mine[0], mine[-1], len(mine))
@@ -94,7 +112,9 @@ def test_a_triad_splits_too(mixed: Store) -> None:
     assert all(isinstance(c, Coverage) for c in t.coverage)
 
 
-def test_normalize_divides_by_the_origins_own_daily_volume(mixed: Store, shared_data: Path) -> None:
+def test_normalize_divides_by_the_origins_own_daily_volume(
+    mixed: Store, mixed_db: Store, shared_data: Path
+) -> None:
     # What GDELT published each day of November, read straight from the files.
     direct = dict(
         duckdb.sql(
@@ -104,7 +124,7 @@ def test_normalize_divides_by_the_origins_own_daily_volume(mixed: Store, shared_
         ).fetchall()
     )
     assert sum(direct.values()) > 5000
-    vol = _volume(mixed)
+    vol = _volume(mixed_db)
     assert {d: n for (o, d), n in vol.items() if o == "gdelt2" and NOV[0] <= d <= NOV[1]} == direct
     pairs = [(Actor("JPN"), Actor("KOR")), (Actor("USA"), Actor("JPN"))]
     kw = {"start": NOV[0], "end": NOV[1], "origins": ["gdelt2"], "normalize": True}
@@ -133,6 +153,7 @@ def test_normalize_divides_by_the_origins_own_daily_volume(mixed: Store, shared_
 def test_daily_volume_counts_stored_rows_and_survives_reingest_and_compaction(
     tmp_path: Path, shared_data: Path
 ) -> None:
+    # DuckDB only: how DuckDB's writer keeps the table through reingest and compaction.
     path = tmp_path / "store.duckdb"
     icews = shared_data / "icews/events.2018.sample.tab"
     # The same rows again under another name and another byte (a trailing blank line): all
@@ -154,6 +175,7 @@ def test_daily_volume_counts_stored_rows_and_survives_reingest_and_compaction(
 
 
 def test_an_old_store_gets_its_daily_volume_when_opened(tmp_path: Path, shared_data: Path) -> None:
+    # DuckDB only: the migration of an old DuckDB file.
     path = tmp_path / "store.duckdb"
     with connect(path) as s:
         ingest(s, [shared_data / "icews/events.2018.sample.tab"])
@@ -167,7 +189,9 @@ def test_an_old_store_gets_its_daily_volume_when_opened(tmp_path: Path, shared_d
         assert ver == (str(SCHEMA_VERSION),)  # migrated to the current schema
 
 
-def test_normalize_without_origins_counts_only_the_origins_of_the_dyads(mixed: Store) -> None:
+def test_normalize_without_origins_counts_only_the_origins_of_the_dyads(
+    mixed: Store, mixed_db: Store
+) -> None:
     # October 2019: the chronology has rows of other dyads, GDELT's export is the one that
     # reports the United States and Korea.
     pairs = [(Actor("USA"), Actor("KOR")), (Actor("KOR"), Actor("USA"))]
@@ -184,15 +208,15 @@ def test_normalize_without_origins_counts_only_the_origins_of_the_dyads(mixed: S
     both = series()
     assert [r["volume"] for r in both] == [r["volume"] for r in per["gdelt2"]]
     # The store does hold other rows those days: dividing by them would shrink the rate.
-    every = _volume(mixed)
+    every = _volume(mixed_db)
     assert any(
         r["volume"] < sum(n for (o, d), n in every.items() if d == r["period"]) for r in both
     )
 
 
-def test_coverage_spans_are_the_runs_of_stored_days(mixed: Store) -> None:
+def test_coverage_spans_are_the_runs_of_stored_days(mixed: Store, mixed_db: Store) -> None:
     m = measure_dyad(mixed.events, "JPN-KOR", freq="month", alarms=False)
-    days = _stored_by_day(mixed)
+    days = _stored_by_day(mixed_db)
     for c in m.coverage:
         mine = sorted(d for o, d in days if o == c.origin)
         # Every stored day is in exactly one run, and runs never touch (a gap separates them).

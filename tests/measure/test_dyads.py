@@ -123,6 +123,8 @@ def test_same_results_on_duckdb_and_spark(duck: Store, spark: Store) -> None:
 
 
 def test_bad_requests_are_clear_errors(duck: Store) -> None:
+    # DuckDB only: the requests are refused while the expression is built, before any backend
+    # runs it.
     with pytest.raises(ConfigError, match="not a CAMEO country code"):
         parse_actor("XXX")
     with pytest.raises(ConfigError, match="not a CAMEO actor type"):

@@ -82,8 +82,8 @@ def test_index_parity(duck: Store, spark: Store) -> None:
     assert any(r["index"] is not None and not math.isnan(r["index"]) for r in out[0][0])
 
 
-def test_index_errors(duck: Store) -> None:
-    ser = dyad_series(duck.events, [(JPN, KOR)], **KW)
+def test_index_errors(backend: Store) -> None:
+    ser = dyad_series(backend.events, [(JPN, KOR)], **KW)
     with pytest.raises(ConfigError, match="not a series column"):
         relation_index(ser, measure="nonsense")
     with pytest.raises(ConfigError, match="at least 2 periods"):

@@ -20,6 +20,7 @@ from brinkwatch.measure.instruments import (
     resolve_weights,
     timeline,
 )
+from brinkwatch.store import Store
 
 SMALL = Path(__file__).resolve().parents[1] / "data" / "instruments-small.yaml"
 CONTROLS = ("JPN_controls_photoresist", "JPN_controls_hydrogen_fluoride", "JPN_controls_polyimide")
@@ -185,19 +186,17 @@ def test_the_view_is_one_day_or_one_span(reg: Register) -> None:
 
 
 def test_the_dyad_bundle_carries_the_frictions_of_its_instruments(
-    reg: Register, chronology_db: Path
+    reg: Register, chron_duck: Store
 ) -> None:
     from brinkwatch.measure import measure_dyad, measure_triad
-    from brinkwatch.store import connect
 
-    s = connect(chronology_db, read_only=True)
-    try:
-        m = measure_dyad(s.events, "JPN-KOR", freq="month", alarms=False, register=reg)
-        plain = measure_dyad(s.events, "JPN-KOR", freq="month", alarms=False)
-        other = measure_dyad(s.events, "JPN-USA", freq="month", alarms=False, register=reg)
-        t = measure_triad(s.events, ["USA", "JPN", "KOR"], register=reg)
-    finally:
-        s.close()
+    # DuckDB only: the frictions come from the register (Python), joined to the series'
+    # periods; the series is the one test_relations.py compares on the cluster.
+    s = chron_duck
+    m = measure_dyad(s.events, "JPN-KOR", freq="month", alarms=False, register=reg)
+    plain = measure_dyad(s.events, "JPN-KOR", freq="month", alarms=False)
+    other = measure_dyad(s.events, "JPN-USA", freq="month", alarms=False, register=reg)
+    t = measure_triad(s.events, ["USA", "JPN", "KOR"], register=reg)
     assert plain.frictions is None and plain.frictions_by_period() == {}
     assert m.frictions is not None
     assert set(m.frictions.column_names) == {"period", "GSOMIA", *CONTROLS, "total"}

@@ -1,7 +1,12 @@
-"""Alarm gates and evidence count an event's sources from its GDELT 2.0 mentions when stored."""
+"""Alarm gates and evidence count an event's sources from its GDELT 2.0 mentions when stored.
+
+Each test builds its store with DuckDB's ingest and reads it on DuckDB and, through a lake,
+on the Spark cluster (``on_engine``): the mentions are a lake table Spark reads too.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -58,18 +63,21 @@ def _alarms(store: Store) -> list:
     return evaluate_alarms(store.events, JPN, KOR, rules=RULES, **WINDOW)
 
 
+Reopen = Callable[[Store], Store]
+
+
 def test_three_mention_outlets_pass_the_gate_that_one_export_source_fails(
-    tmp_path: Path, store: Store
+    tmp_path: Path, store: Store, on_engine: Reopen
 ) -> None:
     ingest(store, [_write(tmp_path / "e.export.CSV", [_event(901, 1)])])
-    assert _alarms(store) == []  # NumSources 1 < min_sources 2
+    assert _alarms(on_engine(store)) == []  # NumSources 1 < min_sources 2
     outlets = ["yna.co.kr", "japantimes.co.jp", "reuters.com"]
     mentions = [_mention(901, o, i) for i, o in enumerate(outlets)]
     # The same outlet again in another article adds a mention, not a source.
     mentions.append(_mention(901, "reuters.com", 9, sentence=3))
     f = ingest(store, [_write(tmp_path / "m.mentions.CSV", mentions)]).files[0]
     assert (f.format, f.stored) == ("gdelt2-mentions", 4)
-    (alarm,) = _alarms(store)
+    (alarm,) = _alarms(on_engine(store))
     (ev,) = alarm.evidence
     assert (ev.event_id, ev.sources, ev.mentions) == ("901", 3, 4)
     assert ev.source_names == ("japantimes.co.jp", "reuters.com", "yna.co.kr")
@@ -77,34 +85,36 @@ def test_three_mention_outlets_pass_the_gate_that_one_export_source_fails(
 
 
 def test_one_mention_outlet_fails_the_gate_that_three_export_sources_pass(
-    tmp_path: Path, store: Store
+    tmp_path: Path, store: Store, on_engine: Reopen
 ) -> None:
     ingest(store, [_write(tmp_path / "e.export.CSV", [_event(902, 3)])])
-    (before,) = _alarms(store)
+    (before,) = _alarms(on_engine(store))
     assert (before.evidence[0].sources, before.evidence[0].source_names) == (3, ())
     mentions = [_mention(902, "yna.co.kr", i) for i in range(3)]
     ingest(store, [_write(tmp_path / "m.mentions.CSV", mentions)])
-    assert _alarms(store) == []
+    assert _alarms(on_engine(store)) == []
 
 
 def test_evidence_is_ranked_by_mention_sources_and_other_events_keep_their_export_counts(
-    tmp_path: Path, store: Store
+    tmp_path: Path, store: Store, on_engine: Reopen
 ) -> None:
     # 903 claims 5 sources in the export but its mentions show 2; 904 claims 1 and shows 4;
     # 905 has no mentions and keeps its export's 3.
     events = [_event(903, 5), _event(904, 1), _event(905, 3)]
     ingest(store, [_write(tmp_path / "e.export.CSV", events)])
-    before = [e.event_id for e in _alarms(store)[0].evidence]
+    before = [e.event_id for e in _alarms(on_engine(store))[0].evidence]
     assert before == ["903", "905", "904"]
     mentions = [_mention(903, o, 1) for o in ("a.com", "b.com")]
     mentions += [_mention(904, o, 2) for o in ("a.com", "b.com", "c.com", "d.com")]
     ingest(store, [_write(tmp_path / "m.mentions.CSV", mentions)])
-    got = [(e.event_id, e.sources, len(e.source_names)) for e in _alarms(store)[0].evidence]
+    got = [
+        (e.event_id, e.sources, len(e.source_names)) for e in _alarms(on_engine(store))[0].evidence
+    ]
     assert got == [("904", 4, 4), ("905", 3, 0), ("903", 2, 2)]
 
 
 def test_event_sources_counts_per_event_and_is_none_without_a_mentions_table(
-    tmp_path: Path, store: Store
+    tmp_path: Path, store: Store, on_engine: Reopen
 ) -> None:
     ingest(store, [_write(tmp_path / "e.export.CSV", [_event(7, 1), _event(8, 1)])])
     mentions = [_mention(7, "a.com", 1), _mention(7, "a.com", 2), _mention(8, "b.com", 1)]
@@ -112,10 +122,10 @@ def test_event_sources_counts_per_event_and_is_none_without_a_mentions_table(
     mentions.append(_mention(9, "c.com", 1))
     ingest(store, [_write(tmp_path / "m.mentions.CSV", mentions)])
     assert store.con.execute("SELECT count(*) FROM mentions").fetchone() == (4,)
-    e = store.events
+    e = on_engine(store).events
     only8 = event_sources(e.filter(e.event_id == "8"))
     assert only8 is not None and only8.to_pyarrow().num_rows == 1
-    src = event_sources(store.events)
+    src = event_sources(e)
     assert src is not None
     got = src.order_by("event_id").to_pyarrow().to_pylist()
     assert got == [

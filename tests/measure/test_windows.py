@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import calendar as cal
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,7 +13,8 @@ from hypothesis import strategies as st
 
 from brinkwatch.measure import DyadMeasure, default_rules, measure_dyad
 from brinkwatch.measure.index import GOLDSTEIN_RMS, INDEX_BOUND, MAD_TO_SD
-from brinkwatch.store import Store, connect
+from brinkwatch.store import Store
+from tests.measure.conftest import assert_rows_equal
 
 KEYS = ("value", "index", "baseline_median", "baseline_scale", "baseline_n")
 LOW = ("lowest_since", "periods_since", "record_low")
@@ -23,8 +23,11 @@ FIRST, LAST = date(2015, 6, 1), date(2023, 6, 30)  # from before the data start
 
 
 @pytest.fixture(scope="module")
-def chron(chronology_db: Path) -> Store:
-    return connect(chronology_db, read_only=True)
+def chron(chron_duck: Store) -> Store:
+    """The chronology on DuckDB: the generated windows run here (a Spark job each would cost
+    seconds apiece); ``test_the_cluster_reads_the_span_and_a_window_as_duckdb_does`` checks
+    that the cluster gives the same rows and alarms."""
+    return chron_duck
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +77,18 @@ def test_a_period_reads_the_same_whatever_window_shows_it(
     assert _alarms(m, lo, end) == _alarms(whole, lo, end)
 
 
+def test_the_cluster_reads_the_span_and_a_window_as_duckdb_does(
+    chron_spark: Store, full: dict[str, DyadMeasure]
+) -> None:
+    # Monthly only: the weekly span is the same expressions at another frequency, and each
+    # measure on the cluster costs several seconds.
+    whole = full["month"]
+    got = measure_dyad(chron_spark.events, "JPN-KOR", freq="month", rules=INDEX_RULES)
+    assert got.history_from == whole.history_from
+    assert_rows_equal(got.rows, whole.rows)
+    assert got.alarms == whole.alarms and got.alarms
+
+
 def _insert(s: Store, rows: list[tuple[str, date, str, str, str, int, float]]) -> None:
     s.con.executemany(
         "INSERT INTO event_rows (event_id, origin, event_date, source_country, target_country, "
@@ -86,6 +101,8 @@ def _insert(s: Store, rows: list[tuple[str, date, str, str, str, int, float]]) -
 def test_the_zero_spread_week_of_4_january_2021_has_a_defined_bounded_index(
     store: Store,
 ) -> None:
+    # DuckDB only: the bound is the index's arithmetic on the series, which test_index.py
+    # checks on the cluster (a Spark run of these two measures costs some 10 s).
     # As in the chronology: a quiet year between Japan and Korea (the store has data from
     # December 2019), then the comfort-women ruling of 8 January 2021 and Tokyo's two protests.
     _insert(
@@ -117,6 +134,8 @@ def test_the_zero_spread_week_of_4_january_2021_has_a_defined_bounded_index(
 
 
 def test_a_fixed_reference_baseline_reads_2019_against_2018(chron: Store) -> None:
+    # DuckDB only: the fixed reference is relation_index's, whose cluster parity with a
+    # reference is test_index.py::test_index_parity.
     ref = (date(2018, 1, 1), date(2018, 12, 31))
     kw: dict[str, Any] = {"freq": "month", "directed": True, "alarms": False}
     trailing = measure_dyad(chron.events, "KOR-JPN", start=date(2019, 1, 1), **kw)
@@ -152,8 +171,9 @@ def test_a_fixed_reference_baseline_reads_2019_against_2018(chron: Store) -> Non
     ],
 )
 def test_reference_errors_name_the_field(
-    chron: Store, reference: tuple[date, date], words: str
+    chron_backend: Store, reference: tuple[date, date], words: str
 ) -> None:
+    chron = chron_backend  # the span of the data comes from the store: DuckDB and Spark
     from brinkwatch.errors import ConfigError
 
     with pytest.raises(ConfigError, match=words) as exc:

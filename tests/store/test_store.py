@@ -112,6 +112,9 @@ def test_spark_backend_runs_the_same_ibis_expression(
             .order_by(["source_country", "quad_class"])
         )
         results.append([tuple(r.values()) for r in expr.to_pyarrow().to_pylist()])
+    # The tables the measures read beside the events are in the snapshot too.
+    for name in ("daily_volume", "ingest_log"):
+        assert spark.table(name).count().execute() == duck.table(name).count().execute() > 0
     snapshots = list(spark._cleanup)
     spark.close()
     duck.close()

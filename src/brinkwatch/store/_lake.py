@@ -734,30 +734,32 @@ def open_lake_store(
 def _spark_lake_store(
     con: duckdb.DuckDBPyConnection, lake: Lake, session: Any, master: str | None = None
 ) -> Store:
-    """Return a store whose events Spark reads from the parts of the lake's manifest."""
-    import uuid
+    """Return a store whose every table Spark reads from the parts of the lake's manifest.
 
+    Each lake table is a temporary view of the store's own Spark session under its own name,
+    with the columns and types of the DuckDB view over the same parts (partition columns
+    text); ``daily_volume`` adds up its parts per origin and day as the DuckDB view does.
+    """
     import ibis
     from pyspark.sql import functions as sf
 
-    from brinkwatch.store._store import spark_session
+    from brinkwatch.store._store import empty_spark_frame, spark_store_session
 
-    session = spark_session(session, master=master)
-    # Partition values stay text (an origin label such as "2019" is not a number).
-    session.conf.set("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
-    files = [lake.path(p.path) for p in lake.parts("events")]
-    cols = [n for n, _ in _columns("events")]
-    if files:
-        df = session.read.option("basePath", lake.path("events")).parquet(*files)
-    else:
-        df = session.createDataFrame(
-            con.execute("SELECT * FROM events").to_arrow_table().to_pandas()  # type: ignore[union-attr]
-        )
-    view = f"events_lake_{uuid.uuid4().hex}"
-    df.select(*[sf.col(c) for c in cols]).createOrReplaceTempView(view)
-    store = Store(con, None, backend="spark", ibis_backend=ibis.pyspark.connect(session))
-    store._events_view = view
-    return store
+    session = spark_store_session(session, master=master)
+    parts = lake.parts()
+    for t in LAKE_TABLES:
+        files = [lake.path(p.path) for p in parts if p.table == t.name]
+        if not files:
+            # The DuckDB view gives the types: read_parquet needs at least one file.
+            empty_spark_frame(session, con, sql_ident(t.name)).createOrReplaceTempView(t.name)
+            continue
+        df = session.read.option("basePath", lake.path(t.name)).parquet(*files)
+        df = df.select(*[sf.col(c) for c, _ in _columns(t.source)])
+        if t.aggregate is not None:
+            # The Spark form of ``t.aggregate``: daily_volume's parts hold one row per batch.
+            df = df.groupBy("origin", "day").agg(sf.sum("rows").cast("bigint").alias("rows"))
+        df.createOrReplaceTempView(t.name)
+    return Store(con, None, backend="spark", ibis_backend=ibis.pyspark.connect(session))
 
 
 def _require_empty_lake(lake: Lake) -> None:

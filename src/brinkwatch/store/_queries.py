@@ -186,7 +186,8 @@ def event_sources(events: ir.Table) -> ir.Table | None:
     return m.group_by("event_id").aggregate(
         mention_sources=m.source_name.nunique(),
         mention_count=m.count(),
-        source_names=m.source_name.collect(distinct=True, order_by=m.source_name),
+        # Sorted after collecting: Spark has no ordered aggregate (Ibis refuses order_by there).
+        source_names=m.source_name.collect(distinct=True).sort(),
     )
 
 

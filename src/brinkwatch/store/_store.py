@@ -682,9 +682,11 @@ def connect(
         DuckDB file; ``":memory:"`` for a throwaway store; ``None`` for the default location
         (``$BRINKWATCH_DB`` or the platform data directory).
     backend
-        ``"duckdb"`` (default) or ``"spark"``: the events of the DuckDB file at ``path`` are
-        exported to Parquet and registered in a Spark session, and :attr:`Store.events` is an
-        Ibis table on Spark running the same expressions.
+        ``"duckdb"`` (default) or ``"spark"``: the tables of the DuckDB file at ``path``
+        that the measures read (events, mentions, daily volume, rejects, ingest log) are
+        exported to Parquet and registered in a Spark session of the store's own, and
+        :attr:`Store.events` and :meth:`Store.table` are Ibis tables on Spark running the
+        same expressions.
     read_only
         Open the DuckDB file read-only (several readers may share it).
     threads, memory_limit
@@ -705,7 +707,7 @@ def connect(
         the parts of the lake's newest manifest, and ingest publishes each file as a new
         manifest version (``docs/schema.md``, "The lake"). Opened for writing, the lake is
         created when missing and its writer's lock is held until :meth:`Store.close`. With
-        ``backend="spark"`` the events of the lake are read by Spark.
+        ``backend="spark"`` every table of the lake is read by Spark from the same parts.
     master
         The Spark master of the session started for ``backend="spark"`` when no
         ``spark_session`` is given: ``spark://HOST:7077`` for a standalone cluster (whose
@@ -833,22 +835,58 @@ def spark_session(session: Any = None, *, master: str | None = None) -> Any:
     return session
 
 
+#: The store tables a Spark store registers under their own names: the measures find
+#: ``daily_volume`` and ``mentions`` beside ``events`` on the same backend.
+SPARK_TABLES = ("events", "mentions", "daily_volume", "rejected", "ingest_log")
+
+
+def spark_store_session(session: Any = None, *, master: str | None = None) -> Any:
+    """Return a session of its own for one Spark store, on ``session``'s cluster.
+
+    The store's tables are temporary views under their own names (``events``, ``mentions``
+    ...); a new session on the same SparkContext keeps two stores apart (a DuckDB file's
+    snapshot and a lake, say) without a second application on the cluster.
+    """
+    base = spark_session(session, master=master)
+    try:
+        own = base.newSession()
+    except Exception:  # a Spark Connect session may not make one: share the given session
+        own = base
+    own.conf.set("spark.sql.session.timeZone", base.conf.get("spark.sql.session.timeZone"))
+    # Partition values stay text (an origin label such as "2019" is not a number).
+    own.conf.set("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
+    return own
+
+
+def empty_spark_frame(session: Any, con: duckdb.DuckDBPyConnection, relation: str) -> Any:
+    """Return an empty Spark DataFrame with the columns and types of a DuckDB relation."""
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    schema = con.sql(f"SELECT * FROM {relation} LIMIT 0").to_arrow_table().schema
+    return session.createDataFrame([], from_arrow_schema(schema))
+
+
 def _spark_store(
     con: duckdb.DuckDBPyConnection, p: Path | None, session: Any, master: str | None = None
 ) -> Store:
     import ibis
 
-    session = spark_session(session, master=master)
-    # Spark reads the events through a Parquet snapshot of the DuckDB store.
+    session = spark_store_session(session, master=master)
+    # Spark reads the tables through a Parquet snapshot of the DuckDB store; it reads lazily,
+    # so the snapshot lives as long as the store and close() removes it.
     tmp = Path(tempfile.mkdtemp(prefix="brinkwatch-spark-"))
-    snap = tmp / "events.parquet"
-    con.execute(f"COPY events TO {sql_string(str(snap))} (FORMAT parquet)")
-    # Spark reads the snapshot lazily, so it lives as long as the store; close() removes it.
-    # A view of its own: stores sharing one Spark session must not replace each other's events.
-    view = f"events_{tmp.name.removeprefix('brinkwatch-spark-').replace('-', '_')}"
-    session.read.parquet(str(snap)).createOrReplaceTempView(view)
-    backend = ibis.pyspark.connect(session)
-    store = Store(con, p, backend="spark", ibis_backend=backend)
-    store._events_view = view
+    held = {
+        str(r[0])
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+        ).fetchall()
+    }
+    for name in SPARK_TABLES:
+        if name not in held:
+            continue  # a store made before the table existed, opened read-only
+        snap = tmp / f"{name}.parquet"
+        con.execute(f"COPY {sql_ident(name)} TO {sql_string(str(snap))} (FORMAT parquet)")
+        session.read.parquet(str(snap)).createOrReplaceTempView(name)
+    store = Store(con, p, backend="spark", ibis_backend=ibis.pyspark.connect(session))
     store._cleanup.append(tmp)
     return store
