@@ -210,12 +210,13 @@ def _alive_workers(ui: str) -> int:
 
 @pytest.fixture(scope="session")
 def spark_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real Spark standalone cluster on 127.0.0.1: one master, one worker (2 slots, 1 GB).
+    """A real Spark standalone cluster on 127.0.0.1: one master, one worker (2 slots, 2 GB).
 
     Started with PySpark's own ``spark-class``; yields the master URL (``spark://...``) once
     the worker has registered, and stops both daemons at the end. The worker offers two
-    core slots of 512 MB so that the session's application (one slot) and a CLI run in a
-    subprocess (the other) both get an executor.
+    core slots so that the session's application (one slot, 512 MB) and a CLI run in a
+    subprocess (the other, with Spark's default 1 GB executor) both get an executor, in
+    whichever order they start.
     """
     pyspark = pytest.importorskip("pyspark", reason="the Spark cluster tests need pyspark")
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
@@ -248,7 +249,7 @@ def spark_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         start("master", "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
               "--port", str(port), "--webui-port", str(ui_port))  # fmt: skip
         start("worker", "org.apache.spark.deploy.worker.Worker", master_url, "--host",
-              "127.0.0.1", "--cores", "2", "--memory", "1g", "--webui-port", "0",
+              "127.0.0.1", "--cores", "2", "--memory", "2g", "--webui-port", "0",
               "--work-dir", str(logs / "work"))  # fmt: skip
         deadline = time.monotonic() + 90
         while _alive_workers(ui) < 1:
