@@ -248,3 +248,27 @@ def test_hostile_rules_files_give_clean_errors_fast() -> None:
             source="r.yaml",
         )
     assert len(str(exc.value)) < 300
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "says"),
+    [
+        ("codes", ".inf", "codes must be a list"),
+        ("codes", '["15' + "x" * 5000 + '"]', "is not a CAMEO code prefix"),
+        ("exclude", "163", "exclude must be a list"),
+        ("between", "JPN", "'between' must be a list"),
+    ],
+)
+def test_a_rule_field_of_the_wrong_shape_is_a_short_clean_error(
+    field: str, value: str, says: str
+) -> None:
+    """Found by the YAML fuzzer: a number where a list belongs crashed the parser."""
+    text = (
+        "rules:\n  - id: r\n    kind: events\n    title: T\n    codes: ['16']\n"
+        f"    {field}: {value}\n"
+    )
+    if field == "codes":
+        text = text.replace("    codes: ['16']\n", "")
+    with pytest.raises(ConfigError, match=says) as err:
+        parse_rules(text, source="rules.yaml")
+    assert err.value.field == field and len(str(err.value)) < 300

@@ -17,7 +17,7 @@ origins (the chronology, CSV) are checked facts and count by row against ``min_c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from importlib import resources
@@ -231,6 +231,22 @@ def parse_rules(text: str, *, source: str = "rules") -> list[AlarmRule]:
     return rules
 
 
+def _code_list(
+    raw: dict[str, Any], fld: str, bad: Callable[[str, str], ConfigError]
+) -> tuple[str, ...]:
+    """Read a list of CAMEO code prefixes (``codes``, ``exclude``) of a rule."""
+    value = raw.get(fld) or []
+    if isinstance(value, str) or not isinstance(value, list):
+        raise bad(
+            fld, f'{fld} must be a list of CAMEO code prefixes such as ["163"], got {shown(value)}'
+        )
+    codes = tuple(str(c) for c in value)
+    for c in codes:
+        if not (c.isdigit() and 2 <= len(c) <= 4):
+            raise bad(fld, f"{shown(c)} is not a CAMEO code prefix (2 to 4 digits)")
+    return codes
+
+
 def _rule(
     raw: dict[str, Any], *, source: str, line: int, lines: dict[str, int] | None = None
 ) -> AlarmRule:
@@ -252,18 +268,16 @@ def _rule(
     sev = raw.get("severity", "medium")
     if sev not in _SEVERITIES:
         raise bad("severity", f"severity must be one of {', '.join(_SEVERITIES)}, got {shown(sev)}")
-    codes = tuple(str(c) for c in raw.get("codes") or ())
-    if kind == "events":
-        if not codes:
-            raise bad("codes", "an events rule needs 'codes' (CAMEO code prefixes such as 163)")
-        for c in codes:
-            if not (c.isdigit() and 2 <= len(c) <= 4):
-                raise bad("codes", f"'{c}' is not a CAMEO code prefix (2 to 4 digits)")
-    exclude = tuple(str(c) for c in raw.get("exclude") or ())
-    for c in exclude:
-        if not (c.isdigit() and 2 <= len(c) <= 4):
-            raise bad("exclude", f"'{c}' is not a CAMEO code prefix (2 to 4 digits)")
-    between = tuple(str(c).upper() for c in raw.get("between") or ())
+    codes = _code_list(raw, "codes", bad)
+    if kind == "events" and not codes:
+        raise bad("codes", "an events rule needs 'codes' (CAMEO code prefixes such as 163)")
+    exclude = _code_list(raw, "exclude", bad)
+    between_raw = raw.get("between") or []
+    if isinstance(between_raw, str) or not isinstance(between_raw, list):
+        raise bad(
+            "between", f"'between' must be a list such as [JPN, KOR], got {shown(between_raw)}"
+        )
+    between = tuple(str(c).upper() for c in between_raw)
     if between and len(between) != 2:
         raise bad("between", "'between' names exactly two country codes")
     direction = raw.get("direction", "down")

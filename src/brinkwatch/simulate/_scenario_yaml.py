@@ -993,8 +993,8 @@ def _check_refs(
         for trig in lv.triggers:
             if trig not in every:
                 raise ScenarioError(
-                    f"lever '{lv.name}' triggers '{trig}'; transitions are: "
-                    f"{', '.join(sorted(every))}",
+                    f"lever {shown(lv.name)} triggers {shown(trig)}; transitions are: "
+                    f"{clipped(', '.join(sorted(every)), 1000)}",
                     path=source,
                     line=lv.line,
                     field="triggers",
@@ -1008,15 +1008,15 @@ def _check_refs(
         for e in effects:
             if e.target == "hazard" and e.ref not in keys:
                 raise ScenarioError(
-                    f"{who} refers to hazard '{e.ref}'; hazard transitions are: "
-                    f"{', '.join(sorted(keys))}",
+                    f"{clipped(who)} refers to hazard {shown(e.ref)}; hazard transitions are: "
+                    f"{clipped(', '.join(sorted(keys)), 1000)}",
                     path=source,
                     line=e.value.line,
                     field="ref",
                 )
             if e.target == "recovery" and e.ref not in stock_names:
                 raise ScenarioError(
-                    f"{who} refers to ballast '{e.ref}', which is not declared",
+                    f"{clipped(who)} refers to ballast {shown(e.ref)}, which is not declared",
                     path=source,
                     line=e.value.line,
                     field="ref",
