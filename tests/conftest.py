@@ -33,6 +33,48 @@ settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
+#: Session fixtures that must exist once per run, not once per xdist worker: a second Spark
+#: cluster would not fit in 2 cores and the memory, and the dashboard's store is written by
+#: the tests that run last (tests/web/conftest.py).
+_ONE_WORKER = {
+    "spark": ("spark_cluster", "spark_session"),
+    "web": ("web_db",),
+}
+#: Parameters that choose a fixture through ``request.getfixturevalue`` (tests/measure), which
+#: ``item.fixturenames`` cannot see.
+_SPARK_PARAMS = ("backend", "gdelt_backend")
+
+
+def _xdist_group(item: pytest.Item) -> str | None:
+    """The worker group of a test under ``pytest -n N --dist loadgroup``, or None (any worker).
+
+    Tests of a module that share a module- or class-scoped fixture (a browser page, a store)
+    stay together, in their order, so that the fixture is built once as without xdist.
+    """
+    names = set(getattr(item, "fixturenames", ()))
+    callspec = getattr(item, "callspec", None)
+    params = callspec.params if callspec is not None else {}
+    for group, fixtures in _ONE_WORKER.items():
+        if names.intersection(fixtures):
+            return group
+    if any(params.get(p) == "spark" for p in _SPARK_PARAMS):
+        return "spark"
+    info = getattr(item, "_fixtureinfo", None)
+    defs = info.name2fixturedefs.values() if info is not None else ()
+    if any(d[-1].scope in ("module", "class", "package") for d in defs if d):
+        return item.nodeid.split("::", 1)[0]
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the marks
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests that must share an xdist worker (see ``_xdist_group``)."""
+    for item in items:
+        group = _xdist_group(item)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 #: Set to 1 to run as on a machine without ``../shared`` (the shared-data tests skip).
 NO_SHARED_ENV = "BRINKWATCH_TEST_NO_SHARED"
