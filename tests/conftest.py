@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import fcntl
 import json
 import os
 import shutil
@@ -13,7 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -73,6 +74,43 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         group = _xdist_group(item)
         if group is not None:
             item.add_marker(pytest.mark.xdist_group(group))
+
+
+@contextlib.contextmanager
+def _turn(item: pytest.Item) -> Iterator[None]:
+    """Under xdist, hold a lock that lets ``solo`` tests run while no other test runs.
+
+    Every test takes the run's lock shared and a ``solo`` test takes it exclusive (a fair
+    readers-writer lock on two ``flock`` files in the run's base temporary folder): the
+    tests that bound wall time, or start many processes themselves, get the cores they were
+    written for. Without xdist there is nobody to wait for.
+    """
+    workerinput = getattr(item.config, "workerinput", None)
+    if workerinput is None:
+        yield
+        return
+    root = item.config._tmp_path_factory.getbasetemp().parent  # type: ignore[attr-defined]
+    solo = item.get_closest_marker("solo") is not None
+    with (root / "solo.gate").open("a") as gate, (root / "solo.lock").open("a") as lock:
+        # The gate stops new tests from starting while a solo test waits for the running ones.
+        fcntl.flock(gate, fcntl.LOCK_EX)
+        if solo:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            fcntl.flock(gate, fcntl.LOCK_UN)
+        else:
+            fcntl.flock(gate, fcntl.LOCK_UN)
+            fcntl.flock(lock, fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
+    """Run each test in its turn (see ``_turn``)."""
+    with _turn(item):
+        return (yield)
 
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
