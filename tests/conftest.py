@@ -114,11 +114,11 @@ def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object
 
 
 if os.environ.get("PYTEST_XDIST_WORKER"):
-    # An xdist worker starts with COLUMNS=80 and LINES=24 in its environment, which the CLI
-    # takes as the width of its Rich output; the CLI tests read output at the width of a
-    # run without a terminal (140 columns, cli/_app.py), as in a run without -n.
-    os.environ.pop("COLUMNS", None)
-    os.environ.pop("LINES", None)
+    # An xdist worker starts with COLUMNS=80 in its environment, which the CLI takes as the
+    # width of its Rich output, and its temporary paths are 10 characters longer
+    # (.../popen-gw0/...), so that error messages naming them wrap mid-path at 80 columns.
+    # The width of a run without a terminal (cli/_app.py) keeps the output as without -n.
+    os.environ["COLUMNS"] = "140"
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 #: Set to 1 to run as on a machine without ``../shared`` (the shared-data tests skip).
