@@ -67,13 +67,51 @@ def _xdist_group(item: pytest.Item) -> str | None:
     return None
 
 
+#: Where the workers leave the groups for the controller's scheduler, in the run's base
+#: temporary folder (each worker's is a sub-folder of it).
+_GROUPS_FILE = "xdist-groups.json"
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the marks
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark the tests that must share an xdist worker (see ``_xdist_group``)."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the tests that must share an xdist worker (see ``_xdist_group``).
+
+    xdist 3.8 puts a group into the node id that its scheduler reads, which pytest 9 no longer
+    lets it do (node ids are built otherwise): the workers also write the groups to a file
+    that ``pytest_xdist_make_scheduler`` below reads.
+    """
+    groups: dict[str, str] = {}
     for item in items:
         group = _xdist_group(item)
         if group is not None:
             item.add_marker(pytest.mark.xdist_group(group))
+            groups[item.nodeid] = group
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        root = config._tmp_path_factory.getbasetemp().parent  # type: ignore[attr-defined]
+        part = root / f"{_GROUPS_FILE}.{workerinput['workerid']}"
+        part.write_text(json.dumps(groups), encoding="utf-8")
+        part.replace(root / _GROUPS_FILE)  # every worker collects the same tests
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under ``--dist loadgroup``, schedule by the groups the workers wrote (see above)."""
+    if config.getoption("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class FileGroupScheduling(LoadGroupScheduling):  # type: ignore[misc]
+        groups: dict[str, str] | None = None
+
+        def _split_scope(self, nodeid: str) -> str:
+            if self.groups is None:
+                path = config._tmp_path_factory.getbasetemp() / _GROUPS_FILE  # type: ignore[attr-defined]
+                self.groups = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+            group = self.groups.get(nodeid)
+            return group if group is not None else str(super()._split_scope(nodeid))
+
+    return FileGroupScheduling(config, log)
 
 
 @contextlib.contextmanager
