@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import fcntl
 import json
 import os
 import shutil
@@ -13,7 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -32,6 +33,130 @@ from brinkwatch.store import Store, connect
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+#: Session fixtures that must exist once per run, not once per xdist worker: a second Spark
+#: cluster would not fit in 2 cores and the memory, and the dashboard's store is written by
+#: the tests that run last (tests/web/conftest.py).
+_ONE_WORKER = {
+    "spark": ("spark_cluster", "spark_session"),
+    "web": ("web_db",),
+}
+#: Parameters that choose a fixture through ``request.getfixturevalue`` (tests/measure), which
+#: ``item.fixturenames`` cannot see.
+_SPARK_PARAMS = ("backend", "gdelt_backend")
+
+
+def _xdist_group(item: pytest.Item) -> str | None:
+    """The worker group of a test under ``pytest -n N --dist loadgroup``, or None (any worker).
+
+    Tests of a module that share a module- or class-scoped fixture (a browser page, a store)
+    stay together, in their order, so that the fixture is built once as without xdist.
+    """
+    names = set(getattr(item, "fixturenames", ()))
+    callspec = getattr(item, "callspec", None)
+    params = callspec.params if callspec is not None else {}
+    for group, fixtures in _ONE_WORKER.items():
+        if names.intersection(fixtures):
+            return group
+    if any(params.get(p) == "spark" for p in _SPARK_PARAMS):
+        return "spark"
+    info = getattr(item, "_fixtureinfo", None)
+    defs = info.name2fixturedefs.values() if info is not None else ()
+    if any(d[-1].scope in ("module", "class", "package") for d in defs if d):
+        return item.nodeid.split("::", 1)[0]
+    return None
+
+
+#: Where the workers leave the groups for the controller's scheduler, in the run's base
+#: temporary folder (each worker's is a sub-folder of it).
+_GROUPS_FILE = "xdist-groups.json"
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the marks
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the tests that must share an xdist worker (see ``_xdist_group``).
+
+    xdist 3.8 puts a group into the node id that its scheduler reads, which pytest 9 no longer
+    lets it do (node ids are built otherwise): the workers also write the groups to a file
+    that ``pytest_xdist_make_scheduler`` below reads.
+    """
+    groups: dict[str, str] = {}
+    for item in items:
+        group = _xdist_group(item)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+            groups[item.nodeid] = group
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        root = config._tmp_path_factory.getbasetemp().parent  # type: ignore[attr-defined]
+        part = root / f"{_GROUPS_FILE}.{workerinput['workerid']}"
+        part.write_text(json.dumps(groups), encoding="utf-8")
+        part.replace(root / _GROUPS_FILE)  # every worker collects the same tests
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under ``--dist loadgroup``, schedule by the groups the workers wrote (see above)."""
+    if config.getoption("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class FileGroupScheduling(LoadGroupScheduling):  # type: ignore[misc]
+        groups: dict[str, str] | None = None
+
+        def _split_scope(self, nodeid: str) -> str:
+            if self.groups is None:
+                path = config._tmp_path_factory.getbasetemp() / _GROUPS_FILE  # type: ignore[attr-defined]
+                self.groups = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+            group = self.groups.get(nodeid)
+            return group if group is not None else str(super()._split_scope(nodeid))
+
+    return FileGroupScheduling(config, log)
+
+
+@contextlib.contextmanager
+def _turn(item: pytest.Item) -> Iterator[None]:
+    """Under xdist, hold a lock that lets ``solo`` tests run while no other test runs.
+
+    Every test takes the run's lock shared and a ``solo`` test takes it exclusive (a fair
+    readers-writer lock on two ``flock`` files in the run's base temporary folder): the
+    tests that bound wall time, or start many processes themselves, get the cores they were
+    written for. Without xdist there is nobody to wait for.
+    """
+    workerinput = getattr(item.config, "workerinput", None)
+    if workerinput is None:
+        yield
+        return
+    root = item.config._tmp_path_factory.getbasetemp().parent  # type: ignore[attr-defined]
+    solo = item.get_closest_marker("solo") is not None
+    with (root / "solo.gate").open("a") as gate, (root / "solo.lock").open("a") as lock:
+        # The gate stops new tests from starting while a solo test waits for the running ones.
+        fcntl.flock(gate, fcntl.LOCK_EX)
+        if solo:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            fcntl.flock(gate, fcntl.LOCK_UN)
+        else:
+            fcntl.flock(gate, fcntl.LOCK_UN)
+            fcntl.flock(lock, fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
+    """Run each test in its turn (see ``_turn``)."""
+    with _turn(item):
+        return (yield)
+
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # An xdist worker starts with COLUMNS=80 in its environment, which the CLI takes as the
+    # width of its Rich output, and its temporary paths are 10 characters longer
+    # (.../popen-gw0/...), so that error messages naming them wrap mid-path at 80 columns.
+    # The width of a run without a terminal (cli/_app.py) keeps the output as without -n.
+    os.environ["COLUMNS"] = "140"
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 #: Set to 1 to run as on a machine without ``../shared`` (the shared-data tests skip).

@@ -242,6 +242,7 @@ def test_fetch_gdelt_downloads_checks_and_ingests(shared_data: Path, tmp_path: P
     assert (dest / blob.name).read_bytes() == data
 
 
+@pytest.mark.solo  # bounds wall time: under xdist, runs alone
 def test_hostile_yaml_is_a_clean_fast_error_and_json_stays_json(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -147,6 +147,7 @@ def test_shared_dictionaries_load_with_their_counts(dicts: Dictionaries) -> None
     assert kibaki.code_on(date(2005, 1, 1)) == ["KENGOV"]
 
 
+@pytest.mark.solo  # bounds wall time: under xdist, runs alone
 def test_compiled_form_is_cached_by_content_and_loads_warm_fast(
     dict_dir: Path, tmp_path: Path
 ) -> None:

@@ -190,6 +190,7 @@ def test_mixed_line_ends_and_a_lone_cr_keep_lines_and_text(
     assert balanced(rep)
 
 
+@pytest.mark.solo  # bounds wall time: under xdist, runs alone
 def test_a_gzip_of_20m_newlines_stores_nothing_and_finishes_quickly(
     tmp_path: Path, store: Store
 ) -> None:

@@ -119,6 +119,7 @@ def test_a_second_watcher_is_refused_and_a_dead_ones_lock_is_taken_over(
     assert json.loads(after.stderr.splitlines()[0])["event"] == "takeover"
 
 
+@pytest.mark.solo  # bounds wall time: under xdist, runs alone
 def test_watchers_killed_at_random_lose_no_file_fetch_nothing_twice_deliver_once(
     served: tuple[Feed, LocalServer], setup: dict[str, Path], tmp_path: Path
 ) -> None:
@@ -183,6 +184,7 @@ def test_watchers_killed_at_random_lose_no_file_fetch_nothing_twice_deliver_once
     assert {a for a, n in sent.items() if n > 1} <= ambiguous
 
 
+@pytest.mark.solo  # bounds wall time: under xdist, runs alone
 def test_watch_once_on_an_up_to_date_store_is_quick(
     served: tuple[Feed, LocalServer], setup: dict[str, Path]
 ) -> None:

@@ -74,6 +74,7 @@ def _slices(source: Path, out: Path) -> list[Path]:
     return files
 
 
+@pytest.mark.solo  # bounds wall time: under xdist, runs alone
 def test_the_dashboard_and_ten_ingests_share_a_store(
     served: tuple[str, Path], shared_data: Path, tmp_path: Path
 ) -> None:
