@@ -41,9 +41,10 @@ _ONE_WORKER = {
     "spark": ("spark_cluster", "spark_session"),
     "web": ("web_db",),
 }
-#: Parameters that choose a fixture through ``request.getfixturevalue`` (tests/measure), which
+#: The parameter value that makes a fixture reach Spark through ``request.getfixturevalue``
+#: (tests/measure: ``backend``, ``gdelt_backend``, ``chron_backend``, ``on_engine`` ...), which
 #: ``item.fixturenames`` cannot see.
-_SPARK_PARAMS = ("backend", "gdelt_backend")
+_SPARK_PARAM = "spark"
 
 
 def _xdist_group(item: pytest.Item) -> str | None:
@@ -58,7 +59,7 @@ def _xdist_group(item: pytest.Item) -> str | None:
     for group, fixtures in _ONE_WORKER.items():
         if names.intersection(fixtures):
             return group
-    if any(params.get(p) == "spark" for p in _SPARK_PARAMS):
+    if any(v == _SPARK_PARAM for v in params.values()):
         return "spark"
     info = getattr(item, "_fixtureinfo", None)
     defs = info.name2fixturedefs.values() if info is not None else ()
