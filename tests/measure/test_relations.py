@@ -27,11 +27,11 @@ WINDOW = {"start": date(2019, 1, 1), "end": date(2019, 12, 31)}
 
 
 @pytest.fixture
-def chron(chron_duck: Store) -> Store:
-    """The chronology on DuckDB: the bundles are checked against the steps they replace here
-    (on Spark each step with alarms costs tens of seconds); that the cluster gives the same
-    bundle is ``test_the_cluster_gives_the_same_bundles``."""
-    return chron_duck
+def chron(chron_backend: Store) -> Store:
+    """The chronology on DuckDB and on the cluster: each engine's bundle is checked against
+    the steps it replaces on that engine; that the two engines give the same bundle is
+    ``test_the_cluster_gives_the_same_bundles``."""
+    return chron_backend
 
 
 def test_the_cluster_gives_the_same_bundles(chron_duck: Store, chron_spark: Store) -> None:
