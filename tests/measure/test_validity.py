@@ -184,10 +184,8 @@ def test_bundled_labels_validate_with_ordered_dates_and_sources() -> None:
         assert any(s.checked and abs((s.date - p.start).days) <= 7 for s in p.sources), p.label
 
 
-def test_chronology_scores_against_the_bundled_labels(chron_duck: Store) -> None:
-    # DuckDB only: scoring is Python over the alarms of the whole chronology, whose cluster
-    # parity is test_alarms.py's (on Spark this run alone costs some 30 s).
-    store = chron_duck
+def test_chronology_scores_against_the_bundled_labels(chron_backend: Store) -> None:
+    store = chron_backend  # the alarms of the whole chronology, on each engine
     rep = score_alarms(store.events, _bundled(), origins=["chronology"])
     with pytest.raises(ConfigError, match="no period of JPN-USA"):
         score_alarms(store.events, _bundled(), dyad=Dyad.parse("JPN-USA"))
