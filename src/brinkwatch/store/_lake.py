@@ -664,11 +664,31 @@ def _batch_selects(batch: int, schema: str) -> dict[str, str]:
     }
 
 
-#: The keys of the rows a lake already stores, for the writer's duplicate check.
+#: The key columns of the rows a lake already stores, for the writer's duplicate check.
 _STORED_ELSEWHERE = {
-    "event_rows": "SELECT origin, event_id FROM memory.main.events",
-    "mention_rows": "SELECT event_id, mention_identifier, sentence_id FROM memory.main.mentions",
+    "event_rows": ("events", "origin, event_id"),
+    "mention_rows": ("mentions", "event_id, mention_identifier, sentence_id"),
 }
+
+
+def _stored_keys(lake: Lake, table: str, cols: str) -> Callable[[str, str, str], str | None]:
+    """Return the writer's function from a batch's event_id bounds to SQL of the keys held.
+
+    Only the parts whose recorded range (and, for events, origin) can hold those keys are read,
+    and only their rows within the bounds, so the check does not grow with the whole lake.
+    """
+
+    def keys(lo: str, hi: str, origin: str) -> str | None:
+        parts = lake.parts_holding(table, lo, hi, origin=origin if table == "events" else None)
+        if not parts:
+            return None
+        files = [lake.path(p.path) for p in parts]
+        return (
+            f"SELECT {cols} FROM ({_view_sql(_BY_NAME[table], files)}) "
+            f"WHERE {_KEY} BETWEEN {sql_string(lo)} AND {sql_string(hi)}"
+        )
+
+    return keys
 
 
 class LakeSession:
@@ -706,7 +726,8 @@ class LakeSession:
         """Make a fresh scratch database for one batch, seeded with the lake's log and rejects.
 
         The lake's event and mention keys are not copied in: the writer checks the batch's keys
-        against the parts (``_STORED_ELSEWHERE``), so memory follows the batch, not the lake.
+        against the parts that can hold them (``_stored_keys``), so memory follows the batch,
+        not the lake.
         """
         con = self.con
         self._drop_scratch()
@@ -755,7 +776,10 @@ class LakeSession:
                 fingerprint=fingerprint,
                 progress=progress,
                 memory_cap=memory_cap,
-                stored_elsewhere=_STORED_ELSEWHERE,
+                stored_elsewhere={
+                    rows: _stored_keys(self.lake, table, cols)
+                    for rows, (table, cols) in _STORED_ELSEWHERE.items()
+                },
             )
         finally:
             con.execute("USE memory")
