@@ -293,9 +293,10 @@ class Lake:
         Examples
         --------
         >>> import tempfile
-        >>> lake = Lake(tempfile.mkdtemp())
-        >>> _ = lake.init()
-        >>> lake.parts_holding("events", "100", "200", origin="gdelt2")
+        >>> with tempfile.TemporaryDirectory() as root:
+        ...     lake = Lake(root)
+        ...     _ = lake.init()
+        ...     lake.parts_holding("events", "100", "200", origin="gdelt2")
         []
         """
         return [
