@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -195,3 +196,34 @@ def test_the_cli_ingests_on_spark_into_the_lake(spark_session: Any, tmp_path: Pa
     # The CLI's entry point prints a BrinkwatchError without a traceback.
     assert isinstance(res.exception, ConfigError)
     assert "--lake" in str(res.exception)
+
+
+def test_the_spark_duplicate_check_reads_only_the_lake_parts_that_can_hold_the_keys(
+    spark_session: Any, shared_data: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A file of other ids reads none of the first file's parts; an overlapping one does."""
+    lines = (shared_data / "gdelt" / "20191024143000.export.CSV").read_bytes().splitlines()
+    files = []
+    for name, prefix, rows in (("150000", b"1", lines[:40]), ("151500", b"2", lines[:40])):
+        files.append(tmp_path / f"20191024{name}.export.CSV")
+        files[-1].write_bytes(b"\n".join(_renumbered(rows, prefix)) + b"\n")
+    overlap = tmp_path / "20191024153000.export.CSV"
+    overlap.write_bytes(b"\n".join(_renumbered(lines[20:60], b"1")) + b"\n")
+    files.append(overlap)
+    lake = tmp_path / "lake"
+    with caplog.at_level(logging.DEBUG, logger="brinkwatch.ingest.spark"):
+        got = ingest_on_spark(files, lake, session=spark_session, split_bytes=8_000)
+    chosen = [r.lake_parts for r in caplog.records if hasattr(r, "lake_parts")]
+    by_batch = {
+        b: {p.path for p in Lake(lake).parts("events") if p.batch == b}
+        for b in ("000001", "000002")
+    }
+    assert by_batch["000001"] and by_batch["000002"]
+    assert chosen[0] == []  # an empty lake
+    assert not set(chosen[1]) & by_batch["000001"]  # other ids: none of the first's parts
+    # Overlapping ids: some of the first file's parts (those whose range overlaps), no other.
+    assert chosen[2] and set(chosen[2]) <= by_batch["000001"]
+    with connect(":memory:") as d:
+        want = ingest(d, files)
+    assert _counts(got) == _counts(want)
+    assert got.files[2].duplicates > 0

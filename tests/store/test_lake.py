@@ -10,6 +10,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 import pytest
 
@@ -18,6 +19,7 @@ from brinkwatch.ingest import ingest
 from brinkwatch.measure import evaluate_alarms, measure_dyad, measure_triad
 from brinkwatch.store import (
     Lake,
+    LakePart,
     Store,
     connect,
     event_sources,
@@ -341,3 +343,124 @@ def test_the_lake_writer_keeps_no_batch_in_memory_and_still_finds_duplicates_in_
     assert (f.stored, f.duplicates, f.read) == (0, 100 - f.rejected - f.blank, 100)
     with connect(lake=tmp_path / "lake", read_only=True) as s:
         assert s.con.execute("SELECT count(*) FROM events").fetchall() == [(first.stored,)]
+
+
+def _part(table: str, path: str, lo: str | None, hi: str | None) -> LakePart:
+    return LakePart(table, path, 1, 1, "0" * 64, "000001", lo, hi)
+
+
+def test_parts_holding_keeps_overlapping_and_unknown_ranges_of_the_origin(tmp_path: Path) -> None:
+    lake = Lake(tmp_path / "lake")
+    lake.init()
+    parts = [
+        _part("events", "events/origin=gdelt2/month=2019-10/part-a.parquet", "100", "200"),
+        _part("events", "events/origin=gdelt2/month=2019-10/part-b.parquet", "300", "400"),
+        _part("events", "events/origin=icews/month=2019-10/part-c.parquet", "100", "400"),
+        _part("events", "events/origin=gdelt2/month=2019-11/part-d.parquet", None, None),
+        _part("mentions", "mentions/month=2019-10/part-e.parquet", "150", "160"),
+    ]
+    lake.publish(parts)
+    assert lake.parts() == parts  # the ranges survive the manifest's JSON
+
+    def held(lo: str, hi: str, origin: str | None = "gdelt2", table: str = "events") -> list[str]:
+        return [p.path.rsplit("-", 1)[-1] for p in lake.parts_holding(table, lo, hi, origin)]
+
+    # Ranges touching at either edge overlap; the unknown range is always read.
+    assert held("200", "250") == ["a.parquet", "d.parquet"]
+    assert held("250", "300") == ["b.parquet", "d.parquet"]
+    assert held("201", "299") == ["d.parquet"]
+    assert held("000", "999") == ["a.parquet", "b.parquet", "d.parquet"]
+    # Another origin's parts, only when asked for any origin.
+    assert held("120", "130", origin="icews") == ["c.parquet"]
+    assert held("120", "130", origin=None) == ["a.parquet", "c.parquet", "d.parquet"]
+    # Mentions have no origin partition: the origin does not leave them out.
+    assert held("155", "155", table="mentions") == ["e.parquet"]
+    assert held("161", "170", table="mentions") == []
+    # Text order, as Parquet, DuckDB and Spark compare event_id: "1000" < "200".
+    assert held("1000", "1000") == ["a.parquet", "d.parquet"]
+
+
+def test_a_manifest_without_key_ranges_still_loads_and_its_parts_are_always_read(
+    tmp_path: Path,
+) -> None:
+    lake = Lake(tmp_path / "lake")
+    lake.init()
+    lake.publish([_part("events", "events/origin=gdelt2/month=2019-10/part-a.parquet", "1", "2")])
+    # A manifest as written before the ranges were recorded.
+    name = sorted((tmp_path / "lake" / "_manifest").glob("v*.json"))[-1]
+    body = json.loads(name.read_text())
+    for p in body["parts"]:
+        del p["key_min"], p["key_max"]
+    name.write_text(json.dumps(body))
+    (old,) = lake.parts("events")
+    assert (old.key_min, old.key_max) == (None, None)
+    assert "key_min" not in old.as_dict()
+    assert lake.parts_holding("events", "5", "6", origin="gdelt2") == [old]
+
+
+def test_every_events_and_mentions_part_records_the_range_of_its_event_ids(
+    pair: tuple[Path, Path, list[Any]],
+) -> None:
+    lake = Lake(pair[0])
+    parts = lake.parts()
+    con = duckdb.connect(":memory:")
+    try:
+        for p in parts:
+            if p.table not in ("events", "mentions"):
+                assert (p.key_min, p.key_max) == (None, None), p.path
+                continue
+            got = con.execute(
+                "SELECT min(event_id), max(event_id) FROM read_parquet(?)", [lake.path(p.path)]
+            ).fetchall()
+            assert [(p.key_min, p.key_max)] == got, p.path
+    finally:
+        con.close()
+    assert any(p.table == "mentions" for p in parts)
+
+
+def _gdelt_rows(shared_data: Path, target: Path, prefix: bytes, start: int, stop: int) -> Path:
+    """GDELT 2.0 rows ``start:stop`` of the shared file, their event ids prefixed."""
+    lines = (shared_data / "gdelt" / "20191024143000.export.CSV").read_bytes().splitlines()
+    target.write_bytes(b"\n".join(prefix + ln for ln in lines[start:stop]) + b"\n")
+    return target
+
+
+def test_the_lake_writer_reads_only_the_parts_that_can_hold_the_batchs_keys(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    """A file of other ids reads none of the first file's parts; an overlapping one does."""
+    first = _gdelt_rows(shared_data, tmp_path / "20191024150000.export.CSV", b"1", 0, 40)
+    other = _gdelt_rows(shared_data, tmp_path / "20191024151500.export.CSV", b"2", 0, 40)
+    overlap = _gdelt_rows(shared_data, tmp_path / "20191024153000.export.CSV", b"1", 20, 60)
+    root = tmp_path / "lake"
+    with connect(lake=root) as s:
+        assert not ingest(s, [first]).failed
+    kept = {p.path: (root / p.path).read_bytes() for p in Lake(root).parts("events")}
+    # Decoys: the first file's parts now hold the other file's ids, while the manifest still
+    # gives their own range. A check that read them would take every row for a duplicate.
+    con = duckdb.connect(":memory:")
+    try:
+        for rel in kept:
+            decoy = str(tmp_path / "decoy.parquet")
+            con.execute(
+                "COPY (SELECT * REPLACE ('2' || event_id[2:] AS event_id) FROM "
+                "read_parquet(?, hive_partitioning = false)) TO '" + decoy + "' (FORMAT parquet)",
+                [str(root / rel)],
+            )
+            Path(decoy).replace(root / rel)
+    finally:
+        con.close()
+    with connect(lake=root) as s:
+        report = ingest(s, [other])
+    with connect(":memory:") as d:
+        alone = ingest(d, [other])
+    assert _counts(report) == _counts(alone) and alone.files[0].stored > 0
+    for rel, data in kept.items():
+        (root / rel).write_bytes(data)
+    with connect(lake=root) as s:
+        got = ingest(s, [overlap])
+    with connect(":memory:") as d:
+        ingest(d, [first, other])
+        want = ingest(d, [overlap])
+    assert _counts(got) == _counts(want)
+    assert got.files[0].duplicates > 0

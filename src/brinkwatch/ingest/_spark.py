@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import logging
 import pickle
 import shutil
 import sys
@@ -72,6 +73,7 @@ __all__ = ["DEFAULT_SPLIT_BYTES", "ingest_on_spark"]
 DEFAULT_SPLIT_BYTES = 64 * 2**20
 _RT, _RS = "_scan_rejects", "_scan_info"
 _READ_CHUNK = 2**20
+_logger = logging.getLogger("brinkwatch.ingest.spark")
 
 
 @dataclass(frozen=True)
@@ -470,10 +472,12 @@ class _Driver:
         rows = spark.read.parquet(*files).select(*cols).repartition(n, *key)
         first = Window.partitionBy(*key).orderBy("_range", "_pos")
         rows = rows.withColumn("_n", sf.row_number().over(first))
-        held = [self.lake.path(p.path) for p in self.lake.parts(table)]
-        if held:
+        bounds = _key_bounds(files)
+        held = self._held(table, origin if table == "events" else None, bounds)
+        if held and bounds is not None:
             spark.conf.set("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
             old = spark.read.option("basePath", self.lake.path(table)).parquet(*held)
+            old = old.where(sf.col("event_id").between(*bounds))
             if table == "events":
                 old = old.where(sf.col("origin") == origin)
             # A key is stored once (per origin): the join adds no rows.
@@ -508,6 +512,22 @@ class _Driver:
                 con.close()
             dups = {int(r): int(c) for r, c in counts}
         return folder, dups, volume
+
+    def _held(self, table: str, origin: str | None, bounds: tuple[str, str] | None) -> list[str]:
+        """Return the lake parts that can hold the file's keys (none when it stored no row).
+
+        Logged at DEBUG on ``brinkwatch.ingest.spark`` with the parts as ``record.lake_parts``.
+        """
+        chosen = [] if bounds is None else self.lake.parts_holding(table, *bounds, origin=origin)
+        held = [self.lake.path(p.path) for p in chosen]
+        _logger.debug(
+            "duplicate check of %s keys %s: %d of the lake's parts can hold them",
+            table,
+            bounds,
+            len(chosen),
+            extra={"lake_parts": [p.path for p in chosen]},
+        )
+        return held
 
     def _log(
         self,
@@ -555,6 +575,19 @@ class _Driver:
 
     def close(self) -> None:
         self.store.close()
+
+
+def _key_bounds(files: list[str]) -> tuple[str, str] | None:
+    """Return the smallest and largest ``event_id`` of the staged rows (None: no rows)."""
+    con = duckdb.connect(":memory:")
+    try:
+        listed = ", ".join(sql_string(f) for f in files)
+        row = fetch_one(con, f"SELECT min(event_id), max(event_id) FROM read_parquet([{listed}])")
+    finally:
+        con.close()
+    if row is None or row[0] is None or row[1] is None:
+        return None
+    return str(row[0]), str(row[1])
 
 
 @contextlib.contextmanager

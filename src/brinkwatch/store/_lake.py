@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 import duckdb
 
@@ -121,9 +122,19 @@ def _columns(source: str) -> tuple[tuple[str, str], ...]:
     return tuple((str(n), str(t)) for n, t in rows)
 
 
+#: Tables whose parts record the range of their first key column, ``event_id``.
+_KEYED = ("events", "mentions")
+_KEY = "event_id"
+
+
 @dataclass(frozen=True)
 class LakePart:
-    """One Parquet file a manifest lists: its table, path under the root, rows and checksum."""
+    """One Parquet file a manifest lists: its table, path under the root, rows and checksum.
+
+    ``key_min`` and ``key_max`` bound the part's ``event_id`` values (events and mentions
+    parts, from the Parquet footer); None when unknown (other tables, manifests written before
+    they were recorded), and such a part may hold any key.
+    """
 
     table: str
     path: str
@@ -131,10 +142,12 @@ class LakePart:
     bytes: int
     sha256: str
     batch: str
+    key_min: str | None = None
+    key_max: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        """Return the manifest's JSON object of the part."""
-        return {
+        """Return the manifest's JSON object of the part (the key range only when known)."""
+        out: dict[str, Any] = {
             "table": self.table,
             "path": self.path,
             "rows": self.rows,
@@ -142,6 +155,23 @@ class LakePart:
             "sha256": self.sha256,
             "batch": self.batch,
         }
+        if self.key_min is not None and self.key_max is not None:
+            out["key_min"], out["key_max"] = self.key_min, self.key_max
+        return out
+
+    def may_hold(self, lo: str, hi: str) -> bool:
+        """Whether the part can hold an ``event_id`` in ``[lo, hi]`` (always, when unknown)."""
+        if self.key_min is None or self.key_max is None:
+            return True
+        return self.key_min <= hi and self.key_max >= lo
+
+    def partition(self, column: str) -> str | None:
+        """Return the value of a Hive partition ``column`` in the part's path, if it has one."""
+        for segment in self.path.split("/")[:-1]:
+            name, eq, value = segment.partition("=")
+            if eq and name == column:
+                return unquote(value)
+        return None
 
 
 def _is_url(root: str) -> bool:
@@ -241,6 +271,38 @@ class Lake:
         """Return the parts the newest manifest lists (of one table, or all)."""
         return [
             LakePart(**p) for p in self.manifest()["parts"] if table is None or p["table"] == table
+        ]
+
+    def parts_holding(
+        self, table: str, lo: str, hi: str, origin: str | None = None
+    ) -> list[LakePart]:
+        """Return the parts of ``table`` that can hold an ``event_id`` between ``lo`` and ``hi``.
+
+        A part whose range is unknown is always returned. With ``origin``, a part whose Hive
+        path names another origin is left out (a table without that partition keeps all).
+
+        Parameters
+        ----------
+        table
+            ``events`` or ``mentions`` (other tables record no key range: all their parts).
+        lo, hi
+            The smallest and largest ``event_id`` looked for, inclusive (text order).
+        origin
+            The events' origin, or None for any.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as root:
+        ...     lake = Lake(root)
+        ...     _ = lake.init()
+        ...     lake.parts_holding("events", "100", "200", origin="gdelt2")
+        []
+        """
+        return [
+            p
+            for p in self.parts(table)
+            if p.may_hold(lo, hi) and (origin is None or p.partition("origin") in (None, origin))
         ]
 
     def init(self) -> bool:
@@ -343,7 +405,8 @@ class Lake:
         placed = []
         for src in sorted(base.rglob("*.parquet")):
             rel = f"{table}/{src.relative_to(base).as_posix()}"
-            part = LakePart(table, rel, _parquet_rows(src), *_size_and_hash(src), tag)
+            rows, lo, hi = _parquet_footer(src, table in _KEYED)
+            part = LakePart(table, rel, rows, *_size_and_hash(src), tag, lo, hi)
             if self._fs is not None:
                 self._fs.put_file(str(src), self.path(rel))
             else:
@@ -503,10 +566,35 @@ def _size_and_hash(path: Path) -> tuple[int, str]:
     return path.stat().st_size, h.hexdigest()
 
 
-def _parquet_rows(path: Path) -> int:
+def _parquet_footer(path: Path, keyed: bool) -> tuple[int, str | None, str | None]:
+    """Return a part's rows and, when ``keyed``, the bounds of its ``event_id`` (or Nones).
+
+    The bounds come from the footer's row-group statistics, so no column is read. Parquet
+    allows truncated statistics that are still bounds (DuckDB cuts long strings at 256 bytes,
+    rounding the maximum up), which is all the duplicate check needs.
+    """
     import pyarrow.parquet as pq
 
-    return int(pq.ParquetFile(path).metadata.num_rows)
+    meta = pq.ParquetFile(path).metadata
+    rows = int(meta.num_rows)
+    names = [meta.schema.column(i).name for i in range(meta.num_columns)]
+    if not keyed or _KEY not in names or meta.num_row_groups == 0:
+        return rows, None, None
+    col = names.index(_KEY)
+    lows, highs = [], []
+    for g in range(meta.num_row_groups):
+        stats = meta.row_group(g).column(col).statistics
+        if stats is None or not stats.has_min_max:
+            return rows, None, None  # a row group without bounds: the part may hold anything
+        try:
+            lo, hi = stats.min, stats.max
+        except (UnicodeDecodeError, ValueError):  # a rounded-up bound that is not UTF-8
+            return rows, None, None
+        if not isinstance(lo, str) or not isinstance(hi, str):
+            return rows, None, None
+        lows.append(lo)
+        highs.append(hi)
+    return rows, min(lows), max(highs)
 
 
 def _table_select(t: LakeTable, relation: str, where: str = "", more: tuple[str, ...] = ()) -> str:
@@ -577,11 +665,31 @@ def _batch_selects(batch: int, schema: str) -> dict[str, str]:
     }
 
 
-#: The keys of the rows a lake already stores, for the writer's duplicate check.
+#: The key columns of the rows a lake already stores, for the writer's duplicate check.
 _STORED_ELSEWHERE = {
-    "event_rows": "SELECT origin, event_id FROM memory.main.events",
-    "mention_rows": "SELECT event_id, mention_identifier, sentence_id FROM memory.main.mentions",
+    "event_rows": ("events", "origin, event_id"),
+    "mention_rows": ("mentions", "event_id, mention_identifier, sentence_id"),
 }
+
+
+def _stored_keys(lake: Lake, table: str, cols: str) -> Callable[[str, str, str], str | None]:
+    """Return the writer's function from a batch's event_id bounds to SQL of the keys held.
+
+    Only the parts whose recorded range (and, for events, origin) can hold those keys are read,
+    and only their rows within the bounds, so the check does not grow with the whole lake.
+    """
+
+    def keys(lo: str, hi: str, origin: str) -> str | None:
+        parts = lake.parts_holding(table, lo, hi, origin=origin if table == "events" else None)
+        if not parts:
+            return None
+        files = [lake.path(p.path) for p in parts]
+        return (
+            f"SELECT {cols} FROM ({_view_sql(_BY_NAME[table], files)}) "
+            f"WHERE {_KEY} BETWEEN {sql_string(lo)} AND {sql_string(hi)}"
+        )
+
+    return keys
 
 
 class LakeSession:
@@ -619,7 +727,8 @@ class LakeSession:
         """Make a fresh scratch database for one batch, seeded with the lake's log and rejects.
 
         The lake's event and mention keys are not copied in: the writer checks the batch's keys
-        against the parts (``_STORED_ELSEWHERE``), so memory follows the batch, not the lake.
+        against the parts that can hold them (``_stored_keys``), so memory follows the batch,
+        not the lake.
         """
         con = self.con
         self._drop_scratch()
@@ -668,7 +777,10 @@ class LakeSession:
                 fingerprint=fingerprint,
                 progress=progress,
                 memory_cap=memory_cap,
-                stored_elsewhere=_STORED_ELSEWHERE,
+                stored_elsewhere={
+                    rows: _stored_keys(self.lake, table, cols)
+                    for rows, (table, cols) in _STORED_ELSEWHERE.items()
+                },
             )
         finally:
             con.execute("USE memory")

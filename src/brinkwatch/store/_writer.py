@@ -335,6 +335,10 @@ def seen_file_size(con: duckdb.DuckDBPyConnection, size: int, signature: str) ->
 #: Stands for the fingerprint in reject rows written before the background hash is done.
 _FP_PENDING = "pending"
 
+#: SQL of keys stored elsewhere, or a function of the batch's (lowest, highest) first key and
+#: origin that returns it for just those keys (None: nothing stored can match).
+StoredKeys = str | Callable[[str, str, str], str | None]
+
 
 def load_batch(
     con: duckdb.DuckDBPyConnection,
@@ -343,13 +347,15 @@ def load_batch(
     fingerprint: str | Callable[[], str],
     progress: Progress | None = None,
     memory_cap: str | None = None,
-    stored_elsewhere: Mapping[str, str] | None = None,
+    stored_elsewhere: Mapping[str, StoredKeys] | None = None,
 ) -> BatchCounts:
     """Load one file's rows as a batch in one transaction; see :meth:`Store.load_batch`.
 
     ``stored_elsewhere`` maps a row table (``event_rows``, ``mention_rows``) to SQL selecting
     the keys (and, for events, ``origin``) of rows stored outside this database (a lake's
-    parts): the batch's rows with those keys are duplicates, as if the rows were here.
+    parts): the batch's rows with those keys are duplicates, as if the rows were here. In
+    place of SQL, a function of the bounds of the batch's first key (``event_id``) and its
+    origin may return SQL of the stored keys within those bounds (None: there are none).
     """
     elsewhere = dict(stored_elsewhere or {})
     try:
@@ -368,7 +374,7 @@ def _load_batch(
     fingerprint: str | Callable[[], str],
     progress: Progress | None,
     cap: str | None,
-    elsewhere: Mapping[str, str],
+    elsewhere: Mapping[str, StoredKeys],
 ) -> BatchCounts:
     started = datetime.now(UTC).replace(tzinfo=None)
     display, sig, size, origin = source.file, source.signature, source.bytes, source.origin
@@ -445,7 +451,7 @@ def _load_clean(
     fp: str,
     progress: Progress | None,
     trim: str | None,
-    elsewhere: str | None = None,
+    elsewhere: StoredKeys | None = None,
 ) -> tuple[int, int, int, int, int]:
     """Read the file in one pass into its table, then mark rejects and duplicates.
 
@@ -682,14 +688,27 @@ def _mark_duplicates(
 
 
 def _mark_stored_elsewhere(
-    con: duckdb.DuckDBPyConnection, target: _Target, origin: str, batch: int, keys_sql: str
+    con: duckdb.DuckDBPyConnection, target: _Target, origin: str, batch: int, keys: StoredKeys
 ) -> None:
-    """Hold back the batch's rows whose key is stored outside this database (``keys_sql``).
+    """Hold back the batch's rows whose key is stored outside this database (``keys``).
 
     The batch's keys are the small side: the stored keys are streamed past them (a lake's
     parts are scanned, not loaded), so memory follows the batch, not the lake.
     """
     t, mine = target.table, f"batch_id = {batch}"
+    if callable(keys):
+        first = sql_ident(target.key[0])
+        bounds = fetch_one(
+            con, f"SELECT min({first}), max({first}) FROM {t} WHERE {mine} AND _reject IS NULL"
+        )
+        if bounds is None or bounds[0] is None or bounds[1] is None:
+            return  # no row left to hold back
+        found = keys(str(bounds[0]), str(bounds[1]), origin)
+        if found is None:
+            return
+        keys_sql = found
+    else:
+        keys_sql = keys
     key = ", ".join(target.key)
     row = target.key[0] if len(target.key) == 1 else f"({key})"
     scope = f"k.origin = {sql_string(origin)} AND " if target.by_origin else ""
