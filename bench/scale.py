@@ -441,7 +441,7 @@ def run_spark(
 
     from brinkwatch.store import Lake, connect
 
-    # import_module: the attribute ``brinkwatch.ingest`` is the ingest function, not the package.
+    # None on a checkout from before Spark ingest existed.
     ingest_on_spark = getattr(importlib.import_module("brinkwatch.ingest"), "ingest_on_spark", None)
     t0 = time.perf_counter()
     session = spark_session(cluster.master_url)
