@@ -31,6 +31,7 @@ from brinkwatch.store._store import (
     connect,
     fetch_one,
     spark_session,
+    spark_store_session,
     sql_ident,
     sql_string,
 )
@@ -108,6 +109,7 @@ __all__ = [
     "set_meta",
     "skip_blank_lines",
     "spark_session",
+    "spark_store_session",
     "sql_ident",
     "sql_string",
     "state_match",
