@@ -65,6 +65,7 @@ _LAZY: dict[str, str] = {
     # errors
     "BrinkwatchError": "brinkwatch.errors",
     "BusyError": "brinkwatch.errors",
+    "ClusterError": "brinkwatch.errors",
     "CodebookError": "brinkwatch.errors",
     "ConfigError": "brinkwatch.errors",
     "DeliveryError": "brinkwatch.errors",
@@ -101,6 +102,7 @@ if TYPE_CHECKING:
     from brinkwatch.errors import BrinkwatchError as BrinkwatchError
     from brinkwatch.errors import BrinkwatchWarning as BrinkwatchWarning
     from brinkwatch.errors import BusyError as BusyError
+    from brinkwatch.errors import ClusterError as ClusterError
     from brinkwatch.errors import CodebookError as CodebookError
     from brinkwatch.errors import ConfigError as ConfigError
     from brinkwatch.errors import ConvergenceWarning as ConvergenceWarning
