@@ -22,8 +22,8 @@ Per engine and size (a "cell"):
 - ``duckdb-lake``: the same into a new lake (``Lake(PATH).init()``, then
   ``connect(lake=PATH)``), and the index on DuckDB over the lake.
 - ``spark-cluster``: a standalone cluster (one master, two workers of one core and 2 GB each,
-  ``bench/_cluster.py``) started once for all sizes and stopped at the end. One Spark session
-  per cell on it (its start is "session s", outside the ingest time);
+  ``brinkwatch.store.standalone_cluster``) started once for all sizes and stopped at the end.
+  One Spark session per cell on it (its start is "session s", outside the ingest time);
   ``brinkwatch.ingest.ingest_on_spark(files, LAKE, session=...)`` into a new lake if the
   function exists (else the ingest columns say "n/a (ingest_on_spark missing)"); then the
   index with ``connect(lake=LAKE, backend="spark", spark_session=...)``, over the lake Spark
@@ -68,7 +68,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psutil
 from rich.console import Console
@@ -84,8 +84,10 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _cluster
 import _synth
+
+if TYPE_CHECKING:
+    from brinkwatch.store import StandaloneCluster
 
 BENCH_DIR = Path(__file__).resolve().parent
 DEFAULT_OUT = BENCH_DIR / "out" / "scale.json"
@@ -434,14 +436,14 @@ def spark_session(master: str) -> Any:
 
 
 def run_spark(
-    cell: Cell, data: Data, work: Path, cluster: _cluster.Cluster, tick: Callable[[], None]
+    cell: Cell, data: Data, work: Path, cluster: StandaloneCluster, tick: Callable[[], None]
 ) -> Any:
     """Ingest on the cluster (if ``ingest_on_spark`` exists), then the index on the cluster."""
     import importlib
 
     from brinkwatch.store import Lake, connect
 
-    # import_module: the attribute ``brinkwatch.ingest`` is the ingest function, not the package.
+    # None on a checkout from before Spark ingest existed.
     ingest_on_spark = getattr(importlib.import_module("brinkwatch.ingest"), "ingest_on_spark", None)
     t0 = time.perf_counter()
     session = spark_session(cluster.master_url)
@@ -764,7 +766,7 @@ def save(path: Path, config: dict[str, Any], notes: list[str], cells: list[Cell]
 
 
 def run_cell(
-    engine: str, data: Data, args: argparse.Namespace, cluster: _cluster.Cluster | None,
+    engine: str, data: Data, args: argparse.Namespace, cluster: StandaloneCluster | None,
     progress: Progress,
 ) -> Cell:  # fmt: skip
     """Measure one engine at one size; an exception becomes the cell's error."""
@@ -792,12 +794,14 @@ def run_cell(
 
 
 @contextlib.contextmanager
-def spark_cluster(log_dir: Path, con: Console) -> Iterator[_cluster.Cluster]:
+def spark_cluster(log_dir: Path, con: Console) -> Iterator[StandaloneCluster]:
     """The two-worker cluster, started when the first Spark cell is reached."""
+    from brinkwatch.store import standalone_cluster
+
     con.print("  starting the Spark cluster (1 master, 2 workers of 1 core and 2 GB) …")
     os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"  # the driver binds where the cluster listens
     t0 = time.perf_counter()
-    with _cluster.cluster(log_dir, workers=2, cores=1, memory="2g") as c:
+    with standalone_cluster(workers=2, cores=1, memory="2g", log_dir=log_dir) as c:
         con.print(f"  cluster up in {time.perf_counter() - t0:.1f} s at {c.master_url}")
         yield c
     con.print("  cluster stopped")
@@ -851,7 +855,7 @@ def main(argv: list[str] | None = None) -> int:
                     MofNCompleteColumn(), TimeElapsedColumn(), console=con,
                 )
             )  # fmt: skip
-            cluster: _cluster.Cluster | None = None
+            cluster: StandaloneCluster | None = None
             # Spark cells come last, so the cluster's daemons neither run nor count during the
             # DuckDB cells (they are children of this process, which every step measures).
             for engine, rows in todo:

@@ -8,12 +8,7 @@ import fcntl
 import json
 import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Generator, Iterator
 from dataclasses import replace
 from datetime import date, timedelta
@@ -23,9 +18,9 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
-from brinkwatch.errors import OriginOverrideWarning
+from brinkwatch.errors import ClusterError, OriginOverrideWarning
 from brinkwatch.ingest import ColumnMapping, ingest, read_mapping
-from brinkwatch.store import Store, connect
+from brinkwatch.store import Store, connect, standalone_cluster
 
 # CI runs the property and fuzz tests on a fixed sequence of examples, so that a submission
 # lands or not on its own merits; developers' runs keep exploring new examples (and the failing
@@ -305,89 +300,27 @@ def measure_db(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> P
 SPARK_ENV = "BRINKWATCH_TEST_SPARK"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    """Stop a daemon we started (its own process group), killing it if it lingers."""
-    if proc.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-
-
-def _alive_workers(ui: str) -> int:
-    try:
-        with urllib.request.urlopen(f"{ui}/json/", timeout=2) as r:
-            body = json.load(r)
-    except (OSError, ValueError):
-        return 0
-    return sum(1 for w in body.get("workers", []) if w.get("state") == "ALIVE")
-
-
 @pytest.fixture(scope="session")
 def spark_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Spark standalone cluster on 127.0.0.1: one master, one worker (2 slots, 2 GB).
 
-    Started with PySpark's own ``spark-class``; yields the master URL (``spark://...``) once
-    the worker has registered, and stops both daemons at the end. The worker offers two
+    Started by :func:`brinkwatch.store.standalone_cluster`; yields the master URL
+    (``spark://...``) once the worker has registered, and stops both daemons at the end
+    (every cluster test exercises the launcher). The worker offers two
     core slots so that the session's application (one slot, 512 MB) and a CLI run in a
     subprocess (the other, with Spark's default 1 GB executor) both get an executor, in
     whichever order they start.
     """
-    pyspark = pytest.importorskip("pyspark", reason="the Spark cluster tests need pyspark")
+    pytest.importorskip("pyspark", reason="the Spark cluster tests need pyspark")
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         pytest.skip("the Spark cluster tests need Java 17 (no java on PATH, no $JAVA_HOME)")
-    home = Path(pyspark.__file__).parent
     logs = tmp_path_factory.mktemp("spark-cluster")
-    env = {
-        **os.environ,
-        "SPARK_HOME": str(home),
-        "SPARK_LOCAL_IP": "127.0.0.1",
-        "SPARK_DAEMON_MEMORY": "256m",  # 2 cores and many users: keep the daemons small
-        "PYSPARK_PYTHON": sys.executable,
-        "SPARK_LOG_DIR": str(logs),
-    }
-    port, ui_port = _free_port(), _free_port()
-    master_url, ui = f"spark://127.0.0.1:{port}", f"http://127.0.0.1:{ui_port}"
-    spark_class = str(home / "bin" / "spark-class")
-    procs: list[subprocess.Popen[bytes]] = []
-
-    def start(name: str, *args: str) -> None:
-        with (logs / f"{name}.log").open("wb") as out:
-            procs.append(
-                subprocess.Popen(
-                    [spark_class, *args], env=env, stdout=out, stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL, start_new_session=True,
-                )
-            )  # fmt: skip
-
     try:
-        start("master", "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
-              "--port", str(port), "--webui-port", str(ui_port))  # fmt: skip
-        start("worker", "org.apache.spark.deploy.worker.Worker", master_url, "--host",
-              "127.0.0.1", "--cores", "2", "--memory", "2g", "--webui-port", "0",
-              "--work-dir", str(logs / "work"))  # fmt: skip
-        deadline = time.monotonic() + 90
-        while _alive_workers(ui) < 1:
-            dead = [p for p in procs if p.poll() is not None]
-            if dead or time.monotonic() > deadline:
-                tails = {f.name: f.read_text()[-2000:] for f in logs.glob("*.log")}
-                pytest.fail(f"the Spark cluster did not start (worker not registered): {tails}")
-            time.sleep(0.5)
-        yield master_url
-    finally:
-        for proc in reversed(procs):
-            _stop(proc)
+        cluster = standalone_cluster(workers=1, cores=2, memory="2g", log_dir=logs, timeout=90)
+        with cluster as c:
+            yield c.master_url
+    except ClusterError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="session")

@@ -133,18 +133,37 @@ def test_warnings_share_one_root_that_is_a_user_warning_not_an_error() -> None:
             assert w.message == "short" and w.path is None
 
 
-def test_the_function_outranks_its_subpackage_whatever_was_imported_first() -> None:
+@pytest.mark.parametrize(
+    "first",
+    ["import brinkwatch.ingest, brinkwatch", "import brinkwatch; brinkwatch.IngestReport"],
+)
+def test_brinkwatch_ingest_is_the_subpackage_whatever_was_imported_first(first: str) -> None:
+    # The function is brinkwatch.ingest.ingest; a top-level function of the subpackage's name
+    # made "import brinkwatch.ingest as m" give the function, and string paths fail to resolve.
     code = (
-        "import brinkwatch.ingest, brinkwatch\n"
-        "from brinkwatch.ingest import read_texts\n"
-        "assert callable(brinkwatch.ingest) and brinkwatch.ingest.__name__ == 'ingest'\n"
-        "import sys; assert sys.modules['brinkwatch.ingest'].ingest is brinkwatch.ingest\n"
+        f"{first}\n"
+        "import sys, types\n"
+        "assert isinstance(brinkwatch.ingest, types.ModuleType), brinkwatch.ingest\n"
+        "import brinkwatch.ingest as m\n"
+        "assert m is brinkwatch.ingest is sys.modules['brinkwatch.ingest']\n"
+        "from brinkwatch import ingest\n"
+        "assert ingest is m and callable(m.ingest) and m.ingest_on_spark\n"
+        "import pytest\n"
+        "assert pytest.MonkeyPatch().setattr('brinkwatch.ingest._pipeline.LONG_LINE_BYTES', 1) "
+        "is None\n"
         "store = brinkwatch.connect(':memory:')\n"
-        "print(brinkwatch.ingest(store, []).read)\n"
+        "print(brinkwatch.ingest.ingest(store, []).read)\n"
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "0"
+
+
+def test_no_exported_name_is_also_a_stage() -> None:
+    stages = {p.name for p in SRC.iterdir() if (p / "__init__.py").is_file()}
+    assert set(brinkwatch._STAGES) <= stages
+    assert not set(brinkwatch._LAZY) & stages, "a name would hide its subpackage"
+    assert "ingest" not in brinkwatch.__all__ and "IngestReport" in brinkwatch.__all__
 
 
 def test_importing_the_package_imports_no_stage() -> None:
@@ -152,7 +171,7 @@ def test_importing_the_package_imports_no_stage() -> None:
     code = (
         "import sys, brinkwatch\n"
         "print(sorted(m for m in sys.modules if m.startswith('brinkwatch')))\n"
-        "brinkwatch.connect, brinkwatch.ingest, brinkwatch.SparseDataWarning\n"
+        "brinkwatch.connect, brinkwatch.ingest.ingest, brinkwatch.SparseDataWarning\n"
         "print('numpy' in sys.modules, 'brinkwatch.store' in sys.modules)\n"
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
@@ -164,7 +183,7 @@ def test_importing_the_package_imports_no_stage() -> None:
 def test_the_stage_calls_are_at_the_top_level() -> None:
     code = (
         "import brinkwatch\n"
-        "brinkwatch.connect, brinkwatch.ingest, brinkwatch.measure_dyad\n"
+        "brinkwatch.connect, brinkwatch.ingest.ingest, brinkwatch.measure_dyad\n"
         "print(brinkwatch.measure_triad.__name__, brinkwatch.explain_triad.__name__, "
         "brinkwatch.run_variants.__name__)\n"
     )

@@ -2,7 +2,8 @@
 
 The public API is re-exported here: the stages' entry points, the shared types, and every error
 and warning class. Stages live in subpackages (``ingest``, ``store``, ``measure``, ``explain``,
-``simulate``, ``coding``, ``report``).
+``simulate``, ``coding``, ``report``); ``brinkwatch.ingest`` is always the subpackage (its entry
+point is ``brinkwatch.ingest.ingest``), whatever was imported first.
 
 Names load lazily (PEP 562): ``import brinkwatch`` imports none of the stages, so the CLI starts
 fast; ``brinkwatch.connect`` imports :mod:`brinkwatch.store` on first use. To export a name,
@@ -13,7 +14,7 @@ Examples
 --------
 >>> import brinkwatch
 >>> store = brinkwatch.connect(":memory:")
->>> brinkwatch.ingest(store, []).read
+>>> brinkwatch.ingest.ingest(store, []).read
 0
 >>> issubclass(brinkwatch.SparseDataWarning, brinkwatch.BrinkwatchWarning)
 True
@@ -23,8 +24,7 @@ True
 
 from __future__ import annotations
 
-import sys
-import types
+import importlib
 from typing import TYPE_CHECKING, Any
 
 from brinkwatch._lazy import lazy_exports
@@ -36,7 +36,6 @@ _LAZY: dict[str, str] = {
     # store and ingest
     "connect": "brinkwatch.store",
     "Store": "brinkwatch.store",
-    "ingest": "brinkwatch.ingest",
     "IngestReport": "brinkwatch.ingest",
     # measure
     "measure_dyad": "brinkwatch.measure",
@@ -66,6 +65,7 @@ _LAZY: dict[str, str] = {
     # errors
     "BrinkwatchError": "brinkwatch.errors",
     "BusyError": "brinkwatch.errors",
+    "ClusterError": "brinkwatch.errors",
     "CodebookError": "brinkwatch.errors",
     "ConfigError": "brinkwatch.errors",
     "DeliveryError": "brinkwatch.errors",
@@ -102,6 +102,7 @@ if TYPE_CHECKING:
     from brinkwatch.errors import BrinkwatchError as BrinkwatchError
     from brinkwatch.errors import BrinkwatchWarning as BrinkwatchWarning
     from brinkwatch.errors import BusyError as BusyError
+    from brinkwatch.errors import ClusterError as ClusterError
     from brinkwatch.errors import CodebookError as CodebookError
     from brinkwatch.errors import ConfigError as ConfigError
     from brinkwatch.errors import ConvergenceWarning as ConvergenceWarning
@@ -128,7 +129,6 @@ if TYPE_CHECKING:
     from brinkwatch.explain import TriadVAR as TriadVAR
     from brinkwatch.explain import explain_triad as explain_triad
     from brinkwatch.ingest import IngestReport as IngestReport
-    from brinkwatch.ingest import ingest as ingest
     from brinkwatch.measure import change_points as change_points
     from brinkwatch.measure import dyad_series as dyad_series
     from brinkwatch.measure import evaluate_alarms as evaluate_alarms
@@ -147,23 +147,14 @@ if TYPE_CHECKING:
     from brinkwatch.store import connect as connect
 
 
-__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
+#: Stages reached as attributes (``brinkwatch.ingest.ingest``), imported on first use. A stage
+#: and an exported name never share a name, so the attribute means the same in any import order.
+_STAGES = ("coding", "explain", "ingest", "measure", "report", "simulate", "store")
+
+_exported, __dir__ = lazy_exports(__name__, _LAZY)
 
 
-class _Package(types.ModuleType):
-    """The package's module type: an exported function outranks a subpackage of its name.
-
-    Importing ``brinkwatch.ingest`` (the subpackage) sets the attribute ``brinkwatch.ingest``
-    to that module. That would hide the function :func:`brinkwatch.ingest` from ``__getattr__``
-    depending on what was imported first, so the attribute is left unset and the function
-    wins, as it would if this package imported its names eagerly. The subpackage stays in
-    ``sys.modules``; ``from brinkwatch.ingest import ...`` is unaffected.
-    """
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _LAZY and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
+def __getattr__(name: str) -> Any:
+    if name in _STAGES:
+        return importlib.import_module(f"{__name__}.{name}")
+    return _exported(name)

@@ -16,6 +16,7 @@ __all__ = [
     "BrinkwatchError",
     "BrinkwatchWarning",
     "BusyError",
+    "ClusterError",
     "CodebookError",
     "ConfigError",
     "ConvergenceWarning",
@@ -157,6 +158,14 @@ class StoreLockedError(StoreError):
 
 class WatchLockedError(StoreLockedError):
     """Another ``brinkwatch watch`` runs on the store; only one watcher may follow a feed."""
+
+
+class ClusterError(StoreError):
+    """A Spark standalone cluster did not start.
+
+    PySpark or Java is missing, a daemon exited, or the workers did not register in time;
+    the message quotes the end of each daemon's log.
+    """
 
 
 class IntegrityError(StoreError):

@@ -22,6 +22,11 @@ MENTIONS = Path(__file__).resolve().parents[1] / "data" / "gdelt2" / "2019102414
 #: Columns that record when an ingest ran, not what it read.
 _WHEN = {"started", "finished"}
 TABLES = ("events", "mentions", "rejected", "ingest_log", "daily_volume")
+#: Session conf the Spark driver sets for its own work.
+_CALLER_CONF = (
+    "spark.sql.shuffle.partitions",
+    "spark.sql.sources.partitionColumnTypeInference.enabled",
+)
 
 
 def _rows(store: Store, table: str) -> list[tuple[Any, ...]]:
@@ -100,8 +105,12 @@ def spark_and_file(
     small = [MENTIONS, hostile, repeats, repeats, changed, own]
     lake, db = root / "lake", root / "store.duckdb"
     # Ranges small enough that every file spans several (the big ones 250 kB, the others 8 kB).
+    conf = _CALLER_CONF
+    before = {k: spark_session.conf.get(k) for k in conf}
     on_spark = ingest_on_spark(big, lake, session=spark_session, split_bytes=250_000)
     more = ingest_on_spark(small, lake, session=spark_session, split_bytes=8_000)
+    # A library leaves its caller's session as it was (the driver sets conf in its own).
+    assert {k: spark_session.conf.get(k) for k in conf} == before
     on_spark.files.extend(more.files)
     with connect(db) as d:
         on_file = ingest(d, big)

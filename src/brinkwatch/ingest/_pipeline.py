@@ -1008,13 +1008,19 @@ def ingest(
         if on_file is not None:
             on_file(rep)
 
+    def load(
+        display: str, content: _Content, f: Format, mapping: ColumnMapping | None
+    ) -> FileReport:
+        # The store retries a batch that ran out of memory while trimming, without trimming.
+        return _ingest_one(store, display, content, f, mapping, progress, cap)
+
     workdir = Path(tempfile.mkdtemp(prefix="brinkwatch-ingest-"))
     try:
         for path in expand_paths(paths):
             try:
                 with closing(_members(path, budget, workdir)) as members:
                     for display, opener in members:
-                        rep = _ingest_member(store, display, opener, forced, mapping, progress, cap)
+                        rep = _ingest_member(display, opener, forced, mapping, load)
                         report.files.append(rep)
                         if on_file is not None:
                             on_file(rep)
@@ -1035,23 +1041,24 @@ def _vanished(display: str, exc: OSError) -> str:
 
 
 def _ingest_member(
-    store: Store,
     display: str,
     opener: Callable[[], _Content],
     forced: Format,
     mapping: ColumnMapping | None,
-    progress: Progress | None,
-    cap: str | None,
+    load: Callable[[str, _Content, Format, ColumnMapping | None], FileReport],
 ) -> FileReport:
-    """Open one stream, ingest it and report; every failure becomes the report's error."""
+    """Open one stream, detect its format and ``load`` it; every failure becomes the error.
+
+    Both engines use it (``load`` ingests into a DuckDB store or on Spark), so a file that
+    cannot be opened or read is reported the same way by either.
+    """
     content: _Content | None = None
     try:
         content = opener()
         f = forced
         if f is Format.AUTO:
             f = detect_format(content.path, has_mapping=mapping is not None)
-        # The store retries a batch that ran out of memory while trimming, without trimming.
-        return _ingest_one(store, display, content, f, mapping, progress, cap)
+        return load(display, content, f, mapping)
     except BrinkwatchError as exc:
         error = str(exc)
     except duckdb.Error as exc:

@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,7 +38,7 @@ import duckdb
 
 from brinkwatch._types import Progress
 from brinkwatch.errors import BrinkwatchError, FileFormatError, IntegrityError
-from brinkwatch.ingest._formats import Format, detect_format
+from brinkwatch.ingest._formats import Format
 from brinkwatch.ingest._mapping import ColumnMapping, check_origin
 from brinkwatch.ingest._pipeline import (
     FileReport,
@@ -46,6 +46,7 @@ from brinkwatch.ingest._pipeline import (
     _Budget,
     _clean_lines,
     _Content,
+    _ingest_member,
     _members,
     _prepare_codebook,
     _reader,
@@ -63,7 +64,7 @@ from brinkwatch.store import (
     Store,
     connect,
     fetch_one,
-    spark_session,
+    spark_store_session,
     sql_string,
 )
 
@@ -279,6 +280,7 @@ class _Driver:
 
     def __init__(self, lake: Lake, session: Any, split: int) -> None:
         self.lake = lake
+        #: A session of its own (``spark_store_session``): the driver sets its SQL conf freely.
         self.session = session
         self.split = split
         self.paths = [p for p in sys.path if p]
@@ -467,6 +469,8 @@ class _Driver:
         spark = self.session
         key = list(_key(table))
         n = max(len(specs), 1)
+        # Spark's 200 shuffle partitions are for big tables; the session is the driver's own.
+        spark.conf.set("spark.sql.shuffle.partitions", str(n))
         cols = [*key, "_range", "_pos", *(["event_date"] if table == "events" else [])]
         files = [_rows_file(staged, s.index) for s in specs]
         rows = spark.read.parquet(*files).select(*cols).repartition(n, *key)
@@ -475,7 +479,6 @@ class _Driver:
         bounds = _key_bounds(files)
         held = self._held(table, origin if table == "events" else None, bounds)
         if held and bounds is not None:
-            spark.conf.set("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
             old = spark.read.option("basePath", self.lake.path(table)).parquet(*held)
             old = old.where(sf.col("event_id").between(*bounds))
             if table == "events":
@@ -489,16 +492,15 @@ class _Driver:
         rows = rows.withColumn("_dup", dup)
         folder = f"{staged}/_ranges/dups"
         volume: list[tuple[Any, int]] = []
-        with _shuffle_partitions(spark, n):
-            rows = rows.cache()
-            try:
-                rows.where("_dup").select("_range", "_pos").write.parquet(folder)
-                if table == "events":
-                    kept = rows.where("NOT _dup AND event_date IS NOT NULL")
-                    counted = kept.groupBy("event_date").count().collect()
-                    volume = [(r["event_date"], int(r["count"])) for r in counted]
-            finally:
-                rows.unpersist()
+        rows = rows.cache()
+        try:
+            rows.where("_dup").select("_range", "_pos").write.parquet(folder)
+            if table == "events":
+                kept = rows.where("NOT _dup AND event_date IS NOT NULL")
+                counted = kept.groupBy("event_date").count().collect()
+                volume = [(r["event_date"], int(r["count"])) for r in counted]
+        finally:
+            rows.unpersist()
         found = sorted(Path(folder).glob("*.parquet"))
         dups: dict[int, int] = {}
         if found:
@@ -590,18 +592,6 @@ def _key_bounds(files: list[str]) -> tuple[str, str] | None:
     return str(row[0]), str(row[1])
 
 
-@contextlib.contextmanager
-def _shuffle_partitions(spark: Any, n: int) -> Iterator[None]:
-    """Shuffle into ``n`` partitions while the block runs (Spark's 200 are for big tables)."""
-    key = "spark.sql.shuffle.partitions"
-    before = spark.conf.get(key)
-    spark.conf.set(key, str(n))
-    try:
-        yield
-    finally:
-        spark.conf.set(key, before)
-
-
 def ingest_on_spark(
     paths: Iterable[str | Path],
     lake: str | Path,
@@ -636,7 +626,8 @@ def ingest_on_spark(
         The lake's root (created when missing).
     session, master
         An existing ``SparkSession``, or the master URL of a new one (``spark://HOST:7077``,
-        ``local[N]``; default ``local[2]``).
+        ``local[N]``; default ``local[2]``). The run works in a session of its own on the
+        same SparkContext, so the caller's SQL conf is left as it was.
     fmt, mapping, progress, on_file, origin_override, max_ratio, max_decompressed
         As for :func:`ingest` (``progress`` is called once per file, when it is done).
     memory_limit
@@ -657,7 +648,8 @@ def ingest_on_spark(
     budget = _Budget.resolve(max_ratio, max_decompressed)
     if split_bytes < 1:
         raise FileFormatError(f"split_bytes must be at least 1, got {split_bytes}")
-    spark = spark_session(session, master=master)
+    # The driver's own session on the caller's SparkContext: its SQL conf is not the caller's.
+    spark = spark_store_session(session, master=master)
     root = Lake(lake)
     report = IngestReport()
 
@@ -679,7 +671,9 @@ def ingest_on_spark(
                 try:
                     with contextlib.closing(_members(path, budget, Path(workdir))) as members:
                         for display, opener in members:
-                            done(_one(driver, display, opener, forced, mapping))
+                            done(
+                                _ingest_member(display, opener, forced, mapping, driver.ingest_file)
+                            )
                 except BrinkwatchError as exc:
                     done(FileReport(str(path), str(fmt), "", 0, error=str(exc)))
                 except OSError as exc:
@@ -688,29 +682,3 @@ def ingest_on_spark(
             shutil.rmtree(workdir, ignore_errors=True)
             driver.close()
     return report
-
-
-def _one(
-    driver: _Driver,
-    display: str,
-    opener: Callable[[], _Content],
-    forced: Format,
-    mapping: ColumnMapping | None,
-) -> FileReport:
-    content: _Content | None = None
-    try:
-        content = opener()
-        f = forced
-        if f is Format.AUTO:
-            f = detect_format(content.path, has_mapping=mapping is not None)
-        return driver.ingest_file(display, content, f, mapping)
-    except BrinkwatchError as exc:
-        error = str(exc)
-    except duckdb.Error as exc:
-        error = f"{display}: DuckDB could not read it as {forced}: {exc}"
-    except OSError as exc:
-        error = _vanished(display, exc)
-    finally:
-        if content is not None and content.temporary:
-            content.path.unlink(missing_ok=True)
-    return FileReport(file=display, format=str(forced), origin="", bytes=0, error=error)

@@ -1,5 +1,6 @@
 """The event store: DuckDB by default, Spark through Ibis when data outgrow one machine."""
 
+from brinkwatch.store._cluster import StandaloneCluster, standalone_cluster
 from brinkwatch.store._example import example
 from brinkwatch.store._lake import Lake, LakePart, export_to_lake, import_from_lake
 from brinkwatch.store._lock import DEFAULT_WAIT, Holder, WatchLease, holders, watch_lock
@@ -31,6 +32,7 @@ from brinkwatch.store._store import (
     connect,
     fetch_one,
     spark_session,
+    spark_store_session,
     sql_ident,
     sql_string,
 )
@@ -84,6 +86,7 @@ __all__ = [
     "Lake",
     "LakePart",
     "RecordLines",
+    "StandaloneCluster",
     "Store",
     "StoreStats",
     "WatchLease",
@@ -108,8 +111,10 @@ __all__ = [
     "set_meta",
     "skip_blank_lines",
     "spark_session",
+    "spark_store_session",
     "sql_ident",
     "sql_string",
+    "standalone_cluster",
     "state_match",
     "story_key",
     "touched_dates",

@@ -845,7 +845,19 @@ def spark_store_session(session: Any = None, *, master: str | None = None) -> An
 
     The store's tables are temporary views under their own names (``events``, ``mentions``
     ...); a new session on the same SparkContext keeps two stores apart (a DuckDB file's
-    snapshot and a lake, say) without a second application on the cluster.
+    snapshot and a lake, say) without a second application on the cluster. A library that
+    sets SQL conf (shuffle partitions, say) sets it there, not in the caller's session.
+
+    Parameters
+    ----------
+    session, master
+        As for :func:`spark_session`: the caller's session, or where to start one.
+
+    Returns
+    -------
+    pyspark.sql.SparkSession
+        A new session on the same SparkContext, with the caller's time zone and partition
+        values read as text.
     """
     base = spark_session(session, master=master)
     try:
