@@ -384,10 +384,21 @@ def spark_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 tails = {f.name: f.read_text()[-2000:] for f in logs.glob("*.log")}
                 pytest.fail(f"the Spark cluster did not start (worker not registered): {tails}")
             time.sleep(0.5)
+        _MASTER_UI[master_url] = ui
         yield master_url
     finally:
         for proc in reversed(procs):
             _stop(proc)
+
+
+#: The web UI of each test cluster's master (``/json/`` lists its applications), by master URL.
+_MASTER_UI: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session")
+def spark_master_ui(spark_cluster: str) -> str:
+    """The web UI of the test cluster's master: ``{ui}/json/`` lists its applications."""
+    return _MASTER_UI[spark_cluster]
 
 
 @pytest.fixture(scope="session")
