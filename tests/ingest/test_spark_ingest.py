@@ -236,10 +236,13 @@ def _staged_ranges(lake: Path) -> list[Path]:
     return sorted(lake.glob("_staging/*/_ranges/rows-*.parquet"))
 
 
-def _active_apps(ui: str) -> list[str]:
-    """Names of the applications the test cluster's master holds now."""
-    with urllib.request.urlopen(f"{ui}/json/", timeout=5) as r:
-        return [str(a["name"]) for a in json.load(r).get("activeapps", [])]
+def _active_apps(ui: str) -> list[str] | None:
+    """Names of the applications the test cluster's master holds now (None: no answer)."""
+    try:
+        with urllib.request.urlopen(f"{ui}/json/", timeout=5) as r:
+            return [str(a["name"]) for a in json.load(r).get("activeapps", [])]
+    except (OSError, ValueError):
+        return None  # a busy master: ask again
 
 
 def _kill_driver_mid_file(master: str, name: str, lake: Path, path: Path, logs: Path) -> list[Path]:
@@ -279,7 +282,7 @@ def _kill_driver_mid_file(master: str, name: str, lake: Path, path: Path, logs: 
 def _wait_until_gone(ui: str, name: str, seconds: float = 60) -> None:
     """Wait until the master has removed the application of a dead driver (and its slot)."""
     deadline = time.monotonic() + seconds
-    while name in (apps := _active_apps(ui)):
+    while (apps := _active_apps(ui)) is None or name in apps:
         assert time.monotonic() < deadline, f"the master still holds {name}: {apps}"
         time.sleep(0.2)
 
