@@ -318,9 +318,20 @@ def spark_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     try:
         cluster = standalone_cluster(workers=1, cores=2, memory="2g", log_dir=logs, timeout=90)
         with cluster as c:
+            _MASTER_UI[c.master_url] = c.ui_url
             yield c.master_url
     except ClusterError as exc:
         pytest.fail(str(exc))
+
+
+#: The web UI of each test cluster's master (``/json/`` lists its applications), by master URL.
+_MASTER_UI: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session")
+def spark_master_ui(spark_cluster: str) -> str:
+    """The web UI of the test cluster's master: ``{ui}/json/`` lists its applications."""
+    return _MASTER_UI[spark_cluster]
 
 
 @pytest.fixture(scope="session")

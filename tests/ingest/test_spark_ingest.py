@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -236,3 +243,153 @@ def test_the_spark_duplicate_check_reads_only_the_lake_parts_that_can_hold_the_k
         want = ingest(d, files)
     assert _counts(got) == _counts(want)
     assert got.files[2].duplicates > 0
+
+
+#: A driver of its own for the kill test. The tests' application holds one of the worker's two
+#: slots and 512 MB of its 2 GB: this one asks for the other slot and a small executor.
+_KILLED_DRIVER = """
+import sys
+from pyspark.sql import SparkSession
+from brinkwatch.ingest import ingest_on_spark
+
+master, name, lake, path, split = sys.argv[1:6]
+spark = (
+    SparkSession.builder.master(master).appName(name)
+    .config("spark.ui.enabled", "false")
+    .config("spark.sql.session.timeZone", "UTC")
+    .config("spark.driver.host", "127.0.0.1")
+    .config("spark.driver.bindAddress", "127.0.0.1")
+    .config("spark.driver.memory", "512m")
+    .config("spark.executor.memory", "512m")
+    .config("spark.cores.max", "1")
+    .config("spark.pyspark.python", sys.executable)
+    .getOrCreate()
+)
+report = ingest_on_spark([path], lake, session=spark, split_bytes=int(split))
+print("finished", report.files[0].error, flush=True)
+"""
+#: Ranges of the killed file (855 kB): five, loaded one after the other on one core.
+_KILL_SPLIT = 200_000
+
+
+def _staged_ranges(lake: Path) -> list[Path]:
+    """The ranges' row files a Spark ingest has staged so far."""
+    return sorted(lake.glob("_staging/*/_ranges/rows-*.parquet"))
+
+
+def _active_apps(ui: str) -> list[str] | None:
+    """Names of the applications the test cluster's master holds now (None: no answer)."""
+    try:
+        with urllib.request.urlopen(f"{ui}/json/", timeout=5) as r:
+            return [str(a["name"]) for a in json.load(r).get("activeapps", [])]
+    except (OSError, ValueError):
+        return None  # a busy master: ask again
+
+
+def _kill_driver_mid_file(master: str, name: str, lake: Path, path: Path, logs: Path) -> list[Path]:
+    """Run a Spark ingest of ``path`` in a subprocess; SIGKILL it once a range is staged.
+
+    Returns the staged row files seen at the moment of the kill.
+    """
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    args = [master, name, str(lake), str(path), str(_KILL_SPLIT)]
+    with (logs / "out.txt").open("wb") as out, (logs / "err.txt").open("wb") as err:
+        # Its own process group: the kill takes the driver's JVM with it.
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _KILLED_DRIVER, *args],
+            env=env,
+            stdout=out,
+            stderr=err,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            deadline = time.monotonic() + 120
+            staged: list[Path] = []
+            while proc.poll() is None and time.monotonic() < deadline and not staged:
+                staged = _staged_ranges(lake)
+                time.sleep(0.01)
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+    tail = (logs / "err.txt").read_text(errors="replace")[-3000:]
+    assert proc.returncode == -signal.SIGKILL, f"the driver ended on its own: {tail}"
+    assert staged, f"killed before any range was staged (not mid-file): {tail}"
+    assert "finished" not in (logs / "out.txt").read_text()
+    return staged
+
+
+def _wait_until_gone(ui: str, name: str, seconds: float = 60) -> None:
+    """Wait until the master has removed the application of a dead driver (and its slot)."""
+    deadline = time.monotonic() + seconds
+    while (apps := _active_apps(ui)) is None or name in apps:
+        assert time.monotonic() < deadline, f"the master still holds {name}: {apps}"
+        time.sleep(0.2)
+
+
+def test_a_spark_driver_killed_mid_file_leaves_the_lake_as_it_was_and_the_rerun_completes_it(
+    spark_session: Any,
+    spark_cluster: str,
+    spark_master_ui: str,
+    shared_data: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    gdelt2 = shared_data / "gdelt" / "20191024143000.export.CSV"
+    # The lake holds a file already: its first 300 rows, duplicates when the whole file comes.
+    head = tmp_path / "20191024141500.export.CSV"
+    head.write_bytes(b"".join(gdelt2.read_bytes().splitlines(keepends=True)[:300]))
+    lake = tmp_path / "lake"
+    # (The DuckDB writer of the same lake: quicker than a Spark run, and the same parts.)
+    with connect(lake=lake) as w:
+        first = ingest(w, [head])
+    assert not first.failed
+    with connect(lake=lake, read_only=True) as r:
+        before = {t: _rows(r, t) for t in TABLES}
+    manifests = sorted(p.name for p in (lake / "_manifest").iterdir())
+
+    name = f"brinkwatch-killed-{uuid.uuid4().hex[:8]}"
+    staged = _kill_driver_mid_file(spark_cluster, name, lake, gdelt2, tmp_path)
+    # Killed mid-file: ranges staged, not all of them, and nothing of the file visible.
+    assert len(staged) < 5, staged
+    assert sorted(p.name for p in (lake / "_manifest").iterdir()) == manifests
+    with connect(lake=lake, read_only=True) as r:
+        assert {t: _rows(r, t) for t in TABLES} == before
+    # The master removes the dead driver's application; the rerun may need its slot.
+    _wait_until_gone(spark_master_ui, name)
+
+    # A task of the dead run may outlive it (the executor dies after its driver) and finish
+    # after the rerun cleaned staging: its range 0 part, with rows the lake holds, lands in
+    # the dead run's staging folder. Play it just before the rerun places its parts.
+    dead, held, place = staged[0].parents[1], Lake(lake).parts("events"), Lake.place
+
+    def late_task_then_place(self: Lake, where: str, tag: str, table: str) -> list[Any]:
+        for p in held:
+            late = dead / Path(p.path).parent / "part-000002-r0-0.parquet"
+            late.parent.mkdir(parents=True, exist_ok=True)
+            late.write_bytes((lake / p.path).read_bytes())
+        return place(self, where, tag, table)
+
+    monkeypatch.setattr(Lake, "place", late_task_then_place)
+    # The dead process's lock went with it: the rerun takes it at once (wait=0) and completes.
+    rerun = ingest_on_spark([gdelt2], lake, session=spark_session, split_bytes=_KILL_SPLIT)
+    monkeypatch.undo()
+    assert not rerun.failed, rerun.files[0].error
+    with connect(tmp_path / "store.duckdb") as d:
+        want = ingest(d, [head, gdelt2])
+    assert _counts(first) + _counts(rerun) == _counts(want)
+    assert (rerun.files[0].stored, rerun.files[0].duplicates) == (2111 - 300, 300)
+    with connect(lake=lake, read_only=True) as s, connect(tmp_path / "store.duckdb") as d:
+        for table in TABLES:
+            assert _rows(s, table) == _rows(d, table), table
+    assert Lake(lake).verify() == []
+    # The killed run's staged parts are gone; every part on disk is one the manifest lists.
+    listed = {p.path for p in Lake(lake).parts()}
+    on_disk = {
+        p.relative_to(lake).as_posix()
+        for p in lake.rglob("*.parquet")
+        if not p.relative_to(lake).as_posix().startswith("_staging/")
+    }
+    assert on_disk == listed
+    assert not any(p.exists() for p in staged)

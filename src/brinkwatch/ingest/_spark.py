@@ -330,13 +330,15 @@ class _Driver:
         )
         batch = self.next_batch()
         tag = f"{batch:06d}"
-        staged = self.lake.staging(tag)
+        # A folder of this run's own: a killed run's orphan executor tasks may still write
+        # into theirs after the rerun (same batch number) cleaned staging and began.
+        staged = self.lake.staging(f"{tag}-{uuid.uuid4().hex[:12]}")
         Path(staged).mkdir(parents=True, exist_ok=True)
         placed: list[LakePart] = []
         try:
             prior = self.prior(fp, sig)
             if prior is not None:
-                counts = self._repeat(prior, batch, display, fp, reader.origin)
+                counts = self._repeat(prior, batch, display, fp, reader.origin, staged)
                 volume: list[tuple[Any, int]] = []
             else:
                 counts, volume = self._load(
@@ -372,7 +374,13 @@ class _Driver:
         return report
 
     def _repeat(
-        self, prior: tuple[int, int, int, int], batch: int, display: str, fp: str, origin: str
+        self,
+        prior: tuple[int, int, int, int],
+        batch: int,
+        display: str,
+        fp: str,
+        origin: str,
+        staged: str,
     ) -> tuple[int, int, int, int, int]:
         """Count a file read the same way before: every row counts as it did then."""
         prior_batch, read, rejected, blank = prior
@@ -386,9 +394,7 @@ class _Driver:
             sql = self.lake.part_select(
                 "rejected", f"(SELECT *, {sql_string(origin)} AS origin FROM rejected)"
             )
-            self.lake.stage_parts(
-                con, self.lake.staging(f"{batch:06d}"), "rejected", sql, f"{batch:06d}"
-            )
+            self.lake.stage_parts(con, staged, "rejected", sql, f"{batch:06d}")
         return read, 0, rejected, read - rejected - blank, blank
 
     def _load(
