@@ -154,3 +154,34 @@ def test_triad_errors_name_the_parameter(chron: Store) -> None:
         with pytest.raises(ConfigError) as exc:
             measure_triad(chron.events, actors)
         assert exc.value.field == "actors"
+
+
+def test_the_alarm_rules_read_again_only_series_the_bundle_did_not(
+    chron_duck: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On a cluster each indexed series read costs seconds: the index and change-point rules
+    # take the bundle's own series when they were read with the same arguments.
+    import brinkwatch.measure.index as index
+
+    reads: list[tuple[str, ...]] = []
+    real = index.windowed_index
+
+    def counted(events: Any, pairs: Any, **kw: Any) -> Any:
+        reads.append(tuple(f"{s}->{t}" for s, t in pairs))
+        return real(events, pairs, **kw)
+
+    monkeypatch.setattr(index, "windowed_index", counted)  # what the rules call
+    ev = chron_duck.events
+    m = measure_dyad(ev, "JPN-KOR", freq="month", **WINDOW)
+    assert reads == [] and len(m.alarms) > 0
+    assert m.alarms == evaluate_alarms(ev, "JPN", "KOR", freq="month", **WINDOW)
+    t = measure_triad(ev, ["USA", "JPN", "KOR"], alarms=True, **WINDOW)
+    assert reads == [("JPN->KOR",), ("KOR->JPN",)]  # only evaluate_alarms above read them
+    assert len(t.alarms) > 0
+    # Weighted by mentions, or a window the rules fill in from the data: read again.
+    reads.clear()
+    w = measure_dyad(ev, "JPN-KOR", freq="month", weight="mentions", **WINDOW)
+    assert sorted(reads) == [("JPN->KOR",), ("KOR->JPN",)] and w.alarms == m.alarms
+    reads.clear()
+    measure_dyad(ev, "JPN-KOR", freq="month", start=WINDOW["start"])
+    assert len(reads) == 2

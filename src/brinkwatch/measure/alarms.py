@@ -17,7 +17,7 @@ origins (the chronology, CSV) are checked facts and count by row against ``min_c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from importlib import resources
@@ -496,6 +496,51 @@ def evaluate_alarms(
         Sorted by period, then severity (most severe first), then rule; empty when the store
         holds nothing in the window.
     """
+    return _evaluate(
+        events,
+        a,
+        b,
+        rules=rules,
+        freq=freq,
+        start=start,
+        end=end,
+        origins=origins,
+        baseline=baseline,
+        reference=reference,
+        history_from=history_from,
+        actors=actors,
+        count=count,
+    )
+
+
+def _series_key(s: Actor, t: Actor, measure: str, origins: Sequence[str] | None) -> str:
+    """Return the key of one directed series that index and change-point rules read."""
+    return f"{s}->{t}:{measure}:{list(origins) if origins else None}"
+
+
+def _evaluate(
+    events: ir.Table,
+    a: Actor | str,
+    b: Actor | str,
+    *,
+    rules: Sequence[AlarmRule] | None = None,
+    freq: Freq | str = Freq.WEEK,
+    start: date | None = None,
+    end: date | None = None,
+    origins: Sequence[str] | None = None,
+    baseline: int | None = None,
+    reference: tuple[date, date] | None = None,
+    history_from: date | None = None,
+    actors: ActorScope = "state",
+    count: Count = "auto",
+    known: Mapping[str, list[dict[str, Any]]] | None = None,
+) -> Alarms:
+    """Evaluate the rules as :func:`evaluate_alarms` does.
+
+    ``known`` holds directed series (:func:`_series_key`) the caller has already read with the
+    same arguments, for a window given whole (``start`` and ``end``); on a cluster each one
+    read again is seconds of planning and scheduling for rows already at hand.
+    """
     from brinkwatch.measure.changepoints import change_points
     from brinkwatch.measure.dyads import _match, _span
     from brinkwatch.measure.index import DEFAULT_BASELINE, windowed_index
@@ -506,14 +551,16 @@ def evaluate_alarms(
     e = in_window(events, start=start, end=end, origins=origins)
     alarms: list[Alarm] = []
     pairs = [(a, b), (b, a)]
-    if start is None or end is None:
+    # A window filled in from the data is not the one the caller's series were read over.
+    whole = start is not None and end is not None
+    if not whole:
         # One window for both directions: a direction without events is a series of zeros over
         # the dyad's span (or what the store covers), not an error.
         span = _span(e.filter(_match(e, a, b, actors) | _match(e, b, a, actors))) or _span(e)
         if span is None:
             return Alarms()
         start, end = start or span[0], end or span[1]
-    series_cache: dict[str, list[dict[str, Any]]] = {}
+    series_cache: dict[str, list[dict[str, Any]]] = dict(known or {}) if whole else {}
     # Whether the store has mentions; each query then counts those of its own events.
     has_mentions = event_sources(events) is not None
     for rule in rules:
@@ -527,7 +574,7 @@ def evaluate_alarms(
             alarms.extend(_event_alarms(r_e, rule, a, b, freq, actors, has_mentions))
             continue
         for s, t in pairs[:1] if rule.directed else pairs:
-            key = f"{s}->{t}:{rule.measure}:{orig}"
+            key = _series_key(s, t, rule.measure, orig)
             if key not in series_cache:
                 idx, history_from = windowed_index(
                     events,

@@ -17,7 +17,7 @@ from brinkwatch._notes import Note, caught_notes
 from brinkwatch.codebook import Actor, Dyad
 from brinkwatch.errors import ConfigError, CoverageWarning
 from brinkwatch.measure._periods import Freq, Weight
-from brinkwatch.measure.alarms import Alarm, AlarmRule, Alarms, evaluate_alarms
+from brinkwatch.measure.alarms import Alarm, AlarmRule, Alarms, _evaluate, _series_key
 from brinkwatch.measure.changepoints import ChangePoint, change_points
 from brinkwatch.measure.dyads import ActorScope, Count, triad_pairs
 from brinkwatch.measure.index import DEFAULT_BASELINE, history_start, windowed_index
@@ -334,6 +334,22 @@ def _by_dyad(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
+def _known(
+    by: dict[str, list[dict[str, Any]]],
+    pairs: Sequence[tuple[Actor, Actor]],
+    measure: str,
+    origins: Sequence[str] | None,
+) -> dict[str, list[dict[str, Any]]]:
+    """Return the directed series just read, keyed as the alarm rules look them up.
+
+    They were read with the arguments the index and change-point rules use (no weight, no
+    normalization), so the rules need not read them again.
+    """
+    return {
+        _series_key(s, t, measure, origins): by[f"{s}->{t}"] for s, t in pairs if f"{s}->{t}" in by
+    }
+
+
 def _choice(kind: type[_E], value: _E | str, field: str) -> _E:
     try:
         return kind(str(value).lower())
@@ -473,8 +489,10 @@ def measure_dyad(
             count=count,
         )
         table = expr.to_pyarrow()
+        rows = table.to_pylist()
+        by = _by_dyad(rows)
         found = (
-            evaluate_alarms(
+            _evaluate(
                 events,
                 d.source,
                 d.target,
@@ -488,13 +506,14 @@ def measure_dyad(
                 history_from=hist,
                 actors=actors,
                 count=count,
+                known=_known(by, d.pairs(directed), measure, orig)
+                if w is Weight.NONE and not normalize
+                else None,
             )
             if alarms
             else []
         )
     notes = [*_scope_notes(actors, count), *notes]
-    rows = table.to_pylist()
-    by = _by_dyad(rows)
     cps = {
         k: change_points([r["value"] for r in rs], [r["period"] for r in rs])
         for k, rs in by.items()
@@ -587,11 +606,13 @@ def measure_triad(
             count=count,
         )
         table = expr.to_pyarrow()
+        rows = table.to_pylist()
+        known = _known(_by_dyad(rows), triad_pairs(a, b, c), measure, orig)
         found = (
             [
                 x
                 for s, t in ((a, b), (a, c), (b, c))
-                for x in evaluate_alarms(
+                for x in _evaluate(
                     events,
                     s,
                     t,
@@ -604,6 +625,7 @@ def measure_triad(
                     history_from=hist,
                     actors=actor_scope,
                     count=count,
+                    known=known,
                 )
             ]
             if alarms
@@ -611,7 +633,6 @@ def measure_triad(
         )
     found.sort(key=lambda x: (x.period, x.rule, x.dyad), reverse=True)
     notes = [*_scope_notes(actor_scope, count), *notes]
-    rows = table.to_pylist()
     return TriadMeasure(
         actors=(a, b, c),
         freq=f.value,
