@@ -910,6 +910,8 @@ def open_lake_store(
         try:
             store = _spark_lake_store(con, lake, spark_session, master)
         except BaseException:
+            if session is not None:
+                session.close()  # the writer's lock, taken above
             con.close()
             raise
     else:
