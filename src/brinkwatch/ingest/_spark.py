@@ -37,7 +37,7 @@ from typing import Any
 import duckdb
 
 from brinkwatch._types import Progress
-from brinkwatch.errors import BrinkwatchError, FileFormatError, IntegrityError
+from brinkwatch.errors import BrinkwatchError, FileFormatError, IntegrityError, StoreError
 from brinkwatch.ingest._formats import Format
 from brinkwatch.ingest._mapping import ColumnMapping, check_origin
 from brinkwatch.ingest._pipeline import (
@@ -654,9 +654,17 @@ def ingest_on_spark(
     budget = _Budget.resolve(max_ratio, max_decompressed)
     if split_bytes < 1:
         raise FileFormatError(f"split_bytes must be at least 1, got {split_bytes}")
+    root = Lake(lake)
+    if root.url:
+        # Executors stage parts in the lake's own _staging folder, which a URL lake lacks.
+        raise StoreError(
+            "ingest on Spark writes only a lake at a folder every executor shares, not at an "
+            "object-store URL; ingest into this lake with DuckDB (drop --engine spark). Spark "
+            "on object stores would also need hadoop-aws and s3a:// credentials",
+            path=root.root,
+        )
     # The driver's own session on the caller's SparkContext: its SQL conf is not the caller's.
     spark = spark_store_session(session, master=master)
-    root = Lake(lake)
     report = IngestReport()
 
     def done(rep: FileReport) -> None:

@@ -61,6 +61,9 @@ _LOCK = "_writer.lock"
 #: Older manifests kept beside the newest, for readers that opened one a moment ago.
 KEEP_MANIFESTS = 20
 _URL_SCHEMES = ("s3://", "gs://", "gcs://", "abfs://", "az://")
+#: Overrides the S3 endpoint for a lake at ``s3://`` (MinIO, moto, ...); else s3fs's own
+#: configuration (``AWS_ENDPOINT_URL``, ``~/.aws``) decides.
+S3_ENDPOINT_ENV = "BRINKWATCH_S3_ENDPOINT"
 
 
 @dataclass(frozen=True)
@@ -179,13 +182,17 @@ def _is_url(root: str) -> bool:
 
 
 class Lake:
-    """A lake at a local folder (or, untested, an object-store URL through fsspec).
+    """A lake at a local folder or an object-store URL (through fsspec).
 
     Parameters
     ----------
     root
         A local path, or an ``s3://``, ``gs://`` or ``abfs://`` URL (needs ``fsspec`` with the
-        store's filesystem package, and DuckDB's ``httpfs`` or ``azure`` extension to read).
+        store's filesystem package: ``pip install brinkwatch[s3]`` for S3). DuckDB reads the
+        parts through the same fsspec filesystem, registered on its connection, so no DuckDB
+        extension is needed. S3 credentials and endpoint come from s3fs's usual sources
+        (``AWS_*`` variables, ``~/.aws``); ``BRINKWATCH_S3_ENDPOINT`` overrides the endpoint.
+        Only S3 is tested (against a local S3 server); ``gs://`` and ``abfs://`` are not.
     """
 
     def __init__(self, root: str | Path) -> None:
@@ -194,15 +201,22 @@ class Lake:
         self.root = text.rstrip("/") if self.url else str(Path(text).expanduser().absolute())
         self._fs: Any = None
         if self.url:
+            scheme = text.split("://", 1)[0]
+            options: dict[str, Any] = {}
+            if scheme == "s3" and os.environ.get(S3_ENDPOINT_ENV):
+                options["endpoint_url"] = os.environ[S3_ENDPOINT_ENV]
             try:
-                import fsspec  # type: ignore[import-not-found,unused-ignore]
+                import fsspec  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
+                # A fresh instance: a cached one keeps its old endpoint and credentials.
+                self._fs = fsspec.filesystem(scheme, skip_instance_cache=True, **options)
             except ImportError as exc:
                 raise StoreError(
                     f"a lake at {text} needs fsspec and its filesystem package "
-                    "(pip install fsspec s3fs / gcsfs / adlfs); or use a local folder",
+                    "(pip install 'brinkwatch[s3]', or fsspec with gcsfs / adlfs); "
+                    "or use a local folder",
                     path=text,
                 ) from exc
-            self._fs = fsspec.filesystem(text.split("://", 1)[0])
 
     def __repr__(self) -> str:
         return f"Lake({self.root!r})"
@@ -216,7 +230,12 @@ class Lake:
     def _manifest_names(self) -> list[str]:
         folder = self.path(_MANIFEST)
         if self._fs is not None:
-            names = [p.rsplit("/", 1)[-1] for p in self._fs.ls(folder, detail=False)]
+            # Listings are cached by fsspec: another writer's new manifest must be seen.
+            self._fs.invalidate_cache()
+            try:
+                names = [p.rsplit("/", 1)[-1] for p in self._fs.ls(folder, detail=False)]
+            except FileNotFoundError:
+                return []
         elif Path(folder).is_dir():
             names = [c.name for c in Path(folder).iterdir()]
         else:
@@ -316,8 +335,7 @@ class Lake:
         if self.exists():
             self.manifest()  # refuse a foreign or newer one now, not at first use
             return False
-        root = Path(self.root)
-        if self._fs is None and root.is_dir() and any(c.name != _LOCK for c in root.iterdir()):
+        if self._holds_files():
             raise StoreError(
                 f"{self.root} is a folder with files but no lake manifest; choose an empty or "
                 "new folder for the lake",
@@ -326,6 +344,15 @@ class Lake:
         self._makedirs(_MANIFEST)
         self._write_manifest(0, [])
         return True
+
+    def _holds_files(self) -> bool:
+        if self._fs is not None:
+            try:
+                return bool(self._fs.ls(self.root, detail=False))
+            except FileNotFoundError:
+                return False
+        root = Path(self.root)
+        return root.is_dir() and any(c.name != _LOCK for c in root.iterdir())
 
     def _write_manifest(self, version: int, parts: list[LakePart]) -> None:
         body = {
@@ -339,6 +366,13 @@ class Lake:
         data = json.dumps(body, indent=1).encode()
         name = f"{_MANIFEST}/v{version:06d}.json"
         if self._fs is not None:
+            if self._fs.exists(self.path(name)):
+                raise StoreError(
+                    f"manifest version {version} of {self.root} appeared while this writer "
+                    "wrote the lake; another writer wrote it at the same time. Check who "
+                    "writes the lake (an object store has no lock: one writer at a time)",
+                    path=self.root,
+                )
             # An object store publishes a PUT whole: no reader sees half of it.
             self._fs.pipe(self.path(name), data)
             return
@@ -427,7 +461,8 @@ class Lake:
             The paths removed, relative to the root.
         """
         if self._fs is not None:
-            return []  # untested on object stores: leftovers stay invisible there
+            # Staging is a local temporary folder here; only unlisted parts can be left.
+            return self._clean_objects()
         removed = []
         staging = Path(self.path(_STAGING))
         if staging.is_dir():
@@ -444,24 +479,44 @@ class Lake:
                     removed.append(rel)
         return sorted(removed)
 
+    def _clean_objects(self) -> list[str]:
+        listed = {p.path for p in self.parts()}
+        prefix = self.root.split("://", 1)[1] + "/"
+        removed = []
+        self._fs.invalidate_cache()
+        for t in LAKE_TABLES:
+            try:
+                found = self._fs.find(self.path(t.name))
+            except FileNotFoundError:
+                continue
+            for key in found:
+                rel = key.split("://", 1)[-1].removeprefix(prefix)
+                if rel not in listed:
+                    self._fs.rm(self.path(rel))
+                    removed.append(rel)
+        return sorted(removed)
+
     def verify(self) -> list[str]:
         """Check every listed part's size and SHA-256; return the problems found (none: [])."""
         problems = []
         for p in self.parts():
-            if self._fs is not None:
-                problems.append(f"{p.path}: not verified on an object store")
-                continue
-            full = Path(self.path(p.path))
-            if not full.exists():
+            try:
+                size, digest = self._size_and_hash(p.path)
+            except FileNotFoundError:
                 problems.append(f"{p.path}: missing")
                 continue
-            size, digest = _size_and_hash(full)
             if size != p.bytes or digest != p.sha256:
                 problems.append(
                     f"{p.path}: {size} bytes, sha256 {digest[:12]}..., expected "
                     f"{p.bytes} bytes, {p.sha256[:12]}..."
                 )
         return problems
+
+    def _size_and_hash(self, rel: str) -> tuple[int, str]:
+        if self._fs is None:
+            return _size_and_hash(Path(self.path(rel)))
+        with self._fs.open(self.path(rel), "rb") as f:
+            return _stream_hash(f)
 
     @contextlib.contextmanager
     def writer_lock(self, wait: float) -> Iterator[None]:
@@ -518,12 +573,27 @@ class Lake:
 
     # -- reading ------------------------------------------------------------------------
 
+    def register(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Let ``con`` read the lake's URLs through its fsspec filesystem (no-op when local).
+
+        DuckDB then reads ``s3://`` parts without its ``httpfs`` extension, with the same
+        endpoint and credentials as the lake's own listing and writing.
+        """
+        if self._fs is None:
+            return
+        protocol = self._fs.protocol
+        name = protocol if isinstance(protocol, str) else protocol[0]
+        if con.filesystem_is_registered(name):
+            con.unregister_filesystem(name)  # another lake's filesystem (endpoint) before
+        con.register_filesystem(self._fs)
+
     def create_views(self, con: duckdb.DuckDBPyConnection, prefix: str = "") -> None:
         """Create (or replace) a view per lake table in ``con``, over the manifest's parts.
 
         ``prefix`` names them (``_lake_events``...) as temporary views beside a store's own
         tables; without it they are the store's tables (``events``...) of a lake store.
         """
+        self.register(con)
         parts = self.parts()
         for t in LAKE_TABLES:
             files = [self.path(p.path) for p in parts if p.table == t.name]
@@ -559,11 +629,17 @@ def _fsync_dir(path: str) -> None:
 
 
 def _size_and_hash(path: Path) -> tuple[int, str]:
-    h = hashlib.sha256()
     with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(2**20), b""):
-            h.update(chunk)
-    return path.stat().st_size, h.hexdigest()
+        return _stream_hash(f)
+
+
+def _stream_hash(f: Any) -> tuple[int, str]:
+    h = hashlib.sha256()
+    size = 0
+    for chunk in iter(lambda: f.read(2**20), b""):
+        h.update(chunk)
+        size += len(chunk)
+    return size, h.hexdigest()
 
 
 def _parquet_footer(path: Path, keyed: bool) -> tuple[int, str | None, str | None]:
@@ -834,6 +910,8 @@ def open_lake_store(
         try:
             store = _spark_lake_store(con, lake, spark_session, master)
         except BaseException:
+            if session is not None:
+                session.close()  # the writer's lock, taken above
             con.close()
             raise
     else:
@@ -858,6 +936,8 @@ def _spark_lake_store(
     from brinkwatch.store._store import empty_spark_frame, spark_store_session
 
     session = spark_store_session(session, master=master)
+    if lake.url:
+        _require_spark_filesystem(session, lake)
     parts = lake.parts()
     for t in LAKE_TABLES:
         files = [lake.path(p.path) for p in parts if p.table == t.name]
@@ -872,6 +952,31 @@ def _spark_lake_store(
             df = df.groupBy("origin", "day").agg(sf.sum("rows").cast("bigint").alias("rows"))
         df.createOrReplaceTempView(t.name)
     return Store(con, None, backend="spark", ibis_backend=ibis.pyspark.connect(session))
+
+
+def _require_spark_filesystem(session: Any, lake: Lake) -> None:
+    """Fail clearly unless Spark's Hadoop has a filesystem for the lake's URL scheme.
+
+    Spark reads object stores through Hadoop connectors (``hadoop-aws`` for S3), which a
+    PySpark install does not carry; without one every read would fail deep in the JVM.
+    """
+    scheme = lake.root.split("://", 1)[0]
+    jvm = getattr(session, "_jvm", None)
+    if jvm is None:
+        return  # Spark Connect: the server's classpath decides, and says so itself
+    try:
+        conf = session._jsc.hadoopConfiguration()
+        jvm.org.apache.hadoop.fs.FileSystem.getFileSystemClass(scheme, conf)
+    except Exception as exc:  # py4j's error for a class Hadoop cannot find
+        raise StoreError(
+            f"Spark cannot read the lake at {lake.root}: its Hadoop has no filesystem for "
+            f"{scheme}://. Put the connector on the cluster's classpath (for S3: hadoop-aws "
+            "and the AWS SDK bundle, e.g. spark.jars.packages=org.apache.hadoop:hadoop-aws:"
+            "<Hadoop version>, with spark.hadoop.fs.s3.impl="
+            "org.apache.hadoop.fs.s3a.S3AFileSystem and fs.s3a.* credentials and endpoint); "
+            "or read the lake with DuckDB (drop --engine spark)",
+            path=lake.root,
+        ) from exc
 
 
 def _require_empty_lake(lake: Lake) -> None:

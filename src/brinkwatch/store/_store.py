@@ -702,12 +702,13 @@ def connect(
         Called as ``notice(holder, wait)`` when waiting starts and when the holder changes,
         so that a caller can say whom it waits for.
     lake
-        A Parquet lake (a local folder; ``s3://``, ``gs://``, ``abfs://`` URLs through fsspec,
-        untested) instead of a DuckDB file: ``path`` is ignored, the tables are views over
-        the parts of the lake's newest manifest, and ingest publishes each file as a new
-        manifest version (``docs/schema.md``, "The lake"). Opened for writing, the lake is
-        created when missing and its writer's lock is held until :meth:`Store.close`. With
-        ``backend="spark"`` every table of the lake is read by Spark from the same parts.
+        A Parquet lake (a local folder, or an ``s3://`` URL through s3fs; ``gs://`` and
+        ``abfs://`` through fsspec, untested) instead of a DuckDB file: ``path`` is ignored,
+        the tables are views over the parts of the lake's newest manifest, and ingest
+        publishes each file as a new manifest version (``docs/schema.md``, "The lake").
+        Opened for writing, the lake is created when missing and its writer's lock is held
+        until :meth:`Store.close`. With ``backend="spark"`` every table of the lake is read
+        by Spark from the same parts.
     master
         The Spark master of the session started for ``backend="spark"`` when no
         ``spark_session`` is given: ``spark://HOST:7077`` for a standalone cluster (whose
