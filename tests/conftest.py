@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 from collections.abc import Generator, Iterator
 from dataclasses import replace
 from datetime import date, timedelta
@@ -108,6 +109,29 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
             return group if group is not None else str(super()._split_scope(nodeid))
 
     return FileGroupScheduling(config, log)
+
+
+#: Java options of every JVM the tests start: the cluster's daemons, the drivers (the tests'
+#: session, the CLI's, the kill test's) and their executors. They live seconds or minutes on
+#: tiny data, where the optimizing compiler (C2) and a parallel collector spend more of the
+#: two cores than they save: C1 alone halves a measure's JVM CPU time here (results do not
+#: depend on the JIT). bench/scale.py keeps Spark's defaults.
+_TEST_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Point Spark at test defaults (``_TEST_JVM``) unless the caller has a Spark conf dir."""
+    if os.environ.get("SPARK_CONF_DIR"):
+        return
+    conf = Path(tempfile.mkdtemp(prefix="brinkwatch-spark-conf-"))
+    (conf / "spark-defaults.conf").write_text(
+        f"spark.driver.extraJavaOptions {_TEST_JVM}\nspark.executor.extraJavaOptions {_TEST_JVM}\n",
+        encoding="utf-8",
+    )
+    # Subprocesses (the CLI on the cluster, the killed driver) inherit both.
+    os.environ["SPARK_CONF_DIR"] = str(conf)
+    os.environ.setdefault("SPARK_DAEMON_JAVA_OPTS", _TEST_JVM)
+    config.add_cleanup(lambda: shutil.rmtree(conf, ignore_errors=True))
 
 
 @contextlib.contextmanager
