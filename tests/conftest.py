@@ -358,6 +358,21 @@ def spark_master_ui(spark_cluster: str) -> str:
     return _MASTER_UI[spark_cluster]
 
 
+#: The tests' Spark applications (the session's, the kill test's driver): one of the test
+#: worker's two slots and a small executor each, the driver on 127.0.0.1.
+SPARK_TEST_CONF = {
+    "spark.ui.enabled": "false",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.shuffle.partitions": "4",
+    "spark.driver.host": "127.0.0.1",
+    "spark.driver.bindAddress": "127.0.0.1",
+    "spark.driver.memory": "512m",
+    "spark.executor.memory": "512m",
+    "spark.cores.max": "1",
+    "spark.pyspark.python": sys.executable,
+}
+
+
 @pytest.fixture(scope="session")
 def spark_session(request: pytest.FixtureRequest) -> Iterator[Any]:
     """One Spark session for the whole run, on the test cluster (``spark_cluster``).
@@ -371,20 +386,10 @@ def spark_session(request: pytest.FixtureRequest) -> Iterator[Any]:
         master = "local[2]"
     else:
         master = request.getfixturevalue("spark_cluster")
-    session = (
-        pyspark_sql.SparkSession.builder.master(master)
-        .appName("brinkwatch-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.driver.memory", "512m")
-        .config("spark.executor.memory", "512m")
-        .config("spark.cores.max", "1")
-        .config("spark.pyspark.python", sys.executable)
-        .getOrCreate()
-    )
+    builder = pyspark_sql.SparkSession.builder.master(master).appName("brinkwatch-tests")
+    for key, value in SPARK_TEST_CONF.items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
     yield session
     session.stop()
 

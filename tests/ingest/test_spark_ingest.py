@@ -24,6 +24,7 @@ from brinkwatch.ingest._pipeline import LONG_LINE_BYTES
 from brinkwatch.ingest._sql import MAX_LINE_BYTES
 from brinkwatch.measure import measure_triad
 from brinkwatch.store import Lake, Store, connect
+from tests.conftest import SPARK_TEST_CONF
 
 MENTIONS = Path(__file__).resolve().parents[1] / "data" / "gdelt2" / "20191024143000.mentions.CSV"
 #: Columns that record when an ingest ran, not what it read.
@@ -248,23 +249,15 @@ def test_the_spark_duplicate_check_reads_only_the_lake_parts_that_can_hold_the_k
 #: A driver of its own for the kill test. The tests' application holds one of the worker's two
 #: slots and 512 MB of its 2 GB: this one asks for the other slot and a small executor.
 _KILLED_DRIVER = """
-import sys
+import json, sys
 from pyspark.sql import SparkSession
 from brinkwatch.ingest import ingest_on_spark
 
-master, name, lake, path, split = sys.argv[1:6]
-spark = (
-    SparkSession.builder.master(master).appName(name)
-    .config("spark.ui.enabled", "false")
-    .config("spark.sql.session.timeZone", "UTC")
-    .config("spark.driver.host", "127.0.0.1")
-    .config("spark.driver.bindAddress", "127.0.0.1")
-    .config("spark.driver.memory", "512m")
-    .config("spark.executor.memory", "512m")
-    .config("spark.cores.max", "1")
-    .config("spark.pyspark.python", sys.executable)
-    .getOrCreate()
-)
+master, name, lake, path, split, conf = sys.argv[1:7]
+builder = SparkSession.builder.master(master).appName(name)
+for key, value in json.loads(conf).items():
+    builder = builder.config(key, value)
+spark = builder.getOrCreate()
 report = ingest_on_spark([path], lake, session=spark, split_bytes=int(split))
 print("finished", report.files[0].error, flush=True)
 """
@@ -292,7 +285,8 @@ def _kill_driver_mid_file(master: str, name: str, lake: Path, path: Path, logs: 
     Returns the staged row files seen at the moment of the kill.
     """
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-    args = [master, name, str(lake), str(path), str(_KILL_SPLIT)]
+    # The session's settings: the other slot of the worker and a small executor.
+    args = [master, name, str(lake), str(path), str(_KILL_SPLIT), json.dumps(SPARK_TEST_CONF)]
     with (logs / "out.txt").open("wb") as out, (logs / "err.txt").open("wb") as err:
         # Its own process group: the kill takes the driver's JVM with it.
         proc = subprocess.Popen(
