@@ -2,7 +2,13 @@
 
 from brinkwatch.store._cluster import StandaloneCluster, standalone_cluster
 from brinkwatch.store._example import example
-from brinkwatch.store._lake import Lake, LakePart, export_to_lake, import_from_lake
+from brinkwatch.store._lake import (
+    Lake,
+    LakeCompactReport,
+    LakePart,
+    export_to_lake,
+    import_from_lake,
+)
 from brinkwatch.store._lock import DEFAULT_WAIT, Holder, WatchLease, holders, watch_lock
 from brinkwatch.store._queries import (
     MACHINE_ORIGINS,
@@ -84,6 +90,7 @@ __all__ = [
     "FeedFile",
     "Holder",
     "Lake",
+    "LakeCompactReport",
     "LakePart",
     "RecordLines",
     "StandaloneCluster",

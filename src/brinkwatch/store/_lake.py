@@ -25,7 +25,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 __all__ = [
     "LAKE_TABLES",
     "Lake",
+    "LakeCompactReport",
     "LakePart",
     "LakeTable",
     "export_to_lake",
@@ -391,8 +392,16 @@ class Lake:
         tmp.replace(self.path(name))
         _fsync_dir(self.path(_MANIFEST))
 
-    def publish(self, added: list[LakePart]) -> int:
+    def publish(self, added: list[LakePart], removed: Iterable[str] = ()) -> int:
         """Make ``added`` (already in place) visible with the parts listed now.
+
+        Parameters
+        ----------
+        added
+            Parts moved into place, listed after the kept ones.
+        removed
+            Paths of listed parts the new manifest leaves out (compaction replaces them);
+            their files stay for readers of older manifests until :meth:`clean`.
 
         Returns
         -------
@@ -401,7 +410,9 @@ class Lake:
         """
         current = self.manifest()
         version = int(current["version"]) + 1
-        self._write_manifest(version, [*self.parts(), *added])
+        gone = set(removed)
+        kept = [p for p in self.parts() if p.path not in gone]
+        self._write_manifest(version, [*kept, *added])
         for old in self._manifest_names()[:-KEEP_MANIFESTS]:
             self._remove(f"{_MANIFEST}/{old}")
         return version
@@ -450,10 +461,32 @@ class Lake:
             placed.append(part)
         return placed
 
-    def clean(self) -> list[str]:
-        """Remove what a killed writer left: staging folders and parts no manifest lists.
+    def listed_paths(self) -> set[str]:
+        """Return the paths of the parts any kept manifest lists (not only the newest).
 
-        Only a writer holding the lake's lock may call it.
+        A reader that opened an older manifest reads its parts, so a part replaced by
+        compaction stays until the last kept manifest that lists it is removed.
+        """
+        listed: set[str] = set()
+        for name in self._manifest_names():
+            try:
+                data = json.loads(self._read_bytes(f"{_MANIFEST}/{name}"))
+            except FileNotFoundError:
+                continue  # removed by publish a moment ago
+            except (OSError, ValueError) as exc:
+                raise StoreError(
+                    f"cannot read the lake manifest {self.path(_MANIFEST + '/' + name)}: "
+                    f"{exc}; nothing was removed. Move the damaged file aside and run again",
+                    path=self.root,
+                ) from exc
+            listed.update(str(p["path"]) for p in data.get("parts", []))
+        return listed
+
+    def clean(self) -> list[str]:
+        """Remove what a killed writer left: staging folders and parts no kept manifest lists.
+
+        Parts that only older kept manifests list (replaced by :meth:`compact`) stay for
+        readers that opened those manifests. Only a writer holding the lake's lock may call it.
 
         Returns
         -------
@@ -469,7 +502,7 @@ class Lake:
             for sub in sorted(staging.iterdir()):
                 shutil.rmtree(sub, ignore_errors=True)
                 removed.append(f"{_STAGING}/{sub.name}")
-        listed = {p.path for p in self.parts()}
+        listed = self.listed_paths()
         root = Path(self.root)
         for t in LAKE_TABLES:
             for f in (root / t.name).rglob("*"):
@@ -480,7 +513,7 @@ class Lake:
         return sorted(removed)
 
     def _clean_objects(self) -> list[str]:
-        listed = {p.path for p in self.parts()}
+        listed = self.listed_paths()
         prefix = self.root.split("://", 1)[1] + "/"
         removed = []
         self._fs.invalidate_cache()
@@ -495,6 +528,53 @@ class Lake:
                     self._fs.rm(self.path(rel))
                     removed.append(rel)
         return sorted(removed)
+
+    def compact(self, *, min_parts: int = 2, wait: float = 0.0) -> LakeCompactReport:
+        """Merge each partition's parts into one, when it has at least ``min_parts``.
+
+        Under the writer's lock, each such partition's parts are copied (ordered by
+        ``event_id``, so the merged part's key range stays tight) into one new part in
+        staging, moved into place, and all of them published in one new manifest that lists
+        the new parts instead of the old ones. Rows are unchanged. The old files stay for
+        readers that opened an older manifest; :meth:`clean` removes them once no kept
+        manifest lists them. A compaction that fails or is killed leaves the lake as it was.
+
+        Parameters
+        ----------
+        min_parts
+            The fewest parts a partition must have to be merged (at least 2).
+        wait
+            Seconds to wait for another writer's lock before giving up.
+
+        Returns
+        -------
+        LakeCompactReport
+            Parts, rows and bytes before and after (``version`` None: nothing to merge).
+
+        Raises
+        ------
+        StoreError
+            If the lake is at a URL (not supported yet), ``min_parts`` is below 2, or a
+            merged part does not hold its parts' rows.
+        StoreLockedError
+            If another writer holds the lake for longer than ``wait``.
+        """
+        if self._fs is not None:
+            raise StoreError(
+                f"compacting a lake at a URL ({self.root}) is not supported yet; compact a "
+                "local copy, or leave the parts as they are",
+                path=self.root,
+            )
+        if min_parts < 2:
+            raise StoreError(
+                f"min_parts must be at least 2 (got {min_parts}): a single part has "
+                "nothing to merge with",
+                path=self.root,
+            )
+        self.manifest()  # not a lake: say so before taking a lock file there
+        with self.writer_lock(wait):
+            self.clean()
+            return _compact(self, min_parts)
 
     def verify(self) -> list[str]:
         """Check every listed part's size and SHA-256; return the problems found (none: [])."""
@@ -601,6 +681,119 @@ class Lake:
             con.execute(
                 f"CREATE OR REPLACE {temp}VIEW {sql_ident(prefix + t.name)} AS "
                 f"{_view_sql(t, files)}"
+            )
+
+
+@dataclass(frozen=True)
+class LakeCompactReport:
+    """What :meth:`Lake.compact` did to a lake.
+
+    Attributes
+    ----------
+    lake
+        The lake's root.
+    version
+        The manifest version that lists the merged parts; None when nothing was merged.
+    partitions
+        Partitions whose parts were merged.
+    parts_before, parts_after
+        Parts the manifest listed before and after.
+    rows
+        Rows of all parts (the same before and after).
+    bytes_before, bytes_after
+        Bytes of all listed parts before and after.
+    """
+
+    lake: str
+    version: int | None
+    partitions: int
+    parts_before: int
+    parts_after: int
+    rows: int
+    bytes_before: int
+    bytes_after: int
+
+
+def _folder(part: LakePart) -> str:
+    return part.path.rsplit("/", 1)[0]
+
+
+def _compact(lake: Lake, min_parts: int) -> LakeCompactReport:
+    """Merge the partitions with ``min_parts`` parts or more; the caller holds the lock."""
+    parts = lake.parts()
+    groups: dict[tuple[str, str], list[LakePart]] = {}
+    for p in parts:
+        groups.setdefault((p.table, _folder(p)), []).append(p)
+    merge = {k: g for k, g in sorted(groups.items()) if len(g) >= min_parts}
+    rows = sum(p.rows for p in parts)
+    size = sum(p.bytes for p in parts)
+    if not merge:
+        return LakeCompactReport(lake.root, None, 0, len(parts), len(parts), rows, size, size)
+    version = int(lake.manifest()["version"]) + 1
+    tag = f"compact-{version:06d}"
+    staged = lake.staging(tag)
+    placed: list[LakePart] = []
+    published = False
+    try:
+        con = duckdb.connect(":memory:")
+        try:
+            for (_table, folder), group in merge.items():
+                _merge_parts(con, lake, Path(staged) / folder / f"part-{tag}-0.parquet", group)
+        finally:
+            con.close()
+        for table in sorted({t for t, _ in merge}):
+            placed.extend(lake.place(staged, tag, table))
+        _check_merged(lake, merge, placed)
+        removed = [p.path for g in merge.values() for p in g]
+        new_version = lake.publish(placed, removed=removed)
+        published = True
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
+        if not published:
+            for p in placed:  # unlisted: no reader can see them
+                lake._remove(p.path)
+    after = lake.parts()
+    return LakeCompactReport(
+        lake.root,
+        new_version,
+        len(merge),
+        len(parts),
+        len(after),
+        sum(p.rows for p in after),
+        size,
+        sum(p.bytes for p in after),
+    )
+
+
+def _merge_parts(
+    con: duckdb.DuckDBPyConnection, lake: Lake, target: Path, group: list[LakePart]
+) -> None:
+    """Write the union of ``group`` (parts of one partition) to ``target``, in key order."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    files = ", ".join(sql_string(lake.path(p.path)) for p in group)
+    # Partition columns live in the paths, not the files: read the files' own columns only.
+    order = sql_ident(_KEY) if group[0].table in _KEYED else "ALL"
+    con.execute(
+        f"COPY (SELECT * FROM read_parquet([{files}], hive_partitioning = false, "
+        f"union_by_name = true) ORDER BY {order}) TO {sql_string(str(target))} "
+        "(FORMAT parquet, COMPRESSION zstd)"
+    )
+
+
+def _check_merged(
+    lake: Lake, merge: dict[tuple[str, str], list[LakePart]], placed: list[LakePart]
+) -> None:
+    """Refuse to publish unless each partition got one part with exactly its parts' rows."""
+    got = {(p.table, _folder(p)): p for p in placed}
+    for key, group in merge.items():
+        want = sum(p.rows for p in group)
+        part = got.get(key)
+        if part is None or part.rows != want or len(placed) != len(merge):
+            raise StoreError(
+                f"compacting {key[1]} of {lake.root} wrote "
+                f"{part.rows if part else 0} rows for {want}; the lake was left as it was. "
+                "Check the lake with Lake.verify() and report this",
+                path=lake.root,
             )
 
 
