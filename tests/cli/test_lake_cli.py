@@ -59,3 +59,31 @@ def test_measure_on_a_spark_cluster_from_the_cli_equals_duckdb(
     assert on_cluster.returncode == 0, on_cluster.stderr
     assert json.loads(on_duckdb.stdout)["series"]  # not two empty answers
     assert json.loads(on_cluster.stdout) == json.loads(on_duckdb.stdout)
+
+
+def test_lake_compact_merges_the_parts_from_the_cli_and_keeps_the_rows(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    lake = tmp_path / "lake"
+    lines = (shared_data / "gdelt" / "20191024143000.export.CSV").read_bytes().splitlines()
+    files = []
+    for k in range(3):  # three small files: parts of the same month partitions
+        f = tmp_path / f"2019102415{15 * k:02d}00.export.CSV"
+        f.write_bytes(b"\n".join(lines[30 * k : 30 * k + 30]) + b"\n")
+        files.append(str(f))
+    for f in files:
+        assert run("--lake", str(lake), "ingest", f, "--json").returncode == 0
+    before = json.loads(run("--lake", str(lake), "stats", "--json").stdout)
+    got = run("lake", "compact", "--lake", str(lake), "--json")
+    assert got.returncode == 0, got.stderr
+    rep = json.loads(got.stdout)
+    assert rep["parts_after"] < rep["parts_before"] and rep["partitions"] > 0
+    assert rep["rows"] > 0 and rep["version"] is not None
+    assert json.loads(run("--lake", str(lake), "stats", "--json").stdout) == before
+    again = run("lake", "compact", "--lake", str(lake))
+    assert again.returncode == 0 and "nothing to compact" in again.stdout
+    # Not a lake, or a bad threshold: a message, not a traceback.
+    bad = run("lake", "compact", "--lake", str(tmp_path / "nowhere"))
+    assert bad.returncode == 1 and "no lake" in bad.stderr and "Traceback" not in bad.stderr
+    low = run("lake", "compact", "--lake", str(lake), "--min-parts", "1")
+    assert low.returncode != 0 and "Traceback" not in low.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -76,3 +77,31 @@ def lake_import_cmd(
         rows = import_from_lake(lake, store)
     parts = ", ".join(f"{n} {k}" for k, n in rows.items())
     _print(as_json, {"db": str(db), "rows": rows}, f"imported into {db}: {parts}")
+
+
+@lake_app.command("compact")
+def lake_compact_cmd(
+    lake: LakeOpt = "",
+    min_parts: Annotated[
+        int,
+        typer.Option("--min-parts", min=2, help="Merge a partition when it has this many parts."),
+    ] = 2,
+    as_json: JsonOpt = False,
+) -> None:
+    """Merge each partition's small parts into one; rows stay as they are.
+
+    Old part files stay for readers of older manifests until no kept manifest lists them.
+    """
+    if not lake:
+        raise ConfigError("lake compact needs --lake PATH (a local lake)", field="--lake")
+    from brinkwatch.store import Lake
+
+    r = Lake(lake).compact(min_parts=min_parts)
+    if r.version is None:
+        line = f"{r.lake}: nothing to compact ({r.parts_before} parts, {r.rows} rows)"
+    else:
+        line = (
+            f"{r.lake}: {r.parts_before} -> {r.parts_after} parts in {r.partitions} partitions "
+            f"({r.bytes_before} -> {r.bytes_after} bytes, {r.rows} rows), manifest v{r.version}"
+        )
+    _print(as_json, asdict(r), line)
