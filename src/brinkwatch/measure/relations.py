@@ -607,7 +607,7 @@ def measure_triad(
         )
         table = expr.to_pyarrow()
         rows = table.to_pylist()
-        known = _known(_by_dyad(rows), triad_pairs(a, b, c), measure, orig)
+        known = _known(_by_dyad(rows), triad_pairs(a, b, c), measure, orig) if alarms else {}
         found = (
             [
                 x
